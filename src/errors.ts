@@ -1,0 +1,28 @@
+/**
+ * The one error type every module throws. `code` is stable and asserted by tests; `message`
+ * is one line a user can act on and never holds secret bytes; `cause` keeps the original.
+ */
+export class DctError extends Error {
+  override readonly name = 'DctError';
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+  }
+}
+
+export function isDctError(e: unknown, code?: string): e is DctError {
+  return e instanceof DctError && (code === undefined || e.code === code);
+}
+
+/** A readable one-line text for anything thrown, `Error` or not. */
+export function describeError(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'string') return e;
+  try {
+    return `non-error thrown: ${JSON.stringify(e)}`;
+  } catch {
+    return 'non-error thrown';
+  }
+}
