@@ -1,0 +1,385 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HttpClient, HttpError, backoff, type HttpOptions } from '../../src/http/client.js';
+import {
+  closedPort,
+  makePki,
+  startConnectProxy,
+  startFakeServer,
+  type FakeServer,
+  type TestPki,
+} from './fake-server.js';
+
+let pki: TestPki;
+let server: FakeServer;
+const clients: HttpClient[] = [];
+let sleeps: number[] = [];
+
+function client(opts: HttpOptions = {}): HttpClient {
+  const c = new HttpClient({
+    caPem: pki.caPem,
+    sleep: (ms) => {
+      sleeps.push(ms);
+      return Promise.resolve();
+    },
+    ...opts,
+  });
+  clients.push(c);
+  return c;
+}
+
+async function rejection(p: Promise<unknown>): Promise<HttpError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(HttpError);
+  return e as HttpError;
+}
+
+beforeAll(async () => {
+  pki = await makePki();
+  server = await startFakeServer(pki);
+});
+afterAll(async () => {
+  await server.close();
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  server.requests.length = 0;
+  sleeps = [];
+});
+
+describe('HttpClient basics', () => {
+  it('returns status, lower-case headers, body and URL', async () => {
+    server.handle((req, res) => {
+      res.writeHead(200, { 'X-Echo': req.headers['x-in'] ?? '' }).end(`hello ${req.path}`);
+    });
+    const res = await client().request({
+      method: 'GET',
+      url: `${server.origin}/a?b=1`,
+      headers: { 'X-In': 'v' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers['x-echo']).toBe('v');
+    expect(res.body.toString()).toBe('hello /a?b=1');
+    expect(res.url).toBe(`${server.origin}/a?b=1`);
+    expect(server.requests[0].headers['user-agent']).toBe('dct-sign-action');
+  });
+
+  it('returns 4xx answers without retrying', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(404).end('nope');
+    });
+    const res = await client().request({ method: 'GET', url: `${server.origin}/x` });
+    expect(res.status).toBe(404);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('sends a request body', async () => {
+    server.handle((req, res) => {
+      res.writeHead(200).end(req.body);
+    });
+    const body = Buffer.from([0, 1, 2, 255]);
+    const res = await client().request({ method: 'PUT', url: `${server.origin}/p`, body });
+    expect(res.body.equals(body)).toBe(true);
+  });
+});
+
+describe('retries', () => {
+  it('retries a GET once after a 503, then returns the 200', async () => {
+    let n = 0;
+    server.handle((_req, res) => {
+      res.writeHead(n++ === 0 ? 503 : 200).end(n === 1 ? 'busy' : 'ok');
+    });
+    const res = await client().request({ method: 'GET', url: `${server.origin}/r` });
+    expect(res.status).toBe(200);
+    expect(res.body.toString()).toBe('ok');
+    expect(server.requests).toHaveLength(2);
+    expect(sleeps).toHaveLength(1);
+  });
+
+  it('gives up after the configured retries and returns the last 5xx', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(502).end('bad gateway');
+    });
+    const res = await client({ retries: 2 }).request({ method: 'GET', url: `${server.origin}/r` });
+    expect(res.status).toBe(502);
+    expect(server.requests).toHaveLength(3);
+    expect(sleeps).toHaveLength(2);
+  });
+
+  it('does not retry 501', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(501).end();
+    });
+    const res = await client().request({ method: 'GET', url: `${server.origin}/r` });
+    expect(res.status).toBe(501);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('waits as long as Retry-After says on 429', async () => {
+    let n = 0;
+    server.handle((_req, res) => {
+      if (n++ === 0) res.writeHead(429, { 'retry-after': '2' }).end();
+      else res.writeHead(200).end();
+    });
+    const res = await client().request({ method: 'HEAD', url: `${server.origin}/r` });
+    expect(res.status).toBe(200);
+    expect(sleeps).toEqual([2000]);
+  });
+
+  it('retries a GET whose connection was reset', async () => {
+    let n = 0;
+    server.handle((_req, res, raw) => {
+      if (n++ === 0) raw.socket.destroy();
+      else res.writeHead(200).end('second');
+    });
+    const res = await client().request({ method: 'GET', url: `${server.origin}/reset` });
+    expect(res.body.toString()).toBe('second');
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('retries a GET whose body was cut short', async () => {
+    let n = 0;
+    server.handle((_req, res) => {
+      if (n++ === 0) {
+        res.writeHead(200, { 'content-length': '100' });
+        res.write('only ten b');
+        setTimeout(() => res.socket?.destroy(), 20);
+      } else {
+        res.writeHead(200).end('complete');
+      }
+    });
+    const res = await client().request({ method: 'GET', url: `${server.origin}/trunc` });
+    expect(res.body.toString()).toBe('complete');
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('never retries a POST, neither on 503 nor on a reset', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(503).end();
+    });
+    const c = client();
+    const res = await c.request({
+      method: 'POST',
+      url: `${server.origin}/p`,
+      body: Buffer.from('x'),
+    });
+    expect(res.status).toBe(503);
+    expect(server.requests).toHaveLength(1);
+
+    server.handle((_req, _res, raw) => {
+      raw.socket.destroy();
+    });
+    const err = await rejection(
+      c.request({ method: 'POST', url: `${server.origin}/p`, body: Buffer.from('y') }),
+    );
+    expect(err.code).toBe('HTTP_UNREACHABLE');
+    expect(err.requestSent).toBe(true);
+    expect(server.requests).toHaveLength(2);
+    expect(sleeps).toHaveLength(0);
+  });
+
+  it('reports a refused connection as HTTP_UNREACHABLE naming the host, after retries', async () => {
+    const port = await closedPort();
+    const err = await rejection(
+      client({ retries: 2 }).request({ method: 'GET', url: `https://127.0.0.1:${port}/` }),
+    );
+    expect(err.code).toBe('HTTP_UNREACHABLE');
+    expect(err.message).toContain(`127.0.0.1:${port}`);
+    expect(err.requestSent).toBe(false);
+    expect(sleeps).toHaveLength(2);
+  });
+
+  it('keeps the backoff exponential, jittered and bounded', () => {
+    for (let i = 0; i < 50; i++) {
+      const b0 = backoff(0);
+      expect(b0).toBeGreaterThanOrEqual(250);
+      expect(b0).toBeLessThanOrEqual(500);
+      const b2 = backoff(2);
+      expect(b2).toBeGreaterThanOrEqual(1000);
+      expect(b2).toBeLessThanOrEqual(2000);
+      expect(backoff(30)).toBeLessThanOrEqual(8000);
+    }
+  });
+});
+
+describe('timeouts and limits', () => {
+  it('turns a stalled answer into HTTP_TIMEOUT, retrying GET first', async () => {
+    server.handle(() => {
+      // never answers
+    });
+    const err = await rejection(
+      client({ timeoutMs: 300, retries: 1 }).request({ method: 'GET', url: `${server.origin}/s` }),
+    );
+    expect(err.code).toBe('HTTP_TIMEOUT');
+    expect(err.message).toContain(`127.0.0.1:${server.port}`);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('times out a body that stops halfway', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(200, { 'content-length': '1000' });
+      res.write('partial');
+    });
+    const err = await rejection(
+      client({ timeoutMs: 300, retries: 0 }).request({ method: 'GET', url: `${server.origin}/s` }),
+    );
+    expect(err.code).toBe('HTTP_TIMEOUT');
+  });
+
+  it('refuses a body larger than maxBytes, declared or streamed', async () => {
+    server.handle((req, res) => {
+      if (req.path === '/declared') res.writeHead(200).end(Buffer.alloc(2048));
+      else {
+        res.writeHead(200, { 'transfer-encoding': 'chunked' });
+        res.write(Buffer.alloc(800));
+        res.end(Buffer.alloc(800));
+      }
+    });
+    const c = client();
+    for (const path of ['/declared', '/chunked']) {
+      const err = await rejection(
+        c.request({ method: 'GET', url: `${server.origin}${path}`, maxBytes: 1024 }),
+      );
+      expect(err.code).toBe('HTTP_TOO_LARGE');
+    }
+    const ok = await c.request({ method: 'GET', url: `${server.origin}/declared`, maxBytes: 2048 });
+    expect(ok.body).toHaveLength(2048);
+  });
+});
+
+describe('TLS', () => {
+  it('rejects a server whose CA is unknown with HTTP_TLS pointing at ca-cert', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(200).end();
+    });
+    const c = new HttpClient({ sleep: () => Promise.resolve() });
+    clients.push(c);
+    const err = await rejection(c.request({ method: 'GET', url: `${server.origin}/` }));
+    expect(err.code).toBe('HTTP_TLS');
+    expect(err.message).toContain(`127.0.0.1:${server.port}`);
+    expect(err.message).toContain('ca-cert');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('trusts the system roots and the extra CA together', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(200).end('trusted');
+    });
+    const res = await client().request({ method: 'GET', url: `${server.origin}/` });
+    expect(res.body.toString()).toBe('trusted');
+  });
+
+  it('refuses a ca-cert without a certificate', () => {
+    expect(() => new HttpClient({ caPem: 'not a pem' })).toThrow(
+      expect.objectContaining({ code: 'CA_CERT_INVALID' }),
+    );
+    const broken = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----';
+    expect(() => new HttpClient({ caPem: broken })).toThrow(
+      expect.objectContaining({ code: 'CA_CERT_INVALID' }),
+    );
+  });
+});
+
+describe('redirects', () => {
+  it('follows a GET redirect, keeping credentials on the same origin only', async () => {
+    const other = await startFakeServer(pki);
+    try {
+      other.handle((_req, res) => {
+        res.writeHead(200).end('blob');
+      });
+      server.handle((req, res) => {
+        if (req.path === '/start') res.writeHead(307, { location: '/same' }).end();
+        else res.writeHead(302, { location: `${other.origin}/elsewhere` }).end();
+      });
+      const res = await client().request({
+        method: 'GET',
+        url: `${server.origin}/start`,
+        headers: { Authorization: 'Bearer t' },
+      });
+      expect(res.body.toString()).toBe('blob');
+      expect(res.url).toBe(`${other.origin}/elsewhere`);
+      expect(server.requests.map((r) => [r.path, r.headers.authorization])).toEqual([
+        ['/start', 'Bearer t'],
+        ['/same', 'Bearer t'],
+      ]);
+      expect(other.requests[0].headers.authorization).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('stops after 5 redirects', async () => {
+    server.handle((req, res) => {
+      res.writeHead(302, { location: `${req.path}x` }).end();
+    });
+    const err = await rejection(client().request({ method: 'GET', url: `${server.origin}/r` }));
+    expect(err.code).toBe('HTTP_UNREACHABLE');
+    expect(err.message).toContain('redirects');
+    expect(server.requests).toHaveLength(6);
+  });
+
+  it('does not follow redirects for POST', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(302, { location: '/elsewhere' }).end();
+    });
+    const res = await client().request({ method: 'POST', url: `${server.origin}/p` });
+    expect(res.status).toBe(302);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('proxy', () => {
+  const saved = { ...process.env };
+  const proxyVars = [
+    'HTTPS_PROXY',
+    'https_proxy',
+    'HTTP_PROXY',
+    'http_proxy',
+    'NO_PROXY',
+    'no_proxy',
+  ];
+  afterEach(() => {
+    for (const k of proxyVars) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+  });
+  const clearProxyEnv = (): void => {
+    for (const k of proxyVars) delete process.env[k];
+  };
+
+  it.each(['HTTPS_PROXY', 'https_proxy'])('tunnels https through %s', async (name) => {
+    const proxy = await startConnectProxy();
+    try {
+      clearProxyEnv();
+      process.env[name] = proxy.url;
+      server.handle((_req, res) => {
+        res.writeHead(200).end('via proxy');
+      });
+      const res = await client().request({ method: 'GET', url: `${server.origin}/p` });
+      expect(res.body.toString()).toBe('via proxy');
+      expect(proxy.connects).toEqual([`127.0.0.1:${server.port}`]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('goes direct for hosts in NO_PROXY', async () => {
+    const proxy = await startConnectProxy();
+    try {
+      clearProxyEnv();
+      process.env.HTTPS_PROXY = proxy.url;
+      process.env.NO_PROXY = 'example.invalid,127.0.0.1';
+      server.handle((_req, res) => {
+        res.writeHead(200).end('direct');
+      });
+      const res = await client().request({ method: 'GET', url: `${server.origin}/p` });
+      expect(res.body.toString()).toBe('direct');
+      expect(proxy.connects).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+});

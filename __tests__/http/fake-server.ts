@@ -1,0 +1,217 @@
+// A scriptable local HTTPS server with a throwaway CA, for the faults the real servers cannot
+// be made to show (resets, stalls, truncated bodies, odd statuses), and a CONNECT proxy.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { connect as netConnect, type AddressInfo, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface TestPki {
+  caPem: string;
+  certPem: string;
+  keyPem: string;
+}
+
+/** A CA and a leaf for localhost/127.0.0.1 signed by it, made with openssl. */
+export async function makePki(): Promise<TestPki> {
+  const dir = await mkdtemp(join(tmpdir(), 'dct-http-pki-'));
+  try {
+    const p = (f: string): string => join(dir, f);
+    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+    await run('openssl', [
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      p('ca.key'),
+      '-out',
+      p('ca.crt'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=dct test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
+    await run('openssl', [
+      'req',
+      ...ec,
+      '-keyout',
+      p('leaf.key'),
+      '-out',
+      p('leaf.csr'),
+      '-subj',
+      '/CN=localhost',
+    ]);
+    await writeFile(
+      p('ext.cnf'),
+      'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n',
+    );
+    await run('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      p('leaf.csr'),
+      '-CA',
+      p('ca.crt'),
+      '-CAkey',
+      p('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      p('leaf.crt'),
+      '-days',
+      '2',
+      '-extfile',
+      p('ext.cnf'),
+    ]);
+    return {
+      caPem: await readFile(p('ca.crt'), 'utf8'),
+      certPem: await readFile(p('leaf.crt'), 'utf8'),
+      keyPem: await readFile(p('leaf.key'), 'utf8'),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
+export type Handler = (
+  req: SeenRequest,
+  res: ServerResponse,
+  raw: IncomingMessage,
+) => void | Promise<void>;
+
+export interface FakeServer {
+  /** `https://127.0.0.1:PORT` */
+  origin: string;
+  port: number;
+  requests: SeenRequest[];
+  /** Replaces the handler (the default answers 404). */
+  handle(h: Handler): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeServer(pki: TestPki): Promise<FakeServer> {
+  let handler: Handler = (_req, res) => {
+    res.writeHead(404).end();
+  };
+  const requests: SeenRequest[] = [];
+  const sockets = new Set<Socket>();
+  const server = createHttpsServer({ key: pki.keyPem, cert: pki.certPem }, (raw, res) => {
+    const chunks: Buffer[] = [];
+    raw.on('data', (c: Buffer) => chunks.push(c));
+    raw.on('end', () => {
+      const seen: SeenRequest = {
+        method: raw.method ?? '',
+        path: raw.url ?? '',
+        headers: raw.headers,
+        body: Buffer.concat(chunks),
+      };
+      requests.push(seen);
+      Promise.resolve(handler(seen, res, raw)).catch((e: unknown) => {
+        res.destroy(e instanceof Error ? e : new Error(String(e)));
+      });
+    });
+  });
+  server.on('secureConnection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  // Swallow handshake failures of the TLS tests.
+  server.on('tlsClientError', () => undefined);
+  const port = await listen(server);
+  return {
+    origin: `https://127.0.0.1:${port}`,
+    port,
+    requests,
+    handle(h) {
+      handler = h;
+    },
+    close: () => closeServer(server, sockets),
+  };
+}
+
+export interface ConnectProxy {
+  url: string;
+  /** `host:port` of every CONNECT seen. */
+  connects: string[];
+  close(): Promise<void>;
+}
+
+/** A minimal HTTP CONNECT proxy, as corporate proxies are for https targets. */
+export async function startConnectProxy(): Promise<ConnectProxy> {
+  const connects: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createHttpServer((_req, res) => {
+    res.writeHead(405).end();
+  });
+  server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+    const target = req.url ?? '';
+    connects.push(target);
+    const [host, port] = splitHostPort(target);
+    const upstream = netConnect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+  });
+  const port = await listen(server);
+  return { url: `http://127.0.0.1:${port}`, connects, close: () => closeServer(server, sockets) };
+}
+
+/** A TCP port nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const server = createHttpServer();
+  const port = await listen(server);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function splitHostPort(s: string): [string, string] {
+  const i = s.lastIndexOf(':');
+  return [s.slice(0, i).replace(/^\[|\]$/g, ''), s.slice(i + 1)];
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
+  for (const s of sockets) s.destroy();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** Sends a JSON body with the given status. */
+export function json(res: ServerResponse, status: number, body: unknown, headers = {}): void {
+  const bytes = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(bytes);
+}

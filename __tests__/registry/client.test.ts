@@ -1,0 +1,171 @@
+import { createHash } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HttpClient, HttpError } from '../../src/http/client.js';
+import { MANIFEST_MEDIA_TYPES, RegistryClient } from '../../src/registry/client.js';
+import { parseImageRef, type ImageRef } from '../../src/registry/reference.js';
+import { json, makePki, startFakeServer, type FakeServer } from '../http/fake-server.js';
+
+let server: FakeServer;
+let http: HttpClient;
+let ref: ImageRef;
+
+// Deliberately not canonical JSON: the digest must be of these bytes, not a re-serialization.
+const MANIFEST = Buffer.from(
+  '{\n   "schemaVersion": 2,\n   "mediaType": "application/vnd.docker.distribution.manifest.v2+json",\n   "config": {}\n}',
+);
+const DIGEST = `sha256:${createHash('sha256').update(MANIFEST).digest('hex')}`;
+
+async function failure(p: Promise<unknown>): Promise<HttpError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(HttpError);
+  return e as HttpError;
+}
+
+beforeAll(async () => {
+  const pki = await makePki();
+  server = await startFakeServer(pki);
+  http = new HttpClient({ caPem: pki.caPem, sleep: () => Promise.resolve(), retries: 1 });
+  ref = parseImageRef(`127.0.0.1:${server.port}/team/app:1.0`);
+});
+afterAll(async () => {
+  await http.close();
+  await server.close();
+});
+afterEach(() => {
+  server.requests.length = 0;
+});
+
+describe('RegistryClient.resolveTag', () => {
+  it('asks for all four manifest kinds and hashes the exact bytes', async () => {
+    server.handle((_req, res) => {
+      res
+        .writeHead(200, {
+          'content-type': 'application/vnd.docker.distribution.manifest.v2+json',
+          'docker-content-digest': DIGEST,
+        })
+        .end(MANIFEST);
+    });
+    const info = await new RegistryClient({ http }).resolveTag(ref);
+    expect(info).toEqual({
+      digest: DIGEST,
+      size: MANIFEST.length,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    });
+    const [req] = server.requests;
+    expect(req.path).toBe('/v2/team/app/manifests/1.0');
+    const accepted = req.headers.accept!.split(',').map((s) => s.trim());
+    expect(accepted.sort()).toEqual([...MANIFEST_MEDIA_TYPES].sort());
+    expect(accepted).toHaveLength(4);
+  });
+
+  it('takes the media type from the body when the header is generic', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(MANIFEST);
+    });
+    const info = await new RegistryClient({ http }).resolveTag(ref);
+    expect(info.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
+  });
+
+  it('refuses bytes that do not match Docker-Content-Digest', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(200, { 'docker-content-digest': `sha256:${'0'.repeat(64)}` }).end(MANIFEST);
+    });
+    const err = await failure(new RegistryClient({ http }).resolveTag(ref));
+    expect(err.code).toBe('REGISTRY_DIGEST_MISMATCH');
+    expect(err.message).toContain(DIGEST);
+  });
+
+  it('says "push it first" for an unknown tag', async () => {
+    server.handle((_req, res) => {
+      json(res, 404, { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] });
+    });
+    const err = await failure(new RegistryClient({ http }).resolveTag(ref));
+    expect(err.code).toBe('REGISTRY_TAG_NOT_FOUND');
+    expect(err.message).toBe(`${ref.input}: tag not found in the registry; push it first`);
+    expect(err.status).toBe(404);
+  });
+
+  it("reports other statuses with the registry's error code and message", async () => {
+    server.handle((_req, res) => {
+      json(res, 500, { errors: [{ code: 'UNKNOWN', message: 'storage\nbroke' }] });
+    });
+    const err = await failure(new RegistryClient({ http }).resolveTag(ref));
+    expect(err.code).toBe('REGISTRY_ERROR');
+    expect(err.message).toContain('HTTP 500: UNKNOWN: storage broke');
+    expect(err.body).toContain('UNKNOWN');
+    expect(server.requests).toHaveLength(2); // one retry of the GET, in the HTTP layer
+  });
+
+  it('maps a 403 and a refused token to REGISTRY_DENIED', async () => {
+    server.handle((_req, res) => {
+      json(res, 403, { errors: [{ code: 'DENIED', message: 'no' }] });
+    });
+    const err = await failure(new RegistryClient({ http }).resolveTag(ref));
+    expect(err.code).toBe('REGISTRY_DENIED');
+
+    server.handle((req, res) => {
+      if (req.path.startsWith('/token')) return json(res, 401, {});
+      res
+        .writeHead(401, {
+          'www-authenticate': `Bearer realm="${server.origin}/token",service="reg"`,
+        })
+        .end();
+    });
+    const creds = { username: 'u', password: 'wrong-pw' };
+    const denied = await failure(new RegistryClient({ http, credentials: creds }).resolveTag(ref));
+    expect(denied.code).toBe('REGISTRY_DENIED');
+    expect(denied.message).toContain('registry-password');
+    expect(denied.message).not.toContain('wrong-pw');
+  });
+
+  it('asks the token service for repository:<path>:pull, without the host', async () => {
+    let issued = '';
+    server.handle((req, res) => {
+      if (req.path.startsWith('/token')) {
+        issued = new URL(req.path, server.origin).searchParams.get('scope') ?? '';
+        return json(res, 200, { token: 'reg-token' });
+      }
+      if (req.headers.authorization !== 'Bearer reg-token') {
+        res
+          .writeHead(401, {
+            'www-authenticate': `Bearer realm="${server.origin}/token",service="r"`,
+          })
+          .end();
+        return;
+      }
+      res.writeHead(200).end(MANIFEST);
+    });
+    const masked: string[] = [];
+    const client = new RegistryClient({ http, onSecret: (s) => masked.push(s) });
+    expect((await client.resolveTag(ref)).digest).toBe(DIGEST);
+    expect(issued).toBe('repository:team/app:pull');
+    expect(masked).toEqual(['reg-token']);
+  });
+
+  it('caps manifests at 4 MiB', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(200).end(Buffer.alloc((4 << 20) + 1, 0x20));
+    });
+    const err = await failure(new RegistryClient({ http }).resolveTag(ref));
+    expect(err.code).toBe('REGISTRY_ERROR');
+    expect(err.message).toContain('larger than');
+  });
+});
+
+describe('RegistryClient.getManifest', () => {
+  it('fetches by digest and checks the bytes hash to it', async () => {
+    server.handle((req, res) => {
+      res.writeHead(200).end(req.path.endsWith(DIGEST) ? MANIFEST : Buffer.from('{}'));
+    });
+    const client = new RegistryClient({ http });
+    await expect(client.getManifest(ref, DIGEST)).resolves.toMatchObject({ digest: DIGEST });
+    expect(server.requests[0].path).toBe(`/v2/team/app/manifests/${DIGEST}`);
+
+    const other = `sha256:${'1'.repeat(64)}`;
+    const err = await failure(client.getManifest(ref, other));
+    expect(err.code).toBe('REGISTRY_DIGEST_MISMATCH');
+  });
+});

@@ -1,0 +1,363 @@
+import { X509Certificate, randomInt } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { DctError } from '../errors.js';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+
+export interface HttpOptions {
+  /** Extra CA certificates (PEM); they are added to the system roots, not used instead. */
+  caPem?: string;
+  /** Deadline of one attempt, headers and body included. Default 30 s. */
+  timeoutMs?: number;
+  /** Retries of GET/HEAD on transient failures. Default 3. */
+  retries?: number;
+  userAgent?: string;
+  /** Replaces the backoff wait (tests). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface HttpRequest {
+  method: HttpMethod;
+  url: string;
+  headers?: Record<string, string>;
+  body?: Buffer;
+  /** The body is abandoned and HTTP_TOO_LARGE thrown beyond this many bytes. */
+  maxBytes?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Lower-case names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  body: Buffer;
+  /** The URL that answered, after redirects. */
+  url: string;
+}
+
+/**
+ * A DctError from the HTTP layer or a client built on it: keeps the URL, and the status and
+ * (size-capped) body of the server's answer when there was one. `requestSent` is false only
+ * when the request surely never reached the server (refused, DNS, TLS), so a caller can tell
+ * "not done" from "outcome unknown" for a POST.
+ */
+export class HttpError extends DctError {
+  readonly url: string;
+  readonly status: number | undefined;
+  readonly body: string | undefined;
+  readonly requestSent: boolean;
+
+  constructor(
+    code: string,
+    message: string,
+    info: { url: string; status?: number; body?: Buffer | string; requestSent?: boolean },
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.url = info.url;
+    this.status = info.status;
+    const body = typeof info.body === 'string' ? info.body : info.body?.toString('utf8');
+    this.body = body === undefined ? undefined : body.slice(0, MAX_ERROR_BODY);
+    this.requestSent = info.requestSent ?? true;
+  }
+}
+
+const MAX_ERROR_BODY = 8192;
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_RETRIES = 3;
+const MAX_REDIRECTS = 5;
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 8_000;
+const RETRY_AFTER_MAX_MS = 30_000;
+
+const TLS_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
+const RETRYABLE_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+]);
+/** Failures that happen before a single request byte can have left. */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** One HTTP layer for the registry, the trust server and token services: the only place
+ * that retries. Non-2xx answers are returned, not thrown; callers give them meaning. */
+export class HttpClient {
+  private readonly dispatcher: Dispatcher;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly userAgent: string;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(opts: HttpOptions = {}) {
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.retries = opts.retries ?? DEFAULT_RETRIES;
+    this.userAgent = opts.userAgent ?? 'dct-sign-action';
+    this.sleep = opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    const ca = opts.caPem === undefined ? undefined : [...rootCertificates, checkCaPem(opts.caPem)];
+    const tlsOpts = ca === undefined ? {} : { ca };
+    const agentOpts = {
+      connect: { ...tlsOpts, timeout: this.timeoutMs },
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    };
+    // EnvHttpProxyAgent behaves as a plain Agent without proxy variables; creating it only
+    // when one is set avoids its "experimental" process warning in every run's log.
+    // Through a proxy the target's TLS options are `requestTls` (undici ProxyAgent), which
+    // EnvHttpProxyAgent passes on although its type does not list them.
+    const proxyOpts = { ...agentOpts, requestTls: tlsOpts, proxyTls: tlsOpts };
+    this.dispatcher = proxyConfigured() ? new EnvHttpProxyAgent(proxyOpts) : new Agent(agentOpts);
+  }
+
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const idempotent = req.method === 'GET' || req.method === 'HEAD';
+    let url = req.url;
+    let headers = { ...req.headers };
+    let redirects = 0;
+    let attempt = 0;
+    for (;;) {
+      let res: HttpResponse;
+      try {
+        res = await this.once(req, url, headers);
+      } catch (e) {
+        const err = this.toError(e, url);
+        if (idempotent && err.retryable && attempt < this.retries) {
+          await this.sleep(backoff(attempt++));
+          continue;
+        }
+        throw err.error;
+      }
+      if (idempotent && isRedirect(res.status) && res.headers.location !== undefined) {
+        if (++redirects > MAX_REDIRECTS) {
+          throw new HttpError(
+            'HTTP_UNREACHABLE',
+            `${hostOf(req.url)}: more than ${MAX_REDIRECTS} redirects for ${req.url}`,
+            { url, status: res.status },
+          );
+        }
+        const next = new URL(res.headers.location, url);
+        // Credentials are for the origin that asked for them (registries redirect blobs to
+        // object stores, which must not see the registry token).
+        if (next.origin !== new URL(url).origin) headers = withoutAuthorization(headers);
+        url = next.href;
+        continue;
+      }
+      if (idempotent && isRetryableStatus(res.status) && attempt < this.retries) {
+        await this.sleep(retryAfter(res) ?? backoff(attempt));
+        attempt++;
+        continue;
+      }
+      return res;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+
+  private async once(
+    req: HttpRequest,
+    url: string,
+    headers: Record<string, string>,
+  ): Promise<HttpResponse> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new DeadlineError()), this.timeoutMs);
+    try {
+      const res = await request(url, {
+        method: req.method,
+        headers: { 'user-agent': this.userAgent, ...headers },
+        body: req.body,
+        dispatcher: this.dispatcher,
+        signal: abort.signal,
+      });
+      const resHeaders = flattenHeaders(res.headers);
+      const declared = Number(resHeaders['content-length']);
+      if (req.maxBytes !== undefined && declared > req.maxBytes) {
+        res.body.destroy();
+        throw tooLarge(url, req.maxBytes);
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (req.maxBytes !== undefined && size > req.maxBytes) {
+          res.body.destroy();
+          throw tooLarge(url, req.maxBytes);
+        }
+        chunks.push(chunk);
+      }
+      return { status: res.statusCode, headers: resHeaders, body: Buffer.concat(chunks), url };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private toError(e: unknown, url: string): { error: DctError; retryable: boolean } {
+    if (e instanceof DctError) return { error: e, retryable: false };
+    const codes = errorCodes(e);
+    const host = hostOf(url);
+    const sent = !codes.some((c) => NOT_SENT_CODES.has(c) || isTlsCode(c));
+    if (codes.some(isTlsCode)) {
+      const certificate = codes.some((c) => TLS_CODES.has(c));
+      const hint = certificate
+        ? `the certificate of ${host} is not trusted (${codes.find((c) => TLS_CODES.has(c))}); pass the CA with \`ca-cert\``
+        : `TLS handshake with ${host} failed (${codes.find(isTlsCode)}); is it an https server?`;
+      return {
+        error: new HttpError('HTTP_TLS', hint, { url, requestSent: false }, { cause: e }),
+        retryable: false,
+      };
+    }
+    if (e instanceof DeadlineError || codes.some((c) => TIMEOUT_CODES.has(c))) {
+      const error = new HttpError(
+        'HTTP_TIMEOUT',
+        `${host} did not answer within ${this.timeoutMs / 1000} s (${url})`,
+        { url, requestSent: sent },
+        { cause: e },
+      );
+      return { error, retryable: true };
+    }
+    const what = codes.find((c) => c !== 'UND_ERR') ?? (e instanceof Error ? e.message : 'error');
+    const error = new HttpError(
+      'HTTP_UNREACHABLE',
+      `cannot reach ${host} (${what}); check the URL, the network and any proxy settings`,
+      { url, requestSent: sent },
+      { cause: e },
+    );
+    return { error, retryable: codes.some((c) => RETRYABLE_CODES.has(c)) };
+  }
+}
+
+class DeadlineError extends Error {
+  override readonly name = 'DeadlineError';
+  constructor() {
+    super('request deadline passed');
+  }
+}
+
+function isTlsCode(code: string): boolean {
+  return TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_');
+}
+
+/** The `code`s along an error's cause chain (undici and proxies wrap the socket error). */
+function errorCodes(e: unknown): string[] {
+  const codes: string[] = [];
+  for (let cur = e, depth = 0; cur !== undefined && cur !== null && depth < 8; depth++) {
+    if (typeof cur !== 'object') break;
+    const o = cur as { code?: unknown; cause?: unknown; reason?: unknown };
+    if (typeof o.code === 'string') codes.push(o.code);
+    // An aborted request carries our DeadlineError as the abort reason.
+    if (o.reason instanceof DeadlineError) return [...codes, 'ETIMEDOUT'];
+    cur = o.cause;
+  }
+  return codes;
+}
+
+function checkCaPem(pem: string): string {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+  if (blocks === null) {
+    throw new DctError('CA_CERT_INVALID', '`ca-cert` holds no PEM certificate (BEGIN CERTIFICATE)');
+  }
+  for (const block of blocks) {
+    try {
+      new X509Certificate(block);
+    } catch (e) {
+      throw new DctError(
+        'CA_CERT_INVALID',
+        '`ca-cert` holds a PEM certificate that cannot be parsed',
+        {
+          cause: e,
+        },
+      );
+    }
+  }
+  return blocks.join('\n');
+}
+
+function proxyConfigured(): boolean {
+  const env = process.env;
+  return [env.https_proxy, env.HTTPS_PROXY, env.http_proxy, env.HTTP_PROXY].some(
+    (v) => v !== undefined && v !== '',
+  );
+}
+
+function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+function withoutAuthorization(h: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(h).filter(([k]) => k.toLowerCase() !== 'authorization'));
+}
+
+function isRedirect(status: number): boolean {
+  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
+
+function isRetryableStatus(status: number): boolean {
+  return status === 429 || (status >= 500 && status !== 501);
+}
+
+/** Exponential backoff with jitter in [d/2, d], d = base·2^attempt capped. */
+export function backoff(attempt: number): number {
+  const d = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt);
+  return Math.floor(d / 2) + randomInt(Math.floor(d / 2) + 1);
+}
+
+function retryAfter(res: HttpResponse): number | undefined {
+  const v = res.headers['retry-after'];
+  if (v === undefined) return undefined;
+  const seconds = /^\d+$/.test(v.trim()) ? Number(v) : (Date.parse(v) - Date.now()) / 1000;
+  if (!Number.isFinite(seconds)) return undefined;
+  return Math.min(RETRY_AFTER_MAX_MS, Math.max(0, seconds * 1000));
+}
+
+function tooLarge(url: string, maxBytes: number): HttpError {
+  return new HttpError(
+    'HTTP_TOO_LARGE',
+    `${hostOf(url)} sent more than ${maxBytes} bytes for ${url}; refusing to read further`,
+    { url },
+  );
+}
+
+/** host[:port] of a URL, for messages. */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

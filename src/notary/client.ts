@@ -1,0 +1,226 @@
+import { DctError, isDctError } from '../errors.js';
+import { TokenAuth, type AuthCredentials } from '../http/auth.js';
+import { HttpError, type HttpClient, type HttpRequest, type HttpResponse } from '../http/client.js';
+import type { TufKey } from '../keys/keyid.js';
+import type { ImageRef } from '../registry/reference.js';
+import type { MetaFetcher } from '../tuf/trusted.js';
+import { notaryError } from './errors.js';
+import { multipartBody } from './multipart.js';
+
+const DOCKER_HUB_TRUST_SERVER = 'https://notary.docker.io';
+/** notary-spec.md §5.2: timestamp is capped at 1 MiB, everything else at 100 MiB. */
+const MAX_TIMESTAMP_BYTES = 1 << 20;
+const MAX_METADATA_BYTES = 100 << 20;
+const ROLE_RE = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/;
+
+/**
+ * The trust server of an image (notary-spec.md §7.5): `explicit` (the `trust-server` input or
+ * DOCKER_CONTENT_TRUST_SERVER, read by the caller) must be an https URL; else
+ * notary.docker.io for Docker Hub, else the registry host itself. No trailing slash.
+ */
+export function trustServerFor(ref: ImageRef, explicit?: string): string {
+  if (explicit !== undefined && explicit.trim() !== '') {
+    const given = explicit.trim();
+    let url: URL | undefined;
+    try {
+      url = new URL(given);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || url.protocol !== 'https:' || url.hostname === '') {
+      throw new DctError(
+        'TRUST_SERVER_INVALID',
+        `valid https URL required for trust server, got ${given}`,
+      );
+    }
+    if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+      throw new DctError(
+        'TRUST_SERVER_INVALID',
+        `valid https URL required for trust server, got ${url.origin}${url.pathname}… (no query, fragment or user info)`,
+      );
+    }
+    return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+  }
+  if (ref.registry === 'docker.io') return DOCKER_HUB_TRUST_SERVER;
+  return `https://${ref.registry}`;
+}
+
+/** A GUN as a URL path: kept verbatim, each segment escaped only where a path needs it. */
+export function gunPath(gun: string): string {
+  return gun
+    .split('/')
+    .map((seg) =>
+      encodeURIComponent(seg).replace(/%(3A|40|21|24|26|27|28|29|2A|2B|2C|3B|3D)/gi, (m) =>
+        decodeURIComponent(m),
+      ),
+    )
+    .join('/');
+}
+
+/**
+ * Client of notary-server's TUF API for one GUN (notary-spec.md §5). One token per run: a
+ * client made with `write: true` asks for `pull,push` from the start, so reads and the
+ * publish share the token.
+ */
+export class NotaryClient implements MetaFetcher {
+  readonly server: string;
+  readonly gun: string;
+  private readonly auth: TokenAuth;
+  private readonly base: string;
+  private readonly readScope: string;
+  private readonly writeScope: string;
+
+  constructor(opts: {
+    server: string;
+    gun: string;
+    http: HttpClient;
+    credentials?: AuthCredentials | undefined;
+    onSecret?: ((s: string) => void) | undefined;
+    /** Will this run publish? Then every request uses the `pull,push` scope. */
+    write?: boolean;
+  }) {
+    this.server = opts.server.replace(/\/+$/, '');
+    this.gun = opts.gun;
+    this.base = `${this.server}/v2/${gunPath(opts.gun)}/_trust/tuf/`;
+    this.auth = new TokenAuth({
+      http: opts.http,
+      credentials: opts.credentials,
+      onSecret: opts.onSecret,
+    });
+    // §5.5: the scope names the full GUN, host included.
+    this.writeScope = `repository:${opts.gun}:pull,push`;
+    this.readScope = opts.write === true ? this.writeScope : `repository:${opts.gun}:pull`;
+  }
+
+  /**
+   * GET a metadata file: `<role>.json`, `<role>.<sha256>.json` or `<N>.<role>.json` (§5.1).
+   * Undefined when the server has none (404). Hash and signature checks are the caller's.
+   */
+  async fetch(
+    role: string,
+    opts: { sha256?: string; version?: number; maxLength?: number } = {},
+  ): Promise<Buffer | undefined> {
+    checkRole(role);
+    let name: string;
+    if (opts.sha256 !== undefined) {
+      if (!/^[0-9a-f]{64}$/.test(opts.sha256)) {
+        throw new DctError('NOTARY_BAD_REQUEST', `not a sha256 hex checksum: ${opts.sha256}`);
+      }
+      name = `${role}.${opts.sha256}.json`;
+    } else if (opts.version !== undefined) {
+      if (!Number.isSafeInteger(opts.version) || opts.version < 1) {
+        throw new DctError('NOTARY_BAD_REQUEST', `not a metadata version: ${opts.version}`);
+      }
+      name = `${opts.version}.${role}.json`;
+    } else {
+      name = `${role}.json`;
+    }
+    const maxBytes =
+      opts.maxLength ?? (role === 'timestamp' ? MAX_TIMESTAMP_BYTES : MAX_METADATA_BYTES);
+    const res = await this.send(
+      { method: 'GET', url: this.base + name, maxBytes },
+      this.readScope,
+      `fetch ${name}`,
+    );
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) throw notaryError(res, { gun: this.gun, action: `fetch ${name}` });
+    return res.body;
+  }
+
+  /**
+   * The server-held public key of `role` (§5.1). Before the first publish the server may
+   * make a new key on every call: call once per role and keep the answer.
+   */
+  async getKey(role: 'timestamp' | 'snapshot'): Promise<TufKey> {
+    const action = `get the ${role} key`;
+    const res = await this.send(
+      { method: 'GET', url: `${this.base}${role}.key`, maxBytes: 1 << 20 },
+      this.writeScope,
+      action,
+    );
+    if (res.status !== 200) throw notaryError(res, { gun: this.gun, action });
+    return parseKey(res, role);
+  }
+
+  /**
+   * POST the changed role files in one atomic multipart upload (§5.3). Never retried here:
+   * a lost answer becomes NOTARY_OUTCOME_UNKNOWN and the caller re-reads the server.
+   */
+  async publish(files: Map<string, Buffer>): Promise<void> {
+    if (files.size === 0) throw new DctError('NOTARY_BAD_REQUEST', 'nothing to publish');
+    for (const role of files.keys()) checkRole(role);
+    const { body, contentType } = multipartBody(files);
+    const roles = [...files.keys()];
+    let res: HttpResponse;
+    try {
+      res = await this.send(
+        { method: 'POST', url: this.base, headers: { 'content-type': contentType }, body },
+        this.writeScope,
+        'publish',
+      );
+    } catch (e) {
+      // Only a failure of the POST itself, not of the ping or token request before it.
+      const lost = e instanceof HttpError && e.url === this.base && e.requestSent;
+      if (lost && e.code.startsWith('HTTP_')) {
+        throw new HttpError(
+          'NOTARY_OUTCOME_UNKNOWN',
+          `the answer to the publish of ${roles.join(', ')} for ${this.gun} was lost (${e.code}); the server may or may not have stored it`,
+          { url: e.url, requestSent: true },
+          { cause: e },
+        );
+      }
+      throw e;
+    }
+    if (res.status !== 200) {
+      throw notaryError(res, { gun: this.gun, action: 'publish', roles });
+    }
+  }
+
+  private async send(req: HttpRequest, scope: string, action: string): Promise<HttpResponse> {
+    try {
+      return await this.auth.request(req, scope);
+    } catch (e) {
+      if (isDctError(e, 'AUTH_DENIED')) {
+        const he = e as HttpError;
+        throw new HttpError(
+          'NOTARY_UNAUTHORIZED',
+          `${new URL(this.server).host} refused to ${action} for ${this.gun}: check registry-username/registry-password — the token service must grant ${scope.endsWith('push') ? 'push' : 'pull'} on ${this.gun}`,
+          { url: he.url, status: he.status, body: he.body },
+          { cause: e },
+        );
+      }
+      throw e;
+    }
+  }
+}
+
+function checkRole(role: string): void {
+  if (!ROLE_RE.test(role) || role.split('/').some((s) => s === '.' || s === '..')) {
+    throw new DctError('NOTARY_BAD_REQUEST', `not a TUF role name: ${JSON.stringify(role)}`);
+  }
+}
+
+/** The public key JSON of `GET …/<role>.key`; a private part is refused. */
+function parseKey(res: HttpResponse, role: string): TufKey {
+  const bad = (why: string): HttpError =>
+    new HttpError('NOTARY_BAD_KEY', `the ${role} key from the trust server ${why}`, {
+      url: res.url,
+      status: res.status,
+      body: res.body,
+    });
+  let parsed: { keytype?: unknown; keyval?: { public?: unknown; private?: unknown } };
+  try {
+    parsed = JSON.parse(res.body.toString('utf8')) as typeof parsed;
+  } catch {
+    throw bad('is not JSON');
+  }
+  const keytype = parsed.keytype;
+  const pub = parsed.keyval?.public;
+  if (typeof keytype !== 'string' || keytype === '') throw bad('has no keytype');
+  if (typeof pub !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(pub)) {
+    throw bad('has no base64 public key');
+  }
+  const priv = parsed.keyval?.private;
+  if (priv !== undefined && priv !== null && priv !== '') throw bad('holds a private part');
+  return { keytype, keyval: { private: null, public: pub } };
+}

@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import { TokenAuth, type AuthCredentials } from '../http/auth.js';
+import { HttpError, type HttpClient, type HttpResponse } from '../http/client.js';
+import { isDctError } from '../errors.js';
+import type { ImageRef } from './reference.js';
+
+export interface ManifestInfo {
+  /** `sha256:<hex>` of the exact bytes the registry holds under the tag. */
+  digest: string;
+  size: number;
+  mediaType: string;
+}
+
+/** The four manifest kinds a tag may point at, asked for in one Accept header. */
+export const MANIFEST_MEDIA_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+];
+
+const MAX_MANIFEST_BYTES = 4 << 20;
+
+/**
+ * Reads what a tag points at in a Docker/OCI registry: the digest and size of the exact
+ * manifest bytes, which are what DCT signs (notary-spec.md §8).
+ */
+export class RegistryClient {
+  private readonly auth: TokenAuth;
+
+  constructor(opts: {
+    http: HttpClient;
+    credentials?: AuthCredentials | undefined;
+    onSecret?: ((s: string) => void) | undefined;
+  }) {
+    this.auth = new TokenAuth({
+      http: opts.http,
+      credentials: opts.credentials,
+      onSecret: opts.onSecret,
+    });
+  }
+
+  /** GET /v2/<repo>/manifests/<tag>: hashes the bytes received. */
+  async resolveTag(ref: ImageRef): Promise<ManifestInfo> {
+    const res = await this.getManifestResponse(ref, ref.tag);
+    if (res.status === 404) {
+      throw registryError(
+        'REGISTRY_TAG_NOT_FOUND',
+        `${ref.input}: tag not found in the registry; push it first`,
+        res,
+      );
+    }
+    return this.manifestInfo(ref, res);
+  }
+
+  /** GET /v2/<repo>/manifests/<digest>; the bytes must hash to `digest`. */
+  async getManifest(ref: ImageRef, digest: string): Promise<ManifestInfo> {
+    const res = await this.getManifestResponse(ref, digest);
+    if (res.status === 404) {
+      throw registryError(
+        'REGISTRY_MANIFEST_NOT_FOUND',
+        `${ref.input}: manifest ${digest} not found in the registry`,
+        res,
+      );
+    }
+    const info = this.manifestInfo(ref, res);
+    if (info.digest !== digest) {
+      throw registryError(
+        'REGISTRY_DIGEST_MISMATCH',
+        `${ref.input}: the registry sent a manifest hashing to ${info.digest} when asked for ${digest}`,
+        res,
+      );
+    }
+    return info;
+  }
+
+  private async getManifestResponse(ref: ImageRef, reference: string): Promise<HttpResponse> {
+    const url = `https://${ref.apiHost}/v2/${ref.repository}/manifests/${encodeURIComponent(reference).replace(/%3A/g, ':')}`;
+    // The registry's token scope names the repository without the host (§5.5 is the
+    // notary side, which includes it).
+    const scope = `repository:${ref.repository}:pull`;
+    let res: HttpResponse;
+    try {
+      res = await this.auth.request(
+        {
+          method: 'GET',
+          url,
+          headers: { accept: MANIFEST_MEDIA_TYPES.join(', ') },
+          maxBytes: MAX_MANIFEST_BYTES,
+        },
+        scope,
+      );
+    } catch (e) {
+      if (isDctError(e, 'AUTH_DENIED')) {
+        throw new HttpError(
+          'REGISTRY_DENIED',
+          `${ref.input}: ${e.message}`,
+          { url, status: (e as HttpError).status, body: (e as HttpError).body },
+          { cause: e },
+        );
+      }
+      if (isDctError(e, 'HTTP_TOO_LARGE')) {
+        throw new HttpError(
+          'REGISTRY_ERROR',
+          `${ref.input}: the manifest is larger than ${MAX_MANIFEST_BYTES} bytes, the limit registries use`,
+          { url },
+          { cause: e },
+        );
+      }
+      throw e;
+    }
+    if (res.status === 403) {
+      throw registryError(
+        'REGISTRY_DENIED',
+        `${ref.input}: the registry denied pull access (HTTP 403); check \`registry-username\`/\`registry-password\``,
+        res,
+      );
+    }
+    if (res.status !== 200 && res.status !== 404) {
+      throw registryError(
+        'REGISTRY_ERROR',
+        `${ref.input}: the registry answered HTTP ${res.status}${describeRegistryBody(res.body)}`,
+        res,
+      );
+    }
+    return res;
+  }
+
+  private manifestInfo(ref: ImageRef, res: HttpResponse): ManifestInfo {
+    const body = res.body;
+    const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    const claimed = res.headers['docker-content-digest']?.trim();
+    if (claimed !== undefined && claimed !== '') {
+      const check = recomputed(claimed, body);
+      if (check !== undefined && check !== claimed) {
+        throw registryError(
+          'REGISTRY_DIGEST_MISMATCH',
+          `${ref.input}: the registry says the manifest is ${claimed} but its bytes hash to ${check}`,
+          res,
+        );
+      }
+    }
+    return { digest, size: body.length, mediaType: mediaTypeOf(res) };
+  }
+}
+
+/** The header's digest recomputed with its own algorithm, when it is one we know. */
+function recomputed(claimed: string, body: Buffer): string | undefined {
+  const colon = claimed.indexOf(':');
+  const algo = claimed.slice(0, colon);
+  if (algo !== 'sha256' && algo !== 'sha384' && algo !== 'sha512') return undefined;
+  return `${algo}:${createHash(algo).update(body).digest('hex')}`;
+}
+
+function mediaTypeOf(res: HttpResponse): string {
+  const header = res.headers['content-type']?.split(';')[0]?.trim() ?? '';
+  if (header !== '' && header !== 'application/json' && header !== 'text/plain') return header;
+  try {
+    const parsed = JSON.parse(res.body.toString('utf8')) as { mediaType?: unknown };
+    if (typeof parsed.mediaType === 'string') return parsed.mediaType;
+  } catch {
+    // not JSON: fall through to the header
+  }
+  return header;
+}
+
+/** `: CODE: message` from a registry error body `{"errors":[{code,message}]}`, if any. */
+export function describeRegistryBody(body: Buffer): string {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as {
+      errors?: { code?: unknown; message?: unknown }[];
+    };
+    const first = parsed.errors?.[0];
+    if (first === undefined) return '';
+    const code = typeof first.code === 'string' ? first.code : 'ERROR';
+    const message = typeof first.message === 'string' ? oneLine(first.message) : '';
+    return `: ${code}${message === '' ? '' : `: ${message}`}`;
+  } catch {
+    return '';
+  }
+}
+
+function oneLine(s: string): string {
+  const flat = s.replace(/\s+/g, ' ').trim();
+  return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
+}
+
+function registryError(code: string, message: string, res: HttpResponse): HttpError {
+  return new HttpError(code, message, { url: res.url, status: res.status, body: res.body });
+}
