@@ -36,7 +36,6 @@ function tufKey(keytype: string, pub: Uint8Array): TufKey {
   return { keytype, keyval: { private: null, public: Buffer.from(pub).toString('base64') } };
 }
 
-
 /**
  * The canonical key ID (notary-spec.md §2): for `ecdsa-x509`/`rsa-x509` the ID of the plain
  * key inside the leaf certificate; for every other type the TUF ID itself. Private key file
