@@ -26,3 +26,29 @@ export function describeError(e: unknown): string {
     return 'non-error thrown';
   }
 }
+
+/** One image that could not be signed, verified or revoked, and why. */
+export interface ImageFailure {
+  image: string;
+  code: string;
+  message: string;
+}
+
+/**
+ * Thrown by a flow when one or more images failed; the action prints one line per image.
+ * Images of other repositories may have succeeded (`done` lists them) — never a repository
+ * that was half-published.
+ */
+export class ImagesError extends DctError {
+  readonly failures: ImageFailure[];
+  readonly done: unknown[];
+
+  constructor(failures: ImageFailure[], done: unknown[] = []) {
+    super(
+      failures.length === 1 ? failures[0].code : 'IMAGES_FAILED',
+      failures.map((f) => `${f.image}: ${f.message}`).join('\n'),
+    );
+    this.failures = failures;
+    this.done = done;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Publishing one repository's change, safe against other signers doing the same at once.
+ * The change is a pure function of the trusted repository: on a version conflict the
+ * repository is read again and the same change re-applied, re-signed and re-sent.
+ */
+import { DctError, isDctError } from '../errors.js';
+import type { KeyRing } from '../keys/keyring.js';
+import { signEnvelope } from '../tuf/envelope.js';
+import { updatedSnapshot, updatedTargets, type TargetsMeta } from '../tuf/models.js';
+import { loadTrustedRepo, type TrustedRepo } from '../tuf/trusted.js';
+import type { TufSigner } from '../tuf/signer.js';
+import type { RepoConnection } from './connect.js';
+import type { Logger, TrustState, TrustStore } from './types.js';
+
+/** Edits of one targets role: the function mutates a copy of the role's metadata. */
+export interface RoleEdit {
+  role: string;
+  signers: TufSigner[];
+  edit: (t: TargetsMeta) => void;
+}
+
+export interface PublishContext {
+  conn: RepoConnection;
+  keys: KeyRing;
+  rootKeyIds: string[];
+  trustStore?: TrustStore;
+  log: Logger;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  /** Attempts before giving up on version conflicts. */
+  maxAttempts?: number;
+}
+
+const DEFAULT_ATTEMPTS = 12;
+
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(4_000, 200 * 2 ** attempt);
+  return Math.round(base * (0.5 + random()));
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Loads and verifies the repository, with the cached trust state as the pin. */
+export async function loadRepo(
+  ctx: Pick<PublishContext, 'conn' | 'rootKeyIds' | 'now'>,
+  trusted: TrustState | undefined,
+): Promise<TrustedRepo> {
+  const repo = await loadTrustedRepo(ctx.conn.notary, {
+    gun: ctx.conn.gun,
+    now: ctx.now?.(),
+    pinnedRootKeyIds: ctx.rootKeyIds.length > 0 ? ctx.rootKeyIds : undefined,
+    trusted,
+  });
+  if (repo === undefined) {
+    throw new DctError(
+      'REPO_NOT_FOUND',
+      `${ctx.conn.server} does not have trust data for ${ctx.conn.gun}; create the repository first ` +
+        `(e.g. \`docker trust signer add --key ci.pub ci ${ctx.conn.gun}\` or \`notary init ${ctx.conn.gun} -p\`)`,
+    );
+  }
+  return repo;
+}
+
+/**
+ * Applies `plan` to the freshly verified repository, signs and publishes the changed roles in
+ * one POST, then reads back and checks with `confirm`. `plan` returns no edits when the
+ * repository already holds the change (which also settles a POST whose answer was lost).
+ */
+export async function publishChange(
+  ctx: PublishContext,
+  plan: (repo: TrustedRepo) => RoleEdit[],
+  confirm: (repo: TrustedRepo) => string | undefined,
+): Promise<TrustedRepo> {
+  const sleep = ctx.sleep ?? defaultSleep;
+  const attempts = ctx.maxAttempts ?? DEFAULT_ATTEMPTS;
+  let trusted = await ctx.trustStore?.load(ctx.conn.gun);
+  let lastConflict: unknown;
+
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const repo = await loadRepo(ctx, trusted);
+    trusted = repo.trustState();
+    const edits = plan(repo);
+    if (edits.length === 0) {
+      const problem = confirm(repo);
+      if (problem === undefined) {
+        await saveTrust(ctx, repo);
+        return repo;
+      }
+      throw new DctError('PUBLISH_UNCONFIRMED', `${ctx.conn.gun}: ${problem}`);
+    }
+    const files = signEdits(ctx, repo, edits);
+    try {
+      await ctx.conn.notary.publish(files);
+    } catch (e) {
+      if (isDctError(e, 'NOTARY_VERSION') || isDctError(e, 'NOTARY_OUTCOME_UNKNOWN')) {
+        // Someone else published first (or our answer was lost): read again and decide.
+        lastConflict = e;
+        const wait = backoffMs(attempt);
+        ctx.log.info(
+          `${ctx.conn.gun}: ${isDctError(e, 'NOTARY_VERSION') ? 'another signer published first' : 'the publish answer was lost'}; reading the repository again in ${wait} ms`,
+        );
+        await sleep(wait);
+        continue;
+      }
+      throw e;
+    }
+    const after = await loadRepo(ctx, trusted);
+    trusted = after.trustState();
+    const problem = confirm(after);
+    if (problem === undefined) {
+      await saveTrust(ctx, after);
+      return after;
+    }
+    // Another signer replaced our change between our POST and our read: apply it again.
+    ctx.log.info(`${ctx.conn.gun}: read-back did not show the change (${problem}); retrying`);
+    lastConflict = new DctError('PUBLISH_UNCONFIRMED', problem);
+  }
+  throw new DctError(
+    'PUBLISH_CONFLICT',
+    `${ctx.conn.gun}: gave up after ${attempts} attempts because other signers kept publishing at the same time; run the job again`,
+    { cause: lastConflict },
+  );
+}
+
+function signEdits(ctx: PublishContext, repo: TrustedRepo, edits: RoleEdit[]): Map<string, Buffer> {
+  const now = ctx.now?.() ?? new Date();
+  const files = new Map<string, Buffer>();
+  for (const e of edits) {
+    const prev = repo.targets.get(e.role)?.signed;
+    const next = updatedTargets(prev, e.edit, now);
+    files.set(e.role, signEnvelope(next, e.signers).bytes);
+  }
+  // Snapshot only when we hold its key; otherwise the server makes it (notary-spec.md §5.3).
+  const root = repo.root.signed;
+  const snapshotRole = root.roles['snapshot'];
+  const snapshotSigners = (snapshotRole?.keyids ?? []).flatMap((id) => {
+    const key = root.keys[id];
+    const s = key === undefined ? undefined : ctx.keys.signerFor(id, key);
+    return s === undefined ? [] : [s];
+  });
+  if (snapshotRole !== undefined && snapshotSigners.length >= snapshotRole.threshold) {
+    const snapshot = updatedSnapshot(repo.snapshot.signed, files, now);
+    files.set('snapshot', signEnvelope(snapshot, snapshotSigners).bytes);
+  }
+  return files;
+}
+
+export async function saveTrust(
+  ctx: Pick<PublishContext, 'conn' | 'trustStore' | 'log'>,
+  repo: TrustedRepo,
+): Promise<void> {
+  if (ctx.trustStore === undefined) return;
+  try {
+    await ctx.trustStore.save(repo.trustState());
+  } catch (e) {
+    ctx.log.warning(`${ctx.conn.gun}: could not remember the trust data: ${String(e)}`);
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * `revoke`: remove the tags from every role the keys may sign (as `docker trust revoke`
+ * did, notary-spec.md §6.8), publish, and confirm by reading back.
+ */
+import { DctError, ImagesError } from '../errors.js';
+import { HttpClient } from '../http/client.js';
+import type { ImageRef } from '../registry/reference.js';
+import type { TrustedRepo } from '../tuf/trusted.js';
+import { connectRepo } from './connect.js';
+import { forEachGroup, groupImages, GroupImagesError } from './images.js';
+import { publishChange, type RoleEdit } from './publish.js';
+import { rolesForTag, signableRoles } from './roles.js';
+import { digestOf, lookup } from './targets.js';
+import type { RevokeOptions, SignedTag } from './types.js';
+
+export async function revokeImages(opts: RevokeOptions): Promise<SignedTag[]> {
+  const { groups, failures } = groupImages(opts.images);
+  if (failures.length > 0) throw new ImagesError(failures);
+  const http = new HttpClient({ caPem: opts.caPem });
+  try {
+    const { done, failures: failed } = await forEachGroup(groups, async (group) => {
+      const conn = await connectRepo(group.refs[0], { ...opts, http, write: true });
+      return revokeGroup(conn, group.refs, opts);
+    });
+    if (failed.length > 0) throw new ImagesError(failed, done);
+    return done;
+  } finally {
+    await http.close();
+  }
+}
+
+async function revokeGroup(
+  conn: Awaited<ReturnType<typeof connectRepo>>,
+  refs: ImageRef[],
+  opts: RevokeOptions,
+): Promise<SignedTag[]> {
+  // What each tag was signed as, from the first read (the output reports it).
+  const removed = new Map<ImageRef, { digest: string; size: number; roles: string[] }>();
+  const plan = (repo: TrustedRepo): RoleEdit[] => {
+    const roles = signableRoles(repo, opts.keys, opts.signers, (m) => opts.log.warning(m));
+    const edits = new Map<string, RoleEdit & { tags: string[] }>();
+    const notSigned = [];
+    for (const ref of refs) {
+      const forTag = rolesForTag(roles, ref.tag);
+      const holding = forTag.filter((r) => lookup(repo.targets.get(r.role)?.signed, ref.tag));
+      const prev = removed.get(ref);
+      if (holding.length === 0) {
+        if (prev === undefined) notSigned.push(ref);
+        continue;
+      }
+      const file = lookup(repo.targets.get(holding[0].role)?.signed, ref.tag)!;
+      removed.set(ref, {
+        digest: digestOf(file) ?? 'unknown',
+        size: file.length,
+        roles: [...new Set([...(prev?.roles ?? []), ...holding.map((r) => r.role)])],
+      });
+      for (const r of holding) {
+        const e = edits.get(r.role) ?? {
+          role: r.role,
+          signers: r.signers,
+          tags: [],
+          edit: (t) => {
+            for (const tag of e.tags) delete t.targets[tag];
+          },
+        };
+        e.tags.push(ref.tag);
+        edits.set(r.role, e);
+      }
+    }
+    if (notSigned.length > 0) {
+      throw new GroupImagesError(
+        notSigned.map((ref) => ({
+          image: ref.input,
+          code: 'NOT_SIGNED',
+          message: `no signed tag to remove: ${ref.tag} is in no role the keys may sign`,
+        })),
+      );
+    }
+    return [...edits.values()];
+  };
+  const confirm = (repo: TrustedRepo): string | undefined => {
+    for (const ref of refs) {
+      for (const role of removed.get(ref)?.roles ?? []) {
+        if (lookup(repo.targets.get(role)?.signed, ref.tag) !== undefined) {
+          return `${ref.tag} is still listed in ${role}`;
+        }
+      }
+    }
+    return undefined;
+  };
+  await publishChange({ ...opts, conn, log: opts.log }, plan, confirm);
+  return refs.map((ref) => {
+    const r = removed.get(ref);
+    if (r === undefined) throw new DctError('NOT_SIGNED', `${ref.input}: nothing was removed`);
+    opts.log.info(`revoked ${ref.input} (${r.digest}) from ${r.roles.join(', ')}`);
+    return { image: ref.input, gun: ref.gun, tag: ref.tag, ...r };
+  });
+}

@@ -1,0 +1,154 @@
+/**
+ * Which roles a run signs into, as docker chooses them (notary-spec.md §6.3): every direct
+ * `targets/*` delegation our keys may sign whose paths match the tag; `targets` when the
+ * repository has no delegations. `signer` narrows the choice.
+ */
+import { DctError } from '../errors.js';
+import { shortId, type TufKey } from '../keys/keyid.js';
+import type { KeyRing } from '../keys/keyring.js';
+import type { TufSigner } from '../tuf/signer.js';
+import { pathsMatch, type DelegationRole } from '../tuf/models.js';
+import type { TrustedRepo } from '../tuf/trusted.js';
+
+export interface SignableRole {
+  role: string;
+  /** The role's delegation entry (undefined for `targets`). */
+  delegation?: DelegationRole;
+  signers: TufSigner[];
+  threshold: number;
+}
+
+const RELEASES = 'targets/releases';
+
+/** `ci` → `targets/ci`; `targets/ci` and `targets` stay as they are. */
+export function signerRole(name: string): string {
+  return name === 'targets' || name.startsWith('targets/') ? name : `targets/${name}`;
+}
+
+/** `targets/ci` → `ci`; `targets/releases` → `releases`; `targets` → `targets`. */
+export function signerName(role: string): string {
+  return role.startsWith('targets/') ? role.slice('targets/'.length) : role;
+}
+
+function signersFor(keys: KeyRing, keyids: string[], known: Record<string, TufKey>): TufSigner[] {
+  const out: TufSigner[] = [];
+  for (const id of keyids) {
+    const key = known[id];
+    if (key === undefined) continue;
+    const signer = keys.signerFor(id, key);
+    if (signer !== undefined) out.push(signer);
+  }
+  return out;
+}
+
+/** The roles our keys can sign in this repository, narrowed by `wanted` signer names. */
+export function signableRoles(
+  repo: TrustedRepo,
+  keys: KeyRing,
+  wanted: string[],
+  warn: (message: string) => void,
+): SignableRole[] {
+  const root = repo.root.signed;
+  const top = repo.targets.get('targets');
+  if (top === undefined) {
+    throw new DctError(
+      'TUF_BAD_METADATA',
+      `${repo.gun}: the trust server returned no targets role`,
+    );
+  }
+  const targetsRole = root.roles['targets'];
+  const targetsSigners =
+    targetsRole === undefined ? [] : signersFor(keys, targetsRole.keyids, root.keys);
+  const asTargets: SignableRole = {
+    role: 'targets',
+    signers: targetsSigners,
+    threshold: targetsRole?.threshold ?? 1,
+  };
+  const wantedRoles = new Set(wanted.map(signerRole));
+  const delegations = top.signed.delegations.roles;
+
+  const candidates: SignableRole[] = [];
+  for (const d of delegations) {
+    const signers = signersFor(keys, d.keyids, top.signed.delegations.keys);
+    if (signers.length > 0) {
+      candidates.push({ role: d.name, delegation: d, signers, threshold: d.threshold });
+    }
+  }
+
+  let chosen: SignableRole[];
+  if (wantedRoles.size > 0) {
+    chosen = candidates.filter((c) => wantedRoles.has(c.role));
+    // `targets/releases` comes along when the key that signs a wanted role may sign it too.
+    const releases = candidates.find((c) => c.role === RELEASES);
+    if (releases !== undefined && !wantedRoles.has(RELEASES)) {
+      const ids = new Set(chosen.flatMap((c) => c.signers.map((s) => s.keyId)));
+      if (releases.signers.some((s) => ids.has(s.keyId))) chosen.push(releases);
+    }
+    if (wantedRoles.has('targets')) {
+      if (targetsSigners.length === 0) throw noKeys(repo, keys, ['targets']);
+      chosen.push(asTargets);
+    }
+    const missing = [...wantedRoles].filter((r) => !chosen.some((c) => c.role === r));
+    if (missing.length > 0) {
+      const known = delegations.map((d) => d.name);
+      const absent = missing.filter((m) => m !== 'targets' && !known.includes(m));
+      if (absent.length > 0) {
+        throw new DctError(
+          'SIGNER_NOT_DELEGATED',
+          `${repo.gun} has no delegation ${absent.join(', ')} (it has ${known.join(', ') || 'none'}); ` +
+            'add the signer with `docker trust signer add` or fix `signer`',
+        );
+      }
+      throw noKeys(repo, keys, missing);
+    }
+  } else if (delegations.length === 0) {
+    if (targetsSigners.length === 0) throw noKeys(repo, keys, ['targets']);
+    chosen = [asTargets];
+  } else if (candidates.length > 0) {
+    chosen = candidates;
+  } else if (targetsSigners.length > 0) {
+    // Docker would refuse here; the repository key may still sign `targets`, but Docker
+    // clients read `targets/releases` first, so say so.
+    warn(
+      `${repo.gun}: none of the keys may sign a delegation (${delegations.map((d) => d.name).join(', ')}); ` +
+        'signing into `targets` with the repository key. Docker clients read `targets/releases` first.',
+    );
+    chosen = [asTargets];
+  } else {
+    throw noKeys(
+      repo,
+      keys,
+      delegations.map((d) => d.name),
+    );
+  }
+
+  for (const c of chosen) {
+    if (repo.invalidDelegations.has(c.role)) {
+      throw new DctError(
+        'TUF_DELEGATION_INVALID',
+        `${repo.gun}: ${c.role} cannot be signed on top of: ${repo.invalidDelegations.get(c.role)}`,
+      );
+    }
+    if (c.signers.length < c.threshold) {
+      throw new DctError(
+        'SIGNING_BELOW_THRESHOLD',
+        `${repo.gun}: ${c.role} needs ${c.threshold} signatures but the keys given can make ${c.signers.length}`,
+      );
+    }
+  }
+  return chosen;
+}
+
+/** The chosen roles whose paths allow this tag (notary-spec.md §4.2: prefix match). */
+export function rolesForTag(roles: SignableRole[], tag: string): SignableRole[] {
+  return roles.filter((r) => r.delegation === undefined || pathsMatch(r.delegation, tag));
+}
+
+function noKeys(repo: TrustedRepo, keys: KeyRing, roles: string[]): DctError {
+  const held = keys.ids().map(shortId).join(', ') || 'none';
+  return new DctError(
+    'NO_SIGNING_KEYS',
+    `${repo.gun}: no valid signing keys for ${roles.join(', ')}; the keys given have IDs ${held}. ` +
+      'Pass the key of a signer delegated in this repository (`docker trust signer add`)',
+  );
+}

@@ -1,0 +1,159 @@
+/**
+ * `sign`: resolve each tag's manifest in the registry, then add the tags to every role the
+ * keys may sign, one publish per repository, repositories in parallel.
+ */
+import { DctError, ImagesError, type ImageFailure } from '../errors.js';
+import { HttpClient } from '../http/client.js';
+import type { ImageRef } from '../registry/reference.js';
+import { connectRepo, type RepoConnection } from './connect.js';
+import {
+  expectedDigest,
+  forEachGroup,
+  groupImages,
+  GroupImagesError,
+  imageFailure,
+} from './images.js';
+import { publishChange, type RoleEdit } from './publish.js';
+import { rolesForTag, signableRoles } from './roles.js';
+import { lookup, sameTarget, toTargetFile, type TagTarget } from './targets.js';
+import type { SignedTag, SignOptions } from './types.js';
+
+export async function signImages(opts: SignOptions): Promise<SignedTag[]> {
+  const { groups, failures } = groupImages(opts.images);
+  // A reference that does not parse stops the whole run before anything is published.
+  if (failures.length > 0) throw new ImagesError(failures);
+  const http = new HttpClient({ caPem: opts.caPem });
+  try {
+    const { done, failures: failed } = await forEachGroup(groups, async (group) => {
+      const conn = await connectRepo(group.refs[0], { ...opts, http, write: true });
+      const targets = await resolveTargets(conn, group.refs, opts.digest);
+      return signGroup(conn, group.refs, targets, opts);
+    });
+    if (failed.length > 0) throw new ImagesError(failed, done);
+    return done;
+  } finally {
+    await http.close();
+  }
+}
+
+/** Resolves every tag of one repository; any failure stops the repository before publishing. */
+export async function resolveTargets(
+  conn: RepoConnection,
+  refs: ImageRef[],
+  digest: string | undefined,
+): Promise<Map<ImageRef, TagTarget>> {
+  const out = new Map<ImageRef, TagTarget>();
+  const failures: ImageFailure[] = [];
+  await Promise.all(
+    refs.map(async (ref) => {
+      try {
+        out.set(ref, await resolveTarget(conn, ref, expectedDigest(ref, digest)));
+      } catch (e) {
+        failures.push(imageFailure(ref.input, e));
+      }
+    }),
+  );
+  if (failures.length > 0) {
+    // The other tags of this repository are fine but are not published alone: say so.
+    for (const ref of refs) {
+      if (!failures.some((f) => f.image === ref.input)) {
+        failures.push({
+          image: ref.input,
+          code: 'NOT_PUBLISHED',
+          message: 'not signed because another tag of the same repository failed',
+        });
+      }
+    }
+    throw new GroupImagesError(failures);
+  }
+  return out;
+}
+
+async function resolveTarget(
+  conn: RepoConnection,
+  ref: ImageRef,
+  want: string | undefined,
+): Promise<TagTarget> {
+  const current = await conn.registry.resolveTag(ref);
+  if (want === undefined) return { digest: current.digest, size: current.size };
+  if (current.digest !== want) {
+    throw new DctError(
+      'TAG_MOVED',
+      `the registry's tag ${ref.tag} now points to ${current.digest}, not the expected ${want}; ` +
+        'the tag was pushed again after the build. Nothing was signed',
+    );
+  }
+  // The size comes from the manifest stored under the digest itself.
+  const pinned = await conn.registry.getManifest(ref, want);
+  return { digest: pinned.digest, size: pinned.size };
+}
+
+async function signGroup(
+  conn: RepoConnection,
+  refs: ImageRef[],
+  targets: Map<ImageRef, TagTarget>,
+  opts: SignOptions,
+): Promise<SignedTag[]> {
+  let rolesByTag = new Map<ImageRef, string[]>();
+  const plan = (repo: Parameters<typeof signableRoles>[0]): RoleEdit[] => {
+    const roles = signableRoles(repo, opts.keys, opts.signers, (m) => opts.log.warning(m));
+    rolesByTag = new Map();
+    const edits = new Map<string, RoleEdit & { tags: [string, TagTarget][] }>();
+    const unsignable: ImageFailure[] = [];
+    for (const ref of refs) {
+      const target = targets.get(ref)!;
+      const forTag = rolesForTag(roles, ref.tag);
+      if (forTag.length === 0) {
+        unsignable.push({
+          image: ref.input,
+          code: 'TAG_OUTSIDE_PATHS',
+          message: `no role the keys may sign allows the tag ${ref.tag} (delegation paths)`,
+        });
+        continue;
+      }
+      rolesByTag.set(
+        ref,
+        forTag.map((r) => r.role),
+      );
+      for (const r of forTag) {
+        if (sameTarget(lookup(repo.targets.get(r.role)?.signed, ref.tag), target)) continue;
+        const e = edits.get(r.role) ?? {
+          role: r.role,
+          signers: r.signers,
+          tags: [],
+          edit: (t) => {
+            for (const [tag, tt] of e.tags) t.targets[tag] = toTargetFile(tt);
+          },
+        };
+        e.tags.push([ref.tag, target]);
+        edits.set(r.role, e);
+      }
+    }
+    if (unsignable.length > 0) throw new GroupImagesError(unsignable);
+    return [...edits.values()];
+  };
+  const confirm = (repo: Parameters<typeof signableRoles>[0]): string | undefined => {
+    for (const ref of refs) {
+      for (const role of rolesByTag.get(ref) ?? []) {
+        if (!sameTarget(lookup(repo.targets.get(role)?.signed, ref.tag), targets.get(ref)!)) {
+          return `${ref.tag} is not listed in ${role} with ${targets.get(ref)!.digest}`;
+        }
+      }
+    }
+    return undefined;
+  };
+  await publishChange({ ...opts, conn, keys: opts.keys, log: opts.log }, plan, confirm);
+  for (const ref of refs) {
+    opts.log.info(
+      `signed ${ref.input} (${targets.get(ref)!.digest}) in ${(rolesByTag.get(ref) ?? []).join(', ')}`,
+    );
+  }
+  return refs.map((ref) => ({
+    image: ref.input,
+    gun: ref.gun,
+    tag: ref.tag,
+    digest: targets.get(ref)!.digest,
+    size: targets.get(ref)!.size,
+    roles: rolesByTag.get(ref) ?? [],
+  }));
+}

@@ -1,0 +1,89 @@
+/**
+ * The contract between the action layer (src/action) and the flows (src/signer): plain data
+ * in, plain data out. Nothing here is secret except what `KeyRing` holds.
+ */
+import type { KeyRing } from '../keys/keyring.js';
+
+/** One signed (or revoked) tag, as the `signed` output lists it (ACTION.md). */
+export interface SignedTag {
+  image: string;
+  gun: string;
+  tag: string;
+  digest: string; // sha256:<hex>
+  size: number;
+  roles: string[]; // TUF roles the target was added to / removed from
+}
+
+/** One verified tag, as the `verified` output lists it (ACTION.md). */
+export interface VerifiedTag {
+  image: string;
+  gun: string;
+  tag: string;
+  digest: string;
+  size: number;
+  signers: string[]; // delegation names (`ci`), or `targets` / `releases`
+}
+
+/** What a repository's trust looked like after a run; kept by the cache between runs. */
+export interface TrustState {
+  gun: string;
+  /** base64 of the exact root.json bytes trusted last. */
+  root: string;
+  /** Highest version seen per role (`root`, `timestamp`, `snapshot`, `targets`, `targets/…`). */
+  versions: Record<string, number>;
+}
+
+/** Where trusted roots and versions live between runs (the Actions cache, or nowhere). */
+export interface TrustStore {
+  load(gun: string): Promise<TrustState | undefined>;
+  save(state: TrustState): Promise<void>;
+}
+
+/** Network settings shared by the registry and trust-server clients. */
+export interface ConnectionOptions {
+  /** Explicit trust server URL (input or env); otherwise derived per registry (ACTION.md). */
+  trustServer?: string;
+  /** Extra CA certificates (PEM) for the trust server and the registry. */
+  caPem?: string;
+  /** Registry / token-service credentials given as inputs. */
+  username?: string;
+  password?: string;
+  /** Where the Docker config lives (`DOCKER_CONFIG` or ~/.docker). */
+  dockerConfigDir?: string;
+}
+
+export interface Logger {
+  info(message: string): void;
+  warning(message: string): void;
+  debug(message: string): void;
+}
+
+export interface SignOptions extends ConnectionOptions {
+  images: string[];
+  /** `sha256:<hex>` every tag must carry (the `digest` input). */
+  digest?: string;
+  keys: KeyRing;
+  /** Delegation names to sign into (`ci` means `targets/ci`); empty = every role the keys may sign. */
+  signers: string[];
+  rootKeyIds: string[];
+  trustStore?: TrustStore;
+  log: Logger;
+}
+
+export interface VerifyOptions extends ConnectionOptions {
+  images: string[];
+  digest?: string;
+  requiredSigners: string[];
+  rootKeyIds: string[];
+  trustStore?: TrustStore;
+  log: Logger;
+}
+
+export interface RevokeOptions extends ConnectionOptions {
+  images: string[];
+  keys: KeyRing;
+  signers: string[];
+  rootKeyIds: string[];
+  trustStore?: TrustStore;
+  log: Logger;
+}

@@ -1,0 +1,115 @@
+/**
+ * `verify`, for pull-request checks and deploy gates: each tag must be signed (docker's rule:
+ * `targets/releases`, else `targets`, notary-spec.md §8) with the digest the registry holds
+ * for it now, and by every required signer. Needs no keys.
+ */
+import { DctError, ImagesError, type ImageFailure } from '../errors.js';
+import { HttpClient } from '../http/client.js';
+import type { ImageRef } from '../registry/reference.js';
+import type { TrustedRepo } from '../tuf/trusted.js';
+import { connectRepo } from './connect.js';
+import { forEachGroup, groupImages, GroupImagesError, imageFailure } from './images.js';
+import { loadRepo, saveTrust } from './publish.js';
+import { signerName, signerRole } from './roles.js';
+import { resolveTargets } from './sign.js';
+import { digestOf, lookup, sameTarget, type TagTarget } from './targets.js';
+import type { VerifiedTag, VerifyOptions } from './types.js';
+
+export async function verifyImages(opts: VerifyOptions): Promise<VerifiedTag[]> {
+  const { groups, failures } = groupImages(opts.images);
+  if (failures.length > 0) throw new ImagesError(failures);
+  const http = new HttpClient({ caPem: opts.caPem });
+  try {
+    const { done, failures: failed } = await forEachGroup(groups, async (group) => {
+      const conn = await connectRepo(group.refs[0], { ...opts, http, write: false });
+      const [targets, repo] = await Promise.all([
+        resolveTargets(conn, group.refs, opts.digest),
+        loadRepo(
+          { conn, rootKeyIds: opts.rootKeyIds },
+          await opts.trustStore?.load(group.gun),
+        ).catch((e: unknown) => {
+          throw e instanceof DctError && e.code === 'REPO_NOT_FOUND'
+            ? new DctError('NOT_SIGNED', `not signed: ${e.message}`)
+            : e;
+        }),
+      ]);
+      await saveTrust({ conn, trustStore: opts.trustStore, log: opts.log }, repo);
+      return checkGroup(repo, group.refs, targets, opts.requiredSigners);
+    });
+    if (failed.length > 0) throw new ImagesError(failed, done);
+    return done;
+  } finally {
+    await http.close();
+  }
+}
+
+/** Checks every tag of one verified repository; collects a failure per tag. */
+export function checkGroup(
+  repo: TrustedRepo,
+  refs: ImageRef[],
+  targets: Map<ImageRef, TagTarget>,
+  required: string[],
+): VerifiedTag[] {
+  const out: VerifiedTag[] = [];
+  const failures: ImageFailure[] = [];
+  for (const ref of refs) {
+    try {
+      out.push(checkTag(repo, ref, targets.get(ref)!, required));
+    } catch (e) {
+      failures.push(imageFailure(ref.input, e));
+    }
+  }
+  if (failures.length > 0) throw new GroupImagesError(failures);
+  return out;
+}
+
+function checkTag(
+  repo: TrustedRepo,
+  ref: ImageRef,
+  target: TagTarget,
+  required: string[],
+): VerifiedTag {
+  // Docker's rule: the target in targets/releases wins, else targets.
+  const releases = lookup(repo.targets.get('targets/releases')?.signed, ref.tag);
+  const top = lookup(repo.targets.get('targets')?.signed, ref.tag);
+  const trusted = releases ?? top;
+  if (trusted === undefined) {
+    throw new DctError(
+      'NOT_SIGNED',
+      `not signed: ${ref.tag} is in neither targets/releases nor targets of ${repo.gun}`,
+    );
+  }
+  if (!sameTarget(trusted, target)) {
+    throw new DctError(
+      'SIGNED_OTHER_DIGEST',
+      `signed for another digest: the signature is for ${digestOf(trusted) ?? 'an unknown digest'} ` +
+        `(${trusted.length} bytes) but the registry holds ${target.digest} (${target.size} bytes); sign the new image`,
+    );
+  }
+  // Every loaded role that lists this exact target counts as a signer of it.
+  const signedBy = repo
+    .targetsFor(ref.tag)
+    .filter(({ target: t }) => sameTarget(t, target))
+    .map(({ role }) => role);
+  const named = signedBy.filter((r) => r !== 'targets' && r !== 'targets/releases');
+  const signers = named.map(signerName);
+  if (signedBy.includes('targets')) signers.push('targets');
+  if (signers.length === 0 && signedBy.includes('targets/releases')) signers.push('releases');
+
+  const missing = required.filter((s) => !signedBy.includes(signerRole(s)));
+  if (missing.length > 0) {
+    throw new DctError(
+      'MISSING_SIGNER',
+      `missing signer: ${missing.join(', ')} did not sign ${target.digest}` +
+        ` (signed by ${signers.join(', ') || 'nobody else'})`,
+    );
+  }
+  return {
+    image: ref.input,
+    gun: repo.gun,
+    tag: ref.tag,
+    digest: target.digest,
+    size: target.size,
+    signers,
+  };
+}
