@@ -306,3 +306,23 @@ describe('KeyRing lookups by metadata key', () => {
     }
   });
 });
+
+describe('keys under different passphrases', () => {
+  it('uses the keys the passphrase opens and warns about the others', () => {
+    const good = encryptNotaryKey(generateKey('ecdsa'), 'right-passphrase', { role: 'ci' });
+    const other = encryptNotaryKey(generateKey('ecdsa'), 'other-passphrase', { role: 'dev' });
+    const { files } = readKeySecret(good + other, () => undefined);
+    const ring = KeyRing.open(files, { passphrase: 'right-passphrase', include: 'signing' });
+    expect(ring.size).toBe(1);
+    expect(ring.warnings.join('\n')).toMatch(/dev key .*passphrase.*not used/);
+    expect(ring.warnings.join('\n')).not.toContain('right-passphrase');
+  });
+
+  it('fails with KEY_BAD_PASSPHRASE when no key opens', () => {
+    const a = encryptNotaryKey(generateKey('ecdsa'), 'pass-a-123', { role: 'ci' });
+    const { files } = readKeySecret(a, () => undefined);
+    expect(() => KeyRing.open(files, { passphrase: 'nope-nope', include: 'signing' })).toThrow(
+      expect.objectContaining({ code: 'KEY_BAD_PASSPHRASE' }) as Error,
+    );
+  });
+});

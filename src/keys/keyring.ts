@@ -59,6 +59,7 @@ export class KeyRing {
     const ring = new KeyRing();
     const keys = ring.keys!;
     let skippedRoot = 0;
+    const badPassphrase: DctError[] = [];
     for (const file of files) {
       const root = isRootKeyFile(file);
       if (opts.include === 'signing' && root) {
@@ -86,7 +87,12 @@ export class KeyRing {
       } catch (e) {
         if (e instanceof DctError && e.code === 'KEY_BAD_PASSPHRASE') {
           const input = root ? 'root-passphrase' : 'passphrase';
-          throw new DctError(e.code, `${e.message}; check the \`${input}\` input`, { cause: e });
+          // A backup may hold keys of other repositories under other passphrases: such a
+          // key is left out with a warning, and it is an error only when no key opens.
+          badPassphrase.push(
+            new DctError(e.code, `${e.message}; check the \`${input}\` input`, { cause: e }),
+          );
+          continue;
         }
         throw e;
       }
@@ -118,6 +124,10 @@ export class KeyRing {
       if (file.role !== undefined) held.role = file.role;
       if (file.gun !== undefined) held.gun = file.gun;
       keys.set(id, held);
+    }
+    if (badPassphrase.length > 0) {
+      if (keys.size === 0) throw badPassphrase[0];
+      for (const e of badPassphrase) ring.warnings.push(`${e.message}; that key is not used`);
     }
     // After the duplicate check, so two files disagreeing is reported as such.
     for (const held of keys.values()) selfTest(held);
