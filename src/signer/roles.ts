@@ -126,7 +126,7 @@ export function signableRoles(
     if (repo.invalidDelegations.has(c.role)) {
       throw new DctError(
         'TUF_DELEGATION_INVALID',
-        `${repo.gun}: ${c.role} cannot be signed on top of: ${repo.invalidDelegations.get(c.role)}`,
+        `${repo.gun}: ${c.role} cannot be signed on top of: ${repo.invalidDelegations.get(c.role)!.message}`,
       );
     }
     if (c.signers.length < c.threshold) {

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, cloneJson, htmlEscape, parseJson } from '../../src/tuf/canonical.js';
+import { goTime, parseExpires } from '../../src/tuf/time.js';
+
+const text = (v: unknown): string => canonicalJson(v).toString('utf8');
+
+describe('canonicalJson (notary-spec.md §3.1)', () => {
+  it('sorts keys and writes no whitespace', () => {
+    expect(text({ b: 1, a: [true, false, null], _type: 'x', A: { z: {}, y: [] } })).toBe(
+      '{"A":{"y":[],"z":{}},"_type":"x","a":[true,false,null],"b":1}',
+    );
+  });
+
+  it('sorts keys byte-wise on UTF-8, not by UTF-16 code units', () => {
+    // U+FF5E is EF BD 9E in UTF-8; U+1F600 is F0 9F 98 80. UTF-16 puts the emoji (D83D…)
+    // first; UTF-8 bytes put U+FF5E first.
+    expect(text({ '😀': 1, '～': 2, é: 3, z: 4 })).toBe('{"z":4,"é":3,"～":2,"😀":1}');
+  });
+
+  it('escapes only quote and backslash; control characters and non-ASCII stay raw', () => {
+    const out = canonicalJson({ s: 'a"b\\c\nd\te\u0001é<>&\u2028' });
+    expect(out).toEqual(
+      Buffer.concat([
+        Buffer.from('{"s":"a\\"b\\\\c'),
+        Buffer.from([0x0a]),
+        Buffer.from('d'),
+        Buffer.from([0x09]),
+        Buffer.from('e'),
+        Buffer.from([0x01]),
+        Buffer.from('é<>&\u2028"}', 'utf8'),
+      ]),
+    );
+  });
+
+  it('writes integers, normalizes -0, and refuses fractions and unsafe integers', () => {
+    expect(text([0, -0, 42, -7, 2 ** 53 - 1, 1e3])).toBe('[0,0,42,-7,9007199254740991,1000]');
+    for (const bad of [1.5, 2 ** 53, NaN, Infinity]) {
+      expect(() => canonicalJson({ v: bad })).toThrow(
+        expect.objectContaining({ code: 'TUF_BAD_NUMBER' }),
+      );
+    }
+  });
+
+  it('leaves out undefined properties and refuses non-JSON values', () => {
+    expect(text({ a: undefined, b: 1 })).toBe('{"b":1}');
+    expect(() => canonicalJson({ d: new Date(0) })).toThrow(
+      expect.objectContaining({ code: 'TUF_BAD_METADATA' }),
+    );
+    expect(() => canonicalJson([1n])).toThrow(
+      expect.objectContaining({ code: 'TUF_BAD_METADATA' }),
+    );
+  });
+
+  it('is the same for JSON.parse of its own output (stable under round trips)', () => {
+    const v = { 'k"\u00e9': ['\\', { é: 'x' }], n: -1 };
+    const once = canonicalJson(v);
+    expect(canonicalJson(JSON.parse(once.toString('utf8')))).toEqual(once);
+  });
+});
+
+describe('htmlEscape (§3.2)', () => {
+  it('escapes < > & U+2028 U+2029 and nothing else', () => {
+    const name = canonicalJson({ 'a&b<c>é': '\u2028\u2029"' });
+    expect(htmlEscape(name).toString('utf8')).toBe(
+      '{"a\\u0026b\\u003cc\\u003eé":"\\u2028\\u2029\\""}',
+    );
+  });
+
+  it('returns the input when there is nothing to escape', () => {
+    const b = Buffer.from('{"é":"x"}');
+    expect(htmlEscape(b)).toBe(b);
+  });
+
+  it('leaves other E2 80 xx sequences alone', () => {
+    const b = Buffer.from('"\u2027\u202a\u2030"', 'utf8');
+    expect(htmlEscape(b)).toEqual(b);
+  });
+});
+
+describe('parseJson / cloneJson', () => {
+  it('keeps a __proto__ key as an ordinary property', () => {
+    const v = parseJson('{"targets":{"__proto__":{"length":1}}}') as {
+      targets: Record<string, unknown>;
+    };
+    expect(Object.keys(v.targets)).toEqual(['__proto__']);
+    expect(text(v)).toBe('{"targets":{"__proto__":{"length":1}}}');
+    const c = cloneJson(v);
+    c.targets['__proto__'] = { length: 2 };
+    expect(text(c)).toBe('{"targets":{"__proto__":{"length":2}}}');
+    expect(text(v)).toBe('{"targets":{"__proto__":{"length":1}}}');
+  });
+});
+
+describe('Go time text (§3.3)', () => {
+  it('writes UTC whole seconds with Z', () => {
+    expect(goTime(new Date(Date.UTC(2029, 10, 27, 16, 4, 24, 999)))).toBe('2029-11-27T16:04:24Z');
+  });
+
+  it('refuses years Go cannot write as RFC 3339', () => {
+    expect(() => goTime(new Date(Date.UTC(10000, 0, 1)))).toThrow(
+      expect.objectContaining({ code: 'TUF_BAD_METADATA' }),
+    );
+    expect(() => goTime(new Date(NaN))).toThrow(
+      expect.objectContaining({ code: 'TUF_BAD_METADATA' }),
+    );
+  });
+
+  it('reads RFC3339Nano with Z and offsets', () => {
+    expect(parseExpires('2026-12-11T16:09:08.859609781Z').toISOString()).toBe(
+      '2026-12-11T16:09:08.859Z',
+    );
+    expect(parseExpires('2116-07-03T17:56:36.027379879-05:00').toISOString()).toBe(
+      '2116-07-03T22:56:36.027Z',
+    );
+    expect(parseExpires('2020-01-01T01:30:00+02:30').toISOString()).toBe(
+      '2019-12-31T23:00:00.000Z',
+    );
+    expect(parseExpires('0001-01-01T00:00:00Z').getUTCFullYear()).toBe(1);
+  });
+
+  it('refuses malformed times', () => {
+    for (const bad of [
+      '2020-02-30T00:00:00Z',
+      '2020-01-01 00:00:00Z',
+      '2020-01-01T24:00:00Z',
+      '',
+    ]) {
+      expect(() => parseExpires(bad)).toThrow(
+        expect.objectContaining({ code: 'TUF_BAD_METADATA' }),
+      );
+    }
+  });
+
+  it('round-trips what goTime writes', () => {
+    const d = new Date(Date.UTC(2031, 0, 2, 3, 4, 5));
+    expect(parseExpires(goTime(d))).toEqual(d);
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * A tiny self-signed X.509 builder for tests (Node cannot make certificates). It writes the
+ * shape notary's root certificates have (notary-spec.md §2), with knobs to break each rule.
+ */
+import { createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
+
+export interface CertOptions {
+  /** Private key that signs and whose public half is certified. */
+  key: KeyObject;
+  cn: string;
+  notBefore: Date;
+  notAfter: Date;
+  ca?: boolean;
+  hash?: 'sha256' | 'sha1';
+}
+
+function len(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+function der(tag: number, ...body: Buffer[]): Buffer {
+  const content = Buffer.concat(body);
+  return Buffer.concat([Buffer.from([tag]), len(content.length), content]);
+}
+
+const seq = (...b: Buffer[]): Buffer => der(0x30, ...b);
+
+function oid(dotted: string): Buffer {
+  const [a, b, ...rest] = dotted.split('.').map(Number) as [number, number, ...number[]];
+  const out = [40 * a + b];
+  for (const n of rest) {
+    const groups: number[] = [];
+    for (let v = n; ; v = Math.floor(v / 128)) {
+      groups.unshift(v & 0x7f);
+      if (v < 128) break;
+    }
+    groups.forEach((g, i) => out.push(i < groups.length - 1 ? g | 0x80 : g));
+  }
+  return der(0x06, Buffer.from(out));
+}
+
+function time(d: Date): Buffer {
+  const iso = d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+  const y = d.getUTCFullYear();
+  return y >= 1950 && y < 2050 ? der(0x17, Buffer.from(iso.slice(2))) : der(0x18, Buffer.from(iso));
+}
+
+function name(cn: string): Buffer {
+  return seq(der(0x31, seq(oid('2.5.4.3'), der(0x0c, Buffer.from(cn, 'utf8')))));
+}
+
+function sigAlg(keyType: string | undefined, hash: 'sha256' | 'sha1'): Buffer {
+  if (keyType === 'ec') {
+    return seq(oid(hash === 'sha256' ? '1.2.840.10045.4.3.2' : '1.2.840.10045.4.1'));
+  }
+  return seq(oid(hash === 'sha256' ? '1.2.840.113549.1.1.11' : '1.2.840.113549.1.1.5'), der(0x05));
+}
+
+/** A self-signed certificate as PEM in Go's layout (64-column lines, trailing newline). */
+export function makeCertPem(o: CertOptions): string {
+  const hash = o.hash ?? 'sha256';
+  const alg = sigAlg(o.key.asymmetricKeyType, hash);
+  const spki = createPublicKey(o.key).export({ type: 'spki', format: 'der' });
+  const serial = randomBytes(16);
+  serial[0] = (serial[0] & 0x7f) | 0x40; // positive, minimal DER INTEGER
+  const basic = seq(
+    oid('2.5.29.19'),
+    der(0x01, Buffer.from([0xff])),
+    der(0x04, seq(...(o.ca ? [der(0x01, Buffer.from([0xff]))] : []))),
+  );
+  // keyUsage digitalSignature | keyEncipherment (| keyCertSign for a CA), critical.
+  const usage = seq(
+    oid('2.5.29.15'),
+    der(0x01, Buffer.from([0xff])),
+    der(0x04, der(0x03, Buffer.from(o.ca ? [0x02, 0xa4] : [0x05, 0xa0]))),
+  );
+  const tbs = seq(
+    der(0xa0, der(0x02, Buffer.from([2]))),
+    der(0x02, serial),
+    alg,
+    name(o.cn),
+    seq(time(o.notBefore), time(o.notAfter)),
+    name(o.cn),
+    spki,
+    der(0xa3, seq(usage, basic)),
+  );
+  const sig = sign(hash, tbs, o.key);
+  const cert = seq(tbs, alg, der(0x03, Buffer.concat([Buffer.from([0]), sig])));
+  const lines = cert.toString('base64').match(/.{1,64}/g)!;
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}

@@ -1,0 +1,131 @@
+/**
+ * docker/go canonical JSON (notary-spec.md §3.1) and the HTML-escaping compaction that Go
+ * applies to the `signed` part of every metadata file (§3.2).
+ */
+import { DctError } from '../errors.js';
+
+/**
+ * The canonical bytes of a JSON value: keys sorted byte-wise on their UTF-8, no whitespace,
+ * only `"` and `\` escaped (control characters and non-ASCII written raw), integers only.
+ * Object properties whose value is `undefined` are left out, as JSON.stringify does.
+ */
+export function canonicalJson(value: unknown): Buffer {
+  const parts: string[] = [];
+  write(value, parts, '$');
+  return Buffer.from(parts.join(''), 'utf8');
+}
+
+function write(value: unknown, out: string[], at: string): void {
+  if (value === null) {
+    out.push('null');
+  } else if (typeof value === 'string') {
+    out.push(quote(value));
+  } else if (typeof value === 'boolean') {
+    out.push(value ? 'true' : 'false');
+  } else if (typeof value === 'number') {
+    // Go's canonical encoder refuses fractions; above 2^53 JS has already lost precision.
+    if (!Number.isSafeInteger(value)) {
+      throw new DctError(
+        'TUF_BAD_NUMBER',
+        `canonical JSON allows only integers up to 2^53, got ${String(value)} at ${at}`,
+      );
+    }
+    out.push(String(value === 0 ? 0 : value));
+  } else if (Array.isArray(value)) {
+    out.push('[');
+    value.forEach((item: unknown, i) => {
+      if (i > 0) out.push(',');
+      write(item, out, `${at}[${i}]`);
+    });
+    out.push(']');
+  } else if (isPlainObject(value)) {
+    const keys = Object.keys(value)
+      .filter((k) => value[k] !== undefined)
+      .map((k) => ({ k, utf8: Buffer.from(k, 'utf8') }))
+      .sort((a, b) => Buffer.compare(a.utf8, b.utf8));
+    out.push('{');
+    keys.forEach(({ k }, i) => {
+      if (i > 0) out.push(',');
+      out.push(quote(k), ':');
+      write(value[k], out, `${at}.${k}`);
+    });
+    out.push('}');
+  } else {
+    throw new DctError(
+      'TUF_BAD_METADATA',
+      `canonical JSON cannot encode a ${typeof value} at ${at}; pass plain JSON data`,
+    );
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function quote(s: string): string {
+  return `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+}
+
+const HTML_ESCAPES: Record<number, string> = { 0x3c: '\\u003c', 0x3e: '\\u003e', 0x26: '\\u0026' };
+
+/**
+ * Go's `json.Compact` HTML escaping as applied to `*json.RawMessage` (§3.2): `<` `>` `&`
+ * U+2028 U+2029 become `\u003c` `\u003e` `\u0026` `\u2028` `\u2029`; every other byte stays.
+ */
+export function htmlEscape(json: Buffer): Buffer {
+  const chunks: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i < json.length; i++) {
+    const b = json[i];
+    let rep: string | undefined = HTML_ESCAPES[b];
+    let width = 1;
+    // U+2028 / U+2029 are E2 80 A8 / E2 80 A9 in UTF-8.
+    if (b === 0xe2 && json[i + 1] === 0x80 && (json[i + 2] === 0xa8 || json[i + 2] === 0xa9)) {
+      rep = json[i + 2] === 0xa8 ? '\\u2028' : '\\u2029';
+      width = 3;
+    }
+    if (rep !== undefined) {
+      chunks.push(json.subarray(start, i), Buffer.from(rep, 'ascii'));
+      start = i + width;
+      i += width - 1;
+    }
+  }
+  if (start === 0) return json;
+  chunks.push(json.subarray(start));
+  return Buffer.concat(chunks);
+}
+
+/**
+ * JSON.parse into objects without a prototype, so that a key such as `__proto__` (a valid
+ * docker tag) is an ordinary own property everywhere metadata is read or edited.
+ */
+export function parseJson(text: string | Buffer): unknown {
+  const src = typeof text === 'string' ? text : text.toString('utf8');
+  return JSON.parse(src, (_key, value: unknown) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+    return toBareObject(value as Record<string, unknown>);
+  });
+}
+
+/** A deep copy of JSON data whose objects have no prototype (see `parseJson`). */
+export function cloneJson<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => cloneJson(v)) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const src = value as Record<string, unknown>;
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const k of Object.keys(src)) copy[k] = cloneJson(src[k]);
+  return copy as T;
+}
+
+function toBareObject(obj: Record<string, unknown>): Record<string, unknown> {
+  const bare = Object.create(null) as Record<string, unknown>;
+  for (const k of Object.keys(obj)) bare[k] = obj[k];
+  return bare;
+}
+
+/** A prototype-free empty object, for maps keyed by names that come from the network. */
+export function bareObject<V>(): Record<string, V> {
+  return Object.create(null) as Record<string, V>;
+}
