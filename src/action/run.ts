@@ -1,6 +1,286 @@
+/**
+ * The main step and its one error boundary: whatever is thrown ends as `setFailed` lines (one
+ * per failing image), with every known secret redacted. Collaborators are injectable so tests
+ * can drive the boundary with a fake core and fake flows; @actions/core is the default.
+ */
+import { trustServerFor } from '../notary/client.js';
+import { parseImageRef } from '../registry/reference.js';
+import * as actionsCache from '@actions/cache';
 import * as core from '@actions/core';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DctError, ImagesError, describeError } from '../errors.js';
+import { KeyRing } from '../keys/keyring.js';
+import { disposeKeyFiles, readKeySecret } from '../keys/secret.js';
+import { revokeImages } from '../signer/revoke.js';
+import { signImages } from '../signer/sign.js';
+import type {
+  ConnectionOptions,
+  Logger,
+  RevokeOptions,
+  SignOptions,
+  SignedTag,
+  VerifiedTag,
+  VerifyOptions,
+} from '../signer/types.js';
+import { verifyImages } from '../signer/verify.js';
+import { TrustCache, type CacheApi } from './cache.js';
+import {
+  InputsError,
+  parseInputs,
+  readRawInputs,
+  secretValues,
+  type Env,
+  type Inputs,
+  type InputsCore,
+} from './inputs.js';
+import {
+  digestsOutput,
+  isSignedTag,
+  isVerifiedTag,
+  signedOutput,
+  verifiedOutput,
+} from './outputs.js';
+import { MainState, type StateApi } from './state.js';
+import { renderSummary, type SummaryReport } from './summary.js';
 
-export async function runMain(): Promise<void> {
-  core.info('main');
-  await Promise.resolve();
+export interface MainCore extends InputsCore, StateApi, Logger {
+  setOutput(name: string, value: string): void;
+  setFailed(message: string): void;
+}
+
+export interface Flows {
+  sign(opts: SignOptions): Promise<SignedTag[]>;
+  verify(opts: VerifyOptions): Promise<VerifiedTag[]>;
+  revoke(opts: RevokeOptions): Promise<SignedTag[]>;
+}
+
+export interface MainDeps {
+  core: MainCore;
+  env: Env;
+  flows: Flows;
+  /** Decrypt the `keys` input into a KeyRing; `mask` every secret text it derives. */
+  loadKeys(inputs: Inputs, mask: (secret: string) => void, log: Logger): Promise<KeyRing>;
+  cache: CacheApi;
+  writeSummary(html: string): Promise<void>;
+}
+
+export const RETIRED_NOTARY_WARNING =
+  'Docker retired notary.docker.io (read brownouts in August 2026, shut down on 8 December 2026); point `trust-server` at your own Notary server';
+
+async function loadKeys(
+  inputs: Inputs,
+  mask: (secret: string) => void,
+  log: Logger,
+): Promise<KeyRing> {
+  const { files, notes } = readKeySecret(inputs.keys ?? '', mask);
+  try {
+    for (const note of notes) log.info(note);
+    // Promise.resolve: open is synchronous today, and this keeps working if it turns async.
+    return await Promise.resolve(
+      KeyRing.open(files, {
+        passphrase: inputs.passphrase,
+        rootPassphrase: inputs.rootPassphrase,
+        include: 'signing',
+      }),
+    );
+  } finally {
+    disposeKeyFiles(files); // the DER copies; the ring keeps KeyObjects only
+  }
+}
+
+function defaultDeps(): MainDeps {
+  return {
+    core,
+    env: process.env,
+    flows: { sign: signImages, verify: verifyImages, revoke: revokeImages },
+    loadKeys,
+    cache: actionsCache,
+    writeSummary: async (html) => {
+      if (!process.env.GITHUB_STEP_SUMMARY) {
+        core.debug('No GITHUB_STEP_SUMMARY here; the job summary is skipped');
+        return;
+      }
+      await core.summary.addRaw(html, true).write();
+    },
+  };
+}
+
+/** Replaces known secrets (and their JSON-escaped forms) with `***`, longest first. */
+export class Redactor {
+  private readonly secrets = new Set<string>();
+
+  add(secret: string): void {
+    if (secret === '') return;
+    this.secrets.add(secret);
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    if (escaped !== secret) this.secrets.add(escaped);
+  }
+
+  redact(text: string): string {
+    let out = text;
+    for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) {
+      out = out.split(s).join('***');
+    }
+    return out;
+  }
+}
+
+const oneLine = (s: string): string => s.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+
+/** Whether any image's trust server (explicit, or derived as docker derives it) is Docker's. */
+function usesRetiredNotary(inputs: Inputs): boolean {
+  return inputs.images.some((image) => {
+    try {
+      return (
+        new URL(trustServerFor(parseImageRef(image), inputs.trustServer)).hostname ===
+        'notary.docker.io'
+      );
+    } catch {
+      return false; // a bad reference is reported by the flow, with its input named
+    }
+  });
+}
+
+/** The lines to fail with: one per failing image, else one (or one per input problem). */
+function failureLines(e: unknown, redactor: Redactor): { image: string; message: string }[] {
+  const clean = (s: string): string => oneLine(redactor.redact(s));
+  if (e instanceof ImagesError && e.failures.length > 0) {
+    return e.failures.map((f) => ({ image: clean(f.image), message: clean(f.message) }));
+  }
+  if (e instanceof InputsError) return e.problems.map((p) => ({ image: '', message: clean(p) }));
+  if (e instanceof DctError) return [{ image: '', message: clean(e.message) }];
+  return [{ image: '', message: `Unexpected error: ${clean(describeError(e))}` }];
+}
+
+export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> {
+  const d: MainDeps = { ...defaultDeps(), ...overrides };
+  const c = d.core;
+  const redactor = new Redactor();
+  const mask = (s: string): void => {
+    if (s === '') return;
+    c.setSecret(s);
+    redactor.add(s);
+  };
+  const log: Logger = {
+    info: (m) => c.info(m),
+    warning: (m) => c.warning(m),
+    debug: (m) => c.debug(m),
+  };
+  const report: SummaryReport = { tags: [], failures: [] };
+  let cache: TrustCache | undefined;
+  let keys: KeyRing | undefined;
+
+  try {
+    try {
+      const raw = readRawInputs((name) => c.getInput(name, { trimWhitespace: false }));
+      for (const s of secretValues(raw, d.env)) mask(s);
+      const inputs = parseInputs(raw, d.env);
+      report.command = inputs.command;
+
+      const state = new MainState(c);
+      state.markRan();
+      if (usesRetiredNotary(inputs)) c.warning(RETIRED_NOTARY_WARNING);
+
+      if (inputs.command !== 'verify') {
+        keys = await d.loadKeys(inputs, mask, log);
+        for (const w of keys.warnings) c.warning(w);
+      }
+
+      cache = await TrustCache.open({
+        enabled: inputs.cache,
+        // A fixed path: @actions/cache ties entries to the paths they were saved from.
+        dir: join(d.env.RUNNER_TEMP ?? tmpdir(), 'dct-trust-cache'),
+        images: inputs.images,
+        env: d.env,
+        api: d.cache,
+        log,
+        recordPath: (p) => state.recordPath(p),
+      });
+
+      const conn: ConnectionOptions = {
+        trustServer: inputs.trustServer,
+        caPem: inputs.caPem,
+        username: inputs.username,
+        password: inputs.password,
+        dockerConfigDir: inputs.dockerConfigDir,
+      };
+      const common = {
+        ...conn,
+        images: inputs.images,
+        rootKeyIds: inputs.rootKeyIds,
+        trustStore: cache?.store,
+        log,
+      };
+      if (inputs.command === 'verify') {
+        const tags = await d.flows.verify({
+          ...common,
+          digest: inputs.digest,
+          requiredSigners: inputs.requiredSigners,
+        });
+        setOutputs(c, 'verify', tags);
+        report.tags = tags;
+      } else {
+        const opts = { ...common, keys: keys!, signers: inputs.signers };
+        const tags =
+          inputs.command === 'sign'
+            ? await d.flows.sign({ ...opts, digest: inputs.digest })
+            : await d.flows.revoke(opts);
+        setOutputs(c, inputs.command, tags);
+        report.tags = tags;
+      }
+    } catch (e) {
+      report.failures = failureLines(e, redactor);
+      for (const f of report.failures)
+        c.setFailed(f.image ? `${f.image}: ${f.message}` : f.message);
+      report.failures = report.failures.map((f) => ({ ...f, image: f.image || '—' }));
+      // Details for a debug re-run (ACTIONS_STEP_DEBUG), redacted like everything else.
+      if (!(e instanceof DctError) && e instanceof Error && e.stack) {
+        c.debug(redactor.redact(e.stack));
+      }
+      if (e instanceof Error && e.cause !== undefined) {
+        c.debug(`Caused by: ${redactor.redact(describeError(e.cause))}`);
+      }
+      // Other repositories may have gone through (errors.ts ImagesError): report those too.
+      if (e instanceof ImagesError && report.command !== undefined) {
+        const done =
+          report.command === 'verify' ? e.done.filter(isVerifiedTag) : e.done.filter(isSignedTag);
+        if (done.length > 0) {
+          setOutputs(c, report.command, done);
+          report.tags = done;
+        }
+      }
+    } finally {
+      try {
+        keys?.dispose();
+      } catch (e) {
+        c.warning(`Could not dispose of the keys: ${redactor.redact(describeError(e))}`);
+      }
+    }
+
+    try {
+      await d.writeSummary(renderSummary(report));
+    } catch (e) {
+      c.warning(`Could not write the job summary: ${redactor.redact(describeError(e))}`);
+    }
+    // The flows only store states they verified, so even a failed run's learning is kept.
+    await cache?.save();
+  } catch (e) {
+    // Last line of defence: runMain never rejects (main.ts would print a raw stack).
+    c.setFailed(`Unexpected error: ${oneLine(redactor.redact(describeError(e)))}`);
+  }
+}
+
+/**
+ * `signed` (sign, revoke) or `verified` (verify), plus `digests`. The other JSON output is
+ * left unset rather than `[]`, so `if: steps.x.outputs.signed` tells which command ran.
+ */
+function setOutputs(
+  c: MainCore,
+  command: 'sign' | 'verify' | 'revoke',
+  tags: SignedTag[] | VerifiedTag[],
+): void {
+  if (command === 'verify') c.setOutput('verified', verifiedOutput(tags as VerifiedTag[]));
+  else c.setOutput('signed', signedOutput(tags as SignedTag[]));
+  c.setOutput('digests', digestsOutput(tags));
 }

@@ -1,0 +1,240 @@
+import { describe, expect, it } from 'vitest';
+import {
+  InputsError,
+  getInputs,
+  parseInputs,
+  secretValues,
+  splitList,
+  type RawInputs,
+} from '../../src/action/inputs.js';
+
+const IMG = 'registry.example.com/team/app:1.0';
+const HEX = 'ab'.repeat(32);
+const KEYS = [
+  '-----BEGIN ENCRYPTED PRIVATE KEY-----',
+  'role: targets',
+  'gun: registry.example.com/team/app',
+  '',
+  'MIHuMEkGCSqGSIb3DQEFDTA8MBsGCSqGSIb3DQEFDDAOBAhiJQ0Rn1vGCgICCAAw',
+  'HQYJYIZIAWUDBAEqBBBgEy3ld5PxJvztpG3qSVk8',
+  '-----END ENCRYPTED PRIVATE KEY-----',
+  '',
+].join('\n');
+
+function problems(raw: RawInputs, env = {}): string[] {
+  try {
+    parseInputs(raw, env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputsError);
+    expect((e as InputsError).code).toBe('INPUT_INVALID');
+    return (e as InputsError).problems;
+  }
+  throw new Error('parseInputs accepted the inputs');
+}
+
+describe('parseInputs', () => {
+  it('applies the defaults: sign, cache on, empty lists', () => {
+    const i = parseInputs({ images: IMG, keys: KEYS });
+    expect(i.command).toBe('sign');
+    expect(i.cache).toBe(true);
+    expect(i.images).toEqual([IMG]);
+    expect(i.signers).toEqual([]);
+    expect(i.requiredSigners).toEqual([]);
+    expect(i.rootKeyIds).toEqual([]);
+    expect(i.digest).toBeUndefined();
+    expect(i.trustServer).toBeUndefined();
+  });
+
+  it.each([
+    [{ command: 'bogus' }, '`command`', 'sign, verify or revoke'],
+    [{ images: ' \n, \n' }, '`images`', 'one image reference per line'],
+    [{ images: 'a b:1' }, '`images`', 'contains spaces'],
+    [{ digest: 'sha256:abc' }, '`digest`', '64 lowercase hex'],
+    [{ digest: HEX }, '`digest`', 'sha256:'],
+    [{ digest: `sha256:${HEX.toUpperCase()}` }, '`digest`', '64 lowercase hex'],
+    [{ cache: 'maybe' }, '`cache`', 'true or false'],
+    [{ signer: 'ci,Bad Name' }, '`signer`', 'delegation names'],
+    [{ signer: 'targets/' }, '`signer`', 'targets/ci'],
+    [{ 'required-signers': 'releases\n-x' }, '`required-signers`', 'delegation names'],
+    [{ 'root-key-ids': 'abc' }, '`root-key-ids`', '64 hex'],
+    [{ 'trust-server': 'http://notary.example.com' }, '`trust-server`', 'https://'],
+    [{ 'trust-server': 'not a url' }, '`trust-server`', 'https://'],
+    [{ 'trust-server': 'https://n.example.com/?x=1' }, '`trust-server`', 'without query'],
+    [{ 'ca-cert': 'hello' }, '`ca-cert`', 'BEGIN CERTIFICATE'],
+    [{ 'registry-username': 'me' }, '`registry-password`', 'give both'],
+    [{ 'registry-password': 'pw' }, '`registry-username`', 'give both'],
+  ] as [RawInputs, string, string][])('%j names %s', (bad, name, form) => {
+    const p = problems({ images: IMG, keys: KEYS, command: 'sign', ...bad });
+    expect(p).toHaveLength(1);
+    expect(p[0]).toContain(name);
+    expect(p[0]).toContain(form);
+  });
+
+  it('requires keys for sign and revoke, not for verify', () => {
+    expect(problems({ images: IMG })[0]).toMatch(/^`keys` is required for sign/);
+    expect(problems({ images: IMG, command: 'revoke' })[0]).toMatch(
+      /`keys` is required for revoke/,
+    );
+    expect(parseInputs({ images: IMG, command: 'verify' }).keys).toBeUndefined();
+  });
+
+  it('reports every problem at once, one line each', () => {
+    const p = problems({ command: 'x', images: '', digest: 'y', cache: 'z' });
+    expect(p.map((l) => /^`([a-z-]+)`/.exec(l)?.[1])).toEqual([
+      'command',
+      'images',
+      'digest',
+      'cache',
+    ]);
+    for (const l of p) expect(l).not.toContain('\n');
+  });
+
+  it('never echoes credentials held in the trust-server URL', () => {
+    const p = problems({
+      images: IMG,
+      keys: KEYS,
+      'trust-server': 'https://u:hunter2@n.example.com',
+    });
+    expect(p[0]).toContain('`trust-server`');
+    expect(p[0]).not.toContain('hunter2');
+  });
+
+  it('splits images on newlines and commas, trims, drops empties and duplicates', () => {
+    const i = parseInputs({
+      command: 'verify',
+      images: ` a/b:1 , a/b:2\r\n\n a/b:1,c:3 ,,\n`,
+    });
+    expect(i.images).toEqual(['a/b:1', 'a/b:2', 'c:3']);
+  });
+
+  it("takes docker/metadata-action's tags output as it is (trailing newline)", () => {
+    const tags = 'ghcr.io/o/app:main\nghcr.io/o/app:sha-1a2b3c4\nghcr.io/o/app:latest\n';
+    expect(parseInputs({ command: 'verify', images: tags }).images).toEqual([
+      'ghcr.io/o/app:main',
+      'ghcr.io/o/app:sha-1a2b3c4',
+      'ghcr.io/o/app:latest',
+    ]);
+  });
+
+  it('normalises the valid forms', () => {
+    const i = parseInputs({
+      command: ' Verify ',
+      images: IMG,
+      digest: ` sha256:${HEX} `,
+      cache: 'No',
+      signer: 'ci, targets/releases',
+      'required-signers': 'ci\nci\nreleases',
+      'root-key-ids': `${HEX.toUpperCase()}\n${HEX}`,
+      'trust-server': 'https://notary.example.com:4443/',
+      'registry-username': ' me ',
+      'registry-password': ' pw ',
+    });
+    expect(i.command).toBe('verify');
+    expect(i.digest).toBe(`sha256:${HEX}`);
+    expect(i.cache).toBe(false);
+    expect(i.signers).toEqual(['ci', 'targets/releases']);
+    expect(i.requiredSigners).toEqual(['ci', 'releases']);
+    expect(i.rootKeyIds).toEqual([HEX]);
+    expect(i.trustServer).toBe('https://notary.example.com:4443');
+    expect(i.username).toBe('me');
+    expect(i.password).toBe(' pw '); // a password is taken byte for byte
+  });
+
+  it.each([
+    ['true', true],
+    ['YES', true],
+    ['1', true],
+    ['on', true],
+    ['false', false],
+    ['no', false],
+    ['0', false],
+    ['', true],
+  ])('cache %j is %s', (v, want) => {
+    expect(parseInputs({ command: 'verify', images: IMG, cache: v }).cache).toBe(want);
+  });
+
+  it('falls back to the DOCKER_CONTENT_TRUST_* env variables', () => {
+    const env = {
+      DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE: 'repo-pass',
+      DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE: 'root-pass',
+      DOCKER_CONTENT_TRUST_SERVER: 'https://notary.env.example.com',
+      DOCKER_CONFIG: '/tmp/dockercfg',
+    };
+    const i = parseInputs({ images: IMG, keys: KEYS }, env);
+    expect(i.passphrase).toBe('repo-pass');
+    expect(i.rootPassphrase).toBe('root-pass');
+    expect(i.trustServer).toBe('https://notary.env.example.com');
+    expect(i.dockerConfigDir).toBe('/tmp/dockercfg');
+  });
+
+  it('prefers the inputs over the env variables', () => {
+    const env = {
+      DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE: 'env-pass',
+      DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE: 'env-root',
+      DOCKER_CONTENT_TRUST_SERVER: 'https://notary.env.example.com',
+    };
+    const i = parseInputs(
+      {
+        images: IMG,
+        keys: KEYS,
+        passphrase: 'in-pass',
+        'root-passphrase': 'in-root',
+        'trust-server': 'https://notary.in.example.com',
+      },
+      env,
+    );
+    expect([i.passphrase, i.rootPassphrase, i.trustServer]).toEqual([
+      'in-pass',
+      'in-root',
+      'https://notary.in.example.com',
+    ]);
+  });
+
+  it('names the env variable when its trust server is wrong', () => {
+    const p = problems({ images: IMG, keys: KEYS }, { DOCKER_CONTENT_TRUST_SERVER: 'http://x' });
+    expect(p[0]).toContain('`trust-server` (from DOCKER_CONTENT_TRUST_SERVER)');
+  });
+});
+
+describe('secretValues', () => {
+  it('lists the keys whole and their body lines, the passphrases and the password', () => {
+    const s = secretValues(
+      { keys: KEYS, passphrase: 'p1', 'registry-password': 'rp' },
+      { DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE: 'p2' },
+    );
+    expect(s).toContain(KEYS);
+    expect(s).toContain('HQYJYIZIAWUDBAEqBBBgEy3ld5PxJvztpG3qSVk8');
+    expect(s).toEqual(expect.arrayContaining(['p1', 'p2', 'rp']));
+    // Armour and headers are public, and masking `gun:` would hide repository names.
+    const lines = s.filter((v) => !v.includes('\n'));
+    expect(lines.some((v) => v.startsWith('-----') || v.startsWith('gun:'))).toBe(false);
+  });
+});
+
+describe('splitList', () => {
+  it('handles undefined and blank', () => {
+    expect(splitList(undefined)).toEqual([]);
+    expect(splitList(' \n,')).toEqual([]);
+  });
+});
+
+describe('getInputs', () => {
+  it('masks every secret before validating, even when validation fails', () => {
+    const values: Record<string, string> = {
+      command: 'bogus',
+      images: IMG,
+      keys: KEYS,
+      passphrase: 'pw-1',
+      'root-passphrase': 'pw-2',
+      'registry-username': 'u',
+      'registry-password': 'pw-3',
+    };
+    const masked: string[] = [];
+    const fake = {
+      getInput: (name: string) => values[name] ?? '',
+      setSecret: (s: string) => masked.push(s),
+    };
+    expect(() => getInputs(fake, {})).toThrow(InputsError);
+    expect(masked).toEqual(expect.arrayContaining([KEYS, 'pw-1', 'pw-2', 'pw-3']));
+  });
+});

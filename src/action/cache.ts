@@ -1,0 +1,184 @@
+/**
+ * The trust store kept between runs with the Actions cache: one `<sha256(gun)>.json` per
+ * repository holding its TrustState (root bytes base64 + versions; nothing secret).
+ * Cache keys are immutable, so each run that learns something saves under a new key and the
+ * next run restores the newest one by prefix.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describeError } from '../errors.js';
+import type { Logger, TrustState, TrustStore } from '../signer/types.js';
+
+/** The three calls of @actions/cache used here, injectable for tests. */
+export interface CacheApi {
+  isFeatureAvailable(): boolean;
+  restoreCache(
+    paths: string[],
+    primaryKey: string,
+    restoreKeys?: string[],
+  ): Promise<string | undefined>;
+  saveCache(paths: string[], key: string): Promise<number>;
+}
+
+export function isTrustState(v: unknown): v is TrustState {
+  if (typeof v !== 'object' || v === null) return false;
+  const s = v as Record<string, unknown>;
+  if (typeof s.gun !== 'string' || s.gun === '') return false;
+  if (typeof s.root !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(s.root)) return false;
+  if (typeof s.versions !== 'object' || s.versions === null || Array.isArray(s.versions)) {
+    return false;
+  }
+  return Object.values(s.versions).every((n) => Number.isSafeInteger(n) && (n as number) >= 0);
+}
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/** A TrustStore over a directory; remembers whether anything changed since it was read. */
+export class FileTrustStore implements TrustStore {
+  private readonly loaded = new Map<string, string>();
+  private changedFiles = new Set<string>();
+
+  constructor(
+    readonly dir: string,
+    private readonly log: Logger,
+  ) {}
+
+  fileFor(gun: string): string {
+    return join(this.dir, `${sha256(gun)}.json`);
+  }
+
+  /** True once a save wrote something different from what was there. */
+  get changed(): boolean {
+    return this.changedFiles.size > 0;
+  }
+
+  async load(gun: string): Promise<TrustState | undefined> {
+    const file = this.fileFor(gun);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      return undefined; // never seen: the flow trusts on first use
+    }
+    let state: unknown;
+    try {
+      state = JSON.parse(text);
+    } catch {
+      state = undefined;
+    }
+    if (!isTrustState(state) || state.gun !== gun) {
+      this.log.warning(
+        `The cached trust state of ${gun} is damaged and was ignored; its root will be trusted again on first use`,
+      );
+      return undefined;
+    }
+    this.loaded.set(file, text);
+    return { gun: state.gun, root: state.root, versions: { ...state.versions } };
+  }
+
+  async save(state: TrustState): Promise<void> {
+    if (!isTrustState(state)) {
+      throw new TypeError('refusing to cache an invalid trust state');
+    }
+    const file = this.fileFor(state.gun);
+    const text = `${JSON.stringify({ gun: state.gun, root: state.root, versions: state.versions })}\n`;
+    if (this.loaded.get(file) === text) return;
+    await mkdir(this.dir, { recursive: true });
+    // Write then rename, so a crash never leaves half a file for the next run to trip on.
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, text);
+    await rename(tmp, file);
+    this.loaded.set(file, text);
+    this.changedFiles.add(file);
+  }
+}
+
+/** Repository part of an image reference (tag and digest dropped), for the cache key. */
+export function repositoryOf(image: string): string {
+  const name = image.split('@')[0];
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;
+}
+
+/** `dct-trust-<hash of the sorted repositories>-`: workflows over other images keep their own. */
+export function cacheKeyPrefix(images: string[]): string {
+  const repos = [...new Set(images.map(repositoryOf))].sort();
+  return `dct-trust-${sha256(repos.join('\n')).slice(0, 16)}-`;
+}
+
+export interface TrustCacheOptions {
+  enabled: boolean;
+  /** Fixed per runner: @actions/cache versions entries by their paths. */
+  dir: string;
+  images: string[];
+  env: Record<string, string | undefined>;
+  api: CacheApi;
+  log: Logger;
+  /** Called with `dir` before it is created (main records it in state for post). */
+  recordPath(path: string): void;
+  now?: () => number;
+}
+
+export class TrustCache {
+  private constructor(
+    readonly store: FileTrustStore,
+    private readonly api: CacheApi,
+    private readonly saveKey: string,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Restore the newest cached trust state for these images. Undefined when the cache is off or
+   * the cache service is missing (outside GitHub); cache errors only warn.
+   */
+  static async open(o: TrustCacheOptions): Promise<TrustCache | undefined> {
+    if (!o.enabled) {
+      o.log.debug('cache: false, so trusted roots are not remembered between runs');
+      return undefined;
+    }
+    let available = false;
+    try {
+      available = o.api.isFeatureAvailable();
+    } catch (e) {
+      o.log.debug(`Actions cache check failed: ${describeError(e)}`);
+    }
+    if (!available) {
+      o.log.debug('The Actions cache service is not available here; trust state is not kept');
+      return undefined;
+    }
+    const prefix = cacheKeyPrefix(o.images);
+    const runId = o.env.GITHUB_RUN_ID ?? '0';
+    const attempt = o.env.GITHUB_RUN_ATTEMPT ?? '1';
+    const saveKey = `${prefix}${runId}-${attempt}-${(o.now ?? Date.now)()}`;
+    const log = o.log;
+    o.recordPath(o.dir);
+    await mkdir(o.dir, { recursive: true });
+    try {
+      const hit = await o.api.restoreCache([o.dir], saveKey, [prefix]);
+      log.info(
+        hit === undefined
+          ? 'No trust state restored from the cache: roots seen for the first time are trusted'
+          : `Restored trust state from cache ${hit}`,
+      );
+    } catch (e) {
+      log.warning(`Could not restore the trust state cache: ${describeError(e)}`);
+    }
+    return new TrustCache(new FileTrustStore(o.dir, log), o.api, saveKey, log);
+  }
+
+  /** Save under a new key when something changed; never throws. */
+  async save(): Promise<void> {
+    if (!this.store.changed) {
+      this.log.debug('Trust state unchanged; the cache is not saved again');
+      return;
+    }
+    try {
+      // -1: not saved (e.g. another job took the key); @actions/cache has already said why.
+      const id = await this.api.saveCache([this.store.dir], this.saveKey);
+      if (id !== -1) this.log.info(`Saved trust state to cache ${this.saveKey}`);
+    } catch (e) {
+      this.log.warning(`Could not save the trust state cache: ${describeError(e)}`);
+    }
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * The action's inputs (ACTION.md), read once into one typed object. Validation is the pure
+ * `parseInputs`; every message names the input and the form it expects.
+ */
+import * as core from '@actions/core';
+import { DctError } from '../errors.js';
+
+export type Command = 'sign' | 'verify' | 'revoke';
+
+export const INPUT_NAMES = [
+  'command',
+  'images',
+  'digest',
+  'keys',
+  'passphrase',
+  'root-passphrase',
+  'trust-server',
+  'ca-cert',
+  'registry-username',
+  'registry-password',
+  'signer',
+  'required-signers',
+  'root-key-ids',
+  'cache',
+] as const;
+
+export type InputName = (typeof INPUT_NAMES)[number];
+export type RawInputs = Partial<Record<InputName, string | undefined>>;
+export type Env = Record<string, string | undefined>;
+
+export interface Inputs {
+  command: Command;
+  images: string[];
+  digest?: string;
+  /** The `keys` input as given (PEM, base64 of PEM, or base64 of a tar.gz). Secret. */
+  keys?: string;
+  passphrase?: string;
+  rootPassphrase?: string;
+  trustServer?: string;
+  caPem?: string;
+  username?: string;
+  password?: string;
+  signers: string[];
+  requiredSigners: string[];
+  rootKeyIds: string[];
+  cache: boolean;
+  dockerConfigDir?: string;
+}
+
+/** Every problem found in the inputs, one line each (the boundary prints one line per problem). */
+export class InputsError extends DctError {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super('INPUT_INVALID', problems.join('\n'));
+    this.problems = problems;
+  }
+}
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const KEY_ID = /^[0-9a-f]{64}$/;
+const SIGNER = /^(?:targets\/)?[a-z0-9][a-z0-9_-]*$/;
+const TRUE = new Set(['true', 'yes', 'y', 'on', '1']);
+const FALSE = new Set(['false', 'no', 'n', 'off', '0']);
+
+/** Quote a user's value for a message, shortened so a pasted blob cannot flood the log. */
+function shown(value: string): string {
+  const v = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+  return JSON.stringify(v);
+}
+
+/** Split on newlines and commas, trim, drop empties and duplicates (order kept). */
+export function splitList(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const items = value
+    .split(/[\r\n,]+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  return [...new Set(items)];
+}
+
+function text(value: string | undefined): string | undefined {
+  const v = value?.trim();
+  return v === undefined || v === '' ? undefined : v;
+}
+
+/** Secret values exactly as given (not trimmed): what the runner could otherwise print. */
+function secret(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/**
+ * The values to mask and to redact from messages: the `keys` input whole and line by line,
+ * the passphrases (inputs or their env fallbacks) and the registry password. PEM armour and
+ * `name: value` header lines of `keys` are left out: they are not secret, and masking a
+ * `gun:` line would hide repository names all over the log.
+ */
+export function secretValues(raw: RawInputs, env: Env): string[] {
+  const out = new Set<string>();
+  const keys = secret(raw.keys);
+  if (keys !== undefined) {
+    out.add(keys);
+    out.add(keys.trim());
+    for (const line of keys.split(/\r?\n/)) {
+      const l = line.trim();
+      if (l === '' || l.startsWith('-----') || /^[A-Za-z][A-Za-z0-9-]*:\s/.test(l)) continue;
+      out.add(l);
+    }
+  }
+  for (const v of [
+    raw.passphrase,
+    env.DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE,
+    raw['root-passphrase'],
+    env.DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE,
+    raw['registry-password'],
+  ]) {
+    const s = secret(v);
+    if (s !== undefined) out.add(s);
+  }
+  return [...out];
+}
+
+function parseBool(name: InputName, value: string | undefined, dflt: boolean, bad: string[]) {
+  const v = text(value)?.toLowerCase();
+  if (v === undefined) return dflt;
+  if (TRUE.has(v)) return true;
+  if (FALSE.has(v)) return false;
+  bad.push(`\`${name}\` must be true or false; got ${shown(value ?? '')}`);
+  return dflt;
+}
+
+function parseTrustServer(value: string, source: string, bad: string[]): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    bad.push(
+      `${source} must be an https:// URL such as https://notary.example.com:4443; got ${shown(value)}`,
+    );
+    return undefined;
+  }
+  if (url.username !== '' || url.password !== '') {
+    // The value holds credentials: do not echo it.
+    bad.push(
+      `${source} must not hold credentials; give them as registry-username and registry-password`,
+    );
+    return undefined;
+  }
+  if (url.protocol !== 'https:' || url.search !== '' || url.hash !== '') {
+    bad.push(
+      `${source} must be an https:// URL without query, such as https://notary.example.com:4443; got ${shown(value)}`,
+    );
+    return undefined;
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+/**
+ * Validate raw input values (as `core.getInput` returns them; absent = undefined or '') and
+ * apply the env fallbacks. Throws `InputsError` listing every problem found.
+ */
+export function parseInputs(raw: RawInputs, env: Env = {}): Inputs {
+  const bad: string[] = [];
+
+  const cmd = (text(raw.command) ?? 'sign').toLowerCase();
+  let command: Command | undefined;
+  if (cmd === 'sign' || cmd === 'verify' || cmd === 'revoke') command = cmd;
+  else bad.push(`\`command\` must be sign, verify or revoke; got ${shown(raw.command ?? '')}`);
+
+  const images = splitList(raw.images);
+  if (images.length === 0) {
+    bad.push(
+      '`images` is empty: give one image reference per line, e.g. registry.example.com/team/app:1.0',
+    );
+  }
+  for (const image of images) {
+    if (/\s/.test(image)) {
+      bad.push(
+        `\`images\` must hold one image reference per line or comma; ${shown(image)} contains spaces`,
+      );
+    }
+  }
+
+  const digest = text(raw.digest);
+  if (digest !== undefined && !DIGEST.test(digest)) {
+    bad.push(
+      `\`digest\` must be sha256: followed by 64 lowercase hex digits (a build step's digest output); got ${shown(digest)}`,
+    );
+  }
+
+  const signers = splitList(raw.signer);
+  const requiredSigners = splitList(raw['required-signers']);
+  for (const [name, list] of [
+    ['signer', signers],
+    ['required-signers', requiredSigners],
+  ] as const) {
+    for (const s of list) {
+      if (!SIGNER.test(s)) {
+        bad.push(
+          `\`${name}\` must list delegation names such as ci or targets/ci (lowercase letters, digits, _ and -); got ${shown(s)}`,
+        );
+      }
+    }
+  }
+
+  const rootKeyIds = splitList(raw['root-key-ids']).map((id) => id.toLowerCase());
+  for (const id of rootKeyIds) {
+    if (!KEY_ID.test(id)) {
+      bad.push(`\`root-key-ids\` must list key IDs of 64 hex digits; got ${shown(id)}`);
+    }
+  }
+
+  let trustServer: string | undefined;
+  const ts = text(raw['trust-server']);
+  const tsEnv = text(env.DOCKER_CONTENT_TRUST_SERVER);
+  if (ts !== undefined) trustServer = parseTrustServer(ts, '`trust-server`', bad);
+  else if (tsEnv !== undefined) {
+    trustServer = parseTrustServer(tsEnv, '`trust-server` (from DOCKER_CONTENT_TRUST_SERVER)', bad);
+  }
+
+  const caPem = text(raw['ca-cert']);
+  if (caPem !== undefined && !caPem.includes('-----BEGIN CERTIFICATE-----')) {
+    bad.push('`ca-cert` must be PEM text with one or more -----BEGIN CERTIFICATE----- blocks');
+  }
+
+  const username = text(raw['registry-username']);
+  const password = secret(raw['registry-password']);
+  if ((username === undefined) !== (password === undefined)) {
+    const [given, missing] =
+      username === undefined
+        ? ['registry-password', 'registry-username']
+        : ['registry-username', 'registry-password'];
+    bad.push(
+      `\`${given}\` is set but \`${missing}\` is not: give both, or neither to use the Docker config`,
+    );
+  }
+
+  const keys = secret(raw.keys);
+  if (keys === undefined && (command === 'sign' || command === 'revoke')) {
+    bad.push(
+      `\`keys\` is required for ${command}: give the PEM text of your key files from ~/.docker/trust/private (e.g. keys: \${{ secrets.DCT_KEYS }})`,
+    );
+  }
+
+  const cache = parseBool('cache', raw.cache, true, bad);
+
+  if (bad.length > 0 || command === undefined) throw new InputsError(bad);
+  return {
+    command,
+    images,
+    digest,
+    keys,
+    passphrase: secret(raw.passphrase) ?? secret(env.DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE),
+    rootPassphrase:
+      secret(raw['root-passphrase']) ?? secret(env.DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE),
+    trustServer,
+    caPem,
+    username,
+    password,
+    signers,
+    requiredSigners,
+    rootKeyIds: [...new Set(rootKeyIds)],
+    cache,
+    dockerConfigDir: text(env.DOCKER_CONFIG),
+  };
+}
+
+/** Read every input once. Secrets are not trimmed (a passphrase may end in a space). */
+export function readRawInputs(getInput: (name: string) => string): RawInputs {
+  const raw: RawInputs = {};
+  for (const name of INPUT_NAMES) {
+    raw[name] = getInput(name);
+  }
+  return raw;
+}
+
+export interface InputsCore {
+  getInput(name: string, options?: { trimWhitespace?: boolean }): string;
+  setSecret(value: string): void;
+}
+
+/**
+ * Read, mask and validate the inputs. The secrets are masked before validation, so a failed
+ * validation cannot leave one unmasked.
+ */
+export function getInputs(c: InputsCore = core, env: Env = process.env): Inputs {
+  const raw = readRawInputs((name) => c.getInput(name, { trimWhitespace: false }));
+  for (const s of secretValues(raw, env)) c.setSecret(s);
+  return parseInputs(raw, env);
+}

@@ -1,0 +1,71 @@
+/**
+ * The job summary: what was signed, revoked or verified, and what failed. Rendered as HTML
+ * (what `core.summary` writes); every cell is escaped, since image names and error messages
+ * come from users and servers.
+ */
+import type { Command } from './inputs.js';
+import type { SignedTag, VerifiedTag } from '../signer/types.js';
+
+export interface SummaryReport {
+  command?: Command;
+  tags: (SignedTag | VerifiedTag)[];
+  failures: { image: string; message: string }[];
+}
+
+export function escapeHtml(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+const HEADINGS: Record<Command, string> = {
+  sign: 'Signed tags',
+  verify: 'Verified tags',
+  revoke: 'Revoked tags',
+};
+
+const DONE: Record<Command, string> = { sign: 'signed', verify: 'verified', revoke: 'revoked' };
+
+/** Escaped text, with `input` spans of our messages shown as code. */
+const prose = (s: string): string => escapeHtml(s).replace(/`([^`]+)`/g, '<code>$1</code>');
+
+function row(cells: string[], tag: 'td' | 'th' = 'td'): string {
+  return `<tr>${cells.map((c) => `<${tag}>${c}</${tag}>`).join('')}</tr>`;
+}
+
+const code = (s: string): string => `<code>${escapeHtml(s)}</code>`;
+
+export function renderSummary(r: SummaryReport): string {
+  const out: string[] = [];
+  const title = r.command === undefined ? 'Docker Content Trust' : HEADINGS[r.command];
+  out.push(`<h2>${escapeHtml(title)}</h2>`);
+  if (r.tags.length > 0) {
+    const last = r.command === 'verify' ? 'Signers' : 'Roles';
+    const rows = [row(['Image', 'Tag', 'Digest', 'Size', last], 'th')];
+    for (const t of r.tags) {
+      const names = 'signers' in t ? t.signers : t.roles;
+      rows.push(
+        row([
+          escapeHtml(t.image),
+          escapeHtml(t.tag),
+          code(t.digest),
+          escapeHtml(String(t.size)),
+          names.map(escapeHtml).join(', '),
+        ]),
+      );
+    }
+    out.push(`<table>${rows.join('')}</table>`);
+  } else if (r.command !== undefined) {
+    out.push(`<p>No tag was ${DONE[r.command]}.</p>`);
+  }
+  if (r.failures.length > 0) {
+    out.push('<h3>Failed</h3>');
+    const rows = [row(['Image', 'Error'], 'th')];
+    for (const f of r.failures) rows.push(row([escapeHtml(f.image), prose(f.message)]));
+    out.push(`<table>${rows.join('')}</table>`);
+  }
+  return `${out.join('\n')}\n`;
+}
