@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DctError, ImagesError, describeError } from '../errors.js';
 import { KeyRing } from '../keys/keyring.js';
-import { disposeKeyFiles, readKeySecret } from '../keys/secret.js';
+import { disposeKeyFiles, readKeySecret, type KeyFile } from '../keys/secret.js';
 import { revokeImages } from '../signer/revoke.js';
 import { signImages } from '../signer/sign.js';
 import type {
@@ -68,22 +68,25 @@ export interface MainDeps {
 export const RETIRED_NOTARY_WARNING =
   'Docker retired notary.docker.io (read brownouts in August 2026, shut down on 8 December 2026); point `trust-server` at your own Notary server';
 
-async function loadKeys(
-  inputs: Inputs,
-  mask: (secret: string) => void,
-  log: Logger,
-): Promise<KeyRing> {
-  const { files, notes } = readKeySecret(inputs.keys ?? '', mask);
+function loadKeys(inputs: Inputs, mask: (secret: string) => void, log: Logger): Promise<KeyRing> {
+  let files: KeyFile[] = [];
   try {
-    for (const note of notes) log.info(note);
-    // Promise.resolve: open is synchronous today, and this keeps working if it turns async.
-    return await Promise.resolve(
+    const read = readKeySecret(inputs.keys ?? '', mask);
+    files = read.files;
+    for (const note of read.notes) log.info(note);
+    return Promise.resolve(
       KeyRing.open(files, {
         passphrase: inputs.passphrase,
         rootPassphrase: inputs.rootPassphrase,
         include: 'signing',
       }),
     );
+  } catch (e) {
+    // Name the input a key problem came from (the key modules speak of "the key archive").
+    if (e instanceof DctError && !e.message.startsWith('`keys`')) {
+      throw new DctError(e.code, `\`keys\`: ${e.message}`, { cause: e });
+    }
+    throw e;
   } finally {
     disposeKeyFiles(files); // the DER copies; the ring keeps KeyObjects only
   }

@@ -47,7 +47,10 @@ const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
 export function parseImageRef(s: string): ImageRef {
   const input = s;
   const bad = (why: string): DctError =>
-    new DctError('IMAGE_REF_INVALID', `invalid image reference "${input}": ${why}`);
+    new DctError(
+      'IMAGE_REF_INVALID',
+      `\`images\` holds an invalid image reference "${input}": ${why}; expected host[:port]/path/name:tag`,
+    );
   if (s === '') throw bad('it is empty');
   if (IDENTIFIER_RE.test(s)) throw bad('a 64-hex identifier is not a repository name');
 

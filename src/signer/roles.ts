@@ -122,6 +122,9 @@ export function signableRoles(
     );
   }
 
+  // Report roles in the repository's own order (`targets` first, then delegations as listed).
+  const order = (r: SignableRole) => delegations.findIndex((d) => d.name === r.role);
+  chosen.sort((a, b) => order(a) - order(b));
   for (const c of chosen) {
     if (repo.invalidDelegations.has(c.role)) {
       throw new DctError(

@@ -1,0 +1,276 @@
+/**
+ * The bundled action (dist/), run as a GitHub runner runs it, for every command against the
+ * real notary-server and registry.
+ */
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeyRing } from '../../src/keys/keyring.js';
+import { readKeySecret } from '../../src/keys/secret.js';
+import { pushImage } from '../support/images.js';
+import { createTrustedRepo, NotaryCli, type TrustedRepo } from '../support/notary-cli.js';
+import { node24, runActionJob, runActionStep, type ActionRun } from '../support/runner.js';
+import { findSecrets } from '../support/secret-scan.js';
+import { startSandbox, type Sandbox } from '../support/servers.js';
+
+let sb: Sandbox;
+let repo: TrustedRepo;
+let gun: string;
+beforeAll(async () => {
+  sb = await startSandbox();
+  gun = `${sb.registry.host}/e2e/app`;
+  repo = await createTrustedRepo(sb, gun);
+});
+afterAll(async () => {
+  await sb?.stop();
+});
+
+async function workDir(): Promise<string> {
+  const dir = await mkdtemp(join(sb.dir, 'job-'));
+  await mkdir(join(dir, 'tmp'));
+  return dir;
+}
+
+function env(dir: string): Record<string, string> {
+  return { TMPDIR: join(dir, 'tmp') };
+}
+
+function signInputs(images: string[], extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    command: 'sign',
+    images: images.join('\n'),
+    keys: Buffer.from(repo.keysPem).toString('base64'),
+    passphrase: repo.passphrase,
+    'trust-server': sb.notary.url,
+    'ca-cert': sb.caPem,
+    ...extra,
+  };
+}
+
+function verifyInputs(
+  images: string[],
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    command: 'verify',
+    images: images.join('\n'),
+    'trust-server': sb.notary.url,
+    'ca-cert': sb.caPem,
+    ...extra,
+  };
+}
+
+function json<T>(run: ActionRun, name: string): T {
+  expect(run.outputs[name], `${name} output; errors: ${run.failed.join(' | ')}`).toBeDefined();
+  return JSON.parse(run.outputs[name]) as T;
+}
+
+/** The secrets a leak would show: passphrase, private scalars, unencrypted DER. */
+function secretNeedles(): Buffer[] {
+  const { files } = readKeySecret(repo.keysPem, () => undefined);
+  const ring = KeyRing.open(files, { passphrase: repo.passphrase, include: 'signing' });
+  try {
+    const needles = [Buffer.from(repo.passphrase), Buffer.from(repo.rootPassphrase)];
+    for (const held of ring.held()) {
+      const jwk = held.key.export({ format: 'jwk' });
+      needles.push(Buffer.from(jwk.d!, 'base64url'));
+      needles.push(held.key.export({ format: 'der', type: 'pkcs8' }));
+    }
+    return needles;
+  } finally {
+    ring.dispose();
+  }
+}
+
+describe('the bundled action', () => {
+  it('signs, sets the outputs and the summary, leaves no secret on disk, and post cleans up', async () => {
+    const a = await pushImage(sb, 'e2e/app', '1.0', { seed: 'one' });
+    const b = await pushImage(sb, 'e2e/app', 'latest', { seed: 'one' });
+    const dir = await workDir();
+    const { main, post } = await runActionJob({
+      inputs: signInputs([`${gun}:1.0`, `${gun}:latest`], { digest: a.digest, signer: 'ci' }),
+      env: env(dir),
+      workDir: dir,
+    });
+    expect(main.failed).toEqual([]);
+    expect(main.code).toBe(0);
+    const signed = json<Record<string, unknown>[]>(main, 'signed');
+    expect(signed).toEqual([
+      {
+        image: `${gun}:1.0`,
+        gun,
+        tag: '1.0',
+        digest: a.digest,
+        size: a.size,
+        roles: ['targets/releases', 'targets/ci'],
+      },
+      {
+        image: `${gun}:latest`,
+        gun,
+        tag: 'latest',
+        digest: b.digest,
+        size: b.size,
+        roles: ['targets/releases', 'targets/ci'],
+      },
+    ]);
+    expect(main.outputs['digests']).toBe(`${gun}@${a.digest}`);
+    expect(main.summary).toContain('<table>');
+    expect(main.summary).toContain(a.digest);
+    // Every PEM body line was masked before anything could log it.
+    expect(main.masks).toContain(repo.passphrase);
+    const logged = main.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'));
+    expect(logged.join('\n')).not.toContain(repo.passphrase);
+    expect(post.code).toBe(0);
+    expect(post.failed).toEqual([]);
+    expect(findSecrets([dir], secretNeedles())).toEqual([]);
+    const listed = await new NotaryCli(sb).list(gun, 'targets/ci');
+    expect(listed.map((t) => `${t.name} ${t.digest}`).sort()).toEqual([
+      `1.0 ${a.digest}`,
+      `latest ${a.digest}`,
+    ]);
+  });
+
+  it('verifies with and without required signers, and names what is missing', async () => {
+    const img = await pushImage(sb, 'e2e/app', 'v2', { seed: 'v2' });
+    const dir = await workDir();
+    const signRun = await runActionStep('main', {
+      inputs: signInputs([`${gun}:v2`]),
+      env: env(dir),
+      workDir: dir,
+    });
+    expect(signRun.failed).toEqual([]);
+
+    const ok = await runActionStep('main', {
+      inputs: verifyInputs([`${gun}:v2`], { 'required-signers': 'ci' }),
+      env: env(dir),
+      workDir: dir,
+    });
+    expect(ok.failed).toEqual([]);
+    expect(json(ok, 'verified')).toEqual([
+      { image: `${gun}:v2`, gun, tag: 'v2', digest: img.digest, size: img.size, signers: ['ci'] },
+    ]);
+    expect(ok.summary).toContain('ci');
+
+    const missing = await runActionStep('main', {
+      inputs: verifyInputs([`${gun}:v2`], { 'required-signers': 'ci,qa' }),
+      env: env(dir),
+      workDir: dir,
+    });
+    expect(missing.code).toBe(1);
+    expect(missing.failed).toHaveLength(1);
+    expect(missing.failed[0]).toMatch(new RegExp(`${gun}:v2: missing signer: qa`));
+  });
+
+  it('fails verify after the tag was pushed again with another digest', async () => {
+    await pushImage(sb, 'e2e/app', 'moving', { seed: 'first' });
+    const dir = await workDir();
+    expect(
+      (
+        await runActionStep('main', {
+          inputs: signInputs([`${gun}:moving`]),
+          env: env(dir),
+          workDir: dir,
+        })
+      ).failed,
+    ).toEqual([]);
+    const moved = await pushImage(sb, 'e2e/app', 'moving', { seed: 'second' });
+    const run = await runActionStep('main', {
+      inputs: verifyInputs([`${gun}:moving`]),
+      env: env(dir),
+      workDir: dir,
+    });
+    expect(run.code).toBe(1);
+    expect(run.failed[0]).toMatch(/signed for another digest/);
+    expect(run.failed[0]).toContain(moved.digest);
+  });
+
+  it('revokes, then verify fails as unsigned', async () => {
+    const img = await pushImage(sb, 'e2e/app', 'gone', { seed: 'gone' });
+    const dir = await workDir();
+    expect(
+      (
+        await runActionStep('main', {
+          inputs: signInputs([`${gun}:gone`]),
+          env: env(dir),
+          workDir: dir,
+        })
+      ).failed,
+    ).toEqual([]);
+    const revoke = await runActionStep('main', {
+      inputs: { ...signInputs([`${gun}:gone`]), command: 'revoke' },
+      env: env(dir),
+      workDir: dir,
+    });
+    expect(revoke.failed).toEqual([]);
+    const removed = json<{ tag: string; digest: string; roles: string[] }[]>(revoke, 'signed');
+    expect(removed).toEqual([
+      expect.objectContaining({
+        tag: 'gone',
+        digest: img.digest,
+        roles: expect.arrayContaining(['targets/releases', 'targets/ci']) as unknown,
+      }),
+    ]);
+    const run = await runActionStep('main', {
+      inputs: verifyInputs([`${gun}:gone`]),
+      env: env(dir),
+      workDir: dir,
+    });
+    expect(run.code).toBe(1);
+    expect(run.failed[0]).toMatch(/not signed/);
+    expect((await new NotaryCli(sb).list(gun)).some((t) => t.name === 'gone')).toBe(false);
+  });
+
+  it('runs the post step cleanly after a failed main step', async () => {
+    const dir = await workDir();
+    const { main, post } = await runActionJob({
+      inputs: signInputs([`${gun}:does-not-exist`]),
+      env: env(dir),
+      workDir: dir,
+    });
+    expect(main.code).toBe(1);
+    expect(main.failed[0]).toMatch(/does-not-exist/);
+    expect(post.code).toBe(0);
+    expect(post.failed).toEqual([]);
+    expect(findSecrets([dir], secretNeedles())).toEqual([]);
+  });
+
+  it('signs under Node 24, the runtime action.yml declares', async () => {
+    const img = await pushImage(sb, 'e2e/app', 'node24', { seed: 'n24' });
+    const dir = await workDir();
+    const { main, post } = await runActionJob({
+      inputs: signInputs([`${gun}:node24`]),
+      env: env(dir),
+      workDir: dir,
+      node: await node24(),
+    });
+    expect(main.failed).toEqual([]);
+    expect(json<{ digest: string }[]>(main, 'signed')[0].digest).toBe(img.digest);
+    expect(post.code).toBe(0);
+  });
+
+  it('8 runs of the action at once, 5 tags each, all succeed and all 40 tags are signed', async () => {
+    const busy = `${sb.registry.host}/e2e/busy`;
+    const busyRepo = await createTrustedRepo(sb, busy);
+    const jobs = Array.from({ length: 8 }, (_, j) =>
+      Array.from({ length: 5 }, (_, t) => `r${j}-${t}`),
+    );
+    for (const tag of jobs.flat()) await pushImage(sb, 'e2e/busy', tag, { seed: tag });
+    const runs = await Promise.all(
+      jobs.map(async (tags) => {
+        const dir = await workDir();
+        return runActionStep('main', {
+          inputs: {
+            ...signInputs(tags.map((t) => `${busy}:${t}`)),
+            keys: busyRepo.keysPem,
+            passphrase: busyRepo.passphrase,
+          },
+          env: env(dir),
+          workDir: dir,
+        });
+      }),
+    );
+    expect(runs.map((r) => r.failed)).toEqual(jobs.map(() => []));
+    const listed = await new NotaryCli(sb).list(busy, 'targets/releases');
+    expect(listed.map((t) => t.name).sort()).toEqual(jobs.flat().sort());
+  }, 300_000);
+});
