@@ -5,7 +5,9 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpClient } from '../../src/http/client.js';
 import { KeyRing } from '../../src/keys/keyring.js';
+import { NotaryClient } from '../../src/notary/client.js';
 import { readKeySecret } from '../../src/keys/secret.js';
 import { pushImage } from '../support/images.js';
 import { createTrustedRepo, NotaryCli, type TrustedRepo } from '../support/notary-cli.js';
@@ -273,4 +275,32 @@ describe('the bundled action', () => {
     const listed = await new NotaryCli(sb).list(busy, 'targets/releases');
     expect(listed.map((t) => t.name).sort()).toEqual(jobs.flat().sort());
   }, 300_000);
+  it('pins the root with root-key-ids: the right ID passes, another fails closed', async () => {
+    const img = await pushImage(sb, 'e2e/app', 'pinned', { seed: 'pinned' });
+    const http = new HttpClient({ caPem: sb.caPem });
+    let rootIds: string[];
+    try {
+      const root = await new NotaryClient({ server: sb.notary.url, gun, http }).fetch('root');
+      rootIds = (
+        JSON.parse(root!.toString()) as { signed: { roles: { root: { keyids: string[] } } } }
+      ).signed.roles.root.keyids;
+    } finally {
+      await http.close();
+    }
+    const dir = await workDir();
+    const wrong = await runActionStep('main', {
+      inputs: verifyInputs([`${gun}:pinned`], { 'root-key-ids': 'ab'.repeat(32) }),
+      env: env(dir),
+      workDir: dir,
+    });
+    expect(wrong.code).toBe(1);
+    expect(wrong.failed[0]).toMatch(/could not validate the path to a trusted root/);
+    const right = await runActionStep('main', {
+      inputs: signInputs([`${gun}:pinned`], { 'root-key-ids': rootIds.join(',') }),
+      env: env(dir),
+      workDir: dir,
+    });
+    expect(right.failed).toEqual([]);
+    expect(json<{ digest: string }[]>(right, 'signed')[0].digest).toBe(img.digest);
+  });
 });
