@@ -4,32 +4,23 @@
  */
 import type { SignedTag, VerifiedTag } from '../signer/types.js';
 
-export function isSignedTag(v: unknown): v is SignedTag {
-  const t = v as Partial<SignedTag> | null;
+/** The fields both result shapes share (`image`, `gun`, `tag`, `digest`, `size`). */
+function isTagResult(v: unknown, list: 'roles' | 'signers'): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const t = v as Record<string, unknown>;
   return (
-    typeof t === 'object' &&
-    t !== null &&
-    typeof t.image === 'string' &&
-    typeof t.gun === 'string' &&
-    typeof t.tag === 'string' &&
-    typeof t.digest === 'string' &&
+    ['image', 'gun', 'tag', 'digest'].every((k) => typeof t[k] === 'string') &&
     typeof t.size === 'number' &&
-    Array.isArray(t.roles)
+    Array.isArray(t[list])
   );
 }
 
+export function isSignedTag(v: unknown): v is SignedTag {
+  return isTagResult(v, 'roles');
+}
+
 export function isVerifiedTag(v: unknown): v is VerifiedTag {
-  const t = v as Partial<VerifiedTag> | null;
-  return (
-    typeof t === 'object' &&
-    t !== null &&
-    typeof t.image === 'string' &&
-    typeof t.gun === 'string' &&
-    typeof t.tag === 'string' &&
-    typeof t.digest === 'string' &&
-    typeof t.size === 'number' &&
-    Array.isArray(t.signers)
-  );
+  return isTagResult(v, 'signers');
 }
 
 /** `signed`: `[{"image","gun","tag","digest","size","roles"}]` (also what revoke removed). */
