@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    globalSetup: ['__tests__/support/global-setup.ts'],
     projects: [
       {
         test: {

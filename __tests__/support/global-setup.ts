@@ -1,0 +1,9 @@
+// Runs once before any test file: a fresh machine gets Debian's notary and docker-registry
+// and a Node 24 binary here, so `npm test` works on a new clone without other steps.
+import { node24 } from './runner.js';
+import { ensurePackages } from './servers.js';
+
+export default async function setup(): Promise<void> {
+  await ensurePackages();
+  await node24();
+}
