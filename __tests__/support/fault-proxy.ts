@@ -14,11 +14,15 @@ export interface ProxiedRequest {
 }
 
 export type FaultAction =
-  | { kind: 'status'; status: number; body?: string }
+  // Answer `status` instead of the server; with `forward`, after the server handled it (a
+  // gateway whose upstream answer was lost).
+  | { kind: 'status'; status: number; body?: string | Buffer; forward?: boolean }
   | { kind: 'reset' } // close the socket before answering
   | { kind: 'reset-after-forward' } // forward to the server, then drop the answer
   | { kind: 'stall'; ms: number } // say nothing for `ms`, then close
-  | { kind: 'truncate'; keep: number } // send the headers and `keep` bytes, then close
+  // Send the headers and `keep` bytes, then close. `declare: 'kept'` announces only the kept
+  // length, so the cut cannot be seen at the HTTP level (default: the full length).
+  | { kind: 'truncate'; keep: number; declare?: 'full' | 'kept' }
   | { kind: 'replace'; body: (original: Buffer, req: ProxiedRequest) => Buffer };
 
 export interface FaultRule {
@@ -32,7 +36,7 @@ export interface FaultProxy {
   url: string;
   rules: FaultRule[];
   /** Every request seen, with what was done to it. */
-  log: (ProxiedRequest & { fault?: FaultAction['kind']; status?: number })[];
+  log: (ProxiedRequest & { fault?: FaultAction['kind']; status?: number; upstream?: number })[];
   close(): Promise<void>;
 }
 
@@ -105,6 +109,7 @@ export async function startFaultProxy(opts: {
       return;
     }
     if (action?.kind === 'status') {
+      if (action.forward === true) entry.upstream = (await forward(req, body)).status;
       entry.status = action.status;
       res.writeHead(action.status, { 'content-type': 'application/json' });
       res.end(action.body ?? '{"errors":[{"code":"UNAVAILABLE","message":"injected"}]}');
@@ -122,10 +127,17 @@ export async function startFaultProxy(opts: {
     let out = up.body;
     if (action?.kind === 'replace') out = action.body(up.body, r);
     if (action?.kind === 'truncate') {
+      const kept = out.subarray(0, action.keep);
+      if (action.declare === 'kept') {
+        headers['content-length'] = String(kept.length);
+        res.writeHead(up.status, headers);
+        res.end(kept);
+        return;
+      }
       headers['content-length'] = String(out.length);
       res.writeHead(up.status, headers);
-      res.write(out.subarray(0, action.keep));
-      req.socket.destroy();
+      // Destroy only once the kept bytes are flushed, or the client sees no answer at all.
+      res.write(kept, () => req.socket.destroy());
       return;
     }
     headers['content-length'] = String(out.length);

@@ -27,6 +27,9 @@ export interface Sandbox {
   caPem: string;
   /** Path of the CA PEM. */
   caFile: string;
+  /** The certificate and key (PEM files) both servers present, for a proxy in front. */
+  certFile: string;
+  keyFile: string;
   /** `https://127.0.0.1:PORT` and `127.0.0.1:PORT`. */
   registry: { url: string; host: string; log: string };
   notary: { url: string; log: string };
@@ -141,6 +144,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       dir,
       caPem: pki.caPem,
       caFile: pki.caFile,
+      certFile: pki.serverCertFile,
+      keyFile: pki.serverKeyFile,
       registry: {
         url: `https://127.0.0.1:${registry.port}`,
         host: `127.0.0.1:${registry.port}`,

@@ -144,7 +144,8 @@ export class NotaryClient implements MetaFetcher {
 
   /**
    * POST the changed role files in one atomic multipart upload (§5.3). Never retried here:
-   * a lost answer becomes NOTARY_OUTCOME_UNKNOWN and the caller re-reads the server.
+   * a lost answer, or a gateway's 502/503/504, becomes NOTARY_OUTCOME_UNKNOWN and the caller
+   * re-reads the server.
    */
   async publish(files: Map<string, Buffer>): Promise<void> {
     if (files.size === 0) throw new DctError('NOTARY_BAD_REQUEST', 'nothing to publish');
@@ -170,6 +171,14 @@ export class NotaryClient implements MetaFetcher {
         );
       }
       throw e;
+    }
+    if (res.status === 502 || res.status === 503 || res.status === 504) {
+      // A gateway's answer: the server behind it may have stored the update all the same.
+      throw new HttpError(
+        'NOTARY_OUTCOME_UNKNOWN',
+        `${new URL(this.server).host} answered HTTP ${res.status} to the publish of ${roles.join(', ')} for ${this.gun}; the server may or may not have stored it`,
+        { url: res.url, status: res.status, body: res.body },
+      );
     }
     if (res.status !== 200) {
       throw notaryError(res, { gun: this.gun, action: 'publish', roles });

@@ -3,7 +3,7 @@
  * The change is a pure function of the trusted repository: on a version conflict the
  * repository is read again and the same change re-applied, re-signed and re-sent.
  */
-import { DctError, isDctError } from '../errors.js';
+import { DctError, describeError, isDctError } from '../errors.js';
 import type { KeyRing } from '../keys/keyring.js';
 import { signEnvelope } from '../tuf/envelope.js';
 import { updatedSnapshot, updatedTargets, type TargetsMeta } from '../tuf/models.js';
@@ -32,6 +32,8 @@ export interface PublishContext {
 }
 
 const DEFAULT_ATTEMPTS = 12;
+/** Publishes without an answer before a run stops: past this the server is failing, not busy. */
+const MAX_UNKNOWN_OUTCOMES = 3;
 
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
   const base = Math.min(4_000, 200 * 2 ** attempt);
@@ -75,6 +77,7 @@ export async function publishChange(
   const attempts = ctx.maxAttempts ?? DEFAULT_ATTEMPTS;
   let trusted = await ctx.trustStore?.load(ctx.conn.gun);
   let lastConflict: unknown;
+  let unknown = 0;
 
   for (let attempt = 0; attempt < attempts; attempt++) {
     const repo = await loadRepo(ctx, trusted);
@@ -88,10 +91,19 @@ export async function publishChange(
       }
       throw new DctError('PUBLISH_UNCONFIRMED', `${ctx.conn.gun}: ${problem}`);
     }
+    if (unknown >= MAX_UNKNOWN_OUTCOMES) {
+      // The read just made shows the change absent, so this failure is known to be clean.
+      throw new DctError(
+        'PUBLISH_FAILED',
+        `${ctx.conn.gun}: no answer to ${unknown} publishes (last: ${describeError(lastConflict)}) and the repository does not show the change: nothing was published; try again later`,
+        { cause: lastConflict },
+      );
+    }
     const files = signEdits(ctx, repo, edits);
     try {
       await ctx.conn.notary.publish(files);
     } catch (e) {
+      if (isDctError(e, 'NOTARY_OUTCOME_UNKNOWN')) unknown++;
       if (isDctError(e, 'NOTARY_VERSION') || isDctError(e, 'NOTARY_OUTCOME_UNKNOWN')) {
         // Someone else published first (or our answer was lost): read again and decide.
         lastConflict = e;

@@ -16,7 +16,7 @@ import type { RevokeOptions, SignedTag } from './types.js';
 export async function revokeImages(opts: RevokeOptions): Promise<SignedTag[]> {
   const { groups, failures } = groupImages(opts.images);
   if (failures.length > 0) throw new ImagesError(failures);
-  const http = new HttpClient({ caPem: opts.caPem });
+  const http = new HttpClient({ caPem: opts.caPem, timeoutMs: opts.timeoutMs });
   try {
     const { done, failures: failed } = await forEachGroup(groups, async (group) => {
       const conn = await connectRepo(group.refs[0], { ...opts, http, write: true });

@@ -22,7 +22,7 @@ export async function signImages(opts: SignOptions): Promise<SignedTag[]> {
   const { groups, failures } = groupImages(opts.images);
   // A reference that does not parse stops the whole run before anything is published.
   if (failures.length > 0) throw new ImagesError(failures);
-  const http = new HttpClient({ caPem: opts.caPem });
+  const http = new HttpClient({ caPem: opts.caPem, timeoutMs: opts.timeoutMs });
   try {
     const { done, failures: failed } = await forEachGroup(groups, async (group) => {
       const conn = await connectRepo(group.refs[0], { ...opts, http, write: true });

@@ -50,6 +50,8 @@ export interface ConnectionOptions {
   password?: string;
   /** Where the Docker config lives (`DOCKER_CONFIG` or ~/.docker). */
   dockerConfigDir?: string;
+  /** Deadline of one HTTP attempt (headers and body); default 30 s (HttpOptions). */
+  timeoutMs?: number;
 }
 
 export interface Logger {

@@ -18,7 +18,7 @@ import type { VerifiedTag, VerifyOptions } from './types.js';
 export async function verifyImages(opts: VerifyOptions): Promise<VerifiedTag[]> {
   const { groups, failures } = groupImages(opts.images);
   if (failures.length > 0) throw new ImagesError(failures);
-  const http = new HttpClient({ caPem: opts.caPem });
+  const http = new HttpClient({ caPem: opts.caPem, timeoutMs: opts.timeoutMs });
   try {
     const { done, failures: failed } = await forEachGroup(groups, async (group) => {
       const conn = await connectRepo(group.refs[0], { ...opts, http, write: false });
@@ -74,6 +74,9 @@ function checkTag(
   const top = lookup(repo.targets.get('targets')?.signed, ref.tag);
   const trusted = releases ?? top;
   if (trusted === undefined) {
+    // A skipped (expired, tampered, below-threshold) releases file explains "not signed".
+    const skipped = repo.invalidDelegations.get('targets/releases');
+    if (skipped !== undefined) throw untrustedRole(repo, 'targets/releases', skipped);
     throw new DctError(
       'NOT_SIGNED',
       `not signed: ${ref.tag} is in neither targets/releases nor targets of ${repo.gun}`,
@@ -97,6 +100,10 @@ function checkTag(
   if (signers.length === 0 && signedBy.includes('targets/releases')) signers.push('releases');
 
   const missing = required.filter((s) => !signedBy.includes(signerRole(s)));
+  for (const role of missing.map(signerRole)) {
+    const skipped = repo.invalidDelegations.get(role);
+    if (skipped !== undefined) throw untrustedRole(repo, role, skipped);
+  }
   if (missing.length > 0) {
     throw new DctError(
       'MISSING_SIGNER',
@@ -112,4 +119,13 @@ function checkTag(
     size: target.size,
     signers,
   };
+}
+
+/** A role the loader skipped (Go does too), named with the reason, instead of "not signed". */
+function untrustedRole(repo: TrustedRepo, role: string, why: DctError): DctError {
+  return new DctError(
+    'TUF_DELEGATION_INVALID',
+    `${role} of ${repo.gun} could not be trusted and was ignored: ${why.message}`,
+    { cause: why },
+  );
 }

@@ -27,7 +27,7 @@ import {
   type TargetsMeta,
   type TimestampMeta,
 } from './models.js';
-import { validRootCerts } from './rootcert.js';
+import { validRootCerts, type RootCert } from './rootcert.js';
 import { parseExpires } from './time.js';
 import { verifySignatures } from './verify.js';
 
@@ -207,6 +207,10 @@ async function establishRoot(
   cached: TrustState | undefined,
 ): Promise<Envelope<RootMeta>> {
   const root = parseEnvelope(rootBytes, 'root', asRoot);
+  // Go's ValidateRoot order (trustpinning/certs.go): the new root's certificates must name
+  // this GUN before any rotation check, so another repository's root is "untrusted", never
+  // a rotation that clearing the cache would seem to fix.
+  const leaves = validLeafCerts(root, gun, now);
   if (cached !== undefined) {
     let prev: Envelope<RootMeta>;
     try {
@@ -248,7 +252,7 @@ async function establishRoot(
       checkRotation(prev, root, gun, now, true);
     }
   }
-  validateRoot(root, gun, now, pins);
+  validateRoot(root, leaves, pins);
   checkExpiry('root', root.signed.expires, now);
   return root;
 }
@@ -297,8 +301,8 @@ function rotationError(why: string, cause?: unknown): DctError {
   );
 }
 
-/** Go's `ValidateRoot` without a previous root: certificates, pins, self-signature. */
-function validateRoot(root: Envelope<RootMeta>, gun: string, now: Date, pins?: string[]): void {
+/** The root's certificates whose CN matches the GUN and that are valid now; none is fatal. */
+function validLeafCerts(root: Envelope<RootMeta>, gun: string, now: Date): Map<string, RootCert> {
   const { valid, rejected } = validRootCerts(root.signed, gun, now, true);
   if (valid.size === 0) {
     throw untrusted(
@@ -307,6 +311,15 @@ function validateRoot(root: Envelope<RootMeta>, gun: string, now: Date, pins?: s
         '(an expired cached root needs a root rotation on the server and a cleared action cache)',
     );
   }
+  return valid;
+}
+
+/** The rest of Go's `ValidateRoot` on the leaf certificates: pins, self-signature. */
+function validateRoot(
+  root: Envelope<RootMeta>,
+  valid: Map<string, RootCert>,
+  pins?: string[],
+): void {
   let certs = [...valid.values()];
   if (pins !== undefined && pins.length > 0) {
     const wanted = new Set(pins.map((p) => p.trim().toLowerCase()));
