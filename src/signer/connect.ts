@@ -1,9 +1,11 @@
 /** Opens the registry and trust-server clients for one repository (GUN). */
-import type { HttpClient } from '../http/client.js';
+import { ImagesError } from '../errors.js';
+import { HttpClient } from '../http/client.js';
 import { NotaryClient, trustServerFor } from '../notary/client.js';
 import { registryCredentials } from '../registry/credentials.js';
 import { RegistryClient } from '../registry/client.js';
 import type { ImageRef } from '../registry/reference.js';
+import { forEachGroup, groupImages, type GunGroup } from './images.js';
 import type { ConnectionOptions } from './types.js';
 
 export interface RepoConnection {
@@ -31,4 +33,28 @@ export async function connectRepo(
     notary: new NotaryClient({ ...common, server, gun: ref.gun, write: opts.write }),
     registry: new RegistryClient(common),
   };
+}
+
+/**
+ * The skeleton every command shares: parse and group the images (a bad reference stops the
+ * run before anything is published), one HTTP client for the run, each repository at once,
+ * then one ImagesError naming every failed image, with what succeeded in `done`.
+ */
+export async function perRepository<T>(
+  opts: ConnectionOptions & { images: string[] },
+  write: boolean,
+  fn: (conn: RepoConnection, group: GunGroup) => Promise<T[]>,
+): Promise<T[]> {
+  const { groups, failures } = groupImages(opts.images);
+  if (failures.length > 0) throw new ImagesError(failures);
+  const http = new HttpClient({ caPem: opts.caPem, timeoutMs: opts.timeoutMs });
+  try {
+    const { done, failures: failed } = await forEachGroup(groups, async (group) =>
+      fn(await connectRepo(group.refs[0], { ...opts, http, write }), group),
+    );
+    if (failed.length > 0) throw new ImagesError(failed, done);
+    return done;
+  } finally {
+    await http.close();
+  }
 }

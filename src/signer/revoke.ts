@@ -2,35 +2,22 @@
  * `revoke`: remove the tags from every role the keys may sign (as `docker trust revoke`
  * did, notary-spec.md §6.8), publish, and confirm by reading back.
  */
-import { DctError, ImagesError } from '../errors.js';
-import { HttpClient } from '../http/client.js';
+import { DctError } from '../errors.js';
 import type { ImageRef } from '../registry/reference.js';
 import type { TrustedRepo } from '../tuf/trusted.js';
-import { connectRepo } from './connect.js';
-import { forEachGroup, groupImages, GroupImagesError } from './images.js';
+import { perRepository, type RepoConnection } from './connect.js';
+import { GroupImagesError } from './images.js';
 import { publishChange, type RoleEdit } from './publish.js';
 import { rolesForTag, signableRoles } from './roles.js';
 import { digestOf, lookup } from './targets.js';
 import type { RevokeOptions, SignedTag } from './types.js';
 
-export async function revokeImages(opts: RevokeOptions): Promise<SignedTag[]> {
-  const { groups, failures } = groupImages(opts.images);
-  if (failures.length > 0) throw new ImagesError(failures);
-  const http = new HttpClient({ caPem: opts.caPem, timeoutMs: opts.timeoutMs });
-  try {
-    const { done, failures: failed } = await forEachGroup(groups, async (group) => {
-      const conn = await connectRepo(group.refs[0], { ...opts, http, write: true });
-      return revokeGroup(conn, group.refs, opts);
-    });
-    if (failed.length > 0) throw new ImagesError(failed, done);
-    return done;
-  } finally {
-    await http.close();
-  }
+export function revokeImages(opts: RevokeOptions): Promise<SignedTag[]> {
+  return perRepository(opts, true, (conn, group) => revokeGroup(conn, group.refs, opts));
 }
 
 async function revokeGroup(
-  conn: Awaited<ReturnType<typeof connectRepo>>,
+  conn: RepoConnection,
   refs: ImageRef[],
   opts: RevokeOptions,
 ): Promise<SignedTag[]> {

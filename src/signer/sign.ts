@@ -2,38 +2,20 @@
  * `sign`: resolve each tag's manifest in the registry, then add the tags to every role the
  * keys may sign, one publish per repository, repositories in parallel.
  */
-import { DctError, ImagesError, type ImageFailure } from '../errors.js';
-import { HttpClient } from '../http/client.js';
+import { DctError, type ImageFailure } from '../errors.js';
 import type { ImageRef } from '../registry/reference.js';
-import { connectRepo, type RepoConnection } from './connect.js';
-import {
-  expectedDigest,
-  forEachGroup,
-  groupImages,
-  GroupImagesError,
-  imageFailure,
-} from './images.js';
+import { perRepository, type RepoConnection } from './connect.js';
+import { expectedDigest, GroupImagesError, imageFailure } from './images.js';
 import { publishChange, type RoleEdit } from './publish.js';
 import { rolesForTag, signableRoles } from './roles.js';
 import { lookup, sameTarget, toTargetFile, type TagTarget } from './targets.js';
 import type { SignedTag, SignOptions } from './types.js';
 
-export async function signImages(opts: SignOptions): Promise<SignedTag[]> {
-  const { groups, failures } = groupImages(opts.images);
-  // A reference that does not parse stops the whole run before anything is published.
-  if (failures.length > 0) throw new ImagesError(failures);
-  const http = new HttpClient({ caPem: opts.caPem, timeoutMs: opts.timeoutMs });
-  try {
-    const { done, failures: failed } = await forEachGroup(groups, async (group) => {
-      const conn = await connectRepo(group.refs[0], { ...opts, http, write: true });
-      const targets = await resolveTargets(conn, group.refs, opts.digest);
-      return signGroup(conn, group.refs, targets, opts);
-    });
-    if (failed.length > 0) throw new ImagesError(failed, done);
-    return done;
-  } finally {
-    await http.close();
-  }
+export function signImages(opts: SignOptions): Promise<SignedTag[]> {
+  return perRepository(opts, true, async (conn, group) => {
+    const targets = await resolveTargets(conn, group.refs, opts.digest);
+    return signGroup(conn, group.refs, targets, opts);
+  });
 }
 
 /** Resolves every tag of one repository; any failure stops the repository before publishing. */

@@ -3,44 +3,32 @@
  * `targets/releases`, else `targets`, notary-spec.md §8) with the digest the registry holds
  * for it now, and by every required signer. Needs no keys.
  */
-import { DctError, ImagesError, type ImageFailure } from '../errors.js';
-import { HttpClient } from '../http/client.js';
+import { DctError, type ImageFailure } from '../errors.js';
 import type { ImageRef } from '../registry/reference.js';
 import type { TrustedRepo } from '../tuf/trusted.js';
-import { connectRepo } from './connect.js';
-import { forEachGroup, groupImages, GroupImagesError, imageFailure } from './images.js';
+import { perRepository } from './connect.js';
+import { GroupImagesError, imageFailure } from './images.js';
 import { loadRepo, saveTrust } from './publish.js';
 import { signerName, signerRole } from './roles.js';
 import { resolveTargets } from './sign.js';
 import { digestOf, lookup, sameTarget, type TagTarget } from './targets.js';
 import type { VerifiedTag, VerifyOptions } from './types.js';
 
-export async function verifyImages(opts: VerifyOptions): Promise<VerifiedTag[]> {
-  const { groups, failures } = groupImages(opts.images);
-  if (failures.length > 0) throw new ImagesError(failures);
-  const http = new HttpClient({ caPem: opts.caPem, timeoutMs: opts.timeoutMs });
-  try {
-    const { done, failures: failed } = await forEachGroup(groups, async (group) => {
-      const conn = await connectRepo(group.refs[0], { ...opts, http, write: false });
-      const [targets, repo] = await Promise.all([
-        resolveTargets(conn, group.refs, opts.digest),
-        loadRepo(
-          { conn, rootKeyIds: opts.rootKeyIds },
-          await opts.trustStore?.load(group.gun),
-        ).catch((e: unknown) => {
+export function verifyImages(opts: VerifyOptions): Promise<VerifiedTag[]> {
+  return perRepository(opts, false, async (conn, group) => {
+    const [targets, repo] = await Promise.all([
+      resolveTargets(conn, group.refs, opts.digest),
+      loadRepo({ conn, rootKeyIds: opts.rootKeyIds }, await opts.trustStore?.load(group.gun)).catch(
+        (e: unknown) => {
           throw e instanceof DctError && e.code === 'REPO_NOT_FOUND'
             ? new DctError('NOT_SIGNED', `not signed: ${e.message}`)
             : e;
-        }),
-      ]);
-      await saveTrust({ conn, trustStore: opts.trustStore, log: opts.log }, repo);
-      return checkGroup(repo, group.refs, targets, opts.requiredSigners);
-    });
-    if (failed.length > 0) throw new ImagesError(failed, done);
-    return done;
-  } finally {
-    await http.close();
-  }
+        },
+      ),
+    ]);
+    await saveTrust({ conn, trustStore: opts.trustStore, log: opts.log }, repo);
+    return checkGroup(repo, group.refs, targets, opts.requiredSigners);
+  });
 }
 
 /** Checks every tag of one verified repository; collects a failure per tag. */
