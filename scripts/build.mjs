@@ -14,7 +14,7 @@ for (const entry of entries) {
   const { code, map, assets } = await ncc(join(root, 'src', `${entry}.ts`), {
     minify: false,
     sourceMap: true,
-    sourceMapRegister: true,
+    sourceMapRegister: false,
     license: 'licenses.txt',
     quiet: true,
     target: 'es2022',

@@ -5,7 +5,6 @@
  */
 import { trustServerFor } from '../notary/client.js';
 import { parseImageRef } from '../registry/reference.js';
-import * as actionsCache from '@actions/cache';
 import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,7 +97,13 @@ function defaultDeps(): MainDeps {
     env: process.env,
     flows: { sign: signImages, verify: verifyImages, revoke: revokeImages },
     loadKeys,
-    cache: actionsCache,
+    cache: {
+      // @actions/cache (Azure SDK, protobuf) is most of the bundle: load it only when usable.
+      isFeatureAvailable: () =>
+        Boolean(process.env.ACTIONS_CACHE_URL || process.env.ACTIONS_RESULTS_URL),
+      restoreCache: async (...a) => (await import('@actions/cache')).restoreCache(...a),
+      saveCache: async (...a) => (await import('@actions/cache')).saveCache(...a),
+    },
     writeSummary: async (html) => {
       if (!process.env.GITHUB_STEP_SUMMARY) {
         core.debug('No GITHUB_STEP_SUMMARY here; the job summary is skipped');

@@ -1,5 +1,5 @@
 import { X509Certificate, randomInt } from 'node:crypto';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { DctError } from '../errors.js';
 
@@ -126,9 +126,10 @@ export class HttpClient {
     this.userAgent = opts.userAgent ?? 'dct-sign-action';
     this.sleep = opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     const ca = opts.caPem === undefined ? undefined : [...rootCertificates, checkCaPem(opts.caPem)];
-    const tlsOpts = ca === undefined ? {} : { ca };
+    const tlsOpts = ca === undefined ? {} : { secureContext: createSecureContext({ ca }) };
     const agentOpts = {
       connect: { ...tlsOpts, timeout: this.timeoutMs },
+      connections: 8,
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
     };

@@ -10,52 +10,54 @@ import { DctError } from '../errors.js';
  * Object properties whose value is `undefined` are left out, as JSON.stringify does.
  */
 export function canonicalJson(value: unknown): Buffer {
-  const parts: string[] = [];
-  write(value, parts, '$');
-  return Buffer.from(parts.join(''), 'utf8');
+  return Buffer.from(
+    write(value, () => '$'),
+    'utf8',
+  );
 }
 
-function write(value: unknown, out: string[], at: string): void {
-  if (value === null) {
-    out.push('null');
-  } else if (typeof value === 'string') {
-    out.push(quote(value));
-  } else if (typeof value === 'boolean') {
-    out.push(value ? 'true' : 'false');
-  } else if (typeof value === 'number') {
-    // Go's canonical encoder refuses fractions; above 2^53 JS has already lost precision.
+// Keys without code units D800-FFFF sort the same by UTF-16 (JS default) as by UTF-8 bytes.
+const NOT_UTF16_ORDER = /[\ud800-\uffff]/;
+const byUtf8 = (a: string, b: string): number =>
+  Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
+function write(value: unknown, at: () => string): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return quote(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) {
       throw new DctError(
         'TUF_BAD_NUMBER',
-        `canonical JSON allows only integers up to 2^53, got ${String(value)} at ${at}`,
+        `canonical JSON allows only integers up to 2^53, got ${String(value)} at ${at()}`,
       );
     }
-    out.push(String(value === 0 ? 0 : value));
-  } else if (Array.isArray(value)) {
-    out.push('[');
-    value.forEach((item: unknown, i) => {
-      if (i > 0) out.push(',');
-      write(item, out, `${at}[${i}]`);
-    });
-    out.push(']');
-  } else if (isPlainObject(value)) {
-    const keys = Object.keys(value)
-      .filter((k) => value[k] !== undefined)
-      .map((k) => ({ k, utf8: Buffer.from(k, 'utf8') }))
-      .sort((a, b) => Buffer.compare(a.utf8, b.utf8));
-    out.push('{');
-    keys.forEach(({ k }, i) => {
-      if (i > 0) out.push(',');
-      out.push(quote(k), ':');
-      write(value[k], out, `${at}.${k}`);
-    });
-    out.push('}');
-  } else {
-    throw new DctError(
-      'TUF_BAD_METADATA',
-      `canonical JSON cannot encode a ${typeof value} at ${at}; pass plain JSON data`,
-    );
+    return String(value === 0 ? 0 : value);
   }
+  if (Array.isArray(value)) {
+    let s = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) s += ',';
+      s += write(value[i], () => `${at()}[${i}]`);
+    }
+    return s + ']';
+  }
+  if (isPlainObject(value)) {
+    const keys = Object.keys(value).filter((k) => value[k] !== undefined);
+    if (keys.some((k) => NOT_UTF16_ORDER.test(k))) keys.sort(byUtf8);
+    else keys.sort();
+    let s = '{';
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      if (i > 0) s += ',';
+      s += quote(k) + ':' + write(value[k], () => `${at()}.${k}`);
+    }
+    return s + '}';
+  }
+  throw new DctError(
+    'TUF_BAD_METADATA',
+    `canonical JSON cannot encode a ${typeof value} at ${at()}; pass plain JSON data`,
+  );
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -65,7 +67,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 function quote(s: string): string {
-  return `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+  return /["\\]/.test(s) ? `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"` : `"${s}"`;
 }
 
 const HTML_ESCAPES: Record<number, string> = { 0x3c: '\\u003c', 0x3e: '\\u003e', 0x26: '\\u0026' };
@@ -103,10 +105,7 @@ export function htmlEscape(json: Buffer): Buffer {
  */
 export function parseJson(text: string | Buffer): unknown {
   const src = typeof text === 'string' ? text : text.toString('utf8');
-  return JSON.parse(src, (_key, value: unknown) => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-    return toBareObject(value as Record<string, unknown>);
-  });
+  return toBare(JSON.parse(src));
 }
 
 /** A deep copy of JSON data whose objects have no prototype (see `parseJson`). */
@@ -119,7 +118,19 @@ export function cloneJson<T>(value: T): T {
   return copy as T;
 }
 
-function toBareObject(obj: Record<string, unknown>): Record<string, unknown> {
+function toBare(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = toBare(v[i]);
+    return v;
+  }
+  if (typeof v !== 'object' || v === null) return v;
+  const src = v as Record<string, unknown>;
+  const bare = Object.create(null) as Record<string, unknown>;
+  for (const k of Object.keys(src)) bare[k] = toBare(src[k]);
+  return bare;
+}
+
+export function toBareObject(obj: Record<string, unknown>): Record<string, unknown> {
   const bare = Object.create(null) as Record<string, unknown>;
   for (const k of Object.keys(obj)) bare[k] = obj[k];
   return bare;

@@ -71,7 +71,11 @@ function badEnvelope(role: string, why: string): DctError {
 }
 
 /** `{"signed":E(canonical(signed)),"signatures":[{"keyid","method","sig"}…]}`, no newline. */
-export function serializeEnvelope(signed: object, signatures: Signature[]): Buffer {
+export function serializeEnvelope(
+  signed: object,
+  signatures: Signature[],
+  canonical: Buffer = canonicalJson(signed),
+): Buffer {
   const sigs = signatures
     .map(
       (s) =>
@@ -80,7 +84,7 @@ export function serializeEnvelope(signed: object, signatures: Signature[]): Buff
     .join(',');
   return Buffer.concat([
     Buffer.from('{"signed":', 'ascii'),
-    htmlEscape(canonicalJson(signed)),
+    htmlEscape(canonical),
     Buffer.from(`,"signatures":[${sigs}]}`, 'utf8'),
   ]);
 }
@@ -109,7 +113,7 @@ export function signEnvelope<T extends object>(
   }
   const kept = keep.filter((k) => !fresh.some((s) => s.keyid === k.keyid));
   const signatures = [...fresh, ...kept];
-  return { signed, signatures, bytes: serializeEnvelope(signed, signatures) };
+  return { signed, signatures, bytes: serializeEnvelope(signed, signatures, message) };
 }
 
 /** The canonical message the signatures of a file cover: canonical(JSON.parse(signed)). */
