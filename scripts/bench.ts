@@ -1,0 +1,509 @@
+// `npm run bench`: the bundled action's main step against the Go notary CLI doing the same
+// work, on the same local servers, in alternating runs. Prints a table and PASS/MISS goals and
+// writes bench-results.json (and CPU profiles) to a temp dir it names. Options (after `--`):
+//   --node current|<path>  the action's Node (default: Node 24, as action.yml runs it)
+//   --cases 1,5            only these cases        --quick   fewer runs, to try things
+//   --profile [all]        CPU-profile the action in the cases that miss a goal (or all)
+//   --entry <index.js>     another build of dist/main/index.js, to measure a fix
+//   --out <dir>            where the results go
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { pushImage, type PushedImage } from '../__tests__/support/images.js';
+import { createTrustedRepo, NotaryCli, type TrustedRepo } from '../__tests__/support/notary-cli.js';
+import { node24, REPO_ROOT } from '../__tests__/support/runner.js';
+import { ensurePackages, startSandbox, type Sandbox } from '../__tests__/support/servers.js';
+import { checkActionRun, MAIN_ENTRY, runAction, type ActionSample } from './bench/action.js';
+import { cliList, cliSign, type CliTag } from './bench/cli.js';
+import { ensureTime, mapLimit, median, timed, type Sample } from './bench/measure.js';
+import { bundleComposition, formatProfile, summarizeProfile } from './bench/profile.js';
+import { seedTargets } from './bench/seed.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string): string | undefined =>
+  args.includes(name) ? args[args.indexOf(name) + 1] : undefined;
+const quick = args.includes('--quick');
+const profileMode = args.includes('--profile')
+  ? opt('--profile') === 'all'
+    ? 'all'
+    : 'missed'
+  : 'off';
+const onlyCases = opt('--cases')
+  ?.split(',')
+  .map((s) => Number(s.trim()));
+const SMALL_RUNS = quick ? 2 : 7;
+const BIG_RUNS = quick ? 1 : 5;
+const STARTUP_RUNS = quick ? 3 : 7;
+const BIG_REPO_TAGS = 10_000;
+const MIB = 1024;
+const RSS_GOAL_KIB = 100 * MIB;
+const ENTRY = resolve(opt('--entry') ?? MAIN_ENTRY);
+
+let sb: Sandbox | undefined;
+let interrupted = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    interrupted = true;
+    console.error(`\n${sig}: stopping the servers`);
+    void (sb?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
+
+const t0 = Date.now();
+const elapsed = (): string => `${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s`;
+const log = (m: string): void => console.log(`[${elapsed()}] ${m}`);
+const sec = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
+const mib = (kib: number): string => `${(kib / MIB).toFixed(1)} MiB`;
+
+interface Side {
+  wallMs: number[];
+  rssKiB: number[];
+  medianMs: number;
+  peakRssKiB: number;
+}
+
+interface CaseResult {
+  id: number;
+  title: string;
+  runs: number;
+  note?: string;
+  action: Side;
+  cli: Side;
+  ratio: number;
+}
+
+interface RunPlan {
+  action: Record<string, string>;
+  cli: () => Promise<Sample>;
+  /** Tags both sides must have signed by the end (checked with `notary list`). */
+  expected: { gun: string; tag: string }[];
+}
+
+interface BenchCase {
+  id: number;
+  title: string;
+  runs: number;
+  output: 'signed' | 'verified';
+  /** Tags the action must report per run. */
+  tags: number;
+  note?: string;
+  /** Prepares run `i` (pushes its images): the action's inputs and the CLI's job. */
+  prepare(i: number): Promise<RunPlan>;
+}
+
+function side(samples: Sample[]): Side {
+  const wallMs = samples.map((s) => Math.round(s.wallMs * 10) / 10);
+  const rssKiB = samples.map((s) => s.rssKiB);
+  return { wallMs, rssKiB, medianMs: median(wallMs), peakRssKiB: Math.max(...rssKiB) };
+}
+
+/** Both sides really published: a fresh `notary list` of each repository shows every tag. */
+async function checkListed(sb: Sandbox, expected: { gun: string; tag: string }[]): Promise<void> {
+  for (const gun of new Set(expected.map((e) => e.gun))) {
+    const listed = new Set((await new NotaryCli(sb).list(gun)).map((t) => t.name));
+    const missing = expected.filter((e) => e.gun === gun && !listed.has(e.tag));
+    if (missing.length > 0) {
+      throw new Error(`${gun}: notary lists no ${missing.map((m) => m.tag).join(', ')}`);
+    }
+  }
+}
+
+async function main(): Promise<number> {
+  if (ENTRY === MAIN_ENTRY && !existsSync(MAIN_ENTRY)) {
+    log('building dist (npm run build)');
+    execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  }
+  await ensurePackages();
+  await ensureTime();
+  const nodeArg = opt('--node');
+  const node = nodeArg === 'current' ? process.execPath : (nodeArg ?? (await node24()));
+  const nodeVersion = execFileSync(node, ['--version']).toString().trim();
+  // Debian's build prints an empty `Version:`; the package knows.
+  const notaryVersion = execFileSync('dpkg-query', ['-W', '-f=${Version}', 'notary'])
+    .toString()
+    .trim();
+  const outDir = opt('--out') ?? (await mkdtemp(join(tmpdir(), 'dct-bench-')));
+  await mkdir(outDir, { recursive: true });
+  const load0 = loadavg();
+  log(`action on node ${nodeVersion} (${node}); notary CLI ${notaryVersion || '?'}`);
+  log(`${cpus().length} CPUs, load average ${load0.map((x) => x.toFixed(2)).join(' ')}`);
+
+  sb = await startSandbox();
+  const s = sb;
+  const work = join(s.dir, 'bench');
+  await mkdir(work, { recursive: true });
+  log(`servers up: registry ${s.registry.url}, notary ${s.notary.url}`);
+  // Run a private copy: a concurrent `npm run build` must not swap the bundle mid-bench. It
+  // lives in outDir so that the saved profiles can still be mapped to src/ afterwards.
+  const entryCopy = join(outDir, 'entry');
+  await cp(dirname(ENTRY), entryCopy, { recursive: true });
+  const entry = join(entryCopy, basename(ENTRY));
+
+  // --- start-up, no work -------------------------------------------------------------
+  const distBytes = statSync(entry).size;
+  const composition = existsSync(`${entry}.map`) ? bundleComposition(`${entry}.map`) : [];
+  if (ENTRY !== MAIN_ENTRY) log(`action entry: ${ENTRY}`);
+  const bare: Sample[] = [];
+  const noWork: ActionSample[] = [];
+  for (let i = 0; i < STARTUP_RUNS; i++) {
+    bare.push(await timed(node, ['-e', '0'], { env: {}, cwd: work, scratchDir: work }));
+    // Fails input validation at once: all of start-up, none of the work.
+    const r = await runAction({ command: 'verify', images: '' }, { node, baseDir: work, entry });
+    if (r.code === 0 || !r.run.failed.some((m) => /images/.test(m))) {
+      throw new Error(`the no-work run did not fail on \`images\`: ${r.stdout.slice(0, 300)}`);
+    }
+    noWork.push(r);
+  }
+  const startup = { bareNode: side(bare), actionNoWork: side(noWork) };
+  log(
+    `start-up: node -e 0 ${sec(startup.bareNode.medianMs)}, action with no work ${sec(startup.actionNoWork.medianMs)} (${mib(startup.actionNoWork.peakRssKiB)})`,
+  );
+
+  // --- repositories ------------------------------------------------------------------
+  const gunOf = (path: string): string => `${s.registry.host}/${path}`;
+  const wanted = (id: number): boolean => onlyCases === undefined || onlyCases.includes(id);
+  const repoPaths: Record<string, number> = {
+    'bench/one': 1,
+    'bench/hundred': 2,
+    'bench/multi-0': 3,
+    'bench/multi-1': 3,
+    'bench/multi-2': 3,
+    'bench/multi-3': 3,
+    'bench/verify': 4,
+    'bench/big': 5,
+  };
+  const paths = Object.keys(repoPaths).filter((p) => wanted(repoPaths[p]));
+  log(`creating ${paths.length} trusted repositories with the notary CLI`);
+  const repos = new Map<string, TrustedRepo>();
+  await mapLimit(paths, 2, async (p) => {
+    repos.set(p, await createTrustedRepo(s, gunOf(p), { signer: 'ci' }));
+  });
+  const repo = (p: string): TrustedRepo => repos.get(p)!;
+
+  const push = async (path: string, tags: string[], seed: string): Promise<PushedImage> => {
+    const first = await pushImage(s, path, tags[0], { seed });
+    await mapLimit(tags.slice(1), 6, (t) => pushImage(s, path, t, { seed }));
+    return first;
+  };
+  const common = {
+    'trust-server': s.notary.url,
+    'ca-cert': s.caPem,
+    cache: 'true',
+  };
+  const signInputs = (rs: TrustedRepo[], images: string[]): Record<string, string> => ({
+    ...common,
+    command: 'sign',
+    images: images.join('\n'),
+    keys: rs.map((r) => r.keysPem).join(''),
+    passphrase: rs[0].passphrase,
+  });
+  const names = (prefix: string, n: number): string[] =>
+    Array.from({ length: n }, (_, j) => `${prefix}-${String(j).padStart(3, '0')}`);
+  /** The CLI signs the same number of fresh tags, all with one pushed image's digest. */
+  const cliTags = async (path: string, tags: string[], seed: string): Promise<CliTag[]> => {
+    const img = await push(path, [tags[0]], seed);
+    return tags.map((tag) => ({ gun: gunOf(path), tag, digest: img.digest, size: img.size }));
+  };
+
+  const cases: BenchCase[] = [];
+  cases.push({
+    id: 1,
+    title: 'one tag, cold',
+    runs: SMALL_RUNS,
+    output: 'signed',
+    tags: 1,
+    prepare: async (i) => {
+      const p = 'bench/one';
+      await push(p, [`a${i}`], `one-a${i}`);
+      const ct = await cliTags(p, [`c${i}`], `one-c${i}`);
+      return {
+        action: signInputs([repo(p)], [`${gunOf(p)}:a${i}`]),
+        cli: () => cliSign(s, work, [repo(p)], ct),
+        expected: [{ gun: gunOf(p), tag: `a${i}` }, ...ct],
+      };
+    },
+  });
+  cases.push({
+    id: 2,
+    title: '100 tags, 1 repository',
+    runs: BIG_RUNS,
+    output: 'signed',
+    tags: 100,
+    prepare: async (i) => {
+      const p = 'bench/hundred';
+      const tags = names(`a${i}`, 100);
+      await push(p, tags, `hundred-a${i}`);
+      const ct = await cliTags(p, names(`c${i}`, 100), `hundred-c${i}`);
+      return {
+        action: signInputs(
+          [repo(p)],
+          tags.map((t) => `${gunOf(p)}:${t}`),
+        ),
+        cli: () => cliSign(s, work, [repo(p)], ct),
+        expected: [...tags.map((tag) => ({ gun: gunOf(p), tag })), ...ct],
+      };
+    },
+  });
+  cases.push({
+    id: 3,
+    title: '4 repositories x 25 tags',
+    runs: BIG_RUNS,
+    output: 'signed',
+    tags: 100,
+    prepare: async (i) => {
+      const ps = [0, 1, 2, 3].map((k) => `bench/multi-${k}`);
+      const images: string[] = [];
+      const ct: CliTag[] = [];
+      const expected: { gun: string; tag: string }[] = [];
+      for (const p of ps) {
+        const tags = names(`a${i}`, 25);
+        await push(p, tags, `${p}-a${i}`);
+        images.push(...tags.map((t) => `${gunOf(p)}:${t}`));
+        expected.push(...tags.map((tag) => ({ gun: gunOf(p), tag })));
+        ct.push(...(await cliTags(p, names(`c${i}`, 25), `${p}-c${i}`)));
+      }
+      const rs = ps.map(repo);
+      return {
+        action: signInputs(rs, images),
+        cli: () => cliSign(s, work, rs, ct),
+        expected: [...expected, ...ct],
+      };
+    },
+  });
+  if (wanted(4)) {
+    // 100 signed tags to verify, signed once by the action itself.
+    const p = 'bench/verify';
+    const tags = names('v', 100);
+    await push(p, tags, 'verify');
+    const images = tags.map((t) => `${gunOf(p)}:${t}`);
+    const r = await runAction(signInputs([repo(p)], images), { node, baseDir: work, entry });
+    checkActionRun('signing the tags to verify', r, 'signed', 100);
+    cases.push({
+      id: 4,
+      title: 'verify 100 tags',
+      runs: BIG_RUNS,
+      output: 'verified',
+      tags: 100,
+      note: 'the action also checks each tag digest in the registry; the CLI only lists',
+      prepare: () =>
+        Promise.resolve({
+          action: { ...common, command: 'verify', images: images.join('\n') },
+          cli: () => cliList(s, work, gunOf(p)),
+          expected: tags.map((tag) => ({ gun: gunOf(p), tag })),
+        }),
+    });
+  }
+  if (wanted(5)) {
+    const p = 'bench/big';
+    log(`seeding ${BIG_REPO_TAGS} targets into ${p} (targets/releases and targets/ci)`);
+    await seedTargets(s, repo(p), BIG_REPO_TAGS);
+    cases.push({
+      id: 5,
+      title: `1 tag into ${BIG_REPO_TAGS} signed`,
+      runs: BIG_RUNS,
+      output: 'signed',
+      tags: 1,
+      prepare: async (i) => {
+        await push(p, [`a${i}`], `big-a${i}`);
+        const ct = await cliTags(p, [`c${i}`], `big-c${i}`);
+        return {
+          action: signInputs([repo(p)], [`${gunOf(p)}:a${i}`]),
+          cli: () => cliSign(s, work, [repo(p)], ct),
+          expected: [{ gun: gunOf(p), tag: `a${i}` }, ...ct],
+        };
+      },
+    });
+  }
+
+  // --- measure -----------------------------------------------------------------------
+  const results: CaseResult[] = [];
+  const measured = new Set<number>();
+  for (const c of cases.filter((x) => wanted(x.id))) {
+    measured.add(c.id);
+    log(`case ${c.id} (${c.title}): preparing ${c.runs} runs`);
+    const prepared: RunPlan[] = [];
+    for (let i = 0; i < c.runs; i++) prepared.push(await c.prepare(i));
+    const a: ActionSample[] = [];
+    const b: Sample[] = [];
+    for (let i = 0; i < c.runs; i++) {
+      const r = await runAction(prepared[i].action, { node, baseDir: work, entry });
+      checkActionRun(`case ${c.id} run ${i + 1}`, r, c.output, c.tags);
+      a.push(r);
+      b.push(await prepared[i].cli());
+      log(
+        `case ${c.id} run ${i + 1}/${c.runs}: action ${sec(r.wallMs)} ${mib(r.rssKiB)}, CLI ${sec(b[i].wallMs)} ${mib(b[i].rssKiB)}`,
+      );
+    }
+    await checkListed(
+      s,
+      prepared.flatMap((x) => x.expected),
+    );
+    const action = side(a);
+    const cli = side(b);
+    results.push({
+      id: c.id,
+      title: c.title,
+      runs: c.runs,
+      ...(c.note ? { note: c.note } : {}),
+      action,
+      cli,
+      ratio: action.medianMs / cli.medianMs,
+    });
+  }
+
+  // --- report ------------------------------------------------------------------------
+  const goals: { goal: string; pass: boolean; detail: string }[] = [];
+  const byId = new Map(results.map((r) => [r.id, r]));
+  for (const r of results.filter((x) => x.id >= 2)) {
+    goals.push({
+      goal: `case ${r.id} (${r.title}): action no slower than the CLI`,
+      pass: r.action.medianMs <= r.cli.medianMs,
+      detail: `${sec(r.action.medianMs)} vs ${sec(r.cli.medianMs)}, ratio ${r.ratio.toFixed(2)}`,
+    });
+  }
+  const one = byId.get(1);
+  const beyondBare = one ? one.action.medianMs - startup.bareNode.medianMs : NaN;
+  if (one) {
+    goals.push({
+      goal: 'case 1 (one tag, cold): action - bare node <= 1.5 x CLI',
+      pass: beyondBare <= 1.5 * one.cli.medianMs,
+      detail: `${sec(beyondBare)} vs 1.5 x ${sec(one.cli.medianMs)} = ${sec(1.5 * one.cli.medianMs)}, ratio ${(beyondBare / one.cli.medianMs).toFixed(2)}`,
+    });
+  }
+  for (const r of results) {
+    goals.push({
+      goal: `case ${r.id} (${r.title}): action peak RSS < 100 MiB`,
+      pass: r.action.peakRssKiB < RSS_GOAL_KIB,
+      detail: mib(r.action.peakRssKiB),
+    });
+  }
+  const load1 = loadavg();
+
+  const rows = [
+    [
+      'case',
+      'runs',
+      'action median',
+      'CLI median',
+      'action/CLI',
+      'action peak RSS',
+      'CLI peak RSS',
+    ],
+    ...results.map((r) => [
+      `${r.id} ${r.title}`,
+      String(r.runs),
+      sec(r.action.medianMs),
+      sec(r.cli.medianMs),
+      r.ratio.toFixed(2),
+      mib(r.action.peakRssKiB),
+      mib(r.cli.peakRssKiB),
+    ]),
+  ];
+  const widths = rows[0].map((_, k) => Math.max(...rows.map((row) => row[k].length)));
+  const line = (row: string[]): string =>
+    row.map((cell, k) => (k === 0 ? cell.padEnd(widths[k]) : cell.padStart(widths[k]))).join('  ');
+  console.log(`\n=== results ${'='.repeat(70)}`);
+  console.log(line(rows[0]));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows.slice(1)) console.log(line(row));
+  for (const r of results.filter((x) => x.note)) console.log(`note, case ${r.id}: ${r.note}`);
+  console.log(
+    `CLI = /usr/bin/notary ${notaryVersion} from a cold trust dir (private keys only): one addhash per tag (-r targets/releases -r targets/ci) then one publish per repository, in one sh script; case 4: one \`notary list\`.`,
+  );
+  console.log(`\ndist/main/index.js          ${(distBytes / 1024 / 1024).toFixed(2)} MiB`);
+  console.log(
+    `  largest parts (source bytes): ${composition
+      .slice(0, 6)
+      .map((c) => `${c.where} ${(c.bytes / 1024).toFixed(0)} KiB`)
+      .join(', ')}`,
+  );
+  console.log(
+    `start-up, node -e 0           ${sec(startup.bareNode.medianMs)} (median of ${STARTUP_RUNS}), ${mib(startup.bareNode.peakRssKiB)}`,
+  );
+  console.log(
+    `start-up, action with no work ${sec(startup.actionNoWork.medianMs)} (median of ${STARTUP_RUNS}), ${mib(startup.actionNoWork.peakRssKiB)}`,
+  );
+  if (one) {
+    console.log(
+      `case 1: action beyond bare node ${sec(beyondBare)}; that / CLI = ${(beyondBare / one.cli.medianMs).toFixed(2)}`,
+    );
+  }
+  console.log(
+    `load average ${load0.map((x) => x.toFixed(2)).join(' ')} at start, ${load1.map((x) => x.toFixed(2)).join(' ')} at end, ${cpus().length} CPUs`,
+  );
+  console.log('');
+  for (const g of goals) console.log(`${g.pass ? 'PASS' : 'MISS'}  ${g.goal}: ${g.detail}`);
+
+  // --- profile -----------------------------------------------------------------------
+  const profiles: { case: number; file: string }[] = [];
+  if (profileMode !== 'off') {
+    const missed = new Set(
+      goals.filter((g) => !g.pass).map((g) => Number(/^case (\d+)/.exec(g.goal)?.[1])),
+    );
+    const profDir = join(outDir, 'profiles');
+    await mkdir(profDir, { recursive: true });
+    for (const c of cases.filter((x) => measured.has(x.id))) {
+      if (profileMode === 'missed' && !missed.has(c.id)) continue;
+      const plan = await c.prepare(c.runs);
+      const name = `case${c.id}.cpuprofile`;
+      const r = await runAction(plan.action, {
+        node,
+        baseDir: work,
+        entry,
+        nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', name],
+      });
+      checkActionRun(`profiled case ${c.id}`, r, c.output, c.tags);
+      const file = join(profDir, name);
+      profiles.push({ case: c.id, file });
+      console.log(
+        `\n${formatProfile(`case ${c.id} ${c.title}, ${sec(r.wallMs)} wall`, summarizeProfile(file))}`,
+      );
+    }
+    if (profileMode === 'all' || missed.has(1)) {
+      const name = 'startup.cpuprofile';
+      await runAction(
+        { command: 'verify', images: '' },
+        {
+          node,
+          baseDir: work,
+          entry,
+          nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', name],
+        },
+      );
+      profiles.push({ case: 0, file: join(profDir, name) });
+      console.log(`\n${formatProfile('start-up, no work', summarizeProfile(join(profDir, name)))}`);
+    }
+  }
+
+  const json = {
+    date: new Date().toISOString(),
+    node: { version: nodeVersion, path: node },
+    notary: notaryVersion,
+    cpus: cpus().length,
+    loadavg: { start: load0, end: load1 },
+    distBytes,
+    bundle: composition.slice(0, 15),
+    startup,
+    case1BeyondBareNodeMs: beyondBare,
+    cases: results,
+    goals,
+    profiles,
+  };
+  const out = join(outDir, 'bench-results.json');
+  await writeFile(out, JSON.stringify(json, null, 2) + '\n');
+  console.log(`\nresults: ${out}`);
+  log('done');
+  return 0;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (e) {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+} finally {
+  if (!interrupted) await sb?.stop();
+}
+process.exit(code);

@@ -1,0 +1,92 @@
+// The Go notary CLI doing the same work as the action, as a shell script would: one
+// `addhash` per tag, then one `publish` per repository, from a cold trust dir.
+import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { passphraseEnv, type TrustedRepo } from '../../__tests__/support/notary-cli.js';
+import { NOTARY_BIN, type Sandbox } from '../../__tests__/support/servers.js';
+import { timed, type Sample } from './measure.js';
+
+export interface CliTag {
+  gun: string;
+  tag: string;
+  digest: string; // sha256:<hex>
+  size: number;
+}
+
+/** The roles the action signs into with a docker-made repository's `ci` key. */
+export const SIGN_ROLES = ['targets/releases', 'targets/ci'];
+
+const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * A fresh trust dir holding only the repositories' private keys (no metadata, no trusted
+ * root: the CLI trusts on first use, as the action does without a cache).
+ */
+export async function coldTrustDir(baseDir: string, repos: TrustedRepo[] = []): Promise<string> {
+  const dir = await mkdtemp(join(baseDir, 'cli-'));
+  await chmod(dir, 0o700);
+  if (repos.length > 0) {
+    const priv = join(dir, 'private');
+    await mkdir(priv, { mode: 0o700 });
+    for (const repo of repos) {
+      for (const [name, pem] of Object.entries(repo.keyFiles)) {
+        await writeFile(join(priv, name), pem, { mode: 0o600 });
+      }
+    }
+  }
+  return dir;
+}
+
+function cliEnv(trustDir: string, repo?: TrustedRepo): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    // notary reads ~/.notary/config.json: keep any real one out.
+    HOME: trustDir,
+    ...(repo ? passphraseEnv(repo.passphrase, repo.rootPassphrase) : {}),
+  };
+}
+
+/**
+ * `addhash` for every tag, then `publish` of every repository touched, in one `sh` run (its
+ * peak RSS is the largest notary process's). The repositories share one passphrase.
+ */
+export async function cliSign(
+  sb: Sandbox,
+  baseDir: string,
+  repos: TrustedRepo[],
+  tags: CliTag[],
+): Promise<Sample> {
+  const trustDir = await coldTrustDir(baseDir, repos);
+  const n = [NOTARY_BIN, '-s', sb.notary.url, '--tlscacert', sb.caFile, '-d', trustDir]
+    .map(sq)
+    .join(' ');
+  const roles = SIGN_ROLES.flatMap((r) => ['-r', r]).join(' ');
+  const lines = ['set -e'];
+  for (const t of tags) {
+    const hex = t.digest.replace(/^sha256:/, '');
+    lines.push(`${n} addhash ${sq(t.gun)} ${sq(t.tag)} ${t.size} --sha256 ${hex} ${roles}`);
+  }
+  for (const gun of new Set(tags.map((t) => t.gun))) lines.push(`${n} publish ${sq(gun)}`);
+  const script = join(trustDir, 'sign.sh');
+  await writeFile(script, lines.join('\n') + '\n');
+  const s = await timed('/bin/sh', [script], {
+    env: cliEnv(trustDir, repos[0]),
+    cwd: trustDir,
+    scratchDir: baseDir,
+  });
+  if (s.code !== 0) throw new Error(`notary sign script exited ${s.code}: ${s.stderr.trim()}`);
+  return s;
+}
+
+/** `notary list <gun>` from an empty trust dir. */
+export async function cliList(sb: Sandbox, baseDir: string, gun: string): Promise<Sample> {
+  const trustDir = await coldTrustDir(baseDir);
+  const args = ['-s', sb.notary.url, '--tlscacert', sb.caFile, '-d', trustDir, 'list', gun];
+  const s = await timed(NOTARY_BIN, args, {
+    env: cliEnv(trustDir),
+    cwd: trustDir,
+    scratchDir: baseDir,
+  });
+  if (s.code !== 0) throw new Error(`notary list exited ${s.code}: ${s.stderr.trim()}`);
+  return s;
+}
