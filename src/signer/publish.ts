@@ -7,7 +7,7 @@ import { DctError, describeError, isDctError } from '../errors.js';
 import type { KeyRing } from '../keys/keyring.js';
 import { signEnvelope } from '../tuf/envelope.js';
 import { updatedSnapshot, updatedTargets, type TargetsMeta } from '../tuf/models.js';
-import { loadTrustedRepo, type TrustedRepo } from '../tuf/trusted.js';
+import { confirmUploaded, loadTrustedRepo, type TrustedRepo } from '../tuf/trusted.js';
 import type { TufSigner } from '../tuf/signer.js';
 import type { RepoConnection } from './connect.js';
 import type { Logger, TrustState, TrustStore } from './types.js';
@@ -72,7 +72,7 @@ export async function publishChange(
   ctx: PublishContext,
   plan: (repo: TrustedRepo) => RoleEdit[],
   confirm: (repo: TrustedRepo) => string | undefined,
-): Promise<TrustedRepo> {
+): Promise<void> {
   const sleep = ctx.sleep ?? defaultSleep;
   const attempts = ctx.maxAttempts ?? DEFAULT_ATTEMPTS;
   let trusted = await ctx.trustStore?.load(ctx.conn.gun);
@@ -87,7 +87,7 @@ export async function publishChange(
       const problem = confirm(repo);
       if (problem === undefined) {
         await saveTrust(ctx, repo);
-        return repo;
+        return;
       }
       throw new DctError('PUBLISH_UNCONFIRMED', `${ctx.conn.gun}: ${problem}`);
     }
@@ -101,7 +101,7 @@ export async function publishChange(
     }
     const files = signEdits(ctx, repo, edits);
     try {
-      await ctx.conn.notary.publish(files);
+      await ctx.conn.notary.publish(new Map([...files].map(([role, f]) => [role, f.bytes])));
     } catch (e) {
       if (isDctError(e, 'NOTARY_OUTCOME_UNKNOWN')) unknown++;
       if (isDctError(e, 'NOTARY_VERSION') || isDctError(e, 'NOTARY_OUTCOME_UNKNOWN')) {
@@ -116,12 +116,19 @@ export async function publishChange(
       }
       throw e;
     }
+    // Read back. The quick check: the server's verified snapshot lists our exact bytes.
+    const state = await confirmUploaded(ctx.conn.notary, repo, files, ctx.now?.());
+    if (state !== undefined) {
+      await saveTrust(ctx, state);
+      return;
+    }
+    // Someone published on top of us already: read everything and look for our change.
     const after = await loadRepo(ctx, trusted);
     trusted = after.trustState();
     const problem = confirm(after);
     if (problem === undefined) {
       await saveTrust(ctx, after);
-      return after;
+      return;
     }
     // Another signer replaced our change between our POST and our read: apply it again.
     ctx.log.info(`${ctx.conn.gun}: read-back did not show the change (${problem}); retrying`);
@@ -134,13 +141,17 @@ export async function publishChange(
   );
 }
 
-function signEdits(ctx: PublishContext, repo: TrustedRepo, edits: RoleEdit[]): Map<string, Buffer> {
+function signEdits(
+  ctx: PublishContext,
+  repo: TrustedRepo,
+  edits: RoleEdit[],
+): Map<string, { bytes: Buffer; version: number }> {
   const now = ctx.now?.() ?? new Date();
-  const files = new Map<string, Buffer>();
+  const files = new Map<string, { bytes: Buffer; version: number }>();
   for (const e of edits) {
     const prev = repo.targets.get(e.role)?.signed;
     const next = updatedTargets(prev, e.edit, now);
-    files.set(e.role, signEnvelope(next, e.signers).bytes);
+    files.set(e.role, { bytes: signEnvelope(next, e.signers).bytes, version: next.version });
   }
   // Snapshot only when we hold its key; otherwise the server makes it (notary-spec.md §5.3).
   const root = repo.root.signed;
@@ -151,20 +162,22 @@ function signEdits(ctx: PublishContext, repo: TrustedRepo, edits: RoleEdit[]): M
     return s === undefined ? [] : [s];
   });
   if (snapshotRole !== undefined && snapshotSigners.length >= snapshotRole.threshold) {
-    const snapshot = updatedSnapshot(repo.snapshot.signed, files, now);
-    files.set('snapshot', signEnvelope(snapshot, snapshotSigners).bytes);
+    const bytes = new Map([...files].map(([role, f]) => [role, f.bytes]));
+    const snapshot = updatedSnapshot(repo.snapshot.signed, bytes, now);
+    const env = signEnvelope(snapshot, snapshotSigners);
+    files.set('snapshot', { bytes: env.bytes, version: snapshot.version });
   }
   return files;
 }
 
 export async function saveTrust(
   ctx: Pick<PublishContext, 'conn' | 'trustStore' | 'log'>,
-  repo: TrustedRepo,
+  trust: TrustedRepo | TrustState,
 ): Promise<void> {
   if (ctx.trustStore === undefined) return;
   try {
-    await ctx.trustStore.save(repo.trustState());
+    await ctx.trustStore.save('trustState' in trust ? trust.trustState() : trust);
   } catch (e) {
-    ctx.log.warning(`${ctx.conn.gun}: could not remember the trust data: ${String(e)}`);
+    ctx.log.warning(`${ctx.conn.gun}: could not remember the trust data: ${describeError(e)}`);
   }
 }

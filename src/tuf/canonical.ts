@@ -10,10 +10,12 @@ import { DctError } from '../errors.js';
  * Object properties whose value is `undefined` are left out, as JSON.stringify does.
  */
 export function canonicalJson(value: unknown): Buffer {
-  return Buffer.from(
-    write(value, () => '$'),
-    'utf8',
-  );
+  try {
+    return Buffer.from(write(value), 'utf8');
+  } catch (e) {
+    if (e instanceof BadValue) throw new DctError(e.code, `${e.what} at $${e.path}`);
+    throw e;
+  }
 }
 
 // Keys without code units D800-FFFF sort the same by UTF-16 (JS default) as by UTF-8 bytes.
@@ -21,15 +23,26 @@ const NOT_UTF16_ORDER = /[\ud800-\uffff]/;
 const byUtf8 = (a: string, b: string): number =>
   Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
-function write(value: unknown, at: () => string): string {
+/** A value canonical JSON cannot hold; its path is built on the way out, only on error. */
+class BadValue extends Error {
+  path = '';
+  constructor(
+    readonly code: string,
+    readonly what: string,
+  ) {
+    super(what);
+  }
+}
+
+function write(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return quote(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) {
-      throw new DctError(
+      throw new BadValue(
         'TUF_BAD_NUMBER',
-        `canonical JSON allows only integers up to 2^53, got ${String(value)} at ${at()}`,
+        `canonical JSON allows only integers up to 2^53, got ${String(value)}`,
       );
     }
     return String(value === 0 ? 0 : value);
@@ -38,7 +51,7 @@ function write(value: unknown, at: () => string): string {
     let s = '[';
     for (let i = 0; i < value.length; i++) {
       if (i > 0) s += ',';
-      s += write(value[i], () => `${at()}[${i}]`);
+      s += child(value[i], i);
     }
     return s + ']';
   }
@@ -50,14 +63,25 @@ function write(value: unknown, at: () => string): string {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       if (i > 0) s += ',';
-      s += quote(k) + ':' + write(value[k], () => `${at()}.${k}`);
+      s += quote(k) + ':' + child(value[k], k);
     }
     return s + '}';
   }
-  throw new DctError(
+  throw new BadValue(
     'TUF_BAD_METADATA',
-    `canonical JSON cannot encode a ${typeof value} at ${at()}; pass plain JSON data`,
+    `canonical JSON cannot encode a ${typeof value}; pass plain JSON data`,
   );
+}
+
+function child(value: unknown, step: string | number): string {
+  if (typeof value === 'string') return quote(value);
+  try {
+    return write(value);
+  } catch (e) {
+    if (e instanceof BadValue)
+      e.path = (typeof step === 'number' ? `[${step}]` : `.${step}`) + e.path;
+    throw e;
+  }
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -66,7 +90,13 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+// Control characters and lone surrogates are the only things JSON.stringify escapes beyond
+// `"` and `\`; without them it gives exactly the canonical form, and fast.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const STRINGIFY_DIFFERS = /[\u0000-\u001f\ud800-\udfff]/;
+
 function quote(s: string): string {
+  if (!STRINGIFY_DIFFERS.test(s)) return JSON.stringify(s);
   return /["\\]/.test(s) ? `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"` : `"${s}"`;
 }
 

@@ -17,6 +17,9 @@ export interface Envelope<T> {
   signatures: Signature[];
   /** The exact file: what was downloaded, or what is to be uploaded and hashed. */
   bytes: Buffer;
+  /** What the signatures cover: canonical(signed) as parsed from `bytes`, before any guard
+   *  filled in defaults (§3.2). Kept so verification does not parse the file again. */
+  message?: Buffer;
 }
 
 /** Parses a metadata file; `guard` checks and types `signed` (see models.ts). */
@@ -51,16 +54,21 @@ export function parseEnvelope<T>(
     }
     return { keyid, method, sig };
   });
+  const rawSigned = obj['signed'];
+  if (typeof rawSigned !== 'object' || rawSigned === null) {
+    throw badEnvelope(role, '"signed" is missing');
+  }
+  const message = canonicalJson(rawSigned);
   let signed: T;
   try {
-    signed = guard(obj['signed']);
+    signed = guard(rawSigned);
   } catch (e) {
     if (e instanceof DctError) {
       throw new DctError(e.code, `${role}: ${e.message}`, { cause: e });
     }
     throw e;
   }
-  return { signed, signatures, bytes };
+  return { signed, signatures, bytes, message };
 }
 
 function badEnvelope(role: string, why: string): DctError {
@@ -113,7 +121,7 @@ export function signEnvelope<T extends object>(
   }
   const kept = keep.filter((k) => !fresh.some((s) => s.keyid === k.keyid));
   const signatures = [...fresh, ...kept];
-  return { signed, signatures, bytes: serializeEnvelope(signed, signatures, message) };
+  return { signed, signatures, bytes: serializeEnvelope(signed, signatures, message), message };
 }
 
 /** The canonical message the signatures of a file cover: canonical(JSON.parse(signed)). */

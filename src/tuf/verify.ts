@@ -31,7 +31,7 @@ export function verifySignatures(
   if (!Number.isSafeInteger(role.threshold) || role.threshold < 1) {
     throw new DctError('TUF_BAD_METADATA', `role ${roleName} has an invalid threshold`);
   }
-  const message = signedMessage(env.bytes, roleName);
+  const message = env.message ?? signedMessage(env.bytes, roleName);
   const allowed = new Set(role.keyids);
   const valid = new Set<string>();
   const failed: string[] = [];
