@@ -17,7 +17,7 @@ export interface RepoConnection {
 
 export async function connectRepo(
   ref: ImageRef,
-  opts: ConnectionOptions & { http: HttpClient; write: boolean; onSecret?: (s: string) => void },
+  opts: ConnectionOptions & { http: HttpClient; write: boolean },
 ): Promise<RepoConnection> {
   const server = trustServerFor(ref, opts.trustServer);
   // The trust server's token service takes the registry's credentials (notary-spec.md §5.5).
@@ -25,7 +25,13 @@ export async function connectRepo(
     username: opts.username,
     password: opts.password,
     dockerConfigDir: opts.dockerConfigDir,
+    exec: opts.execCredentialHelper,
   });
+  if (credentials !== undefined) {
+    // A helper's or config file's secret was not an input, so nothing has masked it yet.
+    opts.onSecret?.(credentials.password);
+    if (credentials.identityToken !== undefined) opts.onSecret?.(credentials.identityToken);
+  }
   const common = { http: opts.http, credentials, onSecret: opts.onSecret };
   return {
     gun: ref.gun,

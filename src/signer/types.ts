@@ -3,6 +3,7 @@
  * in, plain data out. Nothing here is secret except what `KeyRing` holds.
  */
 import type { KeyRing } from '../keys/keyring.js';
+import type { ExecFn } from '../registry/credentials.js';
 
 /** One signed (or revoked) tag, as the `signed` output lists it (ACTION.md). */
 export interface SignedTag {
@@ -50,6 +51,11 @@ export interface ConnectionOptions {
   password?: string;
   /** Where the Docker config lives (`DOCKER_CONFIG` or ~/.docker). */
   dockerConfigDir?: string;
+  /** Runs a Docker credential helper (`docker-credential-<name> get`); the action passes
+   *  one built on @actions/exec. */
+  execCredentialHelper?: ExecFn;
+  /** Called with every secret learned on the way (helper passwords, tokens) to mask it. */
+  onSecret?: (secret: string) => void;
   /** Deadline of one HTTP attempt (headers and body); default 30 s (HttpOptions). */
   timeoutMs?: number;
 }
