@@ -7,6 +7,8 @@ import { DctError, describeError, isDctError } from '../errors.js';
 import type { KeyRing } from '../keys/keyring.js';
 import { signEnvelope } from '../tuf/envelope.js';
 import { updatedSnapshot, updatedTargets, type TargetsMeta } from '../tuf/models.js';
+import { validRootCerts } from '../tuf/rootcert.js';
+import { parseExpires } from '../tuf/time.js';
 import { confirmUploaded, loadTrustedRepo, type TrustedRepo } from '../tuf/trusted.js';
 import type { TufSigner } from '../tuf/signer.js';
 import type { RepoConnection } from './connect.js';
@@ -63,6 +65,30 @@ export async function loadRepo(
   return repo;
 }
 
+const SIX_MONTHS_MS = 183 * 24 * 3600 * 1000;
+
+/**
+ * Warns while there is time to act: a root (or its 10-year certificate) that expires within
+ * six months bricks every client of the repository when it does (notary-spec.md §7.4), and
+ * only the root key's holder can re-sign it.
+ */
+export function warnIfRootExpiring(repo: TrustedRepo, log: Logger, now = new Date()): void {
+  const soon = now.getTime() + SIX_MONTHS_MS;
+  const expires = parseExpires(repo.root.signed.expires);
+  if (expires.getTime() < soon) {
+    log.warning(
+      `${repo.gun}: root metadata expires at ${repo.root.signed.expires}; re-sign root with the root key before then (\`notary witness ${repo.gun} root\`, then \`notary publish ${repo.gun}\`)`,
+    );
+  }
+  const certs = [...validRootCerts(repo.root.signed, repo.gun, now, true).valid.values()];
+  const latest = Math.max(...certs.map((c) => c.notAfter.getTime()));
+  if (certs.length > 0 && latest < soon) {
+    log.warning(
+      `${repo.gun}: the root certificate expires at ${new Date(latest).toISOString()}; rotate the root key (\`notary key rotate ${repo.gun} root\`) before then, or every client stops trusting the repository`,
+    );
+  }
+}
+
 /**
  * Applies `plan` to the freshly verified repository, signs and publishes the changed roles in
  * one POST, then reads back and checks with `confirm`. `plan` returns no edits when the
@@ -81,6 +107,7 @@ export async function publishChange(
 
   for (let attempt = 0; attempt < attempts; attempt++) {
     const repo = await loadRepo(ctx, trusted);
+    if (attempt === 0) warnIfRootExpiring(repo, ctx.log, ctx.now?.());
     trusted = repo.trustState();
     const edits = plan(repo);
     if (edits.length === 0) {

@@ -8,7 +8,7 @@ import type { ImageRef } from '../registry/reference.js';
 import type { TrustedRepo } from '../tuf/trusted.js';
 import { perRepository } from './connect.js';
 import { GroupImagesError, imageFailure } from './images.js';
-import { loadRepo, saveTrust } from './publish.js';
+import { loadRepo, saveTrust, warnIfRootExpiring } from './publish.js';
 import { signerName, signerRole } from './roles.js';
 import { resolveTargets } from './sign.js';
 import { digestOf, lookup, sameTarget, type TagTarget } from './targets.js';
@@ -26,6 +26,7 @@ export function verifyImages(opts: VerifyOptions): Promise<VerifiedTag[]> {
         },
       ),
     ]);
+    warnIfRootExpiring(repo, opts.log);
     await saveTrust({ conn, trustStore: opts.trustStore, log: opts.log }, repo);
     return checkGroup(repo, group.refs, targets, opts.requiredSigners);
   });
