@@ -32,7 +32,7 @@ export interface ActionRunOptions {
   env?: Record<string, string>;
   /** Becomes HOME, GITHUB_WORKSPACE and the parent of RUNNER_TEMP. */
   workDir: string;
-  /** Node binary; default process.execPath. */
+  /** Node binary; default Node 24, the runtime action.yml declares (`node24()`). */
   node?: string;
   /** Kill the step after this long (default 5 minutes). */
   timeoutMs?: number;
@@ -87,7 +87,7 @@ export async function runActionStep(
   delete env.RUNNER_DEBUG;
 
   const { code, stdout, stderr } = await runNode(
-    opts.node ?? process.execPath,
+    opts.node ?? (await node24()),
     entry,
     env,
     workDir,
