@@ -52,6 +52,36 @@ export async function runActionStep(
   const entry = opts.entry ?? join(REPO_ROOT, 'dist', step, 'index.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build`);
   const workDir = resolve(opts.workDir);
+  const { env, collect } = await prepareStep(workDir, {
+    ...(await actionDefaults()),
+    ...opts.inputs,
+  });
+  for (const [name, value] of Object.entries(opts.state ?? {})) env[`STATE_${name}`] = value;
+  Object.assign(env, opts.env ?? {});
+  delete env.RUNNER_DEBUG;
+
+  const { code, stdout, stderr } = await runNode(
+    opts.node ?? (await node24()),
+    entry,
+    env,
+    workDir,
+    opts.timeoutMs ?? 300_000,
+  );
+  return { code, stdout, stderr, ...(await collect(stdout)) };
+}
+
+/**
+ * What a GitHub runner lays out for one step in `workDir`: the file-command files, a clean
+ * environment (nothing of this process but PATH) with `INPUT_<NAME>` for each input (upper
+ * case, spaces to `_`, hyphens kept); `collect` reads back what the step wrote.
+ */
+export async function prepareStep(
+  workDir: string,
+  inputs: Record<string, string>,
+): Promise<{
+  env: Record<string, string>;
+  collect: (stdout: string) => Promise<Omit<ActionRun, 'code' | 'stdout' | 'stderr'>>;
+}> {
   const temp = join(workDir, '_temp');
   const commands = join(workDir, '_runner_file_commands');
   await mkdir(temp, { recursive: true });
@@ -65,8 +95,6 @@ export async function runActionStep(
     GITHUB_PATH: join(commands, `add_path_${id}`),
   };
   for (const f of Object.values(files)) await writeFile(f, '');
-
-  // A clean environment: nothing of the test process leaks in but PATH.
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: workDir,
@@ -78,31 +106,16 @@ export async function runActionStep(
     RUNNER_ARCH: 'X64',
     ...files,
   };
-  const inputs = { ...(await actionDefaults()), ...opts.inputs };
   for (const [name, value] of Object.entries(inputs)) {
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   }
-  for (const [name, value] of Object.entries(opts.state ?? {})) env[`STATE_${name}`] = value;
-  Object.assign(env, opts.env ?? {});
-  delete env.RUNNER_DEBUG;
-
-  const { code, stdout, stderr } = await runNode(
-    opts.node ?? (await node24()),
-    entry,
-    env,
-    workDir,
-    opts.timeoutMs ?? 300_000,
-  );
-  const commandsOut = parseCommands(stdout);
-  return {
-    code,
-    stdout,
-    stderr,
+  const collect = async (stdout: string) => ({
     outputs: parseFileCommand(await readFile(files.GITHUB_OUTPUT, 'utf8')),
     state: parseFileCommand(await readFile(files.GITHUB_STATE, 'utf8')),
     summary: await readFile(files.GITHUB_STEP_SUMMARY, 'utf8'),
-    ...commandsOut,
-  };
+    ...parseCommands(stdout),
+  });
+  return { env, collect };
 }
 
 /** main, then post (`post-if: always()`) with the state main saved. */
