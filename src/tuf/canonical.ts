@@ -13,9 +13,26 @@ export function canonicalJson(value: unknown): Buffer {
   try {
     return Buffer.from(write(value), 'utf8');
   } catch (e) {
-    if (e instanceof BadValue) throw new DctError(e.code, `${e.what} at $${e.path}`);
+    // The happy path keeps no path; walk again to name the value that failed.
+    if (e instanceof BadValue) throw new DctError(e.code, `${e.what} at $${pathOfBad(value)}`);
     throw e;
   }
+}
+
+function pathOfBad(value: unknown): string {
+  if (typeof value === 'object' && value !== null) {
+    const entries = Array.isArray(value)
+      ? value.map((v, i) => [`[${i}]`, v] as const)
+      : Object.entries(value).map(([k, v]) => [`.${k}`, v] as const);
+    for (const [step, v] of entries) {
+      try {
+        write(v);
+      } catch {
+        return step + pathOfBad(v);
+      }
+    }
+  }
+  return '';
 }
 
 // Keys without code units D800-FFFF sort the same by UTF-16 (JS default) as by UTF-8 bytes.
@@ -23,9 +40,8 @@ const NOT_UTF16_ORDER = /[\ud800-\uffff]/;
 const byUtf8 = (a: string, b: string): number =>
   Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
-/** A value canonical JSON cannot hold; its path is built on the way out, only on error. */
+/** A value canonical JSON cannot hold (`canonicalJson` finds its path). */
 class BadValue extends Error {
-  path = '';
   constructor(
     readonly code: string,
     readonly what: string,
@@ -35,37 +51,30 @@ class BadValue extends Error {
 }
 
 function write(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'string') return quote(value);
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) {
-      throw new BadValue(
-        'TUF_BAD_NUMBER',
-        `canonical JSON allows only integers up to 2^53, got ${String(value)}`,
-      );
-    }
-    return String(value === 0 ? 0 : value);
-  }
-  if (Array.isArray(value)) {
-    let s = '[';
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) s += ',';
-      s += child(value[i], i);
-    }
-    return s + ']';
-  }
-  if (isPlainObject(value)) {
-    const keys = Object.keys(value).filter((k) => value[k] !== undefined);
-    if (keys.some((k) => NOT_UTF16_ORDER.test(k))) keys.sort(byUtf8);
-    else keys.sort();
-    let s = '{';
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i];
-      if (i > 0) s += ',';
-      s += quote(k) + ':' + child(value[k], k);
-    }
-    return s + '}';
+  switch (typeof value) {
+    case 'string':
+      return quote(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      if (!Number.isSafeInteger(value)) {
+        throw new BadValue(
+          'TUF_BAD_NUMBER',
+          `canonical JSON allows only integers up to 2^53, got ${String(value)}`,
+        );
+      }
+      return String(value === 0 ? 0 : value);
+    case 'object':
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let s = '[';
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) s += ',';
+          s += write(value[i]);
+        }
+        return s + ']';
+      }
+      if (isPlainObject(value)) return writeObject(value);
   }
   throw new BadValue(
     'TUF_BAD_METADATA',
@@ -73,31 +82,42 @@ function write(value: unknown): string {
   );
 }
 
-function child(value: unknown, step: string | number): string {
-  if (typeof value === 'string') return quote(value);
-  try {
-    return write(value);
-  } catch (e) {
-    if (e instanceof BadValue)
-      e.path = (typeof step === 'number' ? `[${step}]` : `.${step}`) + e.path;
-    throw e;
+function writeObject(value: Record<string, unknown>): string {
+  const keys = Object.keys(value);
+  let utf16Order = true;
+  for (let i = 0; i < keys.length && utf16Order; i++) utf16Order = !NOT_UTF16_ORDER.test(keys[i]);
+  if (utf16Order) keys.sort();
+  else keys.sort(byUtf8);
+  let s = '{';
+  let first = true;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const v = value[k];
+    if (v === undefined) continue;
+    if (!first) s += ',';
+    first = false;
+    s += quote(k) + ':' + write(v);
   }
+  return s + '}';
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null) return false;
+function isPlainObject(v: object): v is Record<string, unknown> {
   const proto = Object.getPrototypeOf(v) as unknown;
   return proto === Object.prototype || proto === null;
 }
 
-// Control characters and lone surrogates are the only things JSON.stringify escapes beyond
-// `"` and `\`; without them it gives exactly the canonical form, and fast.
+// Canonical strings escape only `"` and `\`. Most strings (names, base64, hex) have neither
+// nor anything JSON.stringify would escape (control characters, lone surrogates), and are
+// written as they are; JSON.stringify gives the canonical form when only `"`/`\` occur.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
+const PLAIN = /[\u0000-\u001f\ud800-\udfff"\\]/;
+// eslint-disable-next-line no-control-regex -- as above
 const STRINGIFY_DIFFERS = /[\u0000-\u001f\ud800-\udfff]/;
 
 function quote(s: string): string {
+  if (!PLAIN.test(s)) return `"${s}"`;
   if (!STRINGIFY_DIFFERS.test(s)) return JSON.stringify(s);
-  return /["\\]/.test(s) ? `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"` : `"${s}"`;
+  return `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 }
 
 const HTML_ESCAPES: Record<number, string> = { 0x3c: '\\u003c', 0x3e: '\\u003e', 0x26: '\\u0026' };
