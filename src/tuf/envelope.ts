@@ -17,8 +17,7 @@ export interface Envelope<T> {
   signatures: Signature[];
   /** The exact file: what was downloaded, or what is to be uploaded and hashed. */
   bytes: Buffer;
-  /** What the signatures cover: canonical(signed) as parsed from `bytes`, before any guard
-   *  filled in defaults (§3.2). Kept so verification does not parse the file again. */
+  /** What the signatures cover, canonical(signed), when this process signed it. */
   message?: Buffer;
 }
 
@@ -58,7 +57,6 @@ export function parseEnvelope<T>(
   if (typeof rawSigned !== 'object' || rawSigned === null) {
     throw badEnvelope(role, '"signed" is missing');
   }
-  const message = canonicalJson(rawSigned);
   let signed: T;
   try {
     signed = guard(rawSigned);
@@ -68,7 +66,7 @@ export function parseEnvelope<T>(
     }
     throw e;
   }
-  return { signed, signatures, bytes, message };
+  return { signed, signatures, bytes };
 }
 
 function badEnvelope(role: string, why: string): DctError {
@@ -137,4 +135,49 @@ export function signedMessage(bytes: Buffer, role: string): Buffer {
     throw badEnvelope(role, '"signed" is missing');
   }
   return canonicalJson(signed);
+}
+
+const SIGNED_HEAD = Buffer.from('{"signed":');
+const SIGNATURES_KEY = Buffer.from(',"signatures":');
+
+/**
+ * The bytes of the `signed` value with Go's HTML escaping (§3.2) undone, which is
+ * canonical(signed) for every file written as Go writes it. Undefined when the file does not
+ * start as Go's do. Only a hint: callers must still check signatures over it.
+ */
+export function literalSignedMessage(bytes: Buffer): Buffer | undefined {
+  if (!bytes.subarray(0, SIGNED_HEAD.length).equals(SIGNED_HEAD)) return undefined;
+  const end = bytes.lastIndexOf(SIGNATURES_KEY);
+  if (end <= SIGNED_HEAD.length) return undefined;
+  return htmlUnescape(bytes.subarray(SIGNED_HEAD.length, end));
+}
+
+const UNESCAPES: Record<string, Buffer> = {
+  '003c': Buffer.from('<'),
+  '003e': Buffer.from('>'),
+  '0026': Buffer.from('&'),
+  '2028': Buffer.from('\u2028', 'utf8'),
+  '2029': Buffer.from('\u2029', 'utf8'),
+};
+
+/** Undoes `htmlEscape`: only escapes that start at a real escape backslash are replaced. */
+function htmlUnescape(json: Buffer): Buffer {
+  const chunks: Buffer[] = [];
+  let start = 0;
+  for (let i = json.indexOf(0x5c); i !== -1 && i < json.length;) {
+    if (json[i + 1] === 0x75) {
+      const rep = UNESCAPES[json.toString('latin1', i + 2, i + 6)];
+      if (rep !== undefined) {
+        chunks.push(json.subarray(start, i), rep);
+        start = i + 6;
+        i = json.indexOf(0x5c, start);
+        continue;
+      }
+    }
+    // Any other escape: skip the backslash and the character it escapes (`\\` included).
+    i = json.indexOf(0x5c, i + 2);
+  }
+  if (chunks.length === 0) return json;
+  chunks.push(json.subarray(start));
+  return Buffer.concat(chunks);
 }

@@ -2,7 +2,7 @@
 import { constants, createPublicKey, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import { DctError } from '../errors.js';
 import { keyIdOf, shortId, type TufKey } from '../keys/keyid.js';
-import { signedMessage, type Envelope } from './envelope.js';
+import { literalSignedMessage, signedMessage, type Envelope } from './envelope.js';
 
 /** Go verifiers refuse RSA keys below this size (notary.MinRSABitSize). */
 const MIN_RSA_BITS = 2048;
@@ -31,7 +31,41 @@ export function verifySignatures(
   if (!Number.isSafeInteger(role.threshold) || role.threshold < 1) {
     throw new DctError('TUF_BAD_METADATA', `role ${roleName} has an invalid threshold`);
   }
+  // A file written as Go writes it holds canonical(signed) HTML-escaped (§3.2): undoing the
+  // escaping gives the signed message without parsing and re-encoding a large file. Only
+  // signatures that verify over it are trusted; otherwise the message is derived as Go does.
+  const literal = env.message === undefined ? literalSignedMessage(env.bytes) : undefined;
+  if (
+    literal !== undefined &&
+    validSignatures(env, roleName, keys, role, literal).valid.size >= role.threshold
+  ) {
+    return;
+  }
   const message = env.message ?? signedMessage(env.bytes, roleName);
+  const { valid, failed } = validSignatures(env, roleName, keys, role, message);
+  if (valid.size >= role.threshold) return;
+  const counts = `${valid.size} valid of ${role.threshold} required`;
+  if (failed.length > 0) {
+    throw new DctError(
+      'TUF_SIGNATURE',
+      `signature of key ${shortId(failed[0])} on ${roleName} is invalid (${counts}); ` +
+        'the trust server may be serving tampered data',
+    );
+  }
+  throw new DctError(
+    'TUF_THRESHOLD',
+    `valid signatures did not meet threshold for ${roleName} (${counts}); ` +
+      'it was not signed by the keys the repository trusts for this role',
+  );
+}
+
+function validSignatures(
+  env: Envelope<unknown>,
+  roleName: string,
+  keys: Record<string, TufKey>,
+  role: { keyids: string[] },
+  message: Buffer,
+): { valid: Set<string>; failed: string[] } {
   const allowed = new Set(role.keyids);
   const valid = new Set<string>();
   const failed: string[] = [];
@@ -52,20 +86,7 @@ export function verifySignatures(
       failed.push(sig.keyid);
     }
   }
-  if (valid.size >= role.threshold) return;
-  const counts = `${valid.size} valid of ${role.threshold} required`;
-  if (failed.length > 0) {
-    throw new DctError(
-      'TUF_SIGNATURE',
-      `signature of key ${shortId(failed[0])} on ${roleName} is invalid (${counts}); ` +
-        'the trust server may be serving tampered data',
-    );
-  }
-  throw new DctError(
-    'TUF_THRESHOLD',
-    `valid signatures did not meet threshold for ${roleName} (${counts}); ` +
-      'it was not signed by the keys the repository trusts for this role',
-  );
+  return { valid, failed };
 }
 
 /** One signature over `message` by `key` with notary's `method` (case-insensitive). */
