@@ -127,9 +127,16 @@ const HTML_ESCAPES: Record<number, string> = { 0x3c: '\\u003c', 0x3e: '\\u003e',
  * U+2028 U+2029 become `\u003c` `\u003e` `\u0026` `\u2028` `\u2029`; every other byte stays.
  */
 export function htmlEscape(json: Buffer): Buffer {
+  // Most files have none of these bytes: find the first with memchr-speed scans.
+  let first = json.length;
+  for (const b of [0x3c, 0x3e, 0x26, 0xe2]) {
+    const at = json.indexOf(b);
+    if (at !== -1 && at < first) first = at;
+  }
+  if (first === json.length) return json;
   const chunks: Buffer[] = [];
   let start = 0;
-  for (let i = 0; i < json.length; i++) {
+  for (let i = first; i < json.length; i++) {
     const b = json[i];
     let rep: string | undefined = HTML_ESCAPES[b];
     let width = 1;

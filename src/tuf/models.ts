@@ -311,12 +311,22 @@ export function restrictPaths(parentPaths: string[], childPaths: string[]): stri
  * (version 0 → 1). The result has Go's field set: `delegations` always, `paths` only when
  * non-empty, no `custom: null`, and no delegation keys that no role uses.
  */
+/** `prev` with `change` applied, version+1 and a renewed expiry; `prev` is left as it was.
+ *  `change` may add and delete entries of `targets` but must not edit an entry in place. */
 export function updatedTargets(
   prev: TargetsMeta | undefined,
   change: (t: TargetsMeta) => void,
   now: Date,
 ): TargetsMeta {
-  const t: TargetsMeta = prev === undefined ? emptyTargets() : cloneJson<TargetsMeta>(prev);
+  // The targets map is copied, not its entries: `change` adds and removes entries and never
+  // edits one in place, and copying 10,000s of entries dominated large repositories.
+  let t: TargetsMeta;
+  if (prev === undefined) {
+    t = emptyTargets();
+  } else {
+    const { targets, ...rest } = prev;
+    t = { ...cloneJson(rest), targets: Object.assign(bareObject<TargetFile>(), targets) };
+  }
   change(t);
   t.version = (prev?.version ?? 0) + 1;
   t.expires = goTime(addDays(now, TARGETS_EXPIRY_DAYS));
@@ -335,8 +345,13 @@ function emptyTargets(): TargetsMeta {
 }
 
 function tidyTargets(t: TargetsMeta): void {
-  for (const file of Object.values(t.targets)) {
-    if (file.custom === null || file.custom === undefined) delete file.custom;
+  for (const name of Object.keys(t.targets)) {
+    const file = t.targets[name];
+    if ('custom' in file && (file.custom === null || file.custom === undefined)) {
+      // A copy: entries may be shared with the previous version (see updatedTargets).
+      const { custom: _dropped, ...rest } = file;
+      t.targets[name] = rest;
+    }
   }
   const used = new Set<string>();
   for (const role of t.delegations.roles) {
