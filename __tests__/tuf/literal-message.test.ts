@@ -33,11 +33,13 @@ describe('literalSignedMessage', () => {
   it('gives exactly canonical(signed) for a file written as Go writes it', () => {
     const bytes = serializeEnvelope(tricky, []);
     expect(bytes.toString()).toContain('a\\u0026b\\u003cc\\u003eé');
-    expect(literalSignedMessage(bytes)?.equals(canonicalJson(tricky))).toBe(true);
+    expect(literalSignedMessage(bytes, [])?.equals(canonicalJson(tricky))).toBe(true);
   });
 
   it('is undefined for a file that does not start as Go files do', () => {
-    expect(literalSignedMessage(Buffer.from('{ "signed": {}, "signatures": [] }'))).toBeUndefined();
+    expect(
+      literalSignedMessage(Buffer.from('{ "signed": {}, "signatures": [] }'), []),
+    ).toBeUndefined();
   });
 });
 
@@ -58,7 +60,7 @@ describe('verifySignatures with the literal message', () => {
       JSON.stringify({ signatures: signed.signatures, signed: tricky }, null, 2),
     );
     const env = parseEnvelope(loose, 'targets', asIs);
-    expect(literalSignedMessage(loose)).toBeUndefined();
+    expect(literalSignedMessage(loose, signed.signatures)).toBeUndefined();
     expect(() => verifySignatures(env, 'targets', keys, role)).not.toThrow();
   });
 
@@ -67,9 +69,25 @@ describe('verifySignatures with the literal message', () => {
     const reordered = Buffer.from(
       `{"signed":${JSON.stringify({ version: tricky.version, targets: tricky.targets, _type: tricky._type, expires: tricky.expires, delegations: tricky.delegations })},"signatures":${JSON.stringify(signed.signatures)}}`,
     );
-    expect(literalSignedMessage(reordered)?.equals(canonicalJson(tricky))).toBe(false);
+    expect(
+      literalSignedMessage(reordered, signed.signatures)?.equals(canonicalJson(tricky)),
+    ).toBeFalsy();
     const env = parseEnvelope(reordered, 'targets', asIs);
     expect(() => verifySignatures(env, 'targets', keys, role)).not.toThrow();
+  });
+
+  it('refuses a genuine file with a second "signed" appended (JSON.parse keeps the last)', () => {
+    const genuine = signEnvelope(tricky, [k.signer]).bytes.toString();
+    const forged = { ...tricky, targets: { 'a&b<c>é': { hashes: { sha256: 'EEEE' }, length: 1 } } };
+    for (const key of ['"signed"', '"sig\\u006eed"']) {
+      const bytes = Buffer.from(`${genuine.slice(0, -1)},${key}:${JSON.stringify(forged)}}`);
+      const env = parseEnvelope(bytes, 'targets', asIs);
+      expect((env.signed as typeof forged).targets['a&b<c>é'].hashes.sha256).toBe('EEEE');
+      expect(literalSignedMessage(bytes, env.signatures)).toBeUndefined();
+      expect(() => verifySignatures(env, 'targets', keys, role)).toThrow(
+        expect.objectContaining({ code: 'TUF_SIGNATURE' }) as Error,
+      );
+    }
   });
 
   it('refuses a file whose signed part changed, on both paths', () => {

@@ -142,14 +142,17 @@ const SIGNATURES_KEY = Buffer.from(',"signatures":');
 
 /**
  * The bytes of the `signed` value with Go's HTML escaping (§3.2) undone, which is
- * canonical(signed) for every file written as Go writes it. Undefined when the file does not
- * start as Go's do. Only a hint: callers must still check signatures over it.
+ * canonical(signed) for every file written as Go writes it. Only returned when the whole
+ * file is exactly Go's serialization of that message and `signatures`: no second `signed`,
+ * no other top-level key, nothing after; so the object parsed from the file is the object
+ * in the message. Undefined otherwise. Callers must still check the signatures over it.
  */
-export function literalSignedMessage(bytes: Buffer): Buffer | undefined {
+export function literalSignedMessage(bytes: Buffer, signatures: Signature[]): Buffer | undefined {
   if (!bytes.subarray(0, SIGNED_HEAD.length).equals(SIGNED_HEAD)) return undefined;
   const end = bytes.lastIndexOf(SIGNATURES_KEY);
   if (end <= SIGNED_HEAD.length) return undefined;
-  return htmlUnescape(bytes.subarray(SIGNED_HEAD.length, end));
+  const message = htmlUnescape(bytes.subarray(SIGNED_HEAD.length, end));
+  return serializeEnvelope({}, signatures, message).equals(bytes) ? message : undefined;
 }
 
 const UNESCAPES: Record<string, Buffer> = {

@@ -34,7 +34,8 @@ export function verifySignatures(
   // A file written as Go writes it holds canonical(signed) HTML-escaped (§3.2): undoing the
   // escaping gives the signed message without parsing and re-encoding a large file. Only
   // signatures that verify over it are trusted; otherwise the message is derived as Go does.
-  const literal = env.message === undefined ? literalSignedMessage(env.bytes) : undefined;
+  const literal =
+    env.message === undefined ? literalSignedMessage(env.bytes, env.signatures) : undefined;
   if (
     literal !== undefined &&
     validSignatures(env, roleName, keys, role, literal).valid.size >= role.threshold
