@@ -135,6 +135,22 @@ describe('TokenAuth', () => {
     ]);
   });
 
+  it('refuses to send credentials to a token service that is not https (nor loopback)', async () => {
+    server.handle((_req, res) => {
+      res
+        .writeHead(401, {
+          'www-authenticate': `Bearer realm="http://tokens.example.invalid/token",service="s"`,
+        })
+        .end();
+    });
+    const auth = new TokenAuth({ http, credentials: { username: 'ci', password: 's3cret' } });
+    const err = await auth
+      .request({ method: 'GET', url: `${server.origin}/v2/x` }, scope)
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'AUTH_INSECURE_REALM' });
+    expect(String((err as Error).message)).not.toContain('s3cret');
+  });
+
   it('asks anonymously without credentials and accepts access_token', async () => {
     bearerServer();
     tokenField = 'access_token';

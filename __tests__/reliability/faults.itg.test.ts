@@ -223,7 +223,7 @@ describe('publish faults', () => {
     expectAll(
       failures,
       'PUBLISH_FAILED',
-      /no answer to 3 publishes .*HTTP 503.*does not show the change: nothing was published/,
+      /no answer to 3 publishes .*HTTP 503.*does not show the change, so it is not published/,
     );
     expect(bench.proxy.log.filter(isPost)).toHaveLength(3);
     expect(await serverVersions(bench.sb, gun)).toEqual(before);

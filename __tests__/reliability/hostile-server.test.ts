@@ -90,3 +90,30 @@ describe('a tampered delegation behind a re-signed snapshot', () => {
     expect(await verifyV1(r, GOOD, [])).toEqual([]);
   });
 });
+
+describe('what verify must not count', () => {
+  it('a tag signed in targets/releases outside its delegated paths is not signed', async () => {
+    const r = new TestRepo(GUN, NOW);
+    r.delegate('targets', 'targets/releases', { paths: ['prod-'] });
+    r.setTargets('targets/releases', (t) => (t.targets['dev-1'] = file(GOOD)));
+    r.publish();
+    const repo = (await loadTrustedRepo(r.fetcher(), { gun: GUN, now: NOW }))!;
+    const ref = parseImageRef(`${GUN}:dev-1`);
+    let failures: unknown[] = [];
+    try {
+      checkGroup(repo, [ref], new Map([[ref, GOOD]]), []);
+    } catch (e) {
+      failures = (e as GroupImagesError).failures;
+    }
+    expect(failures).toEqual([expect.objectContaining({ code: 'NOT_SIGNED' })]);
+  });
+
+  it('a delegation seen before that the snapshot stops listing is a rollback', async () => {
+    const r = signedRepo();
+    const first = (await loadTrustedRepo(r.fetcher(), { gun: GUN, now: NOW }))!;
+    r.publish((s) => delete s.meta['targets/releases']);
+    await expect(
+      loadTrustedRepo(r.fetcher(), { gun: GUN, now: NOW, trusted: first.trustState() }),
+    ).rejects.toMatchObject({ code: 'TUF_ROLLBACK' });
+  });
+});

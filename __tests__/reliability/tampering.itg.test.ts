@@ -229,6 +229,19 @@ describe('replayed metadata', () => {
     );
   });
 
+  it('signing on a stale replay without a cache: the server refuses our versions, we name it stale', async () => {
+    replayOld();
+    const tag = `stale${Math.random().toString(36).slice(2, 6)}`;
+    await pushImage(bench.sb, NAME, tag, { seed: tag });
+    const before = await serverVersions(bench.sb, gunA);
+    const [f] = await refusal(signA([tag]));
+    expect(f).toMatchObject({ code: 'NOTARY_STALE' });
+    expect(f.message).toMatch(/refused our update 3 times .*serves the same older metadata/);
+    // Three POSTs, each refused as VERSION: no more, and nothing stored.
+    expect(bench.proxy.log.filter((e) => e.method === 'POST')).toHaveLength(3);
+    expect(await serverVersions(bench.sb, gunA)).toEqual(before);
+  });
+
   it('without a cache the old files are only stale, and an old timestamp expires', async () => {
     // No state: the replay verifies (TUF cannot tell it from the real thing) …
     replayOld();

@@ -221,6 +221,35 @@ describe('sign against the real notary-server', () => {
     expect(await goList(gun)).toEqual([]);
   });
 
+  it('publishes no repository when a tag of another repository in the run failed', async () => {
+    const gunA = `${sb.registry.host}/team/two-a`;
+    const gunB = `${sb.registry.host}/team/two-b`;
+    const repoA = await createTrustedRepo(sb, gunA);
+    const repoB = await createTrustedRepo(sb, gunB, { passphrase: repoA.passphrase });
+    const b = await pushImage(sb, 'team/two-b', '1', { seed: 'b' });
+    // team/two-a:1 does not exist in the registry.
+    const before = await serverVersions(gunB);
+    // Keys for both: B alone would be signed.
+    const keys = keyRingOf(repoA, repoA.keysPem + repoB.keysPem);
+    try {
+      const err = await signImages({
+        ...conn(),
+        images: [`${gunA}:1`, `${gunB}:1`],
+        keys,
+        signers: [],
+        rootKeyIds: [],
+        log: quietLog(),
+      }).catch((e: unknown) => e);
+      const failures = (err as ImagesError).failures;
+      expect(failures.find((f) => f.image === `${gunA}:1`)?.code).toMatch(/NOT_FOUND/);
+      expect(failures.find((f) => f.image === `${gunB}:1`)?.code).toBe('NOT_PUBLISHED');
+    } finally {
+      keys.dispose();
+    }
+    expect(await serverVersions(gunB)).toEqual(before);
+    expect((await goList(gunB)).map((t) => t.digest)).not.toContain(b.digest);
+  });
+
   it('says how to create a repository that does not exist', async () => {
     const gun = `${sb.registry.host}/team/absent`;
     await pushImage(sb, 'team/absent', '1');

@@ -234,6 +234,14 @@ export class TokenAuth {
         url: realm,
       });
     }
+    // Credentials never travel in clear text, except to this machine itself.
+    if (url.protocol === 'http:' && creds !== undefined && !isLoopback(url.hostname)) {
+      throw new HttpError(
+        'AUTH_INSECURE_REALM',
+        `the token service ${url.origin} is not https; refusing to send registry credentials to it`,
+        { url: realm },
+      );
+    }
     if (creds?.identityToken !== undefined) {
       // OAuth2 refresh-token grant, as docker does for a stored identity token (§5.5).
       const form = new URLSearchParams({
@@ -315,4 +323,9 @@ export class TokenAuth {
       { url, status: res.status, body: res.body },
     );
   }
+}
+
+function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }

@@ -45,19 +45,50 @@ export async function connectRepo(
  * The skeleton every command shares: parse and group the images (a bad reference stops the
  * run before anything is published), one HTTP client for the run, each repository at once,
  * then one ImagesError naming every failed image, with what succeeded in `done`.
+ * With `prepare`, every repository is prepared (e.g. its tags resolved) before any runs, and
+ * a failure in one stops them all: a run never publishes some repositories and not others
+ * for a reason that was knowable up front.
  */
-export async function perRepository<T>(
+export async function perRepository<T, P = undefined>(
   opts: ConnectionOptions & { images: string[] },
   write: boolean,
-  fn: (conn: RepoConnection, group: GunGroup) => Promise<T[]>,
+  run: (conn: RepoConnection, group: GunGroup, prepared: P) => Promise<T[]>,
+  prepare?: (conn: RepoConnection, group: GunGroup) => Promise<P>,
 ): Promise<T[]> {
   const { groups, failures } = groupImages(opts.images);
   if (failures.length > 0) throw new ImagesError(failures);
   const http = new HttpClient({ caPem: opts.caPem, timeoutMs: opts.timeoutMs });
   try {
-    const { done, failures: failed } = await forEachGroup(groups, async (group) =>
-      fn(await connectRepo(group.refs[0], { ...opts, http, write }), group),
-    );
+    const connect = (group: GunGroup) => connectRepo(group.refs[0], { ...opts, http, write });
+    if (prepare === undefined) {
+      const { done, failures: failed } = await forEachGroup(groups, async (group) =>
+        run(await connect(group), group, undefined as P),
+      );
+      if (failed.length > 0) throw new ImagesError(failed, done);
+      return done;
+    }
+    const ready = new Map<string, { conn: RepoConnection; prepared: P }>();
+    const first = await forEachGroup(groups, async (group) => {
+      const conn = await connect(group);
+      ready.set(group.gun, { conn, prepared: await prepare(conn, group) });
+      return [];
+    });
+    if (first.failures.length > 0) {
+      const failed = new Set(first.failures.map((f) => f.image));
+      const held = groups
+        .flatMap((g) => g.refs)
+        .filter((r) => !failed.has(r.input))
+        .map((r) => ({
+          image: r.input,
+          code: 'NOT_PUBLISHED',
+          message: 'not signed because another image of this run failed',
+        }));
+      throw new ImagesError([...first.failures, ...held]);
+    }
+    const { done, failures: failed } = await forEachGroup(groups, (group) => {
+      const { conn, prepared } = ready.get(group.gun)!;
+      return run(conn, group, prepared);
+    });
     if (failed.length > 0) throw new ImagesError(failed, done);
     return done;
   } finally {

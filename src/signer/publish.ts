@@ -34,6 +34,14 @@ export interface PublishContext {
 }
 
 const DEFAULT_ATTEMPTS = 12;
+/** Conflicts in a row with nothing new on the server before it is called stale. */
+const STALE_CONFLICTS = 3;
+
+function describeVersions(versions: Record<string, number>): string {
+  return Object.entries(versions)
+    .map(([role, v]) => `${role} v${v}`)
+    .join(', ');
+}
 /** Publishes without an answer before a run stops: past this the server is failing, not busy. */
 const MAX_UNKNOWN_OUTCOMES = 3;
 
@@ -104,11 +112,27 @@ export async function publishChange(
   let trusted = await ctx.trustStore?.load(ctx.conn.gun);
   let lastConflict: unknown;
   let unknown = 0;
+  // Versions read before each VERSION conflict: a server that refuses our version as old
+  // while serving the same older data again and again is not busy, it is stale.
+  let conflictedAt: string | undefined;
+  let staleConflicts = 0;
 
   for (let attempt = 0; attempt < attempts; attempt++) {
     const repo = await loadRepo(ctx, trusted);
     if (attempt === 0) warnIfRootExpiring(repo, ctx.log, ctx.now?.());
     trusted = repo.trustState();
+    const versions = JSON.stringify(trusted.versions);
+    if (conflictedAt !== undefined) {
+      staleConflicts = versions === conflictedAt ? staleConflicts + 1 : 0;
+      conflictedAt = undefined;
+      if (staleConflicts >= STALE_CONFLICTS) {
+        throw new DctError(
+          'NOTARY_STALE',
+          `${ctx.conn.gun}: the trust server refused our update ${staleConflicts} times as older than what it stores, yet serves the same older metadata each time (${describeVersions(trusted.versions)}); it, or a cache in front of it, is serving stale or replayed data. Nothing was published`,
+          { cause: lastConflict },
+        );
+      }
+    }
     const edits = plan(repo);
     if (edits.length === 0) {
       const problem = confirm(repo);
@@ -122,7 +146,7 @@ export async function publishChange(
       // The read just made shows the change absent, so this failure is known to be clean.
       throw new DctError(
         'PUBLISH_FAILED',
-        `${ctx.conn.gun}: no answer to ${unknown} publishes (last: ${describeError(lastConflict)}) and the repository does not show the change: nothing was published; try again later`,
+        `${ctx.conn.gun}: no answer to ${unknown} publishes (last: ${describeError(lastConflict)}) and the repository does not show the change, so it is not published (a publish the server is still processing could appear later: run verify before signing again)`,
         { cause: lastConflict },
       );
     }
@@ -134,6 +158,7 @@ export async function publishChange(
       if (isDctError(e, 'NOTARY_VERSION') || isDctError(e, 'NOTARY_OUTCOME_UNKNOWN')) {
         // Someone else published first (or our answer was lost): read again and decide.
         lastConflict = e;
+        if (isDctError(e, 'NOTARY_VERSION')) conflictedAt = versions;
         const wait = backoffMs(attempt);
         ctx.log.info(
           `${ctx.conn.gun}: ${isDctError(e, 'NOTARY_VERSION') ? 'another signer published first' : 'the publish answer was lost'}; reading the repository again in ${wait} ms`,

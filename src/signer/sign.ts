@@ -12,10 +12,13 @@ import { lookup, sameTarget, toTargetFile, type TagTarget } from './targets.js';
 import type { SignedTag, SignOptions } from './types.js';
 
 export function signImages(opts: SignOptions): Promise<SignedTag[]> {
-  return perRepository(opts, true, async (conn, group) => {
-    const targets = await resolveTargets(conn, group.refs, opts.digest);
-    return signGroup(conn, group.refs, targets, opts);
-  });
+  return perRepository<SignedTag, Map<ImageRef, TagTarget>>(
+    opts,
+    true,
+    (conn, group, targets) => signGroup(conn, group.refs, targets, opts),
+    // Every repository's tags are resolved before any is published.
+    (conn, group) => resolveTargets(conn, group.refs, opts.digest),
+  );
 }
 
 /** Resolves every tag of one repository; any failure stops the repository before publishing. */

@@ -11,7 +11,7 @@ import { GroupImagesError, imageFailure } from './images.js';
 import { loadRepo, saveTrust, warnIfRootExpiring } from './publish.js';
 import { signerName, signerRole } from './roles.js';
 import { resolveTargets } from './sign.js';
-import { digestOf, lookup, sameTarget, type TagTarget } from './targets.js';
+import { digestOf, sameTarget, type TagTarget } from './targets.js';
 import type { VerifiedTag, VerifyOptions } from './types.js';
 
 export function verifyImages(opts: VerifyOptions): Promise<VerifiedTag[]> {
@@ -58,9 +58,11 @@ function checkTag(
   target: TagTarget,
   required: string[],
 ): VerifiedTag {
-  // Docker's rule: the target in targets/releases wins, else targets.
-  const releases = lookup(repo.targets.get('targets/releases')?.signed, ref.tag);
-  const top = lookup(repo.targets.get('targets')?.signed, ref.tag);
+  // Docker's rule: the target in targets/releases wins, else targets; only roles whose
+  // paths allow the tag count (a delegation cannot sign outside its paths).
+  const found = repo.targetsFor(ref.tag);
+  const releases = found.find((f) => f.role === 'targets/releases')?.target;
+  const top = found.find((f) => f.role === 'targets')?.target;
   const trusted = releases ?? top;
   if (trusted === undefined) {
     // A skipped (expired, tampered, below-threshold) releases file explains "not signed".
@@ -79,10 +81,7 @@ function checkTag(
     );
   }
   // Every loaded role that lists this exact target counts as a signer of it.
-  const signedBy = repo
-    .targetsFor(ref.tag)
-    .filter(({ target: t }) => sameTarget(t, target))
-    .map(({ role }) => role);
+  const signedBy = found.filter(({ target: t }) => sameTarget(t, target)).map(({ role }) => role);
   const named = signedBy.filter((r) => r !== 'targets' && r !== 'targets/releases');
   const signers = named.map(signerName);
   if (signedBy.includes('targets')) signers.push('targets');

@@ -428,8 +428,18 @@ async function loadTargets(
     if (repo.delegation(name) !== undefined) continue;
     repo.addDelegation(info);
     const fileMeta = meta[name];
-    // Not in the snapshot: no file yet (docker's signer add creates none), i.e. empty.
-    if (fileMeta === undefined) continue;
+    // Not in the snapshot: no file yet (docker's signer add creates none), i.e. empty;
+    // unless this client has seen one, then its signatures are being hidden.
+    if (fileMeta === undefined) {
+      const was = seen[name];
+      if (was !== undefined && was > 0) {
+        throw new DctError(
+          'TUF_ROLLBACK',
+          `${name} was at version ${was} but the snapshot no longer lists it; ${STALE}, or ${CLEAR_CACHE}`,
+        );
+      }
+      continue;
+    }
     const env = parseEnvelope(
       await fetchByMeta(fetcher, name, fileMeta, 'snapshot'),
       name,
