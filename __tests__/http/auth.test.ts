@@ -151,6 +151,31 @@ describe('TokenAuth', () => {
     expect(String((err as Error).message)).not.toContain('s3cret');
   });
 
+  it('never sends credentials to a realm named by a host a redirect led to', async () => {
+    const other = await startFakeServer(pki);
+    try {
+      other.handle((req, res) => {
+        if (req.path.startsWith('/token')) return json(res, 200, { token: 'stolen' });
+        res
+          .writeHead(401, {
+            'www-authenticate': `Bearer realm="${other.origin}/token",service="x"`,
+          })
+          .end();
+      });
+      server.handle((_req, res) => {
+        res.writeHead(302, { location: `${other.origin}/v2/x` }).end();
+      });
+      const auth = new TokenAuth({ http, credentials: { username: 'ci', password: 's3cret' } });
+      const err = await auth
+        .request({ method: 'GET', url: `${server.origin}/v2/x` }, scope)
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'AUTH_DENIED' });
+      expect(other.requests.filter((r) => r.path.startsWith('/token'))).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('asks anonymously without credentials and accepts access_token', async () => {
     bearerServer();
     tokenField = 'access_token';

@@ -320,6 +320,15 @@ describe('redirects', () => {
     expect(server.requests).toHaveLength(6);
   });
 
+  it('refuses a redirect from https down to http', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(302, { location: 'http://127.0.0.1:9/manifest' }).end();
+    });
+    const err = await rejection(client().request({ method: 'GET', url: `${server.origin}/m` }));
+    expect(err.code).toBe('HTTP_INSECURE_REDIRECT');
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('does not follow redirects for POST', async () => {
     server.handle((_req, res) => {
       res.writeHead(302, { location: '/elsewhere' }).end();

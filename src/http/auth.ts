@@ -139,6 +139,16 @@ export class TokenAuth {
     let res = await this.send(req, first?.header);
     if (res.status !== 401) return res;
 
+    // A 401 from wherever a redirect led is not this origin's challenge: its realm would get
+    // this origin's credentials.
+    if (new URL(res.url).origin !== origin) {
+      throw this.denied(
+        req.url,
+        scope,
+        res,
+        `redirected to ${new URL(res.url).origin}, which asked for credentials`,
+      );
+    }
     const challenge = this.learn(origin, res);
     if (challenge === null) throw this.denied(req.url, scope, res, 'sent no usable challenge');
     if (first?.fresh === true) throw this.denied(req.url, scope, res);
@@ -153,7 +163,7 @@ export class TokenAuth {
   /** `GET <origin>/v2/` to learn the challenge, as docker does before its first request. */
   async ping(origin: string): Promise<void> {
     const res = await this.http.request({ method: 'GET', url: `${origin}/v2/`, maxBytes: 65536 });
-    if (res.status === 401) this.learn(origin, res);
+    if (res.status === 401 && new URL(res.url).origin === origin) this.learn(origin, res);
     else this.challenges.set(origin, null);
   }
 

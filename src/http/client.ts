@@ -168,6 +168,14 @@ export class HttpClient {
           );
         }
         const next = new URL(res.headers.location, url);
+        // Never from https down to http: whoever is on the path would choose what we read.
+        if (new URL(url).protocol === 'https:' && next.protocol !== 'https:') {
+          throw new HttpError(
+            'HTTP_INSECURE_REDIRECT',
+            `${hostOf(req.url)} redirected ${req.url} to ${next.origin}, which is not https; refusing it`,
+            { url, status: res.status },
+          );
+        }
         // Credentials are for the origin that asked for them (registries redirect blobs to
         // object stores, which must not see the registry token).
         if (next.origin !== new URL(url).origin) headers = withoutAuthorization(headers);
