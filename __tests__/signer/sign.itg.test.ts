@@ -3,6 +3,7 @@ import { ImagesError } from '../../src/errors.js';
 import { HttpClient } from '../../src/http/client.js';
 import { NotaryClient } from '../../src/notary/client.js';
 import { signImages } from '../../src/signer/sign.js';
+import { revokeImages } from '../../src/signer/revoke.js';
 import { publishChange } from '../../src/signer/publish.js';
 import { connectRepo } from '../../src/signer/connect.js';
 import { parseImageRef } from '../../src/registry/reference.js';
@@ -248,6 +249,42 @@ describe('sign against the real notary-server', () => {
     }
     expect(await serverVersions(gunB)).toEqual(before);
     expect((await goList(gunB)).map((t) => t.digest)).not.toContain(b.digest);
+  });
+
+  it('publishes no repository when another repository of the run cannot be signed or revoked', async () => {
+    const gunA = `${sb.registry.host}/team/plan-a`;
+    const gunB = `${sb.registry.host}/team/plan-b`;
+    const repoA = await createTrustedRepo(sb, gunA);
+    await createTrustedRepo(sb, gunB); // its signer key is not among ours
+    const a = await pushImage(sb, 'team/plan-a', '1', { seed: 'pa' });
+    await pushImage(sb, 'team/plan-b', '1', { seed: 'pb' });
+    const beforeA = await serverVersions(gunA);
+    const keys = keyRingOf(repoA);
+    try {
+      const run = (images: string[]) =>
+        signImages({ ...conn(), images, keys, signers: [], rootKeyIds: [], log: quietLog() });
+      const err = (await run([`${gunA}:1`, `${gunB}:1`]).catch((e: unknown) => e)) as ImagesError;
+      expect(err.failures.find((f) => f.image === `${gunB}:1`)?.code).toBe('NO_SIGNING_KEYS');
+      expect(err.failures.find((f) => f.image === `${gunA}:1`)?.code).toBe('NOT_PUBLISHED');
+      expect(await serverVersions(gunA)).toEqual(beforeA);
+
+      // revoke: A:1 is signed now; B's keys are not ours. Nothing is removed.
+      await run([`${gunA}:1`]);
+      const signedA = await serverVersions(gunA);
+      const revokeErr = (await revokeImages({
+        ...conn(),
+        images: [`${gunA}:1`, `${gunB}:1`],
+        keys,
+        signers: [],
+        rootKeyIds: [],
+        log: quietLog(),
+      }).catch((e: unknown) => e)) as ImagesError;
+      expect(revokeErr.failures.find((f) => f.image === `${gunA}:1`)?.code).toBe('NOT_PUBLISHED');
+      expect(await serverVersions(gunA)).toEqual(signedA);
+      expect((await goList(gunA)).map((t) => t.digest)).toContain(a.digest);
+    } finally {
+      keys.dispose();
+    }
   });
 
   it('says how to create a repository that does not exist', async () => {

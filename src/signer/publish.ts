@@ -106,10 +106,12 @@ export async function publishChange(
   ctx: PublishContext,
   plan: (repo: TrustedRepo) => RoleEdit[],
   confirm: (repo: TrustedRepo) => string | undefined,
+  /** A repository already loaded and verified (and planned against) by the caller. */
+  first?: TrustedRepo,
 ): Promise<void> {
   const sleep = ctx.sleep ?? defaultSleep;
   const attempts = ctx.maxAttempts ?? DEFAULT_ATTEMPTS;
-  let trusted = await ctx.trustStore?.load(ctx.conn.gun);
+  let trusted = first?.trustState() ?? (await ctx.trustStore?.load(ctx.conn.gun));
   let lastConflict: unknown;
   let unknown = 0;
   // Versions read before each VERSION conflict: a server that refuses our version as old
@@ -118,7 +120,7 @@ export async function publishChange(
   let staleConflicts = 0;
 
   for (let attempt = 0; attempt < attempts; attempt++) {
-    const repo = await loadRepo(ctx, trusted);
+    const repo = attempt === 0 && first !== undefined ? first : await loadRepo(ctx, trusted);
     if (attempt === 0) warnIfRootExpiring(repo, ctx.log, ctx.now?.());
     trusted = repo.trustState();
     const versions = JSON.stringify(trusted.versions);

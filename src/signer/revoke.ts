@@ -7,20 +7,51 @@ import type { ImageRef } from '../registry/reference.js';
 import type { TrustedRepo } from '../tuf/trusted.js';
 import { perRepository, type RepoConnection } from './connect.js';
 import { GroupImagesError } from './images.js';
-import { publishChange, type RoleEdit } from './publish.js';
+import { loadRepo, publishChange, type RoleEdit } from './publish.js';
 import { rolesForTag, signableRoles } from './roles.js';
 import { digestOf, lookup } from './targets.js';
 import type { RevokeOptions, SignedTag } from './types.js';
 
 export function revokeImages(opts: RevokeOptions): Promise<SignedTag[]> {
-  return perRepository(opts, true, (conn, group) => revokeGroup(conn, group.refs, opts));
+  return perRepository<SignedTag, PreparedRevoke>(
+    opts,
+    true,
+    (conn, group, prepared) => revokeGroup(conn, group.refs, prepared, opts),
+    // Every repository is verified and planned (each tag signed, keys allowed) first.
+    async (conn, group) => {
+      const repo = await loadRepo(
+        { conn, rootKeyIds: opts.rootKeyIds },
+        await opts.trustStore?.load(conn.gun),
+      );
+      const planner = revokePlanner(group.refs, opts);
+      planner.plan(repo);
+      return { repo, planner };
+    },
+  );
+}
+
+interface PreparedRevoke {
+  repo: TrustedRepo;
+  planner: ReturnType<typeof revokePlanner>;
 }
 
 async function revokeGroup(
   conn: RepoConnection,
   refs: ImageRef[],
+  { repo, planner }: PreparedRevoke,
   opts: RevokeOptions,
 ): Promise<SignedTag[]> {
+  await publishChange({ ...opts, conn, log: opts.log }, planner.plan, planner.confirm, repo);
+  return refs.map((ref) => {
+    const r = planner.removed.get(ref);
+    if (r === undefined) throw new DctError('NOT_SIGNED', `${ref.input}: nothing was removed`);
+    opts.log.info(`revoked ${ref.input} (${r.digest}) from ${r.roles.join(', ')}`);
+    return { image: ref.input, gun: ref.gun, tag: ref.tag, ...r };
+  });
+}
+
+/** The change `revoke` makes, as a pure function of a verified repository. */
+function revokePlanner(refs: ImageRef[], opts: RevokeOptions) {
   // What each tag was signed as, from the first read (the output reports it).
   const removed = new Map<ImageRef, { digest: string; size: number; roles: string[] }>();
   const plan = (repo: TrustedRepo): RoleEdit[] => {
@@ -75,11 +106,5 @@ async function revokeGroup(
     }
     return undefined;
   };
-  await publishChange({ ...opts, conn, log: opts.log }, plan, confirm);
-  return refs.map((ref) => {
-    const r = removed.get(ref);
-    if (r === undefined) throw new DctError('NOT_SIGNED', `${ref.input}: nothing was removed`);
-    opts.log.info(`revoked ${ref.input} (${r.digest}) from ${r.roles.join(', ')}`);
-    return { image: ref.input, gun: ref.gun, tag: ref.tag, ...r };
-  });
+  return { plan, confirm, removed };
 }

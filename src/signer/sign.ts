@@ -6,18 +6,19 @@ import { DctError, type ImageFailure } from '../errors.js';
 import type { ImageRef } from '../registry/reference.js';
 import { perRepository, type RepoConnection } from './connect.js';
 import { expectedDigest, GroupImagesError, imageFailure } from './images.js';
-import { publishChange, type RoleEdit } from './publish.js';
+import { loadRepo, publishChange, type RoleEdit } from './publish.js';
+import type { TrustedRepo } from '../tuf/trusted.js';
 import { rolesForTag, signableRoles } from './roles.js';
 import { lookup, sameTarget, toTargetFile, type TagTarget } from './targets.js';
 import type { SignedTag, SignOptions } from './types.js';
 
 export function signImages(opts: SignOptions): Promise<SignedTag[]> {
-  return perRepository<SignedTag, Map<ImageRef, TagTarget>>(
+  return perRepository<SignedTag, PreparedSign>(
     opts,
     true,
-    (conn, group, targets) => signGroup(conn, group.refs, targets, opts),
-    // Every repository's tags are resolved before any is published.
-    (conn, group) => resolveTargets(conn, group.refs, opts.digest),
+    (conn, group, prepared) => signGroup(conn, group.refs, prepared, opts),
+    // Every repository is resolved, verified and planned before any is published.
+    (conn, group) => prepareSign(conn, group.refs, opts),
   );
 }
 
@@ -73,14 +74,21 @@ async function resolveTarget(
   return { digest: pinned.digest, size: pinned.size };
 }
 
-async function signGroup(
-  conn: RepoConnection,
+/** The change `sign` makes, as a pure function of a verified repository (see publishChange). */
+interface SignPlanner {
+  plan: (repo: TrustedRepo) => RoleEdit[];
+  confirm: (repo: TrustedRepo) => string | undefined;
+  /** The roles each tag went into, as of the last plan. */
+  rolesOf: (ref: ImageRef) => string[];
+}
+
+function signPlanner(
   refs: ImageRef[],
   targets: Map<ImageRef, TagTarget>,
   opts: SignOptions,
-): Promise<SignedTag[]> {
+): SignPlanner {
   let rolesByTag = new Map<ImageRef, string[]>();
-  const plan = (repo: Parameters<typeof signableRoles>[0]): RoleEdit[] => {
+  const plan = (repo: TrustedRepo): RoleEdit[] => {
     const roles = signableRoles(repo, opts.keys, opts.signers, (m) => opts.log.warning(m));
     rolesByTag = new Map();
     const edits = new Map<string, RoleEdit & { tags: [string, TagTarget][] }>();
@@ -117,7 +125,7 @@ async function signGroup(
     if (unsignable.length > 0) throw new GroupImagesError(unsignable);
     return [...edits.values()];
   };
-  const confirm = (repo: Parameters<typeof signableRoles>[0]): string | undefined => {
+  const confirm = (repo: TrustedRepo): string | undefined => {
     for (const ref of refs) {
       for (const role of rolesByTag.get(ref) ?? []) {
         if (!sameTarget(lookup(repo.targets.get(role)?.signed, ref.tag), targets.get(ref)!)) {
@@ -127,10 +135,48 @@ async function signGroup(
     }
     return undefined;
   };
-  await publishChange({ ...opts, conn, keys: opts.keys, log: opts.log }, plan, confirm);
+  return { plan, confirm, rolesOf: (ref) => rolesByTag.get(ref) ?? [] };
+}
+
+interface PreparedSign {
+  targets: Map<ImageRef, TagTarget>;
+  repo: TrustedRepo;
+  planner: SignPlanner;
+}
+
+/**
+ * Everything that can fail before publishing: the tags in the registry, the trust data, and
+ * a dry run of the change (keys, delegations, paths, thresholds).
+ */
+async function prepareSign(
+  conn: RepoConnection,
+  refs: ImageRef[],
+  opts: SignOptions,
+): Promise<PreparedSign> {
+  const [targets, repo] = await Promise.all([
+    resolveTargets(conn, refs, opts.digest),
+    loadRepo({ conn, rootKeyIds: opts.rootKeyIds }, await opts.trustStore?.load(conn.gun)),
+  ]);
+  const planner = signPlanner(refs, targets, opts);
+  planner.plan(repo);
+  return { targets, repo, planner };
+}
+
+async function signGroup(
+  conn: RepoConnection,
+  refs: ImageRef[],
+  { targets, repo, planner }: PreparedSign,
+  opts: SignOptions,
+): Promise<SignedTag[]> {
+  await publishChange(
+    { ...opts, conn, keys: opts.keys, log: opts.log },
+    planner.plan,
+    planner.confirm,
+    repo,
+  );
   for (const ref of refs) {
     opts.log.info(
-      `signed ${ref.input} (${targets.get(ref)!.digest}) in ${(rolesByTag.get(ref) ?? []).join(', ')}`,
+      `signed ${ref.input} (${targets.get(ref)!.digest}) in ${planner.rolesOf(ref).join(', ')}`,
     );
   }
   return refs.map((ref) => ({
@@ -139,6 +185,6 @@ async function signGroup(
     tag: ref.tag,
     digest: targets.get(ref)!.digest,
     size: targets.get(ref)!.size,
-    roles: rolesByTag.get(ref) ?? [],
+    roles: planner.rolesOf(ref),
   }));
 }
