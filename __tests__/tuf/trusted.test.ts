@@ -368,3 +368,25 @@ describe('root trust, synthetic repositories', () => {
     await expect(load(r, { trusted, pinnedRootKeyIds: [r.rootKeys[0].id] })).resolves.toBeDefined();
   });
 });
+
+describe('size limits', () => {
+  it('refuses, before downloading, a role the snapshot says is larger than the cap', async () => {
+    const r = new TestRepo(GUN, NOW);
+    r.publish((s) => (s.meta['targets'].length = 10 * 1024 * 1024 * 1024));
+    const asked: (number | undefined)[] = [];
+    const fetcher = r.fetcher();
+    const spying: MetaFetcher = {
+      fetch: (role, opts) => {
+        if (role === 'targets') asked.push(opts?.maxLength);
+        return fetcher.fetch(role, opts);
+      },
+    };
+    await expect(loadTrustedRepo(spying, { gun: GUN, now: NOW })).rejects.toMatchObject({
+      code: 'TUF_LENGTH',
+      message: expect.stringMatching(
+        /snapshot says targets is \d+ bytes, over the 64 MiB/,
+      ) as unknown,
+    });
+    expect(asked).toEqual([]);
+  });
+});

@@ -155,7 +155,14 @@ export class NotaryClient implements MetaFetcher {
     let res: HttpResponse;
     try {
       res = await this.send(
-        { method: 'POST', url: this.base, headers: { 'content-type': contentType }, body },
+        {
+          method: 'POST',
+          url: this.base,
+          headers: { 'content-type': contentType },
+          body,
+          // The answer is empty or a short error; never buffer more.
+          maxBytes: 1 << 20,
+        },
         this.writeScope,
         'publish',
       );

@@ -65,6 +65,8 @@ export interface DelegationInfo {
 export const ROOT_MAX_BYTES = 10 * 1024 * 1024;
 /** notary-spec.md §5.2. */
 export const TIMESTAMP_MAX_BYTES = 1024 * 1024;
+/** Any other role file: 100,000s of targets fit well below this. */
+export const METADATA_MAX_BYTES = 64 * 1024 * 1024;
 
 const STALE = 'the trust server may be serving stale or tampered data';
 const CLEAR_CACHE =
@@ -529,6 +531,13 @@ async function fetchByMeta(
   parent: string,
 ): Promise<Buffer> {
   const b64 = meta.hashes['sha256'];
+  // The parent names the length; a hostile one cannot make us buffer more than the cap.
+  if (meta.length > METADATA_MAX_BYTES) {
+    throw new DctError(
+      'TUF_LENGTH',
+      `${parent} says ${role} is ${meta.length} bytes, over the ${METADATA_MAX_BYTES >> 20} MiB this client reads; ${STALE}`,
+    );
+  }
   const opts: { sha256?: string; maxLength: number } = { maxLength: meta.length };
   if (b64 !== undefined) opts.sha256 = Buffer.from(b64, 'base64').toString('hex');
   const bytes = await fetcher.fetch(role, opts);
