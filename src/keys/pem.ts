@@ -28,8 +28,17 @@ export function textLines(text: string): string[] {
  * secret cut short while pasting should say so.
  */
 export function parsePem(text: string): PemBlock[] {
-  const lines = textLines(text);
   const blocks: PemBlock[] = [];
+  try {
+    return readBlocks(textLines(text), blocks);
+  } catch (e) {
+    // Blocks decoded before the bad one may hold unencrypted keys: zero them.
+    for (const b of blocks) b.der.fill(0);
+    throw e;
+  }
+}
+
+function readBlocks(lines: string[], blocks: PemBlock[]): PemBlock[] {
   for (let i = 0; i < lines.length; i++) {
     const begin = BEGIN.exec(lines[i]);
     if (!begin) continue;

@@ -159,6 +159,7 @@ function fromTar(tar: Buffer, mask: (s: string) => void, notes: string[]): KeyFi
       if (found.length === 0) notes.push(`${entry.path}: holds no private key`);
       files.push(...found);
     } catch (e) {
+      disposeKeyFiles(files); // keys read from earlier entries
       if (e instanceof DctError)
         throw new DctError(e.code, `${entry.path}: ${e.message}`, { cause: e });
       throw e;
