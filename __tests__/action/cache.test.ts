@@ -215,3 +215,45 @@ describe('helpers', () => {
     expect(isTrustState(null)).toBe(false);
   });
 });
+
+describe('FileTrustStore.save', () => {
+  it('never lowers a remembered version (a slower run saving older data later)', async () => {
+    const { cache } = await open();
+    const store = cache!.store;
+    await store.save(STATE);
+    const older: TrustState = {
+      ...STATE,
+      versions: { ...STATE.versions, timestamp: 5, targets: 4, 'targets/ci': 1 },
+    };
+    await store.save(older);
+    const kept = await store.load(GUN);
+    expect(kept?.versions).toEqual({ ...STATE.versions, targets: 4, 'targets/ci': 1 });
+  });
+});
+
+describe('two steps of one job', () => {
+  it('a later step restoring an older cache entry keeps what an earlier step saw', async () => {
+    const older: TrustState = { ...STATE, versions: { ...STATE.versions, timestamp: 2 } };
+    // Some earlier run cached an older state under the second step's images.
+    const past = await open({ images: [`${GUN}:old`] });
+    await past.cache!.store.save(older);
+    await past.cache!.save();
+
+    const dir = join(root, 'same-runner', 'dct-trust-cache');
+    const step = (images: string[]) =>
+      TrustCache.open({
+        enabled: true,
+        dir,
+        images,
+        env: { GITHUB_RUN_ID: '43' },
+        api: fake,
+        log: logger(),
+        recordPath: () => undefined,
+        now: () => ++n,
+      });
+    const first = await step([`${GUN}:1.0`]);
+    await first!.store.save(STATE); // saw timestamp 7
+    const second = await step([`${GUN}:old`]); // restores the entry with timestamp 2
+    expect((await second!.store.load(GUN))?.versions['timestamp']).toBe(7);
+  });
+});

@@ -5,7 +5,7 @@
  * next run restores the newest one by prefix.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError } from '../errors.js';
 import type { Logger, TrustState, TrustStore } from '../signer/types.js';
@@ -82,7 +82,17 @@ export class FileTrustStore implements TrustStore {
       throw new TypeError('refusing to cache an invalid trust state');
     }
     const file = this.fileFor(state.gun);
-    const text = `${JSON.stringify({ gun: state.gun, root: state.root, versions: state.versions })}\n`;
+    // Never lower what is remembered: another step or run may have seen newer versions.
+    const kept = await this.load(state.gun);
+    const versions = { ...state.versions };
+    let root = state.root;
+    if (kept !== undefined) {
+      for (const [role, v] of Object.entries(kept.versions)) {
+        if ((versions[role] ?? -1) < v) versions[role] = v;
+      }
+      if ((kept.versions['root'] ?? 0) > (state.versions['root'] ?? 0)) root = kept.root;
+    }
+    const text = `${JSON.stringify({ gun: state.gun, root, versions })}\n`;
     if (this.loaded.get(file) === text) return;
     await mkdir(this.dir, { recursive: true });
     // Write then rename, so a crash never leaves half a file for the next run to trip on.
@@ -154,6 +164,8 @@ export class TrustCache {
     const log = o.log;
     o.recordPath(o.dir);
     await mkdir(o.dir, { recursive: true });
+    // An earlier step of this job may have left newer states here than the cache holds.
+    const earlier = await readStates(o.dir);
     try {
       const hit = await o.api.restoreCache([o.dir], saveKey, [prefix]);
       log.info(
@@ -164,7 +176,9 @@ export class TrustCache {
     } catch (e) {
       log.warning(`Could not restore the trust state cache: ${describeError(e)}`);
     }
-    return new TrustCache(new FileTrustStore(o.dir, log), o.api, saveKey, log);
+    const store = new FileTrustStore(o.dir, log);
+    for (const state of earlier) await store.save(state); // merged: never lowered
+    return new TrustCache(store, o.api, saveKey, log);
   }
 
   /** Save under a new key when something changed; never throws. */
@@ -181,4 +195,19 @@ export class TrustCache {
       this.log.warning(`Could not save the trust state cache: ${describeError(e)}`);
     }
   }
+}
+
+/** The trust states in `dir` (files that are not states are skipped). */
+async function readStates(dir: string): Promise<TrustState[]> {
+  const out: TrustState[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.endsWith('.json')) continue;
+    try {
+      const state: unknown = JSON.parse(await readFile(join(dir, name), 'utf8'));
+      if (isTrustState(state)) out.push(state);
+    } catch {
+      // damaged: the store says so when it is loaded
+    }
+  }
+  return out;
 }
