@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HttpClient, HttpError, backoff, type HttpOptions } from '../../src/http/client.js';
+import { HttpClient, backoff, type HttpOptions } from '../../src/http/client.js';
 import {
   closedPort,
   makePki,
@@ -7,6 +7,7 @@ import {
   startFakeServer,
   type FakeServer,
   type TestPki,
+  httpFailure,
 } from './fake-server.js';
 
 let pki: TestPki;
@@ -27,14 +28,7 @@ function client(opts: HttpOptions = {}): HttpClient {
   return c;
 }
 
-async function rejection(p: Promise<unknown>): Promise<HttpError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(HttpError);
-  return e as HttpError;
-}
+const rejection = httpFailure;
 
 beforeAll(async () => {
   pki = await makePki();

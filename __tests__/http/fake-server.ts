@@ -1,5 +1,7 @@
 // A scriptable local HTTPS server with a throwaway CA, for the faults the real servers cannot
 // be made to show (resets, stalls, truncated bodies, odd statuses), and a CONNECT proxy.
+import { expect } from 'vitest';
+import { HttpError } from '../../src/http/client.js';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import {
@@ -214,4 +216,14 @@ function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
 export function json(res: ServerResponse, status: number, body: unknown, headers = {}): void {
   const bytes = Buffer.from(JSON.stringify(body));
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(bytes);
+}
+
+/** The HttpError a promise rejects with (fails the test if it resolves or throws another). */
+export async function httpFailure(p: Promise<unknown>): Promise<HttpError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(HttpError);
+  return e as HttpError;
 }

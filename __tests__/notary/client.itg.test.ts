@@ -1,8 +1,9 @@
 // NotaryClient against the real notary-server (Debian 0.7.0) with token auth, on a repository
 // the Go notary CLI created as docker lays it out.
+import { httpFailure } from '../http/fake-server.js';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpClient, HttpError } from '../../src/http/client.js';
+import { HttpClient } from '../../src/http/client.js';
 import { keyIdOf } from '../../src/keys/keyid.js';
 import { NotaryClient } from '../../src/notary/client.js';
 import { createTrustedRepo, type TrustedRepo } from '../support/notary-cli.js';
@@ -39,14 +40,7 @@ function client(opts: { write?: boolean; password?: string } = {}): NotaryClient
   });
 }
 
-async function failure(p: Promise<unknown>): Promise<HttpError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(HttpError);
-  return e as HttpError;
-}
+const failure = httpFailure;
 
 beforeAll(async () => {
   sb = await startSandbox({ notaryAuth: true });

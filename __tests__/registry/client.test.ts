@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HttpClient, HttpError } from '../../src/http/client.js';
+import { HttpClient } from '../../src/http/client.js';
 import { MANIFEST_MEDIA_TYPES, RegistryClient } from '../../src/registry/client.js';
 import { parseImageRef, type ImageRef } from '../../src/registry/reference.js';
-import { json, makePki, startFakeServer, type FakeServer } from '../http/fake-server.js';
+import {
+  httpFailure,
+  json,
+  makePki,
+  startFakeServer,
+  type FakeServer,
+} from '../http/fake-server.js';
 
 let server: FakeServer;
 let http: HttpClient;
@@ -15,14 +21,7 @@ const MANIFEST = Buffer.from(
 );
 const DIGEST = `sha256:${createHash('sha256').update(MANIFEST).digest('hex')}`;
 
-async function failure(p: Promise<unknown>): Promise<HttpError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(HttpError);
-  return e as HttpError;
-}
+const failure = httpFailure;
 
 beforeAll(async () => {
   const pki = await makePki();
