@@ -47,7 +47,8 @@ export class NotaryCli {
   }
 
   /** `notary -s <server> --tlscacert <ca> -d <trustDir> …args`, with a clean environment. */
-  async run(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  /** `input` answers the CLI's confirmation prompts (e.g. `yes\n` for a root rotation). */
+  async run(args: string[], env: Record<string, string> = {}, input = ''): Promise<CliResult> {
     await this.ready;
     const base: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -71,13 +72,13 @@ export class NotaryCli {
         },
       );
       // No terminal: a passphrase prompt fails at once instead of hanging.
-      child.stdin?.end();
+      child.stdin?.end(input);
     });
   }
 
   /** Like `run`, but throws with the CLI's output when it exits non-zero. */
-  async ok(args: string[], env: Record<string, string> = {}): Promise<string> {
-    const r = await this.run(args, env);
+  async ok(args: string[], env: Record<string, string> = {}, input = ''): Promise<string> {
+    const r = await this.run(args, env, input);
     if (r.code !== 0) {
       const out = `${r.stdout.trim()}\n${r.stderr.trim()}`.trim();
       throw new Error(`notary ${args.join(' ')} exited ${r.code}: ${out}`);
