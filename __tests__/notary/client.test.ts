@@ -196,6 +196,29 @@ describe('NotaryClient', () => {
     expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 
+  it.each([
+    [524, 'text/html', '<html>origin timed out</html>', 'NOTARY_OUTCOME_UNKNOWN'],
+    [408, 'text/plain', 'timeout', 'NOTARY_OUTCOME_UNKNOWN'],
+    [
+      500,
+      'application/json',
+      '{"errors":[{"code":"UPDATING","message":"x"}]}',
+      'NOTARY_SERVER_ERROR',
+    ],
+  ])('a POST answered %i (%s) is %s', async (status, type, body, code) => {
+    server.handle((req, res) => {
+      if (req.method === 'POST') res.writeHead(status, { 'content-type': type }).end(body);
+      else res.writeHead(200).end('{}');
+    });
+    const err = await client(true)
+      .publish(new Map([['targets', Buffer.from('{}')]]))
+      .then(
+        () => undefined,
+        (e: unknown) => e as HttpError,
+      );
+    expect(err?.code).toBe(code);
+  });
+
   it('uses one pull,push token for reads and the publish when writing', async () => {
     const scopes: string[] = [];
     server.handle((req, res) => {

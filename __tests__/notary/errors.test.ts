@@ -93,8 +93,20 @@ describe('notaryError (notary-spec.md §5.6 bodies)', () => {
     expect(plain.message).toContain('INVALID_ROLE');
   });
 
+  it('asks for push only where the request needed it', () => {
+    const e = notaryError(res(401, err('UNAUTHORIZED', 'm')), { ...ctx, write: true });
+    expect(e.message).toContain('must grant push and pull on reg.io/a');
+  });
+
+  it('keeps server text short and on one line', () => {
+    const long = `${'A'.repeat(5_000)}\n<b>`;
+    const e = notaryError(res(400, err(long, 'm', long)), ctx);
+    expect(e.message.length).toBeLessThan(600);
+    expect(e.message).not.toContain('\n');
+  });
+
   it.each([
-    [401, 'NOTARY_UNAUTHORIZED', 'must grant push on reg.io/a'],
+    [401, 'NOTARY_UNAUTHORIZED', 'must grant pull on reg.io/a'],
     [403, 'NOTARY_UNAUTHORIZED', 'registry-username/registry-password'],
     [404, 'NOTARY_NOT_FOUND', 'notary server'],
     [500, 'NOTARY_SERVER_ERROR', 'HTTP 500 UPDATING'],

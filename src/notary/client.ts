@@ -138,7 +138,7 @@ export class NotaryClient implements MetaFetcher {
       this.writeScope,
       action,
     );
-    if (res.status !== 200) throw notaryError(res, { gun: this.gun, action });
+    if (res.status !== 200) throw notaryError(res, { gun: this.gun, action, write: true });
     return parseKey(res, role);
   }
 
@@ -179,8 +179,10 @@ export class NotaryClient implements MetaFetcher {
       }
       throw e;
     }
-    if (res.status === 502 || res.status === 503 || res.status === 504) {
-      // A gateway's answer: the server behind it may have stored the update all the same.
+    if ((res.status >= 500 || res.status === 408) && !isNotaryErrorBody(res.body)) {
+      // A gateway's or load balancer's answer (502/503/504, Cloudflare 52x, 408): the server
+      // behind it may have stored the update all the same. notary-server's own errors are JSON
+      // and its storage is atomic, so those are plain failures.
       throw new HttpError(
         'NOTARY_OUTCOME_UNKNOWN',
         `${new URL(this.server).host} answered HTTP ${res.status} to the publish of ${roles.join(', ')} for ${this.gun}; the server may or may not have stored it`,
@@ -188,7 +190,7 @@ export class NotaryClient implements MetaFetcher {
       );
     }
     if (res.status !== 200) {
-      throw notaryError(res, { gun: this.gun, action: 'publish', roles });
+      throw notaryError(res, { gun: this.gun, action: 'publish', roles, write: true });
     }
   }
 
@@ -239,4 +241,14 @@ function parseKey(res: HttpResponse, role: string): TufKey {
   const priv = parsed.keyval?.private;
   if (priv !== undefined && priv !== null && priv !== '') throw bad('holds a private part');
   return { keytype, keyval: { private: null, public: pub } };
+}
+
+/** notary-server's own error body: `{"errors":[{"code":…}]}` (notary-spec.md §5.6). */
+function isNotaryErrorBody(body: Buffer): boolean {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { errors?: unknown };
+    return Array.isArray(parsed.errors) && parsed.errors.length > 0;
+  } catch {
+    return false;
+  }
 }

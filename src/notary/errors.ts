@@ -13,6 +13,8 @@ export interface NotaryErrorContext {
   action: string;
   /** Role names uploaded, for the INVALID_ROLE explanation. */
   roles?: string[];
+  /** Whether the request needed push (publish, keys) or only pull. */
+  write?: boolean;
 }
 
 /**
@@ -22,14 +24,16 @@ export interface NotaryErrorContext {
 export function notaryError(res: HttpResponse, ctx: NotaryErrorContext): HttpError {
   const host = hostOf(res.url);
   const first = firstError(res.body);
-  const serverCode = typeof first?.code === 'string' ? first.code : undefined;
+  // Server text goes into one-line messages: error codes are short upper-case words.
+  const serverCode =
+    typeof first?.code === 'string' && /^[A-Z_]{1,40}$/.test(first.code) ? first.code : undefined;
   const make = (code: string, message: string): HttpError =>
     new HttpError(code, message, { url: res.url, status: res.status, body: res.body });
 
   if (res.status === 401 || res.status === 403) {
     return make(
       'NOTARY_UNAUTHORIZED',
-      `${host} refused to ${ctx.action} for ${ctx.gun} (HTTP ${res.status}): check registry-username/registry-password — the token service must grant push on ${ctx.gun}`,
+      `${host} refused to ${ctx.action} for ${ctx.gun} (HTTP ${res.status}): check registry-username/registry-password — the token service must grant ${ctx.write === true ? 'push and pull' : 'pull'} on ${ctx.gun}`,
     );
   }
   if (res.status === 404) {
@@ -59,7 +63,7 @@ export function notaryError(res: HttpResponse, ctx: NotaryErrorContext): HttpErr
         );
       case 'INVALID_ROLE': {
         const cut = (ctx.roles ?? []).filter((r) => r.includes('/'));
-        const detail = typeof first?.detail === 'string' ? first.detail : undefined;
+        const detail = typeof first?.detail === 'string' ? oneLine(first.detail, 100) : undefined;
         if (cut.length > 0) {
           // notary-spec.md §5.3: servers built with Go ≥1.17 before notary's filename fix cut
           // "targets/releases" to "releases" (notaryproject/notary#1630).
@@ -117,7 +121,7 @@ function describeDetail(detail: unknown): string {
   return ` (${[name, msg === undefined ? undefined : oneLine(msg) + missing].filter((x) => x !== undefined).join(': ')})`;
 }
 
-function oneLine(s: string): string {
+function oneLine(s: string, max = 300): string {
   const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
