@@ -273,6 +273,16 @@ describe('runMain: the error boundary', () => {
     expect(summaries[0]).toContain('<td>r.io/c:1</td>');
   });
 
+  it('cuts a failure line that a server or an input made huge', async () => {
+    const err = new ImagesError([
+      { image: 'r.io/a:1', code: 'NOTARY_REJECTED', message: `rejected: ${'x'.repeat(50_000)}` },
+    ]);
+    const { deps, rec } = setup(verifyInputs, { verify: () => Promise.reject(err) });
+    await runMain(deps);
+    expect(rec.failed).toHaveLength(1);
+    expect(rec.failed[0].length).toBeLessThan(1_100);
+  });
+
   it('redacts a secret carried inside an unknown error, raw or JSON-escaped', async () => {
     for (const thrown of [
       new Error(`decrypt failed for passphrase ${PASS}`),

@@ -87,6 +87,21 @@ describe('registryCredentials', () => {
     },
   );
 
+  it('prefers an exact auths key over a URL-form key for the same host, as docker does', async () => {
+    await writeConfig({
+      auths: {
+        'https://reg.example.com/v1/': { auth: b64('old:stale') },
+        'reg.example.com': { auth: b64('new:fresh') },
+      },
+    });
+    await expect(registryCredentials('reg.example.com', { dockerConfigDir: dir })).resolves.toEqual(
+      {
+        username: 'new',
+        password: 'fresh',
+      },
+    );
+  });
+
   it('uses DOCKER_CONFIG when no directory is given, and nothing when the file is absent', async () => {
     const saved = process.env.DOCKER_CONFIG;
     try {

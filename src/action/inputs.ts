@@ -117,6 +117,9 @@ export function secretValues(raw: RawInputs, env: Env): string[] {
     const s = secret(v);
     if (s !== undefined) out.add(s);
   }
+  // The password is used trimmed (as docker/login-action reads it): mask that form too.
+  const password = text(raw['registry-password']);
+  if (password !== undefined) out.add(password);
   return [...out];
 }
 
@@ -224,7 +227,8 @@ export function parseInputs(raw: RawInputs, env: Env = {}): Inputs {
   }
 
   const username = text(raw['registry-username']);
-  const password = secret(raw['registry-password']);
+  // Trimmed, as docker/login-action reads them: a secret saved with a newline still works.
+  const password = text(raw['registry-password']);
   if ((username === undefined) !== (password === undefined)) {
     const [given, missing] =
       username === undefined

@@ -149,7 +149,12 @@ export class Redactor {
   }
 }
 
-const oneLine = (s: string): string => s.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+/** One line, and a readable one: anything a server or an input put in it is cut at 1,000. */
+const MAX_LINE = 1000;
+const oneLine = (s: string): string => {
+  const flat = s.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  return flat.length > MAX_LINE ? `${flat.slice(0, MAX_LINE)}…` : flat;
+};
 
 /** Whether any image's trust server (explicit, or derived as docker derives it) is Docker's. */
 function usesRetiredNotary(inputs: Inputs): boolean {

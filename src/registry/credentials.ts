@@ -108,10 +108,10 @@ function fromAuths(
   auths: Record<string, AuthEntry>,
   keys: string[],
 ): RegistryCredentials | undefined {
-  // docker matches `auths` keys by host, so "https://host:5000/v1/" counts for "host:5000".
-  const byHost = new Map<string, AuthEntry>();
+  // docker tries the exact key first, then matches keys by host, so
+  // "https://host:5000/v1/" counts for "host:5000" unless "host:5000" itself is there.
+  const byHost = new Map<string, AuthEntry>(Object.entries(auths));
   for (const [k, v] of Object.entries(auths)) {
-    if (!byHost.has(k)) byHost.set(k, v);
     const host = hostnameOf(k);
     if (!byHost.has(host)) byHost.set(host, v);
   }

@@ -1,5 +1,5 @@
 /** Opens the registry and trust-server clients for one repository (GUN). */
-import { ImagesError } from '../errors.js';
+import { DctError, ImagesError } from '../errors.js';
 import { HttpClient } from '../http/client.js';
 import { NotaryClient, trustServerFor } from '../notary/client.js';
 import { registryCredentials } from '../registry/credentials.js';
@@ -57,6 +57,14 @@ export async function perRepository<T, P = undefined>(
 ): Promise<T[]> {
   const { groups, failures } = groupImages(opts.images);
   if (failures.length > 0) throw new ImagesError(failures);
+  // One pair of credentials is for one registry: never send one registry's token to another.
+  const registries = [...new Set(groups.map((g) => g.refs[0].registry))];
+  if ((opts.username !== undefined || opts.password !== undefined) && registries.length > 1) {
+    throw new DctError(
+      'CREDENTIALS_AMBIGUOUS',
+      `\`registry-username\`/\`registry-password\` are for one registry, but \`images\` names ${registries.join(', ')}; log in to each with docker/login-action and leave them empty, or sign each registry in its own step`,
+    );
+  }
   const http = new HttpClient({ caPem: opts.caPem, timeoutMs: opts.timeoutMs });
   try {
     const connect = (group: GunGroup) => connectRepo(group.refs[0], { ...opts, http, write });
