@@ -179,10 +179,12 @@ export class NotaryClient implements MetaFetcher {
       }
       throw e;
     }
-    if ((res.status >= 500 || res.status === 408) && !isNotaryErrorBody(res.body)) {
-      // A gateway's or load balancer's answer (502/503/504, Cloudflare 52x, 408): the server
-      // behind it may have stored the update all the same. notary-server's own errors are JSON
-      // and its storage is atomic, so those are plain failures.
+    const gateway =
+      [408, 502, 503, 504].includes(res.status) || (res.status >= 520 && res.status <= 527);
+    if (gateway || (res.status >= 500 && !isNotaryErrorBody(res.body))) {
+      // A gateway's or load balancer's answer (502/503/504, Cloudflare 52x, 408), or a 5xx that
+      // is not notary-server's: the server behind may have stored the update all the same.
+      // notary-server's own 500s are JSON and its storage is atomic: plain failures.
       throw new HttpError(
         'NOTARY_OUTCOME_UNKNOWN',
         `${new URL(this.server).host} answered HTTP ${res.status} to the publish of ${roles.join(', ')} for ${this.gun}; the server may or may not have stored it`,
