@@ -22,18 +22,24 @@ afterAll(async () => {
   await sb?.stop();
 });
 
+/** Flow options with a trust store that remembers across the runs of one test. */
+function rememberingRun() {
+  const store = new MemoryTrustStore();
+  const common = {
+    trustServer: sb.notary.url,
+    caPem: sb.caPem,
+    rootKeyIds: [],
+    trustStore: store,
+    log: quietLog(),
+  };
+  return { store, common };
+}
+
 describe('root rotation', () => {
   it('follows a root key rotation made by the notary CLI, with the old root remembered', async () => {
     const gun = `${sb.registry.host}/rot/app`;
     const repo = await createTrustedRepo(sb, gun);
-    const store = new MemoryTrustStore();
-    const common = {
-      trustServer: sb.notary.url,
-      caPem: sb.caPem,
-      rootKeyIds: [],
-      trustStore: store,
-      log: quietLog(),
-    };
+    const { store, common } = rememberingRun();
     await pushImage(sb, 'rot/app', 'before', { seed: 'before' });
     const keys = keyRingOf(repo);
     try {
@@ -65,14 +71,7 @@ describe('root rotation', () => {
   it('refuses a repository deleted and re-created with new keys when the old root is remembered', async () => {
     const gun = `${sb.registry.host}/rot/again`;
     const first = await createTrustedRepo(sb, gun);
-    const store = new MemoryTrustStore();
-    const common = {
-      trustServer: sb.notary.url,
-      caPem: sb.caPem,
-      rootKeyIds: [],
-      trustStore: store,
-      log: quietLog(),
-    };
+    const { common } = rememberingRun();
     await pushImage(sb, 'rot/again', '1', { seed: 'again' });
     const keys = keyRingOf(first);
     try {
