@@ -23,32 +23,19 @@ export function isVerifiedTag(v: unknown): v is VerifiedTag {
   return isTagResult(v, 'signers');
 }
 
+/** The fields both outputs share, in ACTION.md's order. */
+function tagFields(t: SignedTag | VerifiedTag) {
+  return { image: t.image, gun: t.gun, tag: t.tag, digest: t.digest, size: t.size };
+}
+
 /** `signed`: `[{"image","gun","tag","digest","size","roles"}]` (also what revoke removed). */
 export function signedOutput(tags: SignedTag[]): string {
-  return JSON.stringify(
-    tags.map((t) => ({
-      image: t.image,
-      gun: t.gun,
-      tag: t.tag,
-      digest: t.digest,
-      size: t.size,
-      roles: [...t.roles],
-    })),
-  );
+  return JSON.stringify(tags.map((t) => ({ ...tagFields(t), roles: [...t.roles] })));
 }
 
 /** `verified`: `[{"image","gun","tag","digest","size","signers"}]`. */
 export function verifiedOutput(tags: VerifiedTag[]): string {
-  return JSON.stringify(
-    tags.map((t) => ({
-      image: t.image,
-      gun: t.gun,
-      tag: t.tag,
-      digest: t.digest,
-      size: t.size,
-      signers: [...t.signers],
-    })),
-  );
+  return JSON.stringify(tags.map((t) => ({ ...tagFields(t), signers: [...t.signers] })));
 }
 
 /** `digests`: one unique `<gun>@<digest>` per line, in first-seen order. */
