@@ -6,7 +6,13 @@
 import { DctError, describeError, isDctError } from '../errors.js';
 import type { KeyRing } from '../keys/keyring.js';
 import { signEnvelope } from '../tuf/envelope.js';
-import { updatedSnapshot, updatedTargets, type TargetsMeta } from '../tuf/models.js';
+import {
+  updatedRoot,
+  updatedSnapshot,
+  updatedTargets,
+  type RootMeta,
+  type TargetsMeta,
+} from '../tuf/models.js';
 import { validRootCerts } from '../tuf/rootcert.js';
 import { parseExpires } from '../tuf/time.js';
 import { confirmUploaded, loadTrustedRepo, type TrustedRepo } from '../tuf/trusted.js';
@@ -19,6 +25,18 @@ export interface RoleEdit {
   role: string;
   signers: TufSigner[];
   edit: (t: TargetsMeta) => void;
+}
+
+/**
+ * A change that re-signs root too (a key rotation): `root` edits a copy of root.json, which is
+ * signed by `root.signers` (the root role's keys, and the old root's on a root rotation).
+ * The snapshot follows the new root's snapshot role; `snapshotSigners` signs it when the key
+ * is not in the key ring (a new local snapshot key).
+ */
+export interface Change {
+  root?: { signers: TufSigner[]; edit: (r: RootMeta) => void };
+  roles: RoleEdit[];
+  snapshotSigners?: TufSigner[];
 }
 
 export interface PublishContext {
@@ -104,7 +122,7 @@ export function warnIfRootExpiring(repo: TrustedRepo, log: Logger, now = new Dat
  */
 export async function publishChange(
   ctx: PublishContext,
-  plan: (repo: TrustedRepo) => RoleEdit[],
+  plan: (repo: TrustedRepo) => RoleEdit[] | Change,
   confirm: (repo: TrustedRepo) => string | undefined,
   /** A repository already loaded and verified (and planned against) by the caller. */
   first?: TrustedRepo,
@@ -135,8 +153,9 @@ export async function publishChange(
         );
       }
     }
-    const edits = plan(repo);
-    if (edits.length === 0) {
+    const planned = plan(repo);
+    const change = Array.isArray(planned) ? { roles: planned } : planned;
+    if (change.roles.length === 0 && change.root === undefined) {
       const problem = confirm(repo);
       if (problem === undefined) {
         await saveTrust(ctx, repo);
@@ -152,7 +171,7 @@ export async function publishChange(
         { cause: lastConflict },
       );
     }
-    const files = signEdits(ctx, repo, edits);
+    const files = signEdits(ctx, repo, change);
     try {
       await ctx.conn.notary.publish(new Map([...files].map(([role, f]) => [role, f.bytes])));
     } catch (e) {
@@ -170,8 +189,11 @@ export async function publishChange(
       }
       throw e;
     }
-    // Read back. The quick check: the server's verified snapshot lists our exact bytes.
-    const state = await confirmUploaded(ctx.conn.notary, repo, files, ctx.now?.());
+    // Read back. The quick check: the server's verified snapshot lists our exact bytes (under
+    // the old root: after a new root, the full read below follows the rotation).
+    const state = files.has('root')
+      ? undefined
+      : await confirmUploaded(ctx.conn.notary, repo, files, ctx.now?.());
     if (state !== undefined) {
       await saveTrust(ctx, state);
       return;
@@ -198,23 +220,32 @@ export async function publishChange(
 function signEdits(
   ctx: PublishContext,
   repo: TrustedRepo,
-  edits: RoleEdit[],
+  change: Change,
 ): Map<string, { bytes: Buffer; version: number }> {
   const now = ctx.now?.() ?? new Date();
   const files = new Map<string, { bytes: Buffer; version: number }>();
-  for (const e of edits) {
+  let root = repo.root.signed;
+  if (change.root !== undefined) {
+    root = updatedRoot(root, change.root.edit, now);
+    files.set('root', {
+      bytes: signEnvelope(root, change.root.signers).bytes,
+      version: root.version,
+    });
+  }
+  for (const e of change.roles) {
     const prev = repo.targets.get(e.role)?.signed;
     const next = updatedTargets(prev, e.edit, now);
     files.set(e.role, { bytes: signEnvelope(next, e.signers).bytes, version: next.version });
   }
   // Snapshot only when we hold its key; otherwise the server makes it (notary-spec.md §5.3).
-  const root = repo.root.signed;
   const snapshotRole = root.roles['snapshot'];
-  const snapshotSigners = (snapshotRole?.keyids ?? []).flatMap((id) => {
-    const key = root.keys[id];
-    const s = key === undefined ? undefined : ctx.keys.signerFor(id, key);
-    return s === undefined ? [] : [s];
-  });
+  const snapshotSigners =
+    change.snapshotSigners ??
+    (snapshotRole?.keyids ?? []).flatMap((id) => {
+      const key = root.keys[id];
+      const s = key === undefined ? undefined : ctx.keys.signerFor(id, key);
+      return s === undefined ? [] : [s];
+    });
   if (snapshotRole !== undefined && snapshotSigners.length >= snapshotRole.threshold) {
     const bytes = new Map([...files].map(([role, f]) => [role, f.bytes]));
     const snapshot = updatedSnapshot(repo.snapshot.signed, bytes, now);

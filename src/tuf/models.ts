@@ -365,6 +365,18 @@ function tidyTargets(t: TargetsMeta): void {
   }
 }
 
+/** 10×365 days: Go's default expiry for root (§4.1). */
+export const ROOT_EXPIRY_DAYS = 10 * 365;
+
+/** `prev` with `change` applied to a deep copy, version+1 and expires now + 10×365 days. */
+export function updatedRoot(prev: RootMeta, change: (r: RootMeta) => void, now: Date): RootMeta {
+  const r = cloneJson(prev);
+  change(r);
+  r.version = prev.version + 1;
+  r.expires = goTime(addDays(now, ROOT_EXPIRY_DAYS));
+  return asRoot(r);
+}
+
 /** The next snapshot: version+1, expires now + 3×365 days, meta of each given file's bytes. */
 export function updatedSnapshot(
   prev: SnapshotMeta,
