@@ -7,6 +7,7 @@ import { DctError, describeError, isDctError } from '../errors.js';
 import type { KeyRing } from '../keys/keyring.js';
 import { signEnvelope } from '../tuf/envelope.js';
 import {
+  blankTargets,
   updatedRoot,
   updatedSnapshot,
   updatedTargets,
@@ -233,7 +234,11 @@ function signEdits(
     });
   }
   for (const e of change.roles) {
-    const prev = repo.targets.get(e.role)?.signed;
+    // A role whose file no key it lists signed starts empty, above that file's version.
+    const invalid = repo.invalidFiles.get(e.role)?.signed.version;
+    const prev =
+      repo.targets.get(e.role)?.signed ??
+      (invalid === undefined ? undefined : blankTargets(invalid));
     const next = updatedTargets(prev, e.edit, now);
     files.set(e.role, { bytes: signEnvelope(next, e.signers).bytes, version: next.version });
   }

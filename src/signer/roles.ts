@@ -126,10 +126,26 @@ export function signableRoles(
   const order = (r: SignableRole) => delegations.findIndex((d) => d.name === r.role);
   chosen.sort((a, b) => order(a) - order(b));
   for (const c of chosen) {
-    if (repo.invalidDelegations.has(c.role)) {
-      throw new DctError(
-        'TUF_DELEGATION_INVALID',
-        `${repo.gun}: ${c.role} cannot be signed on top of: ${repo.invalidDelegations.get(c.role)!.message}`,
+    const invalid = repo.invalidDelegations.get(c.role);
+    if (invalid !== undefined) {
+      // Signed only by keys the role no longer lists (a removed signer, notary-spec.md §6.5):
+      // no client trusts its entries, so it starts over (Go clients are stuck there). A bad
+      // signature by a listed key (tampering) or an expired file is refused as before.
+      const file = repo.invalidFiles.get(c.role);
+      const listed = new Set(c.delegation?.keyids ?? []);
+      const orphaned =
+        invalid.code !== 'TUF_EXPIRED' &&
+        file !== undefined &&
+        file.signatures.every((sig) => !listed.has(sig.keyid));
+      if (!orphaned) {
+        throw new DctError(
+          'TUF_DELEGATION_INVALID',
+          `${repo.gun}: ${c.role} cannot be signed on top of: ${invalid.message}`,
+        );
+      }
+      const entries = Object.keys(file.signed.targets).length;
+      warn(
+        `${repo.gun}: ${c.role} is signed by keys it no longer lists (a removed signer); its ${entries} entries are trusted by no client and are replaced by what this run signs`,
       );
     }
     if (c.signers.length < c.threshold) {

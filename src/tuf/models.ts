@@ -334,6 +334,13 @@ export function updatedTargets(
   return asTargets(t);
 }
 
+/** An empty targets file at `version` (its next version is `version` + 1). */
+export function blankTargets(version: number): TargetsMeta {
+  const t = emptyTargets();
+  t.version = version;
+  return t;
+}
+
 function emptyTargets(): TargetsMeta {
   const t = bareObject<unknown>() as unknown as TargetsMeta;
   t._type = 'Targets';

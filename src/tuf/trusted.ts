@@ -176,6 +176,8 @@ export class TrustedRepo {
   readonly targets = new Map<string, Envelope<TargetsMeta>>();
   /** Delegations whose file exists but is expired or below threshold: never build on these. */
   readonly invalidDelegations = new Map<string, DctError>();
+  /** The files behind `invalidDelegations` (their versions bound the next upload). */
+  readonly invalidFiles = new Map<string, Envelope<TargetsMeta>>();
   private readonly delegations = new Map<string, DelegationInfo>();
 
   constructor(
@@ -455,6 +457,7 @@ async function loadTargets(
       if (!isDctError(e) || !SKIPPABLE.has(e.code)) throw e;
       info.file = 'invalid';
       repo.invalidDelegations.set(name, e);
+      repo.invalidFiles.set(name, env);
       continue;
     }
     checkVersion(name, env.signed.version, seen);

@@ -1,0 +1,266 @@
+/**
+ * Repository administration against the real notary-server, with the Go `notary` CLI and
+ * docker 28's `docker trust` as the judges, from fresh trust directories and from warm ones
+ * that remember the old root.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isDctError } from '../../src/errors.js';
+import { HttpClient } from '../../src/http/client.js';
+import { KeyRing } from '../../src/keys/keyring.js';
+import { readKeySecret } from '../../src/keys/secret.js';
+import { NotaryClient } from '../../src/notary/client.js';
+import {
+  addSigner,
+  deleteRemoteTrust,
+  removeSigner,
+  rotateKey,
+  type AdminOptions,
+} from '../../src/signer/admin/index.js';
+import { signImages } from '../../src/signer/sign.js';
+import { verifyImages } from '../../src/signer/verify.js';
+import { MemoryTrustStore } from '../reliability/helpers.js';
+import { DockerTrust, freshDocker } from '../support/docker-cli.js';
+import { pushImage } from '../support/images.js';
+import {
+  createTrustedRepo,
+  NotaryCli,
+  passphraseEnv,
+  type TrustedRepo,
+} from '../support/notary-cli.js';
+import { startSandbox, type Sandbox } from '../support/servers.js';
+import { installKeys, makeKey, PASS, ringOf, signerKeysOf, type TestKey } from './admin-helpers.js';
+import { quietLog } from './flows.js';
+
+let sb: Sandbox;
+beforeAll(async () => {
+  sb = await startSandbox();
+});
+afterAll(async () => {
+  await sb?.stop();
+});
+
+const net = () => ({ trustServer: sb.notary.url, caPem: sb.caPem });
+
+function admin(gun: string, store = new MemoryTrustStore()): AdminOptions {
+  return { ...net(), repository: gun, log: quietLog(), trustStore: store };
+}
+
+/** Every key of a repository the Go CLI made, root included. */
+function allKeys(repo: TrustedRepo): KeyRing {
+  const { files } = readKeySecret(repo.keysPem, () => undefined);
+  return KeyRing.open(files, {
+    passphrase: repo.passphrase,
+    rootPassphrase: repo.rootPassphrase,
+    include: 'all',
+  });
+}
+
+/** The exact bytes the server serves for the roles: equal before and after = nothing published. */
+async function serverBytes(gun: string): Promise<string> {
+  const http = new HttpClient({ caPem: sb.caPem });
+  try {
+    const client = new NotaryClient({ server: sb.notary.url, gun, http });
+    const out: string[] = [];
+    for (const role of ['root', 'targets', 'snapshot']) {
+      out.push(`${role}:${(await client.fetch(role))?.toString('base64') ?? 'none'}`);
+    }
+    return out.join('\n');
+  } finally {
+    await http.close();
+  }
+}
+
+async function signTag(
+  gun: string,
+  path: string,
+  tag: string,
+  keys: KeyRing,
+  store?: MemoryTrustStore,
+) {
+  const img = await pushImage(sb, path, tag, { seed: `${path}-${tag}` });
+  const out = await signImages({
+    ...net(),
+    images: [`${gun}:${tag}`],
+    keys,
+    signers: [],
+    rootKeyIds: [],
+    log: quietLog(),
+    ...(store ? { trustStore: store } : {}),
+  });
+  expect(out[0].digest).toBe(img.digest);
+  return img;
+}
+
+/** A repository made by our flows: root, repository key, signer ci; returns its keys. */
+async function ourRepo(path: string, store = new MemoryTrustStore()) {
+  const gun = `${sb.registry.host}/${path}`;
+  const root = makeKey('root');
+  const repoKey = makeKey('targets', gun);
+  const ci = makeKey('ci');
+  const out = await addSigner({
+    ...admin(gun, store),
+    name: 'ci',
+    signerKeys: signerKeysOf(ci),
+    keys: ringOf(root, repoKey),
+    newRepository: { rootKey: () => root.key, repositoryKey: () => repoKey.key },
+  });
+  return { gun, root, repoKey, ci, store, init: out.initialized! };
+}
+
+const sortByName = <T extends { Name: string }>(list: T[]): T[] =>
+  [...list].sort((a, b) => a.Name.localeCompare(b.Name));
+
+async function expectFails(p: Promise<unknown>, code: string, text: RegExp): Promise<void> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(isDctError(e), String(e)).toBe(true);
+  expect((e as Error & { code: string }).code).toBe(code);
+  expect((e as Error).message).toMatch(text);
+  expect((e as Error).message).not.toContain('\n');
+}
+
+describe('create a repository and add a signer', () => {
+  it('lists in the Go CLI and docker trust inspect, and the signer signs', async () => {
+    const { gun, repoKey, ci, store, init } = await ourRepo('admin/new');
+    expect(init.repositoryKeyId).toBe(repoKey.id);
+
+    const cli = new NotaryCli(sb);
+    const delegations = await cli.ok(['delegation', 'list', gun]);
+    expect(delegations).toMatch(new RegExp(`targets/ci\\s.*${ci.id}`));
+    expect(delegations).toMatch(new RegExp(`targets/releases\\s.*${ci.id}`));
+
+    const docker = await freshDocker(sb);
+    const inspect = await docker.inspect(gun);
+    expect(inspect.Signers).toEqual([{ Name: 'ci', Keys: [{ ID: ci.id }] }]);
+    const adminKeys = Object.fromEntries(inspect.AdministrativeKeys.map((k) => [k.Name, k.Keys]));
+    expect(adminKeys['Repository']).toEqual([{ ID: repoKey.id }]);
+    expect(adminKeys['Root']).toEqual([{ ID: init.rootKeyId }]);
+
+    const img = await signTag(gun, 'admin/new', '1', ringOf(ci), store);
+    expect(await cli.list(gun)).toMatchObject([{ name: '1', digest: img.digest, size: img.size }]);
+    const after = await docker.inspect(gun);
+    expect(after.SignedTags).toEqual([
+      { SignedTag: '1', Digest: img.digest.slice(7), Signers: ['ci'] },
+    ]);
+
+    // The Go CLI signs with the ci key from its own trust dir, on top of ours.
+    await installKeys(cli.trustDir, ci);
+    await cli.addTarget(
+      gun,
+      'go',
+      { digest: img.digest, size: img.size },
+      passphraseEnv(PASS, PASS),
+      ['targets/releases'],
+    );
+    expect((await docker.inspect(gun)).SignedTags.map((t) => t.SignedTag)).toEqual(['1', 'go']);
+  });
+
+  it('adds a second signer to a repository the Go CLI made; both judges show both', async () => {
+    const gun = `${sb.registry.host}/admin/existing`;
+    const repo = await createTrustedRepo(sb, gun);
+    const warmCli = repo.cli;
+    const warmDocker = await freshDocker(sb);
+    await warmDocker.inspect(gun);
+    const bob = makeKey('bob');
+    const out = await addSigner({
+      ...admin(gun),
+      name: 'bob',
+      signerKeys: signerKeysOf(bob),
+      keys: allKeys(repo),
+    });
+    expect(out.changed).toBe(true);
+    expect(out.releasesKeyIds).toEqual([repo.signerKeyId, bob.id]);
+    for (const docker of [warmDocker, await freshDocker(sb)]) {
+      const inspect = await docker.inspect(gun);
+      expect(sortByName(inspect.Signers)).toEqual([
+        { Name: 'bob', Keys: [{ ID: bob.id }] },
+        { Name: 'ci', Keys: [{ ID: repo.signerKeyId }] },
+      ]);
+    }
+    expect(await warmCli.ok(['delegation', 'list', gun])).toMatch(
+      new RegExp(`targets/bob\\s.*${bob.id}`),
+    );
+    // Adding the same again publishes nothing.
+    const before = await serverBytes(gun);
+    const again = await addSigner({
+      ...admin(gun),
+      name: 'bob',
+      signerKeys: signerKeysOf(bob),
+      keys: allKeys(repo),
+    });
+    expect(again.changed).toBe(false);
+    expect(await serverBytes(gun)).toBe(before);
+    await signTag(gun, 'admin/existing', 'by-bob', ringOf(bob));
+  });
+});
+
+describe('signer remove', () => {
+  it('is what docker trust inspect shows, and asks before removing the last releases signer', async () => {
+    const { gun, repoKey, ci, store } = await ourRepo('admin/remove');
+    const bob = makeKey('bob');
+    const keys = ringOf(repoKey);
+    await addSigner({ ...admin(gun, store), name: 'bob', signerKeys: signerKeysOf(bob), keys });
+    await signTag(gun, 'admin/remove', 'v1', ringOf(ci), store);
+    const docker = await freshDocker(sb);
+    expect((await docker.inspect(gun)).Signers.map((s) => s.Name).sort()).toEqual(['bob', 'ci']);
+
+    // ci signed the current releases file: removing it asks; "no" publishes nothing.
+    const before = await serverBytes(gun);
+    const questions: string[] = [];
+    const no = await removeSigner({
+      ...admin(gun, store),
+      name: 'ci',
+      keys,
+      confirm: (q) => {
+        questions.push(q);
+        return Promise.resolve(false);
+      },
+    });
+    expect(no.removed).toBe(false);
+    expect(questions[0]).toMatch(
+      /signer ci signed the current targets\/releases .* 1 tag released there stop verifying/,
+    );
+    expect(await serverBytes(gun)).toBe(before);
+    await expectFails(
+      removeSigner({ ...admin(gun, store), name: 'ci', keys }),
+      'SIGNER_LAST_RELEASES',
+      /nothing was removed/,
+    );
+    expect(await serverBytes(gun)).toBe(before);
+
+    // bob signed nothing: removing bob asks nothing.
+    const gone = await removeSigner({ ...admin(gun, store), name: 'bob', keys });
+    expect(gone).toMatchObject({ removed: true, keyIds: [bob.id], releasesKeyIds: [ci.id] });
+    const inspect = await docker.inspect(gun);
+    expect(inspect.Signers).toEqual([{ Name: 'ci', Keys: [{ ID: ci.id }] }]);
+    expect(inspect.SignedTags.map((t) => t.SignedTag)).toEqual(['v1']);
+    expect(await new NotaryCli(sb).ok(['delegation', 'list', gun])).not.toContain('targets/bob');
+
+    // Forced: the last signer goes, and docker no longer shows the tag.
+    const forced = await removeSigner({ ...admin(gun, store), name: 'ci', keys, force: true });
+    expect(forced.removed).toBe(true);
+    expect(forced.warning).toMatch(/last signer of targets\/releases/);
+    const empty = await (await freshDocker(sb)).inspect(gun);
+    expect(empty.Signers).toEqual([]);
+    expect(empty.SignedTags).toEqual([]);
+  });
+
+  it('recovers from a lost delegation key: remove, add a new key under the same name, sign', async () => {
+    const { gun, repoKey, ci, store } = await ourRepo('admin/lostci');
+    await signTag(gun, 'admin/lostci', 'old', ringOf(ci), store);
+    const keys = ringOf(repoKey);
+    await removeSigner({ ...admin(gun, store), name: 'ci', keys, force: true });
+    const ci2 = makeKey('ci');
+    await addSigner({ ...admin(gun, store), name: 'ci', signerKeys: signerKeysOf(ci2), keys });
+    const img = await signTag(gun, 'admin/lostci', 'new', ringOf(ci2), store);
+    const inspect = await (await freshDocker(sb)).inspect(gun);
+    expect(inspect.Signers).toEqual([{ Name: 'ci', Keys: [{ ID: ci2.id }] }]);
+    expect(inspect.SignedTags).toContainEqual({
+      SignedTag: 'new',
+      Digest: img.digest.slice(7),
+      Signers: ['ci'],
+    });
+  });
+});
