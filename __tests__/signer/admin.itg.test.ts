@@ -4,7 +4,7 @@
  * that remember the old root.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isDctError } from '../../src/errors.js';
+import { ImagesError, isDctError } from '../../src/errors.js';
 import { HttpClient } from '../../src/http/client.js';
 import { KeyRing } from '../../src/keys/keyring.js';
 import { readKeySecret } from '../../src/keys/secret.js';
@@ -19,7 +19,7 @@ import {
 import { signImages } from '../../src/signer/sign.js';
 import { verifyImages } from '../../src/signer/verify.js';
 import { MemoryTrustStore } from '../reliability/helpers.js';
-import { DockerTrust, freshDocker } from '../support/docker-cli.js';
+import { freshDocker } from '../support/docker-cli.js';
 import { pushImage } from '../support/images.js';
 import {
   createTrustedRepo,
@@ -28,7 +28,7 @@ import {
   type TrustedRepo,
 } from '../support/notary-cli.js';
 import { startSandbox, type Sandbox } from '../support/servers.js';
-import { installKeys, makeKey, PASS, ringOf, signerKeysOf, type TestKey } from './admin-helpers.js';
+import { installKeys, makeKey, PASS, ringOf, signerKeysOf } from './admin-helpers.js';
 import { quietLog } from './flows.js';
 
 let sb: Sandbox;
@@ -262,5 +262,184 @@ describe('signer remove', () => {
       Digest: img.digest.slice(7),
       Signers: ['ci'],
     });
+  });
+});
+
+describe('key rotate', () => {
+  it('targets then root on a repository the Go CLI made: warm Go and docker clients follow, signing goes on', async () => {
+    const gun = `${sb.registry.host}/admin/rotate`;
+    const repo = await createTrustedRepo(sb, gun);
+    const env = passphraseEnv(repo.passphrase, repo.rootPassphrase);
+    const store = new MemoryTrustStore();
+    const ciKeys = allKeys(repo);
+    const v1 = await signTag(gun, 'admin/rotate', 'v1', ciKeys, store);
+    const warmGo = repo.cli; // its trust dir holds root v1
+    const warmDocker = await freshDocker(sb);
+    await warmDocker.inspect(gun);
+
+    // targets: a new repository key, root re-signed by the root key.
+    const rootBefore = store.states.get(gun)!.versions['root'];
+    const newTargets = makeKey('targets', gun);
+    let asked = 0;
+    const t = await rotateKey({
+      ...admin(gun, store),
+      role: 'targets',
+      keys: allKeys(repo),
+      newKey: () => {
+        asked++;
+        return newTargets.key;
+      },
+    });
+    expect(asked).toBe(1);
+    expect(t).toMatchObject({
+      role: 'targets',
+      newKeyId: newTargets.id,
+      rootVersion: rootBefore + 1,
+    });
+    for (const docker of [warmDocker, await freshDocker(sb)]) {
+      const inspect = await docker.inspect(gun);
+      const keys = Object.fromEntries(inspect.AdministrativeKeys.map((k) => [k.Name, k.Keys]));
+      expect(keys['Repository']).toEqual([{ ID: newTargets.id }]);
+      expect(inspect.SignedTags.map((s) => s.SignedTag)).toEqual(['v1']);
+    }
+    expect(await warmGo.list(gun)).toMatchObject([{ name: 'v1', digest: v1.digest }]);
+    await signTag(gun, 'admin/rotate', 'v2', ciKeys, store);
+
+    // root: a new root key and certificate, root.json signed by the old and the new keys.
+    const newRoot = makeKey('root');
+    const r = await rotateKey({
+      ...admin(gun, store),
+      role: 'root',
+      keys: allKeys(repo),
+      newKey: () => newRoot.key,
+    });
+    expect(r).toMatchObject({
+      role: 'root',
+      newCanonicalId: newRoot.id,
+      rootVersion: rootBefore + 2,
+    });
+    expect(r.certificateExpires!.getTime()).toBeGreaterThan(Date.now() + 9 * 365 * 86_400_000);
+    for (const docker of [warmDocker, await freshDocker(sb)]) {
+      const inspect = await docker.inspect(gun);
+      const keys = Object.fromEntries(inspect.AdministrativeKeys.map((k) => [k.Name, k.Keys]));
+      expect(keys['Root']).toEqual([{ ID: r.newKeyId }]);
+      expect(inspect.SignedTags.map((s) => s.SignedTag).sort()).toEqual(['v1', 'v2']);
+    }
+    expect((await warmGo.list(gun)).map((l) => l.name).sort()).toEqual(['v1', 'v2']);
+    expect((await new NotaryCli(sb).list(gun)).map((l) => l.name).sort()).toEqual(['v1', 'v2']);
+    // The warm action run signs on, following root v1 → v3; the warm Go CLI publishes too.
+    const v3 = await signTag(gun, 'admin/rotate', 'v3', ciKeys, store);
+    expect(store.states.get(gun)!.versions['root']).toBe(rootBefore + 2);
+    await warmGo.addTarget(gun, 'go', { digest: v3.digest, size: v3.size }, env, [
+      'targets/releases',
+    ]);
+    const verified = await verifyImages({
+      ...net(),
+      images: [`${gun}:v3`],
+      requiredSigners: ['ci'],
+      rootKeyIds: [r.newKeyId],
+      log: quietLog(),
+    });
+    expect(verified[0].digest).toBe(v3.digest);
+
+    // Rotating targets again now needs the new root key: the old one is refused.
+    const before = await serverBytes(gun);
+    let made = 0;
+    await expectFails(
+      rotateKey({
+        ...admin(gun, store),
+        role: 'targets',
+        keys: allKeys(repo),
+        newKey: () => {
+          made++;
+          return makeKey('targets', gun).key;
+        },
+      }),
+      'ROOT_KEY_MISSING',
+      /needs the root key/,
+    );
+    expect(made).toBe(0);
+    expect(await serverBytes(gun)).toBe(before);
+    await rotateKey({
+      ...admin(gun, store),
+      role: 'targets',
+      keys: ringOf(newRoot),
+      newKey: () => makeKey('targets', gun).key,
+    });
+    await signTag(gun, 'admin/rotate', 'v4', ciKeys, store);
+  });
+
+  it('snapshot to the server and back to a local key, and timestamp: Go lists throughout', async () => {
+    const { gun, root, repoKey, ci, store } = await ourRepo('admin/snap');
+    await signTag(gun, 'admin/snap', 'a', ringOf(ci), store);
+    const warmGo = new NotaryCli(sb);
+    await warmGo.list(gun);
+
+    const local = makeKey('snapshot', gun);
+    const s1 = await rotateKey({
+      ...admin(gun, store),
+      role: 'snapshot',
+      keys: ringOf(root),
+      newKey: () => local.key,
+    });
+    expect(s1).toMatchObject({ serverManaged: false, newKeyId: local.id });
+    // The snapshot key is ours now: signing needs it beside the signer key.
+    await signTag(gun, 'admin/snap', 'b', ringOf(ci, local), store);
+    expect((await warmGo.list(gun)).map((l) => l.name).sort()).toEqual(['a', 'b']);
+
+    const s2 = await rotateKey({
+      ...admin(gun, store),
+      role: 'snapshot',
+      keys: ringOf(root, local),
+      serverManaged: true,
+    });
+    expect(s2.serverManaged).toBe(true);
+    expect(s2.newCanonicalId).toBeUndefined();
+    await signTag(gun, 'admin/snap', 'c', ringOf(ci), store);
+
+    const ts = await rotateKey({ ...admin(gun, store), role: 'timestamp', keys: ringOf(root) });
+    expect(ts.oldKeyIds).not.toContain(ts.newKeyId);
+    await signTag(gun, 'admin/snap', 'd', ringOf(ci), store);
+    expect((await warmGo.list(gun)).map((l) => l.name).sort()).toEqual(['a', 'b', 'c', 'd']);
+    const inspect = await (await freshDocker(sb)).inspect(gun);
+    expect(inspect.SignedTags.map((t) => t.SignedTag).sort()).toEqual(['a', 'b', 'c', 'd']);
+    const keys = Object.fromEntries(inspect.AdministrativeKeys.map((k) => [k.Name, k.Keys]));
+    expect(keys['Repository']).toEqual([{ ID: repoKey.id }]);
+  });
+});
+
+describe('a lost root key', () => {
+  it('delete --remote, create again: fresh clients trust the new root, warm ones are told why not', async () => {
+    const first = await ourRepo('admin/lostroot');
+    const { gun } = first;
+    await signTag(gun, 'admin/lostroot', 'old', ringOf(first.ci), first.store);
+    const warmGo = new NotaryCli(sb);
+    await warmGo.list(gun);
+
+    const del = await deleteRemoteTrust({ ...net(), repository: gun, log: quietLog() });
+    expect(del.hadTrustData).toBe(true);
+    expect(del.consumerSteps.join('\n')).toContain(`trust/tuf/${gun}`);
+    expect(await serverBytes(gun)).toBe('root:none\ntargets:none\nsnapshot:none');
+
+    // Created again with new keys; the old trust store is what a consumer remembers.
+    const again = await ourRepo('admin/lostroot');
+    expect(again.init.rootKeyId).not.toBe(first.init.rootKeyId);
+    await signTag(gun, 'admin/lostroot', 'new', ringOf(again.ci), again.store);
+    expect((await new NotaryCli(sb).list(gun)).map((l) => l.name)).toEqual(['new']);
+    const warm = await warmGo.run(['list', gun]);
+    expect(warm.code).not.toBe(0);
+    expect(`${warm.stdout}${warm.stderr}`).toMatch(
+      /could not rotate trust to a new trusted root|trusted root/,
+    );
+    const err = (await verifyImages({
+      ...net(),
+      images: [`${gun}:new`],
+      requiredSigners: [],
+      rootKeyIds: [],
+      log: quietLog(),
+      trustStore: first.store,
+    }).catch((e: unknown) => e)) as ImagesError;
+    expect(err.failures[0].code).toBe('TUF_ROOT_ROTATION');
+    expect(err.failures[0].message).toMatch(/could not rotate trust to a new trusted root/);
   });
 });
