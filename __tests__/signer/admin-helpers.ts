@@ -41,9 +41,11 @@ export function signerKeysOf(k: TestKey): SignerKey[] {
   return parseSignerKeys(pubFile(k), `${k.role}.pub`);
 }
 
-/** The KeyRing a run would open from these key files (root keys included). */
+/** The KeyRing a run would open from these key files (root keys included); with none, a
+ *  ring holding one unrelated key. */
 export function ringOf(...keys: TestKey[]): KeyRing {
-  const { files } = readKeySecret(keys.map((k) => k.pem).join(''), () => undefined);
+  const held = keys.length > 0 ? keys : [makeKey('unrelated')];
+  const { files } = readKeySecret(held.map((k) => k.pem).join(''), () => undefined);
   return KeyRing.open(files, { passphrase: PASS, rootPassphrase: ROOT_PASS, include: 'all' });
 }
 

@@ -3,9 +3,12 @@
  * docker 28's `docker trust` as the judges, from fresh trust directories and from warm ones
  * that remember the old root.
  */
+import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImagesError, isDctError } from '../../src/errors.js';
 import { HttpClient } from '../../src/http/client.js';
+import { rootCertificate } from '../../src/keys/cert.js';
+import { children, parseDer } from '../../src/keys/der.js';
 import { KeyRing } from '../../src/keys/keyring.js';
 import { readKeySecret } from '../../src/keys/secret.js';
 import { NotaryClient } from '../../src/notary/client.js';
@@ -16,6 +19,7 @@ import {
   rotateKey,
   type AdminOptions,
 } from '../../src/signer/admin/index.js';
+import { fromKeyRing } from '../../src/signer/admin/images.js';
 import { signImages } from '../../src/signer/sign.js';
 import { verifyImages } from '../../src/signer/verify.js';
 import { MemoryTrustStore } from '../reliability/helpers.js';
@@ -443,3 +447,213 @@ describe('a lost root key', () => {
     expect(err.failures[0].message).toMatch(/could not rotate trust to a new trusted root/);
   });
 });
+
+describe('bad input: one clear line, nothing published', () => {
+  it('refuses what it can before any request: bad names, bad rotations', async () => {
+    // An unreachable server: these must fail before asking it anything.
+    const offline = { trustServer: 'https://127.0.0.1:9', caPem: sb.caPem, log: quietLog() };
+    const k = makeKey('ci');
+    const keys = ringOf(makeKey('root'));
+    for (const name of ['releases', 'Bad', '-x', '']) {
+      await expectFails(
+        addSigner({ ...offline, repository: 'r.io/a', name, signerKeys: signerKeysOf(k), keys }),
+        'SIGNER_NAME_INVALID',
+        /signer name|reserved/,
+      );
+    }
+    await expectFails(
+      addSigner({ ...offline, repository: 'r.io/a', name: 'ci', signerKeys: [], keys }),
+      'SIGNER_KEY_MISSING',
+      /at least one public key/,
+    );
+    await expectFails(
+      removeSigner({ ...offline, repository: 'r.io/a', name: 'releases', keys }),
+      'SIGNER_NAME_INVALID',
+      /releases is a reserved name and cannot be removed/,
+    );
+    await expectFails(
+      rotateKey({
+        ...offline,
+        repository: 'r.io/a',
+        role: 'timestamp',
+        keys,
+        serverManaged: false,
+      }),
+      'ROTATE_INVALID',
+      /always the server/,
+    );
+    await expectFails(
+      rotateKey({ ...offline, repository: 'r.io/a', role: 'root', keys, serverManaged: true }),
+      'ROTATE_INVALID',
+      /cannot be held by the server/,
+    );
+    await expectFails(
+      rotateKey({ ...offline, repository: 'r.io/a', role: 'targets', keys }),
+      'ROTATE_INVALID',
+      /needs the new key/,
+    );
+    await expectFails(
+      addSigner({
+        ...offline,
+        repository: 'r.io/UP',
+        name: 'ci',
+        signerKeys: signerKeysOf(k),
+        keys,
+      }),
+      'REPOSITORY_INVALID',
+      /invalid repository name "r.io\/UP"/,
+    );
+  });
+
+  it('a repository without trust data and no root key: nothing is created', async () => {
+    const gun = `${sb.registry.host}/admin/none`;
+    const ci = makeKey('ci');
+    await expectFails(
+      addSigner({ ...admin(gun), name: 'ci', signerKeys: signerKeysOf(ci), keys: ringOf() }),
+      'REPO_NOT_FOUND',
+      /does not have trust data for .*admin\/none; to create it, give its root key/,
+    );
+    const repoKey = makeKey('targets', gun);
+    await expectFails(
+      addSigner({
+        ...admin(gun),
+        name: 'ci',
+        signerKeys: signerKeysOf(ci),
+        keys: ringOf(repoKey),
+        newRepository: fromKeyRing(ringOf(repoKey), gun),
+      }),
+      'ROOT_KEY_MISSING',
+      /has no trust data yet; to create it, `keys` must hold a root key/,
+    );
+    await expectFails(
+      rotateKey({ ...admin(gun), role: 'targets', keys: ringOf(), newKey: () => repoKey.key }),
+      'REPO_NOT_FOUND',
+      /does not have trust data/,
+    );
+    expect(await serverBytes(gun)).toBe('root:none\ntargets:none\nsnapshot:none');
+  });
+
+  it('wrong keys for an existing repository: refused before publishing', async () => {
+    const { gun, root, repoKey, ci, store } = await ourRepo('admin/wrong');
+    const before = await serverBytes(gun);
+    const bob = makeKey('bob');
+    await expectFails(
+      addSigner({
+        ...admin(gun, store),
+        name: 'bob',
+        signerKeys: signerKeysOf(bob),
+        keys: ringOf(ci),
+      }),
+      'REPOSITORY_KEY_MISSING',
+      /needs the repository \(targets\) key \(\w{7}\), but the keys given are \w{7}/,
+    );
+    // The repository's own keys are no signer keys.
+    const asSigner = signerKeysOf({ ...repoKey, role: 'bob' });
+    await expectFails(
+      addSigner({ ...admin(gun, store), name: 'bob', signerKeys: asSigner, keys: ringOf(repoKey) }),
+      'SIGNER_KEY_IN_USE',
+      /already uses as its root or repository key/,
+    );
+    await expectFails(
+      removeSigner({ ...admin(gun, store), name: 'nobody', keys: ringOf(repoKey) }),
+      'SIGNER_NOT_FOUND',
+      /has no signer nobody \(signers: ci\)/,
+    );
+    await expectFails(
+      removeSigner({ ...admin(gun, store), name: 'ci', keys: ringOf(root), force: true }),
+      'REPOSITORY_KEY_MISSING',
+      /repository \(targets\) key/,
+    );
+    let made = 0;
+    await expectFails(
+      rotateKey({
+        ...admin(gun, store),
+        role: 'root',
+        keys: ringOf(repoKey, ci),
+        newKey: () => {
+          made++;
+          return makeKey('root').key;
+        },
+      }),
+      'ROOT_KEY_MISSING',
+      /needs the root key/,
+    );
+    await expectFails(
+      rotateKey({
+        ...admin(gun, store),
+        role: 'targets',
+        keys: ringOf(root),
+        newKey: () => root.key,
+      }),
+      'KEY_REUSED',
+      /already serves another role/,
+    );
+    expect(made).toBe(0);
+    expect(await serverBytes(gun)).toBe(before);
+  });
+
+  it('a server that is down: one line naming it', async () => {
+    const down = { ...admin(`${sb.registry.host}/admin/down`), trustServer: 'https://127.0.0.1:9' };
+    const e = (await addSigner({
+      ...down,
+      name: 'ci',
+      signerKeys: signerKeysOf(makeKey('ci')),
+      keys: ringOf(),
+    }).catch((err: unknown) => err)) as Error & { code: string };
+    expect(e.code).toMatch(/^HTTP_/);
+    expect(e.message).toContain('127.0.0.1:9');
+    expect(e.message).not.toContain('\n');
+  });
+});
+
+describe('the root certificate', () => {
+  it('has the shape of the one the Go notary client makes, field for field', async () => {
+    const gun = `${sb.registry.host}/admin/certshape`;
+    const repo = await createTrustedRepo(sb, gun, { signer: null });
+    const goRoot = JSON.parse((await fetchRole(gun, 'root')).toString()) as {
+      signed: {
+        keys: Record<string, { keytype: string; keyval: { public: string } }>;
+        roles: { root: { keyids: string[] } };
+      };
+    };
+    const goKey = goRoot.signed.keys[goRoot.signed.roles.root.keyids[0]];
+    const goPem = Buffer.from(goKey.keyval.public, 'base64').toString();
+    const ours = rootCertificate(makeKey('root').key, gun, new Date());
+    expect(shape(ours.pem)).toEqual(shape(goPem));
+    expect(ours.tufKey.keytype).toBe(goKey.keytype);
+    expect(repo.gun).toBe(gun);
+  });
+});
+
+async function fetchRole(gun: string, role: string): Promise<Buffer> {
+  const http = new HttpClient({ caPem: sb.caPem });
+  try {
+    return (await new NotaryClient({ server: sb.notary.url, gun, http }).fetch(role))!;
+  } finally {
+    await http.close();
+  }
+}
+
+/**
+ * A certificate with what differs by nature (serial, times, key, signature) reduced to its
+ * DER tags and lengths' presence; names, extensions and algorithms kept byte for byte.
+ */
+function shape(pem: string): unknown {
+  const cert = new X509Certificate(pem);
+  const [tbs, alg] = children(parseDer(cert.raw));
+  const f = children(tbs);
+  const validity = children(f[4]).map((t) => t.tag);
+  const days = (new Date(cert.validTo).getTime() - new Date(cert.validFrom).getTime()) / 86_400_000;
+  return {
+    tags: f.map((n) => n.tag),
+    version: f[0].raw.toString('hex'),
+    serialBits: f[1].content.length <= 17,
+    sigAlg: f[2].raw.toString('hex'),
+    issuer: f[3].raw.toString('hex'),
+    validity,
+    days,
+    subject: f[5].raw.toString('hex'),
+    extensions: f[7].raw.toString('hex'),
+    outerAlg: alg.raw.toString('hex'),
+  };
+}
