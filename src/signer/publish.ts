@@ -86,7 +86,7 @@ export async function loadRepo(
     throw new DctError(
       'REPO_NOT_FOUND',
       `${ctx.conn.server} does not have trust data for ${ctx.conn.gun}; create the repository first ` +
-        `(e.g. \`docker trust signer add --key ci.pub ci ${ctx.conn.gun}\` or \`notary init ${ctx.conn.gun} -p\`)`,
+        `(this action's \`signer-add\` command, or \`dct signer add --key ci.pub ci ${ctx.conn.gun}\`)`,
     );
   }
   return repo;

@@ -96,7 +96,7 @@ export function signableRoles(
         throw new DctError(
           'SIGNER_NOT_DELEGATED',
           `${repo.gun} has no delegation ${absent.join(', ')} (it has ${known.join(', ') || 'none'}); ` +
-            'add the signer with `docker trust signer add` or fix `signer`',
+            'add the signer (`signer-add`, or `dct signer add`) or fix `signer`',
         );
       }
       throw noKeys(repo, keys, missing);
@@ -168,6 +168,6 @@ function noKeys(repo: TrustedRepo, keys: KeyRing, roles: string[]): DctError {
   return new DctError(
     'NO_SIGNING_KEYS',
     `${repo.gun}: no valid signing keys for ${roles.join(', ')}; the keys given have IDs ${held}. ` +
-      'Pass the key of a signer delegated in this repository (`docker trust signer add`)',
+      'Pass the key of a signer delegated in this repository (add one with `signer-add`, or `dct signer add`)',
   );
 }
