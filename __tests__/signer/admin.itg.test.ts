@@ -258,14 +258,75 @@ describe('signer remove', () => {
     await removeSigner({ ...admin(gun, store), name: 'ci', keys, force: true });
     const ci2 = makeKey('ci');
     await addSigner({ ...admin(gun, store), name: 'ci', signerKeys: signerKeysOf(ci2), keys });
-    const img = await signTag(gun, 'admin/lostci', 'new', ringOf(ci2), store);
+    // Both delegation files are still signed by the lost key: the Go client is stuck here
+    // (the server refuses its fresh version 1), our sign starts them over above their version.
+    const goCli = new NotaryCli(sb);
+    await installKeys(goCli.trustDir, ci2);
+    const stuck = await goCli.run(
+      ['addhash', gun, 'go', '3', '--sha256', 'ab'.repeat(32), '-r', 'targets/releases'],
+      passphraseEnv(PASS, PASS),
+    );
+    expect(stuck.code).toBe(0);
+    const rejected = await goCli.run(['publish', gun], passphraseEnv(PASS, PASS));
+    expect(rejected.code).not.toBe(0);
+    expect(rejected.stdout).toMatch(/trust server rejected operation/);
+    const log = quietLog();
+    const img = await pushImage(sb, 'admin/lostci', 'new', { seed: 'lostci-new' });
+    await signImages({
+      ...net(),
+      images: [`${gun}:new`],
+      keys: ringOf(ci2),
+      signers: [],
+      rootKeyIds: [],
+      log,
+      trustStore: store,
+    });
+    expect(log.lines.join('\n')).toMatch(
+      /targets\/releases is signed by keys it no longer lists .*its 1 entries are trusted by no client/,
+    );
+    await goCli.ok(['publish', gun], passphraseEnv(PASS, PASS)); // and now the Go client publishes on top
+    expect((await goCli.list(gun, 'targets/releases')).map((t) => t.name).sort()).toEqual([
+      'go',
+      'new',
+    ]);
     const inspect = await (await freshDocker(sb)).inspect(gun);
     expect(inspect.Signers).toEqual([{ Name: 'ci', Keys: [{ ID: ci2.id }] }]);
+    expect(inspect.SignedTags.map((t) => t.SignedTag).sort()).toEqual(['go', 'new']);
     expect(inspect.SignedTags).toContainEqual({
       SignedTag: 'new',
       Digest: img.digest.slice(7),
       Signers: ['ci'],
     });
+  });
+});
+
+describe('signers at the same time, and shared keys', () => {
+  it('two signer adds at once both land (the later re-reads and re-applies)', async () => {
+    const { gun, repoKey, store } = await ourRepo('admin/race');
+    const [bob, carol] = [makeKey('bob'), makeKey('carol')];
+    await Promise.all(
+      [bob, carol].map((k) =>
+        addSigner({
+          ...admin(gun, store),
+          name: k.role,
+          signerKeys: signerKeysOf(k),
+          keys: ringOf(repoKey),
+        }),
+      ),
+    );
+    const inspect = await (await freshDocker(sb)).inspect(gun);
+    expect(inspect.Signers.map((s) => s.Name).sort()).toEqual(['bob', 'carol', 'ci']);
+  });
+
+  it('removing a signer keeps in targets/releases a key another signer still uses', async () => {
+    const { gun, repoKey, ci, store } = await ourRepo('admin/shared');
+    const keys = ringOf(repoKey);
+    await addSigner({ ...admin(gun, store), name: 'ci-alt', signerKeys: signerKeysOf(ci), keys });
+    const out = await removeSigner({ ...admin(gun, store), name: 'ci-alt', keys });
+    expect(out).toMatchObject({ removed: true, keyIds: [], releasesKeyIds: [ci.id] });
+    const inspect = await (await freshDocker(sb)).inspect(gun);
+    expect(inspect.Signers).toEqual([{ Name: 'ci', Keys: [{ ID: ci.id }] }]);
+    await signTag(gun, 'admin/shared', '1', ringOf(ci), store);
   });
 });
 
