@@ -134,15 +134,8 @@ export class NotaryClient implements MetaFetcher {
    * The server-held public key of `role` (§5.1). Before the first publish the server may
    * make a new key on every call: call once per role and keep the answer.
    */
-  async getKey(role: 'timestamp' | 'snapshot'): Promise<TufKey> {
-    const action = `get the ${role} key`;
-    const res = await this.send(
-      { method: 'GET', url: `${this.base}${role}.key`, maxBytes: 1 << 20 },
-      this.writeScope,
-      action,
-    );
-    if (res.status !== 200) throw notaryError(res, { gun: this.gun, action, write: true });
-    return parseKey(res, role);
+  getKey(role: 'timestamp' | 'snapshot'): Promise<TufKey> {
+    return this.keyRequest('GET', role, this.writeScope, `get the ${role} key`);
   }
 
   /**
@@ -150,11 +143,19 @@ export class NotaryClient implements MetaFetcher {
    * The key is the server's from now on, but clients use it only once a root naming it is
    * published.
    */
-  async rotateKey(role: 'timestamp' | 'snapshot'): Promise<TufKey> {
-    const action = `rotate the ${role} key`;
+  rotateKey(role: 'timestamp' | 'snapshot'): Promise<TufKey> {
+    return this.keyRequest('POST', role, this.adminScope, `rotate the ${role} key`);
+  }
+
+  private async keyRequest(
+    method: 'GET' | 'POST',
+    role: 'timestamp' | 'snapshot',
+    scope: string,
+    action: string,
+  ): Promise<TufKey> {
     const res = await this.send(
-      { method: 'POST', url: `${this.base}${role}.key`, maxBytes: 1 << 20 },
-      this.adminScope,
+      { method, url: `${this.base}${role}.key`, maxBytes: 1 << 20 },
+      scope,
       action,
     );
     if (res.status !== 200) throw notaryError(res, { gun: this.gun, action, write: true });
