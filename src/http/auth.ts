@@ -355,7 +355,8 @@ export class TokenAuth {
   }
 }
 
-function isLoopback(host: string): boolean {
+/** `localhost`, 127.0.0.0/8 or ::1 (a URL's hostname, brackets allowed). */
+export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }

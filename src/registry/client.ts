@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { TokenAuth, type AuthCredentials } from '../http/auth.js';
+import { isLoopback, TokenAuth, type AuthCredentials } from '../http/auth.js';
 import { HttpError, type HttpClient, type HttpRequest, type HttpResponse } from '../http/client.js';
 import { isDctError } from '../errors.js';
 import type { ImageRef } from './reference.js';
@@ -204,8 +204,7 @@ export class RegistryClient {
 export function plainHttpAllowed(registry: string, insecure: ReadonlySet<string>): boolean {
   const r = registry.toLowerCase();
   if (insecure.has(r)) return true;
-  const hostname = r.startsWith('[') ? r.slice(0, r.indexOf(']') + 1) : r.replace(/:\d+$/, '');
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
+  return isLoopback(r.startsWith('[') ? r.slice(0, r.indexOf(']') + 1) : r.replace(/:\d+$/, ''));
 }
 
 /** The header's digest recomputed with its own algorithm, when it is one we know. */
