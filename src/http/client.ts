@@ -347,6 +347,7 @@ function envProxyAgent(opts: EnvHttpProxyAgent.Options): EnvHttpProxyAgent {
     return new EnvHttpProxyAgent(opts);
   } finally {
     if (original !== undefined) Object.defineProperty(process, 'emitWarning', original);
+    else Reflect.deleteProperty(process, 'emitWarning'); // inherited: uncover it again
   }
 }
 

@@ -68,8 +68,9 @@ export class KeyRing {
 
   /**
    * Decrypts the selected key files (synchronously: PBKDF2 with notary's 2048 rounds is quick).
-   * Throws DctError: KEY_PASSPHRASE_MISSING, KEY_BAD_PASSPHRASE, KEY_UNSUPPORTED, KEY_NOT_A_KEY,
-   * KEY_ID_MISMATCH, KEY_DUPLICATE_ID. The files are not changed; see `disposeKeyFiles`.
+   * Throws DctError: KEY_PASSPHRASE_MISSING, KEY_BAD_PASSPHRASE (naming every key no passphrase
+   * opens), KEY_UNSUPPORTED, KEY_DAMAGED, KEY_NOT_A_KEY, KEY_ID_MISMATCH, KEY_DUPLICATE_ID.
+   * The files are not changed; see `disposeKeyFiles`.
    */
   static open(files: KeyFile[], opts: KeyRingOptions): KeyRing {
     const ring = new KeyRing();
