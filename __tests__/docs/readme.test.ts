@@ -18,7 +18,10 @@ describe('README', () => {
   it("puts the user's path first: usage, inputs, keys to secrets, troubleshooting, then contributing", () => {
     const order = [/^Usage/, /^Inputs/, /secrets/i, /fails/i, /^Versioning/, /^Development/];
     const found = order.map(at);
-    expect(found.every((i) => i >= 0), headings.join(' | ')).toBe(true);
+    expect(
+      found.every((i) => i >= 0),
+      headings.join(' | '),
+    ).toBe(true);
     expect([...found].sort((a, b) => a - b)).toEqual(found);
   });
 

@@ -5,13 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  parseCommands,
-  parseFileCommand,
-  REPO_ROOT,
-  runActionJob,
-  runnerLog,
-} from './runner.js';
+import { parseCommands, parseFileCommand, REPO_ROOT, runActionJob, runnerLog } from './runner.js';
 
 const core = pathToFileURL(join(REPO_ROOT, 'node_modules/@actions/core/lib/core.js')).href;
 
