@@ -48,10 +48,11 @@ export type RepositoryRef = Omit<ImageRef, 'tag' | 'digest'> & { tag?: string };
  * digest-only references are refused.
  */
 export function parseImageRef(s: string): ImageRef {
+  // The failure line names the image; the message says what is wrong with it, once.
   const bad = (why: string): DctError =>
     new DctError(
       'IMAGE_REF_INVALID',
-      `\`images\` holds an invalid image reference "${s}": ${why}; expected host[:port]/path/name:tag`,
+      `\`images\` holds an invalid image reference: ${why}${why.includes('expected') ? '' : '; expected host[:port]/path/name:tag'}`,
     );
   const { ref, tag, digest } = parseReference(s, bad);
   if (tag === undefined) {
@@ -78,7 +79,7 @@ export function parseRepositoryRef(s: string): RepositoryRef {
   const bad = (why: string): DctError =>
     new DctError(
       'REPOSITORY_INVALID',
-      `invalid repository name "${s}": ${why}; expected [host[:port]/]path/name`,
+      `invalid repository name: ${why}${why.includes('expected') ? '' : '; expected [host[:port]/]path/name'}`,
     );
   const { ref, tag, digest } = parseReference(s, bad);
   if (digest !== undefined) throw bad('a digest does not name a repository');
