@@ -562,7 +562,7 @@ describe('bad input: one clear line, nothing published', () => {
         keys,
       }),
       'REPOSITORY_INVALID',
-      /invalid repository name "r.io\/UP"/,
+      /invalid repository name: repository name "UP" must be lowercase/,
     );
   });
 
