@@ -60,6 +60,8 @@ export class DockerTrust {
           resolve({ code, stdout, stderr });
         },
       );
+      // A CLI that exits before reading its stdin makes the write fail (EPIPE): that is no error.
+      child.stdin?.on('error', () => undefined);
       child.stdin?.end(input);
     });
   }

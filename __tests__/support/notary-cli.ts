@@ -72,6 +72,8 @@ export class NotaryCli {
         },
       );
       // No terminal: a passphrase prompt fails at once instead of hanging.
+      // A CLI that exits before reading its stdin makes the write fail (EPIPE): that is no error.
+      child.stdin?.on('error', () => undefined);
       child.stdin?.end(input);
     });
   }
