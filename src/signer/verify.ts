@@ -6,7 +6,8 @@
 import { DctError, type ImageFailure } from '../errors.js';
 import type { ImageRef } from '../registry/reference.js';
 import type { TrustedRepo } from '../tuf/trusted.js';
-import { perRepository } from './connect.js';
+import { perRepository, type RepoConnection } from './connect.js';
+import { checkCosign } from './cosign.js';
 import { GroupImagesError, imageFailure } from './images.js';
 import { loadRepo, saveTrust, warnIfRootExpiring } from './publish.js';
 import { signerName, signerRole } from './roles.js';
@@ -28,8 +29,35 @@ export function verifyImages(opts: VerifyOptions): Promise<VerifiedTag[]> {
     ]);
     warnIfRootExpiring(repo, opts.log);
     await saveTrust({ conn, trustStore: opts.trustStore, log: opts.log }, repo);
-    return checkGroup(repo, group.refs, targets, opts.requiredSigners);
+    const verified = checkGroup(repo, group.refs, targets, opts.requiredSigners);
+    if (opts.cosign !== true) return verified.map((t) => ({ ...t, cosign: false }));
+    return checkCosignGroup(conn, repo, group.refs, targets, verified, opts.requiredSigners);
   });
+}
+
+/** With `cosign`, each DCT-verified tag's digest must also carry a valid cosign signature. */
+async function checkCosignGroup(
+  conn: RepoConnection,
+  repo: TrustedRepo,
+  refs: ImageRef[],
+  targets: Map<ImageRef, TagTarget>,
+  verified: VerifiedTag[],
+  required: string[],
+): Promise<VerifiedTag[]> {
+  const failures: ImageFailure[] = [];
+  const out: VerifiedTag[] = [];
+  await Promise.all(
+    refs.map(async (ref, i) => {
+      try {
+        await checkCosign(conn, repo, ref, targets.get(ref)!, required);
+        out[i] = { ...verified[i], cosign: true };
+      } catch (e) {
+        failures.push(imageFailure(ref.input, e));
+      }
+    }),
+  );
+  if (failures.length > 0) throw new GroupImagesError(failures, out.filter(Boolean));
+  return out;
 }
 
 /** Checks every tag of one verified repository; collects a failure per tag. */
@@ -48,7 +76,7 @@ export function checkGroup(
       failures.push(imageFailure(ref.input, e));
     }
   }
-  if (failures.length > 0) throw new GroupImagesError(failures);
+  if (failures.length > 0) throw new GroupImagesError(failures, out.filter(Boolean));
   return out;
 }
 
