@@ -4,8 +4,8 @@
  * DER and base64, over the payload; the payload blob uploaded; a layer appended to the
  * digest's `.sig` image. The registry API has no compare-and-swap, so a concurrent writer
  * can replace the manifest with one built on what it read before our write: every write is
- * read back, read again after a pause, and re-applied on top of whatever is there when a
- * signature of ours went missing.
+ * read back after a pause longer than such a writer's read-to-write gap, and re-applied on
+ * top of whatever is there when a signature of ours went missing.
  */
 import {
   createPublicKey,
@@ -88,7 +88,7 @@ export async function prepareSignature(
 }
 
 export interface AttachOptions {
-  /** Pause before the confirming second read (default 1 s). */
+  /** Pause between a write and the read that confirms it (default 1 s). */
   settleMs?: number;
   /** Writes before giving up (default 8). */
   maxAttempts?: number;
@@ -137,19 +137,11 @@ export async function attachSignatures(
   const maxAttempts = opts.maxAttempts ?? DEFAULT_ATTEMPTS;
   let writes = 0;
   let added = 0;
-  let settled = false;
   for (;;) {
     const current = await registry.fetchManifest(ref, tag);
     const image = current && parseSignatureManifest(current.bytes, where);
     const missing = sigs.filter((s) => !holds(image, s));
-    if (missing.length === 0) {
-      if (writes === 0 || settled) return added;
-      // Read again after a pause: a writer that read before our write may still replace it.
-      await sleep(opts.settleMs ?? DEFAULT_SETTLE_MS);
-      settled = true;
-      continue;
-    }
-    settled = false;
+    if (missing.length === 0) return added;
     if (writes >= maxAttempts) {
       throw new DctError(
         'COSIGN_WRITE_LOST',
@@ -175,5 +167,7 @@ export async function attachSignatures(
     await registry.putManifest(ref, tag, mediaType, next.manifest);
     writes++;
     added = missing.length;
+    // Read back after a pause: a writer that read before our write may still replace it.
+    await sleep(opts.settleMs ?? DEFAULT_SETTLE_MS);
   }
 }
