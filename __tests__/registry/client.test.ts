@@ -176,12 +176,14 @@ describe('RegistryClient writes', () => {
   it('uploads a blob with POST and a monolithic PUT, and skips one the registry has', async () => {
     let has = false;
     server.handle((req, res) => {
-      if (req.method === 'HEAD') return res.writeHead(has ? 200 : 404).end();
-      if (req.method === 'POST') {
-        return res.writeHead(202, { location: '/v2/team/app/blobs/uploads/u1?_state=s' }).end();
+      if (req.method === 'HEAD') {
+        res.writeHead(has ? 200 : 404).end();
+      } else if (req.method === 'POST') {
+        res.writeHead(202, { location: '/v2/team/app/blobs/uploads/u1?_state=s' }).end();
+      } else {
+        has = true;
+        res.writeHead(201).end();
       }
-      has = true;
-      res.writeHead(201).end();
     });
     const client = new RegistryClient({ http });
     expect(await client.pushBlob(ref, BLOB)).toBe(BLOB_DIGEST);
@@ -198,7 +200,9 @@ describe('RegistryClient writes', () => {
   });
 
   it('puts a manifest under a tag with its media type', async () => {
-    server.handle((_req, res) => res.writeHead(201).end());
+    server.handle((_req, res) => {
+      res.writeHead(201).end();
+    });
     const client = new RegistryClient({ http });
     const digest = await client.putManifest(ref, 'sha256-ab.sig', 'application/x-test', BLOB);
     expect(digest).toBe(BLOB_DIGEST);
