@@ -16,6 +16,7 @@ import {
 import { cosignPublicKeyPem, encryptCosignKey, writeCosignKeyPair } from '../../src/cosign/key.js';
 import { attachSignatures, prepareSignature } from '../../src/cosign/sign.js';
 import { HttpClient } from '../../src/http/client.js';
+import { encryptNotaryKey } from '../../src/keys/encrypt.js';
 import { KeyRing } from '../../src/keys/keyring.js';
 import { readKeySecret } from '../../src/keys/secret.js';
 import { RegistryClient } from '../../src/registry/client.js';
@@ -370,6 +371,46 @@ describe('bad input', () => {
       }),
     );
     expect((await cosignVerify(sb, signerPub, `${gun}@${img.digest}`)).code).toBe(0);
+  });
+
+  it('a signer key that is not P-256 stops the run before anything is published', async () => {
+    // A P-384 delegation key: DCT can sign with it, cosign signing here cannot.
+    const key = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
+    const pub = join(await mkdtemp(join(sb.dir, 'p384-')), 'wide.pem');
+    await writeFile(pub, cosignPublicKeyPem(key));
+    const env = {
+      NOTARY_TARGETS_PASSPHRASE: repo.passphrase,
+      NOTARY_SNAPSHOT_PASSPHRASE: repo.passphrase,
+    };
+    await repo.cli.ok(['delegation', 'add', gun, 'targets/wide', pub, '--all-paths'], env);
+    await repo.cli.ok(['publish', gun], env);
+    const img = await pushImage(sb, PATH, '8.1', { seed: 'p384' });
+    const run = await action({
+      command: 'sign',
+      images: `${gun}:8.1`,
+      keys: encryptNotaryKey(key, repo.passphrase, { role: 'wide' }),
+      passphrase: repo.passphrase,
+      signer: 'wide',
+      cosign: 'true',
+    });
+    expect(run.code).toBe(1);
+    expect(run.failed).toEqual([
+      expect.stringMatching(
+        /^.*:8\.1: the wide key [0-9a-f]{7} is an EC secp384r1 key; .*ECDSA P-256.*give a cosign key as `cosign-key`/,
+      ),
+    ]);
+    expect((await new NotaryCli(sb).list(gun)).some((t) => t.name === '8.1')).toBe(false);
+    expect(await sigLayers(img.digest)).toEqual([]);
+    // Without cosign the same key signs the DCT side as before.
+    ok(
+      await action({
+        command: 'sign',
+        images: `${gun}:8.1`,
+        keys: encryptNotaryKey(key, repo.passphrase, { role: 'wide' }),
+        passphrase: repo.passphrase,
+        signer: 'wide',
+      }),
+    );
   });
 
   it('when the .sig cannot be written after the DCT publish, the step fails and says what each tag carries', async () => {
