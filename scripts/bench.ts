@@ -483,7 +483,7 @@ async function main(): Promise<number> {
   for (const row of rows.slice(1)) console.log(line(row));
   for (const r of results.filter((x) => x.note)) console.log(`note, case ${r.id}: ${r.note}`);
   console.log(
-    `CLI = /usr/bin/notary ${notaryVersion} from a cold trust dir (private keys only): one addhash per tag (-r targets/releases -r targets/ci) then one publish per repository, in one sh script; case 4: one \`notary list\`.`,
+    `CLI = /usr/bin/notary ${notaryVersion} from a cold trust dir (private keys only): one addhash per tag (-r targets/releases -r targets/ci) then one publish per repository, in one sh script; case 4: one \`notary list\`; case 6: then trixie's cosign, one \`cosign sign --key … --tlog-upload=false\` of the 25 digests.`,
   );
   console.log(`\ndist/main/index.js          ${(distBytes / 1024 / 1024).toFixed(2)} MiB`);
   console.log(
