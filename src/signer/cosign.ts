@@ -15,7 +15,7 @@ import {
 } from '../cosign/sign.js';
 import { assertP256 } from '../cosign/key.js';
 import { findCosignSignatures, type CosignVerifyKey } from '../cosign/verify.js';
-import { DctError, describeError, type ImageFailure } from '../errors.js';
+import { DctError, describeError, isDctError, type ImageFailure } from '../errors.js';
 import { shortId } from '../keys/keyid.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { ImageRef } from '../registry/reference.js';
@@ -193,17 +193,14 @@ export async function writeCosignSignatures(
       done.push(tag);
       continue;
     }
-    const why = describeError(failed.get(lost[0]));
+    const err = failed.get(lost[0]);
     const kept = digests.filter((d) => !failed.has(d));
     failures.push({
       image: tag.image,
-      code:
-        failed.get(lost[0]) instanceof DctError
-          ? (failed.get(lost[0]) as DctError).code
-          : 'COSIGN_WRITE_FAILED',
+      code: isDctError(err) ? err.code : 'COSIGN_WRITE_FAILED',
       message:
         `has its DCT signature (${tag.roles.join(', ')}, ${tag.digest}) but no cosign signature for ` +
-        `${lost.join(', ')}${kept.length > 0 ? ` (cosign-signed: ${kept.join(', ')})` : ''}: ${why}; ` +
+        `${lost.join(', ')}${kept.length > 0 ? ` (cosign-signed: ${kept.join(', ')})` : ''}: ${describeError(err)}; ` +
         'run the step again to add it',
     });
   }
