@@ -142,6 +142,7 @@ export async function runCosign(
         resolve({ code, stdout, stderr });
       },
     );
+    child.stdin?.on('error', () => undefined); // cosign may exit before its stdin closes
     child.stdin?.end();
   });
 }
