@@ -24,6 +24,8 @@ export interface HttpRequest {
   body?: Buffer;
   /** The body is abandoned and HTTP_TOO_LARGE thrown beyond this many bytes. */
   maxBytes?: number;
+  /** Who is asked, for messages: `the registry`, `the trust server`. */
+  server?: string;
 }
 
 export interface HttpResponse {
@@ -83,6 +85,11 @@ const TLS_CODES = new Set([
   'CERT_SIGNATURE_FAILURE',
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
+/** What a TLS client reads when the server answers in plain HTTP. */
+const PLAIN_HTTP_CODES = new Set([
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
+]);
 const TIMEOUT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
@@ -133,12 +140,11 @@ export class HttpClient {
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
     };
-    // EnvHttpProxyAgent behaves as a plain Agent without proxy variables; creating it only
-    // when one is set avoids its "experimental" process warning in every run's log.
-    // Through a proxy the target's TLS options are `requestTls` (undici ProxyAgent), which
-    // EnvHttpProxyAgent passes on although its type does not list them.
+    // EnvHttpProxyAgent behaves as a plain Agent without proxy variables, so it is made only
+    // when one is set. Through a proxy the target's TLS options are `requestTls` (undici
+    // ProxyAgent), which EnvHttpProxyAgent passes on although its type does not list them.
     const proxyOpts = { ...agentOpts, requestTls: tlsOpts, proxyTls: tlsOpts };
-    this.dispatcher = proxyConfigured() ? new EnvHttpProxyAgent(proxyOpts) : new Agent(agentOpts);
+    this.dispatcher = proxyConfigured() ? envProxyAgent(proxyOpts) : new Agent(agentOpts);
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {
@@ -152,7 +158,7 @@ export class HttpClient {
       try {
         res = await this.once(req, url, headers);
       } catch (e) {
-        const err = this.toError(e, url);
+        const err = this.toError(e, url, req.server);
         if (idempotent && err.retryable && attempt < this.retries) {
           await this.sleep(backoff(attempt++));
           continue;
@@ -232,18 +238,29 @@ export class HttpClient {
     }
   }
 
-  private toError(e: unknown, url: string): { error: DctError; retryable: boolean } {
+  private toError(
+    e: unknown,
+    url: string,
+    server?: string,
+  ): { error: DctError; retryable: boolean } {
     if (e instanceof DctError) return { error: e, retryable: false };
     const codes = errorCodes(e);
-    const host = hostOf(url);
+    const host = server === undefined ? hostOf(url) : `${server} ${hostOf(url)}`;
     const sent = !codes.some((c) => NOT_SENT_CODES.has(c) || isTlsCode(c));
     if (codes.some(isTlsCode)) {
-      const certificate = codes.some((c) => TLS_CODES.has(c));
-      const hint = certificate
-        ? `the certificate of ${host} is not trusted (${codes.find((c) => TLS_CODES.has(c))}); pass the CA with \`ca-cert\``
-        : `TLS handshake with ${host} failed (${codes.find(isTlsCode)}); is it an https server?`;
+      const certificate = codes.find((c) => TLS_CODES.has(c));
+      const plain = codes.find((c) => PLAIN_HTTP_CODES.has(c));
+      const [code, hint] =
+        certificate !== undefined
+          ? [
+              'HTTP_TLS',
+              `the certificate of ${host} is not trusted (${certificate}); pass the CA with \`ca-cert\``,
+            ]
+          : plain !== undefined
+            ? ['HTTP_NOT_TLS', `${host} answers plain HTTP, not https (${plain})`]
+            : ['HTTP_TLS', `TLS handshake with ${host} failed (${codes.find(isTlsCode)})`];
       return {
-        error: new HttpError('HTTP_TLS', hint, { url, requestSent: false }, { cause: e }),
+        error: new HttpError(code, hint, { url, requestSent: false }, { cause: e }),
         retryable: false,
       };
     }
@@ -311,6 +328,27 @@ function checkCaPem(pem: string): string {
     }
   }
   return blocks.join('\n');
+}
+
+/**
+ * undici's EnvHttpProxyAgent, without the "EnvHttpProxyAgent is experimental" process warning
+ * it emits (synchronously, code UNDICI-EHPA) when made: that line in a user's log reads as a
+ * fault of the run. Every other warning passes.
+ */
+function envProxyAgent(opts: EnvHttpProxyAgent.Options): EnvHttpProxyAgent {
+  const emit = process.emitWarning.bind(process) as (...a: unknown[]) => void;
+  const original = Object.getOwnPropertyDescriptor(process, 'emitWarning');
+  process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
+    const o = rest[0] as { code?: unknown } | undefined;
+    if (typeof o === 'object' && o !== null && o.code === 'UNDICI-EHPA') return;
+    emit(warning, ...rest);
+  };
+  try {
+    return new EnvHttpProxyAgent(opts);
+  } finally {
+    if (original !== undefined) Object.defineProperty(process, 'emitWarning', original);
+    else Reflect.deleteProperty(process, 'emitWarning'); // inherited: uncover it again
+  }
 }
 
 function proxyConfigured(): boolean {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { TokenAuth, type AuthCredentials } from '../http/auth.js';
+import { isLoopback, TokenAuth, type AuthCredentials } from '../http/auth.js';
 import { HttpError, type HttpClient, type HttpRequest, type HttpResponse } from '../http/client.js';
 import { isDctError } from '../errors.js';
 import type { ImageRef } from './reference.js';
@@ -37,11 +37,17 @@ export class RegistryClient {
   private readonly auth: TokenAuth;
   /** Who the writes are made as, for messages. */
   private readonly account: string;
+  private readonly insecure: ReadonlySet<string>;
+  /** `http://<host>` for each registry host that answered plain HTTP on its https try. */
+  private readonly plain = new Map<string, string>();
 
   constructor(opts: {
     http: HttpClient;
     credentials?: AuthCredentials | undefined;
     onSecret?: ((s: string) => void) | undefined;
+    /** `host[:port]` of registries that may be reached over plain HTTP (input
+     *  `insecure-registries`); loopback registries need no entry. */
+    insecureRegistries?: readonly string[] | undefined;
   }) {
     const user = opts.credentials?.username ?? '';
     this.account =
@@ -50,7 +56,9 @@ export class RegistryClient {
       http: opts.http,
       credentials: opts.credentials,
       onSecret: opts.onSecret,
+      server: 'the registry',
     });
+    this.insecure = new Set((opts.insecureRegistries ?? []).map((r) => r.toLowerCase()));
   }
 
   /** GET /v2/<repo>/manifests/<tag>: hashes the bytes received. */
@@ -59,11 +67,11 @@ export class RegistryClient {
     if (res.status === 404) {
       throw registryError(
         'REGISTRY_TAG_NOT_FOUND',
-        `${ref.input}: tag not found in the registry; push it first`,
+        'tag not found in the registry; push it first',
         res,
       );
     }
-    return this.manifestInfo(ref, res);
+    return this.manifestInfo(res);
   }
 
   /** GET /v2/<repo>/manifests/<digest>; the bytes must hash to `digest`. */
@@ -72,15 +80,15 @@ export class RegistryClient {
     if (res.status === 404) {
       throw registryError(
         'REGISTRY_MANIFEST_NOT_FOUND',
-        `${ref.input}: manifest ${digest} not found in the registry`,
+        `manifest ${digest} not found in the registry`,
         res,
       );
     }
-    const info = this.manifestInfo(ref, res);
+    const info = this.manifestInfo(res);
     if (info.digest !== digest) {
       throw registryError(
         'REGISTRY_DIGEST_MISMATCH',
-        `${ref.input}: the registry sent a manifest hashing to ${info.digest} when asked for ${digest}`,
+        `the registry sent a manifest hashing to ${info.digest} when asked for ${digest}`,
         res,
       );
     }
@@ -91,11 +99,11 @@ export class RegistryClient {
   async fetchManifest(ref: ImageRef, reference: string): Promise<Manifest | undefined> {
     const res = await this.getManifestResponse(ref, reference);
     if (res.status === 404) return undefined;
-    const info = this.manifestInfo(ref, res);
+    const info = this.manifestInfo(res);
     if (reference.startsWith('sha256:') && info.digest !== reference) {
       throw registryError(
         'REGISTRY_DIGEST_MISMATCH',
-        `${ref.input}: the registry sent a manifest hashing to ${info.digest} when asked for ${reference}`,
+        `the registry sent a manifest hashing to ${info.digest} when asked for ${reference}`,
         res,
       );
     }
@@ -104,19 +112,24 @@ export class RegistryClient {
 
   /** GET /v2/<repo>/blobs/<digest>; the bytes must hash to `digest`. */
   async getBlob(ref: ImageRef, digest: string, maxBytes: number): Promise<Buffer> {
-    const url = this.url(ref, `blobs/${digest}`);
-    const res = await this.pull(ref, { method: 'GET', url, maxBytes });
+    const res = await this.send(
+      ref,
+      `/v2/${ref.repository}/blobs/${digest}`,
+      { method: 'GET', maxBytes },
+      `repository:${ref.repository}:pull`,
+      () => undefined,
+    );
     if (res.status !== 200) {
       throw registryError(
         res.status === 404 ? 'REGISTRY_BLOB_NOT_FOUND' : 'REGISTRY_ERROR',
-        `${ref.input}: the registry answered HTTP ${res.status} for blob ${digest}${describeRegistryBody(res.body)}`,
+        `the registry answered HTTP ${res.status} for blob ${digest}${describeRegistryBody(res.body)}`,
         res,
       );
     }
     if (sha256(res.body) !== digest) {
       throw registryError(
         'REGISTRY_DIGEST_MISMATCH',
-        `${ref.input}: the registry sent a blob hashing to ${sha256(res.body)} when asked for ${digest}`,
+        `the registry sent a blob hashing to ${sha256(res.body)} when asked for ${digest}`,
         res,
       );
     }
@@ -129,21 +142,21 @@ export class RegistryClient {
    */
   async pushBlob(ref: ImageRef, bytes: Buffer): Promise<string> {
     const digest = sha256(bytes);
-    const head = await this.push(ref, { method: 'HEAD', url: this.url(ref, `blobs/${digest}`) });
+    const blobs = `/v2/${ref.repository}/blobs`;
+    const head = await this.push(ref, { method: 'HEAD' }, `${blobs}/${digest}`);
     if (head.status === 200) return digest;
-    const start = await this.push(ref, { method: 'POST', url: this.url(ref, 'blobs/uploads/') });
+    const start = await this.push(ref, { method: 'POST' }, `${blobs}/uploads/`);
     const location = start.headers.location;
     if (start.status !== 202 || location === undefined) {
       throw this.writeError(ref, start, 'start a blob upload');
     }
     const url = new URL(location, start.url);
     url.searchParams.set('digest', digest);
-    const put = await this.push(ref, {
-      method: 'PUT',
-      url: url.href,
-      headers: { 'content-type': 'application/octet-stream' },
-      body: bytes,
-    });
+    const put = await this.push(
+      ref,
+      { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes },
+      url.href,
+    );
     if (put.status !== 201) throw this.writeError(ref, put, `upload blob ${digest}`);
     return digest;
   }
@@ -155,39 +168,38 @@ export class RegistryClient {
     mediaType: string,
     bytes: Buffer,
   ): Promise<string> {
-    const res = await this.push(ref, {
-      method: 'PUT',
-      url: this.url(ref, `manifests/${reference}`),
-      headers: { 'content-type': mediaType },
-      body: bytes,
-    });
+    const res = await this.push(
+      ref,
+      { method: 'PUT', headers: { 'content-type': mediaType }, body: bytes },
+      `/v2/${ref.repository}/manifests/${reference}`,
+    );
     if (res.status !== 201) throw this.writeError(ref, res, `write the manifest ${reference}`);
     return sha256(bytes);
   }
 
-  private url(ref: ImageRef, path: string): string {
-    return `https://${ref.apiHost}/v2/${ref.repository}/${path}`;
-  }
-
-  private pull(ref: ImageRef, req: HttpRequest): Promise<HttpResponse> {
-    return this.auth.request(req, `repository:${ref.repository}:pull`);
-  }
-
-  /** A write, with a token for pull and push; a refusal names the credentials to fix. */
-  private async push(ref: ImageRef, req: HttpRequest): Promise<HttpResponse> {
+  /**
+   * A write to `target` (a path on the registry, or the full URL an upload answered with),
+   * with a token for pull and push; a refusal names the credentials to fix.
+   */
+  private async push(
+    ref: ImageRef,
+    req: Omit<HttpRequest, 'url'>,
+    target: string,
+  ): Promise<HttpResponse> {
+    const scope = `repository:${ref.repository}:pull,push`;
+    const full = { maxBytes: 1 << 20, ...req };
     let res: HttpResponse;
     try {
-      res = await this.auth.request(
-        { maxBytes: 1 << 20, ...req },
-        `repository:${ref.repository}:pull,push`,
-      );
+      res = target.startsWith('/')
+        ? await this.send(ref, target, full, scope, () => undefined)
+        : await this.auth.request({ ...full, url: target }, scope);
     } catch (e) {
       if (isDctError(e, 'AUTH_DENIED')) {
         const err = e as HttpError;
         throw new HttpError(
           'REGISTRY_PUSH_DENIED',
           this.pushDenied(ref, err.status ?? 401),
-          { url: req.url, status: err.status, body: err.body },
+          { url: err.url, status: err.status, body: err.body },
           { cause: e },
         );
       }
@@ -216,26 +228,24 @@ export class RegistryClient {
   }
 
   private async getManifestResponse(ref: ImageRef, reference: string): Promise<HttpResponse> {
-    const url = this.url(ref, `manifests/${encodeURIComponent(reference).replace(/%3A/g, ':')}`);
+    const path = `/v2/${ref.repository}/manifests/${encodeURIComponent(reference).replace(/%3A/g, ':')}`;
     // The registry's token scope names the repository without the host (§5.5 is the
     // notary side, which includes it).
     const scope = `repository:${ref.repository}:pull`;
+    const req = {
+      method: 'GET' as const,
+      headers: { accept: MANIFEST_MEDIA_TYPES.join(', ') },
+      maxBytes: MAX_MANIFEST_BYTES,
+    };
     let res: HttpResponse;
+    let url = `https://${ref.apiHost}${path}`;
     try {
-      res = await this.auth.request(
-        {
-          method: 'GET',
-          url,
-          headers: { accept: MANIFEST_MEDIA_TYPES.join(', ') },
-          maxBytes: MAX_MANIFEST_BYTES,
-        },
-        scope,
-      );
+      res = await this.send(ref, path, req, scope, (u) => (url = u));
     } catch (e) {
       if (isDctError(e, 'AUTH_DENIED')) {
         throw new HttpError(
           'REGISTRY_DENIED',
-          `${ref.input}: ${e.message}`,
+          e.message,
           { url, status: (e as HttpError).status, body: (e as HttpError).body },
           { cause: e },
         );
@@ -243,7 +253,7 @@ export class RegistryClient {
       if (isDctError(e, 'HTTP_TOO_LARGE')) {
         throw new HttpError(
           'REGISTRY_ERROR',
-          `${ref.input}: the manifest is larger than ${MAX_MANIFEST_BYTES} bytes, the limit registries use`,
+          `the manifest is larger than ${MAX_MANIFEST_BYTES} bytes, the limit registries use`,
           { url },
           { cause: e },
         );
@@ -253,21 +263,67 @@ export class RegistryClient {
     if (res.status === 403) {
       throw registryError(
         'REGISTRY_DENIED',
-        `${ref.input}: the registry denied pull access (HTTP 403); check \`registry-username\`/\`registry-password\``,
+        `the registry denied pull access (HTTP 403); check \`registry-username\`/\`registry-password\``,
         res,
       );
     }
     if (res.status !== 200 && res.status !== 404) {
       throw registryError(
         'REGISTRY_ERROR',
-        `${ref.input}: the registry answered HTTP ${res.status}${describeRegistryBody(res.body)}`,
+        `the registry answered HTTP ${res.status}${describeRegistryBody(res.body)}`,
         res,
       );
     }
     return res;
   }
 
-  private manifestInfo(ref: ImageRef, res: HttpResponse): ManifestInfo {
+  /**
+   * Sends `req` for `path` on the registry of `ref`: https first, then plain HTTP when the
+   * registry answered in plain HTTP and may be reached so, as docker does (loopback, or
+   * listed in `insecure-registries`). The scheme found is kept for the host.
+   */
+  private async send(
+    ref: ImageRef,
+    path: string,
+    req: Omit<HttpRequest, 'url'>,
+    scope: string,
+    sentTo: (url: string) => void,
+  ): Promise<HttpResponse> {
+    const host = ref.apiHost;
+    const known = this.plain.get(host);
+    const base = known ?? `https://${host}`;
+    sentTo(base + path);
+    try {
+      return await this.auth.request({ ...req, url: base + path }, scope);
+    } catch (e) {
+      const plainAnswer = known === undefined && isDctError(e, 'HTTP_NOT_TLS');
+      // Without a port, https (443) and http (80) are different servers: a refused 443 may
+      // still have an http registry behind it.
+      const refused =
+        known === undefined &&
+        !/:\d+$/.test(host) &&
+        e instanceof HttpError &&
+        e.code === 'HTTP_UNREACHABLE' &&
+        !e.requestSent;
+      if (!plainAnswer && !refused) throw e;
+      if (!plainHttpAllowed(ref.registry, this.insecure)) {
+        if (!plainAnswer) throw e;
+        throw new HttpError(
+          'REGISTRY_NOT_HTTPS',
+          `the registry ${host} answers plain HTTP, not https; to use it over plain HTTP, list ${ref.registry} in \`insecure-registries\` (loopback registries need no entry)`,
+          { url: base + path, requestSent: false },
+          { cause: e },
+        );
+      }
+      const http = `http://${host}`;
+      sentTo(http + path);
+      const res = await this.auth.request({ ...req, url: http + path }, scope);
+      this.plain.set(host, http);
+      return res;
+    }
+  }
+
+  private manifestInfo(res: HttpResponse): ManifestInfo {
     const body = res.body;
     const digest = sha256(body);
     const claimed = res.headers['docker-content-digest']?.trim();
@@ -276,13 +332,24 @@ export class RegistryClient {
       if (check !== undefined && check !== claimed) {
         throw registryError(
           'REGISTRY_DIGEST_MISMATCH',
-          `${ref.input}: the registry says the manifest is ${claimed} but its bytes hash to ${check}`,
+          `the registry says the manifest is ${claimed} but its bytes hash to ${check}`,
           res,
         );
       }
     }
     return { digest, size: body.length, mediaType: mediaTypeOf(res) };
   }
+}
+
+/**
+ * Whether docker would reach `registry` (`host[:port]` of a reference) over plain HTTP:
+ * loopback (`localhost`, 127.0.0.0/8, ::1, docker's default insecure ranges) or named in
+ * `insecure`, lower case. Docker also resolves names into those ranges; we do not.
+ */
+export function plainHttpAllowed(registry: string, insecure: ReadonlySet<string>): boolean {
+  const r = registry.toLowerCase();
+  if (insecure.has(r)) return true;
+  return isLoopback(r.startsWith('[') ? r.slice(0, r.indexOf(']') + 1) : r.replace(/:\d+$/, ''));
 }
 
 /** The header's digest recomputed with its own algorithm, when it is one we know. */

@@ -84,7 +84,10 @@ async function digestsUnder(
   seen.add(digest);
   const m = await conn.registry.fetchManifest(ref, digest);
   if (m === undefined) {
-    throw new DctError('REGISTRY_MANIFEST_NOT_FOUND', `${ref.input}: manifest ${digest} not found`);
+    throw new DctError(
+      'REGISTRY_MANIFEST_NOT_FOUND',
+      `manifest ${digest} not found in the registry`,
+    );
   }
   const out = [digest];
   let doc: { mediaType?: unknown; manifests?: unknown };

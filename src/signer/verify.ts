@@ -11,53 +11,75 @@ import { checkCosign } from './cosign.js';
 import { GroupImagesError, imageFailure } from './images.js';
 import { loadRepo, saveTrust, warnIfRootExpiring } from './publish.js';
 import { signerName, signerRole } from './roles.js';
-import { resolveTargets } from './sign.js';
+import { resolveEach } from './sign.js';
 import { digestOf, sameTarget, type TagTarget } from './targets.js';
 import type { VerifiedTag, VerifyOptions } from './types.js';
 
 export function verifyImages(opts: VerifyOptions): Promise<VerifiedTag[]> {
   return perRepository(opts, false, async (conn, group) => {
-    const [targets, repo] = await Promise.all([
-      resolveTargets(conn, group.refs, opts.digest),
+    // Each tag gets its own verdict: one that cannot be resolved does not hide the others'.
+    const [{ targets, failures }, repo] = await Promise.all([
+      resolveEach(conn, group.refs, opts.digest, 'verify'),
       loadRepo({ conn, rootKeyIds: opts.rootKeyIds }, await opts.trustStore?.load(group.gun)).catch(
         (e: unknown) => {
           throw e instanceof DctError && e.code === 'REPO_NOT_FOUND'
-            ? new DctError('NOT_SIGNED', `not signed: ${e.message}`)
+            ? new DctError('NOT_SIGNED', `not signed: ${e.message}`, { cause: e })
             : e;
         },
       ),
     ]);
     warnIfRootExpiring(repo, opts.log);
     await saveTrust({ conn, trustStore: opts.trustStore, log: opts.log }, repo);
-    const verified = checkGroup(repo, group.refs, targets, opts.requiredSigners);
-    if (opts.cosign !== true) return verified.map((t) => ({ ...t, cosign: false }));
-    return checkCosignGroup(conn, repo, group.refs, targets, verified, opts.requiredSigners);
+    const checked: VerifiedTag[] = [];
+    for (const ref of group.refs.filter((r) => targets.has(r))) {
+      try {
+        checked.push(checkTag(repo, ref, targets.get(ref)!, opts.requiredSigners));
+      } catch (e) {
+        failures.push(imageFailure(ref.input, e));
+      }
+    }
+    const verified =
+      opts.cosign === true
+        ? await checkCosignEach(conn, repo, group.refs, targets, checked, opts, failures)
+        : checked.map((t) => ({ ...t, cosign: false }));
+    for (const v of verified) {
+      const cosign = v.cosign === true ? ' and cosign' : '';
+      opts.log.info(`verified ${v.image} (${v.digest}) signed by ${v.signers.join(', ')}${cosign}`);
+    }
+    if (failures.length > 0) {
+      const order = (f: ImageFailure) => group.refs.findIndex((r) => r.input === f.image);
+      throw new GroupImagesError(failures.sort((a, b) => order(a) - order(b)));
+    }
+    return verified;
   });
 }
 
-/** With `cosign`, each DCT-verified tag's digest must also carry a valid cosign signature. */
-async function checkCosignGroup(
+/**
+ * With `cosign`, each DCT-verified tag's digest must also carry a valid cosign signature;
+ * a tag without one moves to `failures`.
+ */
+async function checkCosignEach(
   conn: RepoConnection,
   repo: TrustedRepo,
   refs: ImageRef[],
   targets: Map<ImageRef, TagTarget>,
   verified: VerifiedTag[],
-  required: string[],
+  opts: VerifyOptions,
+  failures: ImageFailure[],
 ): Promise<VerifiedTag[]> {
-  const failures: ImageFailure[] = [];
-  const out: VerifiedTag[] = [];
-  await Promise.all(
-    refs.map(async (ref, i) => {
+  const results = await Promise.all(
+    verified.map(async (tag) => {
+      const ref = refs.find((r) => r.input === tag.image)!;
       try {
-        await checkCosign(conn, repo, ref, targets.get(ref)!, required);
-        out[i] = { ...verified[i], cosign: true };
+        await checkCosign(conn, repo, ref, targets.get(ref)!, opts.requiredSigners);
+        return { ...tag, cosign: true };
       } catch (e) {
         failures.push(imageFailure(ref.input, e));
+        return undefined;
       }
     }),
   );
-  if (failures.length > 0) throw new GroupImagesError(failures, out.filter(Boolean));
-  return out;
+  return results.filter((t) => t !== undefined);
 }
 
 /** Checks every tag of one verified repository; collects a failure per tag. */
