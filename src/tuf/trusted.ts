@@ -61,8 +61,8 @@ export interface DelegationInfo {
   file: 'loaded' | 'absent' | 'invalid';
 }
 
-/** notary caps root at 100 MiB; nothing real comes near 10. */
-export const ROOT_MAX_BYTES = 10 * 1024 * 1024;
+/** notary's MaxDownloadSize, the cap Go applies to a root fetched without a checksum. */
+export const ROOT_MAX_BYTES = 100 * 1024 * 1024;
 /** notary-spec.md §5.2. */
 export const TIMESTAMP_MAX_BYTES = 1024 * 1024;
 /** Any other role file: 100,000s of targets fit well below this. */
