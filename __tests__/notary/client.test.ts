@@ -142,6 +142,18 @@ describe('NotaryClient', () => {
     expect(server.requests[0].path).toBe(`${base}timestamp.key`);
     priv = 'c2VjcmV0';
     await expect(c.getKey('snapshot')).rejects.toMatchObject({ code: 'NOTARY_BAD_KEY' });
+    // Read two ways: Go decodes "KeyVal" (case folded) or the second "keyval" as the key.
+    for (const body of [
+      '{"keytype":"ed25519","keyval":{"public":"AAEC"},"KeyVal":{"public":"BBEC"}}',
+      '{"keytype":"ed25519","keyval":{"public":"AAEC","Public":"BBEC"}}',
+      '{"keytype":"ed25519","keyval":{"public":"AAEC"},"keyval":{"public":"BBEC"}}',
+    ]) {
+      server.handle((_req, res) => void res.writeHead(200).end(body));
+      await expect(c.getKey('snapshot')).rejects.toMatchObject({
+        code: 'NOTARY_BAD_KEY',
+        message: expect.stringMatching(/Go reads as|twice/) as unknown,
+      });
+    }
   });
 
   it('publishes one multipart POST to …/tuf/', async () => {

@@ -7,6 +7,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/http/client.js';
 import { NotaryClient } from '../../src/notary/client.js';
+import { canonicalJson } from '../../src/tuf/canonical.js';
+import type { TargetsMeta } from '../../src/tuf/models.js';
 import { loadTrustedRepo } from '../../src/tuf/trusted.js';
 import { ForgedNotary } from '../support/forged-notary.js';
 import { TestRepo } from '../tuf/helpers/repo.js';
@@ -94,5 +96,82 @@ describe('a proxy that gzips every answer (defect 6)', () => {
     forged.gzipAll = true;
     const repo = (await load(r))!;
     expect(repo.trustState()).toEqual(plain!.trustState());
+  });
+});
+
+/**
+ * A targets file signed by the targets key over canonical(signed), as Go verifies it, but
+ * written with `signed`'s keys in the order given (JSON.stringify) and then `text` applied.
+ */
+function forgeTargets(r: TestRepo, signed: Record<string, unknown>, text = (s: string) => s) {
+  const { method, sig } = r.targetsKey.signer.sign(canonicalJson(signed));
+  const sigs = [{ keyid: r.targetsKey.id, method, sig: sig.toString('base64') }];
+  const file = `{"signed":${JSON.stringify(signed)},"signatures":${JSON.stringify(sigs)}}`;
+  const bytes = Buffer.from(text(file));
+  r.targets.set('targets', { signed: signed as unknown as TargetsMeta, signatures: sigs, bytes });
+  r.publish();
+  forged.serve(r);
+}
+
+const file = (digest: string) => ({
+  hashes: { sha256: Buffer.from(digest.slice(7), 'hex').toString('base64') },
+  length: 100,
+});
+const GOOD = `sha256:${'1'.repeat(64)}`;
+const EVIL = `sha256:${'e'.repeat(64)}`;
+
+function targetsSigned(r: TestRepo, extra: Record<string, unknown>): Record<string, unknown> {
+  const t = r.targets.get('targets')!.signed;
+  return { _type: 'Targets', delegations: t.delegations, expires: t.expires, ...extra, version: 2 };
+}
+
+describe('a signed file that can be read two ways (defect 3)', () => {
+  it('"targets" then "Targets": refused, naming the key', async () => {
+    // Go (`notary list`) reads the later "Targets" into the same field: v1 is EVIL for Go,
+    // while JSON.parse reads "targets" (GOOD). Both keys are under the signature.
+    const r = newRepo();
+    forgeTargets(r, targetsSigned(r, { targets: { v1: file(GOOD) }, Targets: { v1: file(EVIL) } }));
+    await expect(load(r)).rejects.toMatchObject({
+      code: 'TUF_BAD_METADATA',
+      message: expect.stringContaining('"Targets", which Go reads as "targets"') as unknown,
+    });
+  });
+
+  it('"Targets" alone, or "delegation\u017f" (long s): refused', async () => {
+    // Go reads them as targets and delegations (`notary list` shows v1 as EVIL); JSON.parse
+    // sees neither.
+    const r = newRepo();
+    forgeTargets(r, targetsSigned(r, { Targets: { v1: file(EVIL) } }));
+    await expect(load(r)).rejects.toMatchObject({ code: 'TUF_BAD_METADATA' });
+    const s = newRepo();
+    const signed = targetsSigned(s, { targets: {} });
+    signed['delegation\u017f'] = signed['delegations'];
+    delete signed['delegations'];
+    forgeTargets(s, signed);
+    await expect(load(s)).rejects.toMatchObject({
+      code: 'TUF_BAD_METADATA',
+      message: expect.stringContaining('which Go reads as "delegations"') as unknown,
+    });
+  });
+
+  it('"targets" twice: refused (Go lists v1, which no signature covers)', async () => {
+    // The signature covers {"targets":{"v2":…}}: Go's signature check decodes into a map (the
+    // last wins) but its struct decoding merges both maps, so Go also lists v1.
+    const r = newRepo();
+    forgeTargets(r, targetsSigned(r, { targets: { v2: file(GOOD) } }), (s) =>
+      s.replace('"targets":{', `"targets":{"v1":${JSON.stringify(file(EVIL))}},"targets":{`),
+    );
+    await expect(load(r)).rejects.toMatchObject({
+      code: 'TUF_BAD_METADATA',
+      message: expect.stringContaining('the key "targets" is in one object twice') as unknown,
+    });
+  });
+
+  it('tags that differ only in case are distinct tags, as for Go (`notary list` shows both)', async () => {
+    const r = newRepo();
+    forgeTargets(r, targetsSigned(r, { targets: { v1: file(GOOD), V1: file(EVIL) } }));
+    const repo = (await load(r))!;
+    expect(repo.targetsFor('v1')[0].target).toEqual(file(GOOD));
+    expect(repo.targetsFor('V1')[0].target).toEqual(file(EVIL));
   });
 });

@@ -3,7 +3,7 @@
  * (notary-spec.md §3.2), with the exact bytes kept beside the parsed object.
  */
 import { DctError } from '../errors.js';
-import { canonicalJson, htmlEscape, parseJson } from './canonical.js';
+import { canonicalJson, GoFields, htmlEscape, parseJson } from './canonical.js';
 import type { TufSigner } from './signer.js';
 
 export interface Signature {
@@ -21,30 +21,27 @@ export interface Envelope<T> {
   message?: Buffer;
 }
 
+/** Go's `data.Signed` and `data.Signature` (the `signed` part is models.ts's). */
+const ENVELOPE = new GoFields('signatures', 'signed');
+const SIGNATURE = new GoFields('keyid', 'method', 'sig');
+
 /** Parses a metadata file; `guard` checks and types `signed` (see models.ts). */
 export function parseEnvelope<T>(
   bytes: Buffer,
   role: string,
   guard: (x: unknown) => T,
 ): Envelope<T> {
-  let raw: unknown;
-  try {
-    raw = parseJson(bytes);
-  } catch (e) {
-    throw new DctError(
-      'TUF_BAD_METADATA',
-      `${role} metadata is not valid JSON; the trust server may be serving corrupt data`,
-      { cause: e },
-    );
-  }
+  const raw = parseFile(bytes, role);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw badEnvelope(role, 'the file is not a JSON object');
   }
   const obj = raw as Record<string, unknown>;
+  checkFields(obj, ENVELOPE, role, 'the file');
   const sigs = obj['signatures'] ?? [];
   if (!Array.isArray(sigs)) throw badEnvelope(role, '"signatures" is not a list');
   const signatures = sigs.map((s: unknown, i): Signature => {
     const r = s as Record<string, unknown> | null;
+    if (typeof r === 'object' && r !== null) checkFields(r, SIGNATURE, role, `signature ${i}`);
     const keyid = r?.['keyid'];
     const method = r?.['method'];
     const sig = r?.['sig'];
@@ -67,6 +64,30 @@ export function parseEnvelope<T>(
     throw e;
   }
   return { signed, signatures, bytes };
+}
+
+/** JSON.parse as parseJson does it, a refusal naming the role. */
+function parseFile(bytes: Buffer, role: string): unknown {
+  try {
+    return parseJson(bytes);
+  } catch (e) {
+    if (e instanceof DctError) throw badEnvelope(role, e.message);
+    throw new DctError(
+      'TUF_BAD_METADATA',
+      `${role} metadata is not valid JSON; the trust server may be serving corrupt data`,
+      { cause: e },
+    );
+  }
+}
+
+function checkFields(o: object, go: GoFields, role: string, what: string): void {
+  const clash = go.foldedField(o);
+  if (clash !== undefined) {
+    throw badEnvelope(
+      role,
+      `${what} has the key ${JSON.stringify(clash.key)}, which Go reads as "${clash.field}", so it can be read two ways`,
+    );
+  }
 }
 
 function badEnvelope(role: string, why: string): DctError {
@@ -124,12 +145,7 @@ export function signEnvelope<T extends object>(
 
 /** The canonical message the signatures of a file cover: canonical(JSON.parse(signed)). */
 export function signedMessage(bytes: Buffer, role: string): Buffer {
-  let raw: unknown;
-  try {
-    raw = parseJson(bytes);
-  } catch (e) {
-    throw new DctError('TUF_BAD_METADATA', `${role} metadata is not valid JSON`, { cause: e });
-  }
+  const raw = parseFile(bytes, role);
   const signed = (raw as Record<string, unknown> | null)?.['signed'];
   if (typeof signed !== 'object' || signed === null) {
     throw badEnvelope(role, '"signed" is missing');
