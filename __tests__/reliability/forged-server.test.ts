@@ -11,7 +11,14 @@ import { canonicalJson } from '../../src/tuf/canonical.js';
 import type { TargetsMeta } from '../../src/tuf/models.js';
 import { loadTrustedRepo } from '../../src/tuf/trusted.js';
 import { ForgedNotary } from '../support/forged-notary.js';
-import { TestRepo } from '../tuf/helpers/repo.js';
+import { encryptNotaryKey } from '../../src/keys/encrypt.js';
+import { KeyRing } from '../../src/keys/keyring.js';
+import { readKeySecret } from '../../src/keys/secret.js';
+import { RegistryClient } from '../../src/registry/client.js';
+import { publishChange } from '../../src/signer/publish.js';
+import { signImages } from '../../src/signer/sign.js';
+import { quietLog } from '../signer/flows.js';
+import { newKey, TestRepo, type TestKey } from '../tuf/helpers/repo.js';
 
 let forged: ForgedNotary;
 let http: HttpClient;
@@ -113,9 +120,9 @@ function forgeTargets(r: TestRepo, signed: Record<string, unknown>, text = (s: s
   forged.serve(r);
 }
 
-const file = (digest: string) => ({
+const file = (digest: string, length = 100) => ({
   hashes: { sha256: Buffer.from(digest.slice(7), 'hex').toString('base64') },
-  length: 100,
+  length,
 });
 const GOOD = `sha256:${'1'.repeat(64)}`;
 const EVIL = `sha256:${'e'.repeat(64)}`;
@@ -173,5 +180,101 @@ describe('a signed file that can be read two ways (defect 3)', () => {
     const repo = (await load(r))!;
     expect(repo.targetsFor('v1')[0].target).toEqual(file(GOOD));
     expect(repo.targetsFor('V1')[0].target).toEqual(file(EVIL));
+  });
+});
+
+/** A KeyRing holding `keys` (encrypted and opened as the `keys` input would be). */
+function ringOf(...keys: TestKey[]): KeyRing {
+  const pem = keys.map((k) => encryptNotaryKey(k.key, 'pass-phrase-1', { role: 'ci' })).join('');
+  return KeyRing.open(readKeySecret(pem, () => undefined).files, {
+    passphrase: 'pass-phrase-1',
+    include: 'signing',
+  });
+}
+
+/** docker's layout: targets/releases and targets/ci, both keyed to one signer key. */
+function dockerRepo(): { r: TestRepo; signer: TestKey; name: string } {
+  const r = newRepo();
+  const signer = newKey('ecdsa');
+  r.delegate('targets', 'targets/releases', { keys: [signer] });
+  r.delegate('targets', 'targets/ci', { keys: [signer] });
+  r.publish();
+  forged.serve(r);
+  return { r, signer, name: r.gun.slice(forged.host.length + 1) };
+}
+
+function signOpts(image: string, keys: KeyRing, log = quietLog()) {
+  return {
+    images: [image],
+    keys,
+    signers: [],
+    rootKeyIds: [],
+    trustServer: forged.origin,
+    caPem: forged.pki.caPem,
+    log,
+  };
+}
+
+describe('signing on top of a co-signer’s TAB or NUL (defect 4)', () => {
+  it('writes them escaped, keeps them, and the result reads back', async () => {
+    // notary 0.7.0 cannot write such a name at all (MarshalJSON: invalid character '\t' in
+    // string literal) and notary-server refuses it (INVALID_UPDATE); a file written by another
+    // client with the name escaped is read by Go (`notary list` lists "a\tb").
+    const { r, signer, name } = dockerRepo();
+    r.setTargets('targets/releases', (t) => {
+      t.targets['a\tb'] = file(GOOD);
+      t.targets['nul\u0000x'] = file(EVIL);
+    });
+    r.publish();
+    forged.serve(r);
+    forged.storeInto(r);
+    const pushed = forged.pushImage(name, 'v2');
+    const keys = ringOf(signer);
+    await signImages(signOpts(`${r.gun}:v2`, keys));
+    const sent = forged.published[0].files.get('targets/releases')!.toString('utf8');
+    // eslint-disable-next-line no-control-regex -- no raw control character may be sent
+    expect(sent).not.toMatch(/[\u0000-\u001f]/);
+    expect(sent).toContain('"a\\tb"');
+    expect(sent).toContain('"nul\\u0000x"');
+    const repo = (await load(r))!;
+    expect(Object.keys(repo.targets.get('targets/releases')!.signed.targets).sort()).toEqual(
+      ['a\tb', 'nul\u0000x', 'v2'].sort(),
+    );
+    expect(repo.targetsFor('v2')[0].target).toEqual(file(pushed.digest, pushed.size));
+    keys.dispose();
+  });
+});
+
+describe('what is about to be published is read back first (defect 4)', () => {
+  it('a file readers would not accept is never sent', async () => {
+    const { r, signer } = dockerRepo();
+    const stranger = newKey('ecdsa');
+    const keys = ringOf(signer, stranger);
+    const conn = {
+      gun: r.gun,
+      server: forged.origin,
+      notary: new NotaryClient({ server: forged.origin, gun: r.gun, http, write: true }),
+      registry: new RegistryClient({ http }),
+    };
+    // Signed by a key targets/releases does not list: every reader skips the file.
+    const edit = {
+      role: 'targets/releases',
+      signers: [stranger.signer],
+      edit: (t: TargetsMeta) => void (t.targets['v9'] = file(GOOD)),
+    };
+    await expect(
+      publishChange(
+        { conn, keys, rootKeyIds: [], log: quietLog() },
+        () => [edit],
+        () => undefined,
+      ),
+    ).rejects.toMatchObject({
+      code: 'PUBLISH_READBACK',
+      message: expect.stringMatching(
+        /refusing to publish targets\/releases: .*valid signatures did not meet threshold for targets\/releases/,
+      ) as unknown,
+    });
+    expect(forged.published).toEqual([]);
+    keys.dispose();
   });
 });

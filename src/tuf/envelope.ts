@@ -97,7 +97,11 @@ function badEnvelope(role: string, why: string): DctError {
   );
 }
 
-/** `{"signed":E(canonical(signed)),"signatures":[{"keyid","method","sig"}…]}`, no newline. */
+/**
+ * `{"signed":E(canonical(signed)),"signatures":[{"keyid","method","sig"}…]}`, no newline.
+ * E also escapes control characters: canonical JSON keeps them raw in the signed message,
+ * which is not JSON in a file (Go's writer fails on them instead, notary-spec.md §3.1).
+ */
 export function serializeEnvelope(
   signed: object,
   signatures: Signature[],
@@ -111,9 +115,30 @@ export function serializeEnvelope(
     .join(',');
   return Buffer.concat([
     Buffer.from('{"signed":', 'ascii'),
-    htmlEscape(canonical),
+    htmlEscape(escapeControls(canonical)),
     Buffer.from(`,"signatures":[${sigs}]}`, 'utf8'),
   ]);
+}
+
+const CONTROL_ESCAPES: Record<number, string> = { 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r' };
+
+/**
+ * Control characters (all inside strings: canonical JSON has no whitespace) as Go's
+ * encoding/json writes them: `\t` `\n` `\r`, else `\u00XX`.
+ */
+function escapeControls(json: Buffer): Buffer {
+  let start = 0;
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < json.length; i++) {
+    const b = json[i];
+    if (b >= 0x20) continue;
+    chunks.push(json.subarray(start, i));
+    chunks.push(Buffer.from(CONTROL_ESCAPES[b] ?? `\\u00${b.toString(16).padStart(2, '0')}`));
+    start = i + 1;
+  }
+  if (start === 0) return json;
+  chunks.push(json.subarray(start));
+  return Buffer.concat(chunks);
 }
 
 /** A string as Go's encoding/json writes it (HTML-safe, \u00XX for other controls). */
@@ -178,12 +203,28 @@ const UNESCAPES: Record<string, Buffer> = {
   '2028': Buffer.from('\u2028', 'utf8'),
   '2029': Buffer.from('\u2029', 'utf8'),
 };
+for (let b = 0; b < 0x20; b++) UNESCAPES[`00${b.toString(16).padStart(2, '0')}`] = Buffer.from([b]);
+const SHORT_UNESCAPES: Record<number, Buffer> = {
+  0x74: Buffer.from('\t'),
+  0x6e: Buffer.from('\n'),
+  0x72: Buffer.from('\r'),
+};
 
-/** Undoes `htmlEscape`: only escapes that start at a real escape backslash are replaced. */
+/**
+ * Undoes `htmlEscape` and `escapeControls`: only escapes that start at a real escape
+ * backslash are replaced.
+ */
 function htmlUnescape(json: Buffer): Buffer {
   const chunks: Buffer[] = [];
   let start = 0;
   for (let i = json.indexOf(0x5c); i !== -1 && i < json.length;) {
+    const short = SHORT_UNESCAPES[json[i + 1]];
+    if (short !== undefined) {
+      chunks.push(json.subarray(start, i), short);
+      start = i + 2;
+      i = json.indexOf(0x5c, start);
+      continue;
+    }
     if (json[i + 1] === 0x75) {
       const rep = UNESCAPES[json.toString('latin1', i + 2, i + 6)];
       if (rep !== undefined) {
