@@ -16,7 +16,10 @@ import { KeyRing } from '../../src/keys/keyring.js';
 import { readKeySecret } from '../../src/keys/secret.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { publishChange } from '../../src/signer/publish.js';
+import { ImagesError } from '../../src/errors.js';
 import { signImages } from '../../src/signer/sign.js';
+import type { TagTarget } from '../../src/signer/targets.js';
+import { verifyImages } from '../../src/signer/verify.js';
 import { quietLog } from '../signer/flows.js';
 import { newKey, TestRepo, type TestKey } from '../tuf/helpers/repo.js';
 
@@ -274,6 +277,132 @@ describe('what is about to be published is read back first (defect 4)', () => {
         /refusing to publish targets\/releases: .*valid signatures did not meet threshold for targets\/releases/,
       ) as unknown,
     });
+    expect(forged.published).toEqual([]);
+    keys.dispose();
+  });
+});
+
+function verifyOpts(image: string, log = quietLog()) {
+  return {
+    images: [image],
+    requiredSigners: [],
+    rootKeyIds: [],
+    trustServer: forged.origin,
+    caPem: forged.pki.caPem,
+    log,
+  };
+}
+
+async function failures(run: Promise<unknown>) {
+  const err = await run.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, 'the run should have failed').toBeInstanceOf(ImagesError);
+  return (err as ImagesError).failures;
+}
+
+describe('what docker would pull, and signing only where docker looks (defect 7)', () => {
+  /** v1 pushed; targets/releases delegates targets/releases/sub, which holds v1. */
+  function shadowed(subHolds: string): { r: TestRepo; image: string; pushed: TagTarget } {
+    const r = newRepo();
+    const name = r.gun.slice(forged.host.length + 1);
+    const pushed = forged.pushImage(name, 'v1');
+    r.delegate('targets', 'targets/releases');
+    r.delegate('targets/releases', 'targets/releases/sub');
+    r.setTargets('targets/releases', (t) => void (t.targets['other'] = file(GOOD)));
+    r.setTargets('targets/releases/sub', (t) => void (t.targets['v1'] = file(subHolds)));
+    r.setTargets('targets', (t) => void (t.targets['v1'] = file(pushed.digest, pushed.size)));
+    r.publish();
+    forged.serve(r);
+    return { r, image: `${r.gun}:v1`, pushed };
+  }
+
+  it('verify refuses a tag a delegation of targets/releases holds before targets does', async () => {
+    // docker 28 (`docker pull`, content trust on) walks targets/releases and its delegations
+    // first (GetTargetByName(v1, targets/releases, targets)), finds v1 in
+    // targets/releases/sub and refuses it: "No trust data for v1". Before, verify fell back to
+    // targets, which holds the digest the registry has, and passed.
+    for (const subHolds of [EVIL, GOOD]) {
+      const { image } = shadowed(subHolds);
+      const [f] = await failures(verifyImages(verifyOpts(image)));
+      expect(f).toMatchObject({ image, code: 'NOT_SIGNED' });
+      expect(f.message).toMatch(/targets\/releases\/sub\b.*docker .*refuses/);
+    }
+  });
+
+  it('verify takes targets/releases itself over its delegations, as docker does', async () => {
+    // docker: releases holds v1, so the walk stops there (trust passes, the pull goes on).
+    const { r, image, pushed } = shadowed(EVIL);
+    r.setTargets(
+      'targets/releases',
+      (t) => void (t.targets['v1'] = file(pushed.digest, pushed.size)),
+    );
+    r.publish();
+    forged.serve(r);
+    const [tag] = await verifyImages(verifyOpts(image));
+    expect(tag).toMatchObject({ digest: pushed.digest, signers: ['targets'] });
+  });
+
+  /** targets lists targets/releases twice: first with `first`, then with `second`. */
+  function listedTwice(first: TestKey, second: TestKey) {
+    const r = newRepo();
+    const name = r.gun.slice(forged.host.length + 1);
+    r.delegate('targets', 'targets/releases', { keys: [first] });
+    r.delegate('targets', 'targets/ci', { keys: [second] });
+    r.setTargets('targets', (t) => {
+      t.delegations.keys[second.id] = second.tuf;
+      t.delegations.roles.push({
+        keyids: [second.id],
+        name: 'targets/releases',
+        paths: [''],
+        threshold: 1,
+      });
+    });
+    r.publish();
+    forged.serve(r);
+    forged.storeInto(r);
+    return { r, name };
+  }
+
+  it('sign never signs a delegation through a second entry of its name', async () => {
+    // Go reads the first entry of a name (BuildDelegationRole): a targets/releases signed by
+    // the second entry's key is skipped by docker ("valid signatures did not meet threshold
+    // for targets/releases" → "No valid trust data for v1"). Before, sign signed it with that
+    // key and reported v1 as signed in targets/releases.
+    const other = newKey('ecdsa');
+    const ours = newKey('ecdsa');
+    const { r, name } = listedTwice(other, ours);
+    forged.pushImage(name, 'v1');
+    const keys = ringOf(ours);
+    const log = quietLog();
+    const [tag] = await signImages(signOpts(`${r.gun}:v1`, keys, log));
+    expect(tag.roles).toEqual(['targets/ci']);
+    expect([...forged.published[0].files.keys()]).toEqual(['targets/ci']);
+    expect(log.lines.join('\n')).toMatch(/targets lists targets\/releases twice/);
+    expect(log.lines.join('\n')).toMatch(/signed in targets\/ci only; docker pull reads/);
+    keys.dispose();
+  });
+
+  it('a delegation listed twice whose file verifies makes the repository unreadable, as for Go', async () => {
+    // docker/notary: "targets/releases has already been loaded" for any read of the repository.
+    const ours = newKey('ecdsa');
+    const { r, name } = listedTwice(ours, newKey('ecdsa'));
+    const pushed = forged.pushImage(name, 'v1');
+    r.delegationKeys.set('targets/releases', [ours]);
+    r.setTargets(
+      'targets/releases',
+      (t) => void (t.targets['v1'] = file(pushed.digest, pushed.size)),
+    );
+    r.publish();
+    forged.serve(r);
+    const [f] = await failures(verifyImages(verifyOpts(`${r.gun}:v1`)));
+    expect(f).toMatchObject({ code: 'TUF_BAD_METADATA' });
+    expect(f.message).toMatch(/targets lists targets\/releases twice/);
+    // Nor is anything signed on top of it.
+    const keys = ringOf(ours);
+    const [g] = await failures(signImages(signOpts(`${r.gun}:v1`, keys)));
+    expect(g).toMatchObject({ code: 'TUF_BAD_METADATA' });
     expect(forged.published).toEqual([]);
     keys.dispose();
   });
