@@ -38,7 +38,7 @@ export class FakeCache implements CacheApi {
     this.saveCalls.push([paths, key]);
     if (this.failSave) throw this.failSave;
     if (this.entries.some((e) => e.key === key)) return -1; // keys are immutable
-    const dir = join(this.storeDir, String(this.entries.length));
+    const dir = join(this.storeDir, String(this.saveCalls.length)); // unique: saves overlap
     for (const [i, p] of paths.entries()) await cp(p, join(dir, String(i)), { recursive: true });
     this.entries.push({ key, paths: [...paths], dir });
     return this.entries.length;

@@ -215,14 +215,14 @@ function signEdits(
 ): Map<string, { bytes: Buffer; version: number }> {
   const now = ctx.now?.() ?? new Date();
   const files = new Map<string, { bytes: Buffer; version: number }>();
-  const signed = new Map<string, TargetsMeta>();
+  const signed = new Map<string, Envelope<TargetsMeta>>();
   for (const e of edits) {
     const prev = repo.targets.get(e.role)?.signed;
-    const next = updatedTargets(prev, e.edit, now);
-    const env = signEnvelope(next, e.signers);
-    readBack(env, e.role, readerKeys(repo, e.role, signed), asTargets);
-    signed.set(e.role, next);
-    files.set(e.role, { bytes: env.bytes, version: next.version });
+    signed.set(e.role, signEnvelope(updatedTargets(prev, e.edit, now), e.signers));
+  }
+  for (const [role, env] of signed) {
+    readBack(env, role, readerKeys(repo, role, signed), asTargets);
+    files.set(role, { bytes: env.bytes, version: env.signed.version });
   }
   // Snapshot only when we hold its key; otherwise the server makes it (notary-spec.md §5.3).
   const root = repo.root.signed;
@@ -248,9 +248,13 @@ type Keys = { keyids: string[]; threshold: number; keys: Record<string, TufKey> 
  * The keys a client checks `role` with: root's for base roles, else the first entry naming it
  * in its parent (Go's BuildDelegationRole), the parent as edited in this publish if it is.
  */
-function readerKeys(repo: TrustedRepo, role: string, edited: Map<string, TargetsMeta>): Keys {
+function readerKeys(
+  repo: TrustedRepo,
+  role: string,
+  edited: Map<string, Envelope<TargetsMeta>>,
+): Keys {
   if (!isDelegationName(role)) return roleKeys(repo.root.signed, role);
-  const parent = edited.get(parentRole(role)) ?? repo.targets.get(parentRole(role))?.signed;
+  const parent = (edited.get(parentRole(role)) ?? repo.targets.get(parentRole(role)))?.signed;
   const entry = parent?.delegations.roles.find((d) => d.name === role);
   if (parent === undefined || entry === undefined) return { keyids: [], threshold: 1, keys: {} };
   return { ...entry, keys: pickKeys(parent.delegations.keys, entry.keyids) };
