@@ -1,14 +1,21 @@
 // `npm run sandbox [-- --auth] [-- --node current]`: the action's sign job against a local
 // real Notary setup. Starts notary-server and a registry on loopback, pushes a sample image
 // under two tags, creates a trusted repository with a `ci` signer the way docker does, runs
-// the bundled action (main, then post) and shows what a fresh notary client sees.
+// the bundled action (main, then post), shows its log as the runner shows it, and what a
+// fresh notary client sees.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pushImage } from '../__tests__/support/images.js';
 import { createTrustedRepo, NotaryCli, parseList } from '../__tests__/support/notary-cli.js';
-import { node24, REPO_ROOT, runActionJob, type ActionRun } from '../__tests__/support/runner.js';
+import {
+  node24,
+  REPO_ROOT,
+  runActionJob,
+  runnerLog,
+  type ActionRun,
+} from '../__tests__/support/runner.js';
 import { ensurePackages, startSandbox, type Sandbox } from '../__tests__/support/servers.js';
 
 const args = process.argv.slice(2);
@@ -29,10 +36,12 @@ function section(title: string): void {
   console.log(`\n=== ${title} ${'='.repeat(Math.max(0, 70 - title.length))}`);
 }
 
+/** The step as a user reads it in the runner's log (commands rendered, secrets as ***). */
 function show(step: string, run: ActionRun): void {
-  section(`action ${step}: exit ${run.code}`);
-  process.stdout.write(run.stdout);
-  if (run.stderr.trim() !== '') process.stdout.write(`--- stderr ---\n${run.stderr}`);
+  section(`action ${step}: exit ${run.code} (as the runner's log shows it)`);
+  // The runner reads workflow commands on both streams and masks both.
+  for (const line of runnerLog(`${run.stdout}\n${run.stderr}`)) console.log(line);
+  console.log(`(${run.masks.length} values masked; debug lines need step debugging)`);
   console.log('--- outputs ---');
   for (const [k, v] of Object.entries(run.outputs)) console.log(`${k}: ${v}`);
   if (run.summary.trim() !== '') console.log(`--- job summary ---\n${run.summary}`);

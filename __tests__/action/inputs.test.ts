@@ -58,6 +58,8 @@ describe('parseInputs', () => {
     [{ 'required-signers': 'releases\n-x' }, '`required-signers`', 'delegation names'],
     [{ 'root-key-ids': 'abc' }, '`root-key-ids`', '64 hex'],
     [{ 'trust-server': 'http://notary.example.com' }, '`trust-server`', 'https://'],
+    [{ 'insecure-registries': 'reg.local:5000/path' }, '`insecure-registries`', 'host[:port]'],
+    [{ 'insecure-registries': '10.0.0.0/8' }, '`insecure-registries`', 'host[:port]'],
     [{ 'trust-server': 'not a url' }, '`trust-server`', 'https://'],
     [{ 'trust-server': 'https://n.example.com/?x=1' }, '`trust-server`', 'without query'],
     [{ 'ca-cert': 'hello' }, '`ca-cert`', 'BEGIN CERTIFICATE'],
@@ -208,6 +210,31 @@ describe('secretValues', () => {
     // Armour and headers are public, and masking `gun:` would hide repository names.
     const lines = s.filter((v) => !v.includes('\n'));
     expect(lines.some((v) => v.startsWith('-----') || v.startsWith('gun:'))).toBe(false);
+  });
+});
+
+describe('insecure-registries', () => {
+  it('takes host[:port] entries, one per line or comma-separated, a scheme dropped as docker does', () => {
+    const i = parseInputs({
+      images: IMG,
+      keys: KEYS,
+      'insecure-registries': 'Reg.Local:5000, http://10.1.2.3:5000\n[fd00::1]:5000\nreg.local:5000',
+    });
+    expect(i.insecureRegistries).toEqual(['reg.local:5000', '10.1.2.3:5000', '[fd00::1]:5000']);
+    expect(parseInputs({ images: IMG, keys: KEYS }).insecureRegistries).toEqual([]);
+  });
+});
+
+describe('secretValues: several passphrases', () => {
+  it('masks each passphrase line, as given and without its newline', () => {
+    const s = secretValues(
+      { passphrase: 'first-pass\r\nsecond-pass\n', 'root-passphrase': 'root-pass\n' },
+      { DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE: 'env-one\nenv-two' },
+    );
+    expect(s).toEqual(
+      expect.arrayContaining(['first-pass', 'second-pass', 'root-pass', 'env-one', 'env-two']),
+    );
+    expect(s).not.toContain('');
   });
 });
 

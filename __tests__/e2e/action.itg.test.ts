@@ -304,3 +304,95 @@ describe('the bundled action', () => {
     expect(json<{ digest: string }[]>(right, 'signed')[0].digest).toBe(img.digest);
   });
 });
+
+describe('what the log says', () => {
+  it('verify prints one line per verified tag, as sign does', async () => {
+    const a = await pushImage(sb, 'e2e/app', 'said-1', { seed: 'said' });
+    await pushImage(sb, 'e2e/app', 'said-2', { seed: 'said' });
+    const dir = await workDir();
+    const images = [`${gun}:said-1`, `${gun}:said-2`];
+    const signed = await runActionStep('main', {
+      inputs: signInputs(images),
+      env: env(dir),
+      workDir: dir,
+    });
+    expect(signed.failed).toEqual([]);
+    const run = await runActionStep('main', {
+      inputs: verifyInputs(images, { 'required-signers': 'ci' }),
+      env: env(dir),
+      workDir: dir,
+    });
+    expect(run.failed).toEqual([]);
+    const lines = run.stdout.split('\n').filter((l) => !l.startsWith('::'));
+    for (const image of images) {
+      expect(lines.filter((l) => l.startsWith(`verified ${image} (${a.digest})`))).toHaveLength(1);
+    }
+    expect(lines.join('\n')).toMatch(/signed by ci/);
+  });
+
+  it('verify with `digest` on a moved tag speaks of verifying, not of signing', async () => {
+    const first = await pushImage(sb, 'e2e/app', 'moved-v', { seed: 'mv1' });
+    const dir = await workDir();
+    expect(
+      (
+        await runActionStep('main', {
+          inputs: signInputs([`${gun}:moved-v`]),
+          env: env(dir),
+          workDir: dir,
+        })
+      ).failed,
+    ).toEqual([]);
+    const moved = await pushImage(sb, 'e2e/app', 'moved-v', { seed: 'mv2' });
+    const run = await runActionStep('main', {
+      inputs: verifyInputs([`${gun}:moved-v`], { digest: first.digest }),
+      env: env(dir),
+      workDir: dir,
+    });
+    expect(run.code).toBe(1);
+    expect(run.failed).toHaveLength(1);
+    expect(run.failed[0]).toContain(moved.digest);
+    expect(run.failed[0]).toContain(first.digest);
+    expect(run.failed[0]).not.toMatch(/signed|sign\b/i);
+    expect(run.failed[0]).toMatch(/verif/);
+  });
+
+  it('names each image once, the expected form once, and no error twice', async () => {
+    const dir = await workDir();
+    const run = await runActionStep('main', {
+      inputs: signInputs([`${gun}:nope`, `${sb.registry.host}/e2e/UPPER:1`]),
+      env: env(dir),
+      workDir: dir,
+    });
+    expect(run.code).toBe(1);
+    const count = (text: string, part: string): number => text.split(part).length - 1;
+    for (const line of run.failed) {
+      const image = line.slice(0, line.indexOf(': '));
+      expect(count(line, image), line).toBe(1);
+      expect(count(line, 'expected'), line).toBeLessThanOrEqual(1);
+    }
+    // The failure lines are the whole story: no debug line says any of it again.
+    const debug = run.stdout.split('\n').filter((l) => l.startsWith('::debug::'));
+    for (const line of run.failed) {
+      const message = line.slice(line.indexOf(': ') + 2);
+      expect(debug.filter((d) => d.includes(message.slice(0, 40)))).toEqual([]);
+    }
+  });
+
+  it('says a warning once, even when the change is planned more than once', async () => {
+    await pushImage(sb, 'e2e/app', 'repo-key', { seed: 'rk' });
+    const targetsOnly = Object.entries(repo.keyFiles)
+      .filter(([name]) => !name.startsWith(repo.signerKeyId!))
+      .map(([, pem]) => pem)
+      .join('');
+    const dir = await workDir();
+    const run = await runActionStep('main', {
+      inputs: { ...signInputs([`${gun}:repo-key`]), keys: targetsOnly },
+      env: env(dir),
+      workDir: dir,
+    });
+    expect(run.failed).toEqual([]);
+    const downgrade = run.warnings.filter((w) => w.includes('none of the keys may sign'));
+    expect(downgrade).toHaveLength(1);
+    expect(new Set(run.warnings).size).toBe(run.warnings.length);
+  });
+});

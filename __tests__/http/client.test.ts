@@ -1,3 +1,5 @@
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, backoff, type HttpOptions } from '../../src/http/client.js';
@@ -184,6 +186,43 @@ describe('retries', () => {
     expect(err.message).toContain(`127.0.0.1:${port}`);
     expect(err.requestSent).toBe(false);
     expect(sleeps).toHaveLength(2);
+  });
+
+  it('names the server it could not reach, as the caller describes it', async () => {
+    const port = await closedPort();
+    const err = await rejection(
+      client({ retries: 0 }).request({
+        method: 'GET',
+        url: `https://127.0.0.1:${port}/`,
+        server: 'the trust server',
+      }),
+    );
+    expect(err.message).toContain(`cannot reach the trust server 127.0.0.1:${port}`);
+  });
+
+  it('tells a plain-HTTP server from a broken TLS one: HTTP_NOT_TLS', async () => {
+    const plainServer = createHttpServer((_req, res) => res.writeHead(200).end('plain'));
+    await new Promise<void>((r) => plainServer.listen(0, '127.0.0.1', r));
+    const port = (plainServer.address() as AddressInfo).port;
+    try {
+      const err = await rejection(
+        client().request({
+          method: 'GET',
+          url: `https://127.0.0.1:${port}/v2/`,
+          server: 'the registry',
+        }),
+      );
+      expect(err.code).toBe('HTTP_NOT_TLS');
+      expect(err.requestSent).toBe(false);
+      expect(err.message).toContain(`the registry 127.0.0.1:${port}`);
+      expect(err.message).toMatch(/plain HTTP/);
+      expect(sleeps).toHaveLength(0);
+      const ok = await client().request({ method: 'GET', url: `http://127.0.0.1:${port}/v2/` });
+      expect(ok.body.toString()).toBe('plain');
+    } finally {
+      plainServer.closeAllConnections();
+      await new Promise((r) => plainServer.close(r));
+    }
   });
 
   it('keeps the backoff exponential, jittered and bounded', () => {

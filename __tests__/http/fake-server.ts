@@ -157,8 +157,14 @@ export interface ConnectProxy {
   close(): Promise<void>;
 }
 
-/** A minimal HTTP CONNECT proxy, as corporate proxies are for https targets. */
-export async function startConnectProxy(): Promise<ConnectProxy> {
+/**
+ * A minimal HTTP CONNECT proxy, as corporate proxies are for https targets (undici tunnels
+ * plain-HTTP targets through CONNECT too). `hosts` resolves names the way a proxy's DNS
+ * would, e.g. `{ 'registry.test': '127.0.0.1' }`.
+ */
+export async function startConnectProxy(
+  opts: { hosts?: Record<string, string> } = {},
+): Promise<ConnectProxy> {
   const connects: string[] = [];
   const sockets = new Set<Socket>();
   const server = createHttpServer((_req, res) => {
@@ -167,7 +173,8 @@ export async function startConnectProxy(): Promise<ConnectProxy> {
   server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
     const target = req.url ?? '';
     connects.push(target);
-    const [host, port] = splitHostPort(target);
+    const [name, port] = splitHostPort(target);
+    const host = opts.hosts?.[name] ?? name;
     const upstream = netConnect(Number(port), host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length > 0) upstream.write(head);

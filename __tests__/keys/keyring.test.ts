@@ -8,13 +8,15 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { DctError } from '../../src/errors.js';
 import { OID, derOid, derSequence, parseDer, sequence } from '../../src/keys/der.js';
 import { encryptNotaryKey, generateKey } from '../../src/keys/encrypt.js';
 import { keyIdOf, tufKeyFromKeyObject, type TufKey } from '../../src/keys/keyid.js';
 import { KeyRing } from '../../src/keys/keyring.js';
 import { encodePem, parsePem } from '../../src/keys/pem.js';
 import { readKeySecret, type KeyFile } from '../../src/keys/secret.js';
-import { expectDctError, fixture, fixtureKey, fixtureText, manifest } from './helpers.js';
+import { gzipSync } from 'node:zlib';
+import { expectDctError, fixture, fixtureKey, fixtureText, makeTar, manifest } from './helpers.js';
 
 const PASS = { passphrase: manifest.passphrase, rootPassphrase: manifest.rootPassphrase };
 const noMask = () => {};
@@ -308,14 +310,81 @@ describe('KeyRing lookups by metadata key', () => {
 });
 
 describe('keys under different passphrases', () => {
-  it('uses the keys the passphrase opens and warns about the others', () => {
-    const good = encryptNotaryKey(generateKey('ecdsa'), 'right-passphrase', { role: 'ci' });
-    const other = encryptNotaryKey(generateKey('ecdsa'), 'other-passphrase', { role: 'dev' });
-    const { files } = readKeySecret(good + other, () => undefined);
-    const ring = KeyRing.open(files, { passphrase: 'right-passphrase', include: 'signing' });
-    expect(ring.size).toBe(1);
-    expect(ring.warnings.join('\n')).toMatch(/dev key .*passphrase.*not used/);
-    expect(ring.warnings.join('\n')).not.toContain('right-passphrase');
+  const right = 'right-passphrase';
+  const ciPem = () => encryptNotaryKey(generateKey('ecdsa'), right, { role: 'ci' });
+
+  it('a key no passphrase opens is an error naming it and the input, even when others open', () => {
+    const good = ciPem();
+    const otherKey = generateKey('ecdsa');
+    const other = encryptNotaryKey(otherKey, 'other-passphrase', { role: 'dev' });
+    const id = keyIdOf(tufKeyFromKeyObject(createPublicKey(otherKey)));
+    // As pasted PEM text (no file name, so no ID before decryption), and in a backup.
+    const archive = gzipSync(
+      makeTar([
+        { name: 'private/aa.pub', data: 'not a key' },
+        { name: `private/${id}.key`, data: other },
+      ]),
+    ).toString('base64');
+    for (const [input, named] of [
+      [good + other, 'dev key (input block 2)'],
+      [archive, `dev key ${id.slice(0, 7)} (private/${id}.key)`],
+    ] as const) {
+      const { files } = readKeySecret(input, () => undefined);
+      const err = expectDctError(
+        () => KeyRing.open(files, { passphrase: right, include: 'signing' }),
+        'KEY_BAD_PASSPHRASE',
+        [right, 'other-passphrase'],
+      );
+      expect(err.message).toContain(named);
+      expect(err.message).toContain('`passphrase`');
+      expect(err.message).toMatch(/one per line/);
+    }
+  });
+
+  it('several passphrases, one per line: each key takes the one that opens it', () => {
+    const ci = ciPem();
+    const targets = encryptNotaryKey(generateKey('ecdsa'), 'repo-pass-2', {
+      role: 'targets',
+      gun: 'example.com/app',
+    });
+    const { files } = readKeySecret(ci + targets, () => undefined);
+    for (const passphrase of [`${right}\nrepo-pass-2`, `repo-pass-2\r\n${right}\r\n`]) {
+      const ring = KeyRing.open(files, { passphrase, include: 'signing' });
+      expect(ring.held().map((h) => h.role)).toEqual(['ci', 'targets']);
+      expect(ring.warnings).toEqual([]);
+    }
+  });
+
+  it('tries a passphrase as given, then without one trailing newline', () => {
+    const { files } = readKeySecret(ciPem(), () => undefined);
+    for (const passphrase of [`${right}\n`, `${right}\r\n`]) {
+      expect(KeyRing.open(files, { passphrase, include: 'signing' }).size).toBe(1);
+    }
+    // A passphrase that really ends in a newline still opens its key.
+    const nl = encryptNotaryKey(generateKey('ecdsa'), `${right}\n`, { role: 'ci' });
+    expect(
+      KeyRing.open(readKeySecret(nl, () => undefined).files, {
+        passphrase: `${right}\n`,
+        include: 'signing',
+      }).size,
+    ).toBe(1);
+    // Only one newline: two are a blank second line, not part of the passphrase either.
+    const root = encryptNotaryKey(generateKey('ecdsa'), 'root-pass-1', { role: 'root' });
+    expect(
+      KeyRing.open(readKeySecret(root, () => undefined).files, {
+        rootPassphrase: 'root-pass-1\n',
+        include: 'root',
+      }).size,
+    ).toBe(1);
+  });
+
+  it('the root key in a backup is still not decrypted for signing, whatever the passphrases', () => {
+    const ring = KeyRing.open(backup(), {
+      passphrase: `wrong-root-guess\n${manifest.passphrase}`,
+      include: 'signing',
+    });
+    expect(ring.held().some((h) => h.role === 'root')).toBe(false);
+    expect(ring.size).toBeGreaterThan(0);
   });
 
   it('fails with KEY_BAD_PASSPHRASE when no key opens', () => {
@@ -324,5 +393,57 @@ describe('keys under different passphrases', () => {
     expect(() => KeyRing.open(files, { passphrase: 'nope-nope', include: 'signing' })).toThrow(
       expect.objectContaining({ code: 'KEY_BAD_PASSPHRASE' }) as Error,
     );
+  });
+});
+
+describe('a damaged key file', () => {
+  it('any one character changed in the body is reported as damage, never as an unsupported format', () => {
+    const pass = 'damage-test-1';
+    for (const type of ['ecdsa', 'ed25519'] as const) {
+      const pem = encryptNotaryKey(generateKey(type), pass, { role: 'ci' });
+      const lines = pem.split('\n');
+      const body = lines.findIndex((l) => l === '') + 1;
+      let checked = 0;
+      for (let li = body; !lines[li].startsWith('-----'); li++) {
+        for (let ci = 0; ci < lines[li].length; ci++) {
+          if (lines[li][ci] === '=') continue;
+          const copy = [...lines];
+          copy[li] =
+            `${lines[li].slice(0, ci)}${lines[li][ci] === 'A' ? 'B' : 'A'}${lines[li].slice(ci + 1)}`;
+          let caught: unknown;
+          try {
+            KeyRing.open(files(copy.join('\n')), { passphrase: pass, include: 'signing' });
+          } catch (e) {
+            caught = e;
+          }
+          // A change in the last base64 digit may only touch padding bits: nothing to report.
+          if (caught === undefined) continue;
+          checked++;
+          const where = `${type} line ${li} char ${ci}: ${caught instanceof Error ? caught.message : ''}`;
+          expect(caught, where).toBeInstanceOf(DctError);
+          expect((caught as DctError).code, where).not.toBe('KEY_UNSUPPORTED');
+          expect((caught as DctError).message, where).toMatch(/damaged/);
+        }
+      }
+      expect(checked).toBeGreaterThan(200);
+    }
+  });
+
+  it('names a known algorithm notary does not write as unsupported, not as damage', () => {
+    const scrypt = derSequence(
+      derSequence(
+        derOid(OID.pbes2),
+        derSequence(
+          derSequence(derOid('1.3.6.1.4.1.11591.4.11'), derSequence()),
+          derSequence(derOid(OID.aes256cbc)),
+        ),
+      ),
+    );
+    const pem = encodePem({ type: 'ENCRYPTED PRIVATE KEY', headers: { role: 'ci' }, der: scrypt });
+    const err = expectDctError(
+      () => KeyRing.open(files(pem), { passphrase: 'x-pass-12', include: 'signing' }),
+      'KEY_UNSUPPORTED',
+    );
+    expect(err.message).toContain('scrypt');
   });
 });

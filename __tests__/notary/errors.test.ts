@@ -51,8 +51,8 @@ describe('notaryError (notary-spec.md §5.6 bodies)', () => {
         Name: 'ErrBadHierarchy',
         Error: { Missing: 'snapshot', Msg: 'no snapshot was included in update' },
       }),
-      'NOTARY_REJECTED',
-      'ErrBadHierarchy: no snapshot was included in update (missing snapshot)',
+      'NOTARY_SNAPSHOT_KEY_MISSING',
+      'does not hold the snapshot key of reg.io/a',
     ],
     [
       'old version',

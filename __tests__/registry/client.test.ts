@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/http/client.js';
-import { MANIFEST_MEDIA_TYPES, RegistryClient } from '../../src/registry/client.js';
+import {
+  MANIFEST_MEDIA_TYPES,
+  plainHttpAllowed,
+  RegistryClient,
+} from '../../src/registry/client.js';
 import { parseImageRef, type ImageRef } from '../../src/registry/reference.js';
 import {
   httpFailure,
@@ -83,7 +87,7 @@ describe('RegistryClient.resolveTag', () => {
     });
     const err = await failure(new RegistryClient({ http }).resolveTag(ref));
     expect(err.code).toBe('REGISTRY_TAG_NOT_FOUND');
-    expect(err.message).toBe(`${ref.input}: tag not found in the registry; push it first`);
+    expect(err.message).toBe('tag not found in the registry; push it first');
     expect(err.status).toBe(404);
   });
 
@@ -166,5 +170,22 @@ describe('RegistryClient.getManifest', () => {
     const other = `sha256:${'1'.repeat(64)}`;
     const err = await failure(client.getManifest(ref, other));
     expect(err.code).toBe('REGISTRY_DIGEST_MISMATCH');
+  });
+});
+
+describe('plainHttpAllowed (docker: loopback, or an insecure-registries entry)', () => {
+  it.each([
+    ['localhost:5000', true],
+    ['localhost', true],
+    ['127.0.0.1:5000', true],
+    ['127.8.9.10', true],
+    ['[::1]:5000', true],
+    ['registry.local:5000', false],
+    ['10.0.0.5:5000', false],
+    ['localhost.example.com', false],
+    ['Reg.Test:5000', true], // listed below, case-insensitive
+    ['reg.test', false], // an entry with a port does not cover the host without one
+  ])('%s: %s', (registry, allowed) => {
+    expect(plainHttpAllowed(registry, new Set(['reg.test:5000']))).toBe(allowed);
   });
 });

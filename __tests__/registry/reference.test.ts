@@ -79,7 +79,8 @@ describe('parseImageRef', () => {
     expect(err).toMatchObject({ code: 'IMAGE_REF_INVALID' });
     const message = (err as Error).message;
     expect(message).toMatch(why);
-    if (input !== '') expect(message).toContain(input.slice(0, 40));
+    // The failure line names the image; the message does not repeat it.
+    if (input !== '') expect(message).not.toContain(input);
   });
 
   it('accepts a 128-character tag', () => {

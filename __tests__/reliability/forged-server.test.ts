@@ -14,7 +14,8 @@ import { ForgedNotary } from '../support/forged-notary.js';
 import { encryptNotaryKey } from '../../src/keys/encrypt.js';
 import { KeyRing } from '../../src/keys/keyring.js';
 import { readKeySecret } from '../../src/keys/secret.js';
-import { RegistryClient } from '../../src/registry/client.js';
+import { parseImageRef } from '../../src/registry/reference.js';
+import { connectRepo } from '../../src/signer/connect.js';
 import { publishChange } from '../../src/signer/publish.js';
 import { ImagesError } from '../../src/errors.js';
 import { signImages } from '../../src/signer/sign.js';
@@ -67,7 +68,9 @@ describe('answers over the caps (defect 1)', () => {
     await expect(load(r)).rejects.toMatchObject({
       code: 'HTTP_TOO_LARGE',
       message: expect.stringMatching(
-        new RegExp(`^${forged.host} sent more than ${MiB} bytes for \\S+/timestamp\\.json`),
+        new RegExp(
+          `^the trust server ${forged.host} sent more than ${MiB} bytes for \\S+/timestamp\\.json`,
+        ),
       ) as unknown,
     });
   });
@@ -253,12 +256,11 @@ describe('what is about to be published is read back first (defect 4)', () => {
     const { r, signer } = dockerRepo();
     const stranger = newKey('ecdsa');
     const keys = ringOf(signer, stranger);
-    const conn = {
-      gun: r.gun,
-      server: forged.origin,
-      notary: new NotaryClient({ server: forged.origin, gun: r.gun, http, write: true }),
-      registry: new RegistryClient({ http }),
-    };
+    const conn = await connectRepo(parseImageRef(`${r.gun}:x`), {
+      trustServer: forged.origin,
+      http,
+      write: true,
+    });
     // Signed by a key targets/releases does not list: every reader skips the file.
     const edit = {
       role: 'targets/releases',

@@ -1,6 +1,7 @@
 // Pushes tiny sample images to the sandbox registry through its HTTP API (distribution
 // spec: monolithic blob upload, manifest PUT), with the Bearer token dance when auth is on.
 import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { request } from 'node:https';
 import { gzipSync } from 'node:zlib';
 import type { Sandbox } from './servers.js';
@@ -235,7 +236,7 @@ class RegistryClient {
       const basic = Buffer.from(`${this.auth.username}:${this.auth.password}`).toString('base64');
       headers.authorization = `Basic ${basic}`;
     }
-    const res = await httpsRequest(this.sb.caPem, 'GET', url, undefined, headers);
+    const res = await sendRequest(this.sb.caPem, 'GET', url, undefined, headers);
     expectStatus(res, 200, 'get registry token');
     const json = JSON.parse(res.body.toString('utf8')) as { token?: string; access_token?: string };
     const token = json.token ?? json.access_token;
@@ -251,7 +252,7 @@ class RegistryClient {
   ): Promise<Response> {
     const h = { ...headers };
     if (this.token) h.authorization = `Bearer ${this.token}`;
-    return httpsRequest(this.sb.caPem, method, new URL(path, this.sb.registry.url), body, h);
+    return sendRequest(this.sb.caPem, method, new URL(path, this.sb.registry.url), body, h);
   }
 }
 
@@ -261,7 +262,8 @@ function expectStatus(res: Response, status: number, what: string): void {
   }
 }
 
-function httpsRequest(
+/** https with the sandbox CA, or plain http for a registry started without TLS. */
+function sendRequest(
   ca: string,
   method: string,
   url: URL,
@@ -269,7 +271,7 @@ function httpsRequest(
   headers: Record<string, string>,
 ): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const req = request(
+    const req = (url.protocol === 'http:' ? httpRequest : request)(
       url,
       {
         method,

@@ -141,6 +141,9 @@ export interface TrustedRepoOptions {
   signer?: string | null;
   passphrase?: string;
   rootPassphrase?: string;
+  /** The signer key's own passphrase, as `docker trust key generate` asks for one
+   *  (default: `passphrase`). */
+  signerPassphrase?: string;
   /** Credentials for the token service (see NotaryCliOptions.auth). */
   auth?: { username: string; password: string } | null;
 }
@@ -177,7 +180,8 @@ export async function createTrustedRepo(
     // it) without storing it; the keystore names a file by its canonical key ID.
     const work = await mkdtemp(join(sb.dir, 'signer-'));
     const out = join(work, signer);
-    await cli.ok(['key', 'generate', 'ecdsa', '--role', signer, '--output', out], env);
+    const signerEnv = { ...env, NOTARY_DELEGATION_PASSPHRASE: opts.signerPassphrase ?? passphrase };
+    await cli.ok(['key', 'generate', 'ecdsa', '--role', signer, '--output', out], signerEnv);
     const pubPem = await readFile(`${out}.pem`, 'utf8');
     signerKeyId = ecdsaKeyId(pubPem);
     const privateDir = join(cli.trustDir, 'private');

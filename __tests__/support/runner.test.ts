@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCommands, parseFileCommand, REPO_ROOT, runActionJob } from './runner.js';
+import { parseCommands, parseFileCommand, REPO_ROOT, runActionJob, runnerLog } from './runner.js';
 
 const core = pathToFileURL(join(REPO_ROOT, 'node_modules/@actions/core/lib/core.js')).href;
 
@@ -93,5 +93,29 @@ describe('parsers', () => {
   it('reads ::error with properties and ignores other lines', () => {
     const out = 'hello\n::error file=a.ts,line=3::bad%0Athing\n::debug::x\n::warning::w';
     expect(parseCommands(out)).toEqual({ failed: ['bad\nthing'], warnings: ['w'], masks: [] });
+  });
+});
+
+describe('runnerLog', () => {
+  it('shows what a user sees in the runner log: no mask commands, secrets as ***', () => {
+    const stdout = [
+      '::add-mask::pass-phrase-1',
+      '::add-mask::first-part%0Atwo',
+      'signed app:1 with pass-phrase-1 in the line',
+      '::debug::only with step debugging: pass-phrase-1',
+      '::warning::careful with pass-phrase-1',
+      '::error::app:1: failed 100%25',
+      '::group::details',
+      'inside two',
+      '::endgroup::',
+      '',
+    ].join('\n');
+    expect(runnerLog(stdout)).toEqual([
+      'signed app:1 with *** in the line',
+      'Warning: careful with ***',
+      'Error: app:1: failed 100%',
+      'details',
+      'inside ***',
+    ]);
   });
 });

@@ -195,6 +195,37 @@ export function parseCommands(stdout: string): Pick<ActionRun, 'failed' | 'warni
   return { failed, warnings, masks };
 }
 
+/**
+ * The step's stdout as a user reads it in the runner's log: workflow commands rendered as the
+ * runner shows them (`Error: …`, `Warning: …`, group titles), `::add-mask::` and `::debug::`
+ * lines hidden (debug needs step debugging), and every masked value, line by line, as `***`.
+ */
+export function runnerLog(stdout: string): string[] {
+  const lines = stdout.split(/\r?\n/);
+  const secrets = parseCommands(stdout)
+    .masks.flatMap((m) => m.split(/\r?\n/))
+    .filter((m) => m.trim() !== '')
+    .sort((a, b) => b.length - a.length);
+  const mask = (line: string): string => secrets.reduce((l, s) => l.split(s).join('***'), line);
+  const out: string[] = [];
+  for (const line of lines) {
+    const m = /^::([a-z-]+)(?: [^:]*)?::(.*)$/.exec(line);
+    if (m === null) {
+      if (line !== '') out.push(mask(line));
+      continue;
+    }
+    const text = unescapeData(m[2]);
+    const shown: Record<string, string> = {
+      error: `Error: ${text}`,
+      warning: `Warning: ${text}`,
+      notice: `Notice: ${text}`,
+      group: text,
+    };
+    if (m[1] in shown) out.push(...mask(shown[m[1]]).split(/\r?\n/));
+  }
+  return out;
+}
+
 function unescapeData(s: string): string {
   return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
 }

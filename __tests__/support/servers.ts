@@ -3,6 +3,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { chmod, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { request } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,7 +31,7 @@ export interface Sandbox {
   /** The certificate and key (PEM files) both servers present, for a proxy in front. */
   certFile: string;
   keyFile: string;
-  /** `https://127.0.0.1:PORT` and `127.0.0.1:PORT`. */
+  /** `https://127.0.0.1:PORT` (`http://` with `registryPlainHttp`) and `127.0.0.1:PORT`. */
   registry: { url: string; host: string; log: string };
   notary: { url: string; log: string };
   /** Present when auth was asked for. */
@@ -48,6 +49,8 @@ export interface SandboxOptions {
   users?: Record<string, string>;
   /** Bound on each server's start-up wait (default 30 s). */
   startTimeoutMs?: number;
+  /** docker-registry without TLS, as a workflow's `services: registry:2` runs it. */
+  registryPlainHttp?: boolean;
 }
 
 /** Installs notary and docker-registry with apt-get when a binary is missing. */
@@ -112,15 +115,21 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         rootcertbundle: token.certFile,
       };
 
+    const registryScheme = opts.registryPlainHttp ? 'http' : 'https';
     const registry = await startWithRetry(async (port) => {
       const cfg = join(dir, 'registry.yml');
       await writeFile(
         cfg,
-        registryConfig(dir, port, pki, opts.registryAuth ? auth(REGISTRY_SERVICE) : undefined),
+        registryConfig(
+          dir,
+          port,
+          opts.registryPlainHttp ? undefined : pki,
+          opts.registryAuth ? auth(REGISTRY_SERVICE) : undefined,
+        ),
       );
       const child = await spawnServer(dir, 'registry', REGISTRY_BIN, ['serve', cfg]);
       children.push(child);
-      await waitHttp(`https://127.0.0.1:${port}/v2/`, pki.caPem, child, timeout);
+      await waitHttp(`${registryScheme}://127.0.0.1:${port}/v2/`, pki.caPem, child, timeout);
       return child;
     });
     const notary = await startWithRetry(async (port) => {
@@ -147,7 +156,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       certFile: pki.serverCertFile,
       keyFile: pki.serverKeyFile,
       registry: {
-        url: `https://127.0.0.1:${registry.port}`,
+        url: `${registryScheme}://127.0.0.1:${registry.port}`,
         host: `127.0.0.1:${registry.port}`,
         log: registry.log,
       },
@@ -235,8 +244,8 @@ interface TokenAuth {
   rootcertbundle: string;
 }
 
-/** distribution 2.8 configuration (YAML; JSON strings are valid YAML scalars). */
-function registryConfig(dir: string, port: number, pki: Pki, auth?: TokenAuth): string {
+/** distribution 2.8 configuration (YAML; JSON strings are valid YAML scalars). No `pki`: no TLS. */
+function registryConfig(dir: string, port: number, pki?: Pki, auth?: TokenAuth): string {
   const q = (s: string): string => JSON.stringify(s);
   const lines = [
     'version: 0.1',
@@ -252,10 +261,14 @@ function registryConfig(dir: string, port: number, pki: Pki, auth?: TokenAuth): 
     'http:',
     `  addr: ${q(`127.0.0.1:${port}`)}`,
     `  secret: ${q(Math.random().toString(36).slice(2))}`,
-    '  tls:',
-    `    certificate: ${q(pki.serverCertFile)}`,
-    `    key: ${q(pki.serverKeyFile)}`,
   ];
+  if (pki) {
+    lines.push(
+      '  tls:',
+      `    certificate: ${q(pki.serverCertFile)}`,
+      `    key: ${q(pki.serverKeyFile)}`,
+    );
+  }
   if (auth) {
     lines.push('auth:', '  token:');
     for (const [k, v] of Object.entries(auth) as [string, string][])
@@ -430,7 +443,8 @@ async function waitHttp(
 
 function probe(url: string, ca: string): Promise<number | undefined> {
   return new Promise((resolve) => {
-    const req = request(url, { ca, timeout: 1_000 }, (res) => {
+    const send = url.startsWith('http:') ? httpRequest : request;
+    const req = send(url, { ca, timeout: 1_000 }, (res) => {
       res.resume();
       resolve(res.statusCode);
     });

@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core';
 import { DctError } from '../errors.js';
+import { passphraseCandidates } from '../keys/keyring.js';
 
 export type Command = 'sign' | 'verify' | 'revoke';
 
@@ -16,6 +17,7 @@ export const INPUT_NAMES = [
   'root-passphrase',
   'trust-server',
   'ca-cert',
+  'insecure-registries',
   'registry-username',
   'registry-password',
   'signer',
@@ -38,6 +40,8 @@ export interface Inputs {
   rootPassphrase?: string;
   trustServer?: string;
   caPem?: string;
+  /** `host[:port]` of registries to reach over plain HTTP (loopback ones need no entry). */
+  insecureRegistries: string[];
   username?: string;
   password?: string;
   signers: string[];
@@ -59,6 +63,9 @@ export class InputsError extends DctError {
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const KEY_ID = /^[0-9a-f]{64}$/;
+/** A registry as image references name it: a host name or [IPv6], optionally a port. */
+const REGISTRY_HOST =
+  /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
 const SIGNER = /^(?:targets\/)?[a-z0-9][a-z0-9_-]*$/;
 const TRUE = new Set(['true', 'yes', 'y', 'on', '1']);
 const FALSE = new Set(['false', 'no', 'n', 'off', '0']);
@@ -107,16 +114,18 @@ export function secretValues(raw: RawInputs, env: Env): string[] {
       out.add(l);
     }
   }
+  // Each passphrase line as well: a key may be opened by one line of several.
   for (const v of [
     raw.passphrase,
     env.DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE,
     raw['root-passphrase'],
     env.DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE,
-    raw['registry-password'],
   ]) {
     const s = secret(v);
-    if (s !== undefined) out.add(s);
+    for (const p of passphraseCandidates(s)) out.add(p);
   }
+  const rawPassword = secret(raw['registry-password']);
+  if (rawPassword !== undefined) out.add(rawPassword);
   // The password is used trimmed (as docker/login-action reads it): mask that form too.
   const password = text(raw['registry-password']);
   if (password !== undefined) out.add(password);
@@ -226,6 +235,18 @@ export function parseInputs(raw: RawInputs, env: Env = {}): Inputs {
     bad.push('`ca-cert` must be PEM text with one or more -----BEGIN CERTIFICATE----- blocks');
   }
 
+  const insecureRegistries: string[] = [];
+  for (const entry of splitList(raw['insecure-registries'])) {
+    // The docker daemon drops a scheme from these entries too.
+    const host = entry.replace(/^https?:\/\//i, '').toLowerCase();
+    if (REGISTRY_HOST.test(host)) insecureRegistries.push(host);
+    else {
+      bad.push(
+        `\`insecure-registries\` must list registries as host[:port], such as registry.local:5000; got ${shown(entry)}`,
+      );
+    }
+  }
+
   const username = text(raw['registry-username']);
   // Trimmed, as docker/login-action reads them: a secret saved with a newline still works.
   const password = text(raw['registry-password']);
@@ -259,6 +280,7 @@ export function parseInputs(raw: RawInputs, env: Env = {}): Inputs {
       secret(raw['root-passphrase']) ?? secret(env.DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE),
     trustServer,
     caPem,
+    insecureRegistries: [...new Set(insecureRegistries)],
     username,
     password,
     signers,

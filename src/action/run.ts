@@ -156,6 +156,16 @@ const oneLine = (s: string): string => {
   return flat.length > MAX_LINE ? `${flat.slice(0, MAX_LINE)}…` : flat;
 };
 
+/** The `cause` chain of an error, nearest first (bounded: a cycle must not hang the step). */
+function causes(e: unknown): unknown[] {
+  const out: unknown[] = [];
+  for (let cur = e; cur instanceof Error && cur.cause !== undefined && out.length < 8;) {
+    cur = cur.cause;
+    out.push(cur);
+  }
+  return out;
+}
+
 /** Whether any image's trust server (explicit, or derived as docker derives it) is Docker's. */
 function usesRetiredNotary(inputs: Inputs): boolean {
   return inputs.images.some((image) => {
@@ -190,9 +200,16 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
     c.setSecret(s);
     redactor.add(s);
   };
+  // A change may be planned more than once (prepared, then published, then retried): a
+  // warning it gives says nothing new the second time.
+  const warned = new Set<string>();
   const log: Logger = {
     info: (m) => c.info(m),
-    warning: (m) => c.warning(m),
+    warning: (m) => {
+      if (warned.has(m)) return;
+      warned.add(m);
+      c.warning(m);
+    },
     debug: (m) => c.debug(m),
   };
   const report: SummaryReport = { tags: [], failures: [] };
@@ -208,11 +225,11 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
 
       const state = new MainState(c);
       state.markRan();
-      if (usesRetiredNotary(inputs)) c.warning(RETIRED_NOTARY_WARNING);
+      if (usesRetiredNotary(inputs)) log.warning(RETIRED_NOTARY_WARNING);
 
       if (inputs.command !== 'verify') {
         keys = await d.loadKeys(inputs, mask, log);
-        for (const w of keys.warnings) c.warning(w);
+        for (const w of keys.warnings) log.warning(w);
       }
 
       cache = await TrustCache.open({
@@ -229,6 +246,7 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
       const conn: ConnectionOptions = {
         trustServer: inputs.trustServer,
         caPem: inputs.caPem,
+        insecureRegistries: inputs.insecureRegistries,
         username: inputs.username,
         password: inputs.password,
         dockerConfigDir: inputs.dockerConfigDir,
@@ -268,8 +286,11 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
       if (!(e instanceof DctError) && e instanceof Error && e.stack) {
         c.debug(redactor.redact(e.stack));
       }
-      if (e instanceof Error && e.cause !== undefined) {
-        c.debug(`Caused by: ${redactor.redact(describeError(e.cause))}`);
+      // The causes a failure line does not already say (wrapped errors repeat their cause).
+      const said = report.failures.map((f) => f.message).join('\n');
+      for (const cause of causes(e)) {
+        const text = oneLine(redactor.redact(describeError(cause)));
+        if (!said.includes(text)) c.debug(`Caused by: ${text}`);
       }
       // Other repositories may have gone through (errors.ts ImagesError): report those too.
       if (e instanceof ImagesError && report.command !== undefined) {

@@ -109,6 +109,8 @@ export class TokenAuth {
   private readonly credentials: AuthCredentials | undefined;
   private readonly onSecret: (s: string) => void;
   private readonly now: () => number;
+  /** Who this authenticates to, for messages: `the registry`, `the trust server`. */
+  private readonly server: string | undefined;
   private readonly challenges = new Map<string, Challenge | null>();
   private readonly tokens = new Map<string, CachedToken[]>();
   private readonly inFlight = new Map<string, Promise<CachedToken>>();
@@ -118,8 +120,10 @@ export class TokenAuth {
     credentials?: AuthCredentials;
     onSecret?: (s: string) => void;
     now?: () => number;
+    server?: string;
   }) {
     this.http = opts.http;
+    this.server = opts.server;
     this.credentials = opts.credentials;
     this.onSecret = opts.onSecret ?? (() => undefined);
     this.now = opts.now ?? Date.now;
@@ -131,6 +135,8 @@ export class TokenAuth {
    * is returned as is.
    */
   async request(req: HttpRequest, scope: string): Promise<HttpResponse> {
+    if (req.server === undefined && this.server !== undefined)
+      req = { ...req, server: this.server };
     const origin = new URL(req.url).origin;
     if (!this.challenges.has(origin) && req.method !== 'GET' && req.method !== 'HEAD') {
       await this.ping(origin);
@@ -168,6 +174,7 @@ export class TokenAuth {
       url: `${origin}/v2/`,
       maxBytes: 65536,
       truncate: true,
+      server: this.server,
     });
     if (res.status === 401 && new URL(res.url).origin === origin) this.learn(origin, res);
     else this.challenges.set(origin, null);
@@ -231,6 +238,8 @@ export class TokenAuth {
 
   private async fetchToken(realm: string, service: string, scope: string): Promise<CachedToken> {
     const creds = this.credentials;
+    const server =
+      this.server === undefined ? 'the token service' : `${this.server}'s token service`;
     let res: HttpResponse;
     let url: URL;
     try {
@@ -273,6 +282,7 @@ export class TokenAuth {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: Buffer.from(form.toString(), 'utf8'),
         maxBytes: 1 << 20,
+        server,
       });
     } else {
       if (service !== '') url.searchParams.set('service', service);
@@ -283,7 +293,13 @@ export class TokenAuth {
         const basic = Buffer.from(`${creds.username}:${creds.password}`, 'utf8');
         headers.authorization = `Basic ${basic.toString('base64')}`;
       }
-      res = await this.http.request({ method: 'GET', url: url.href, headers, maxBytes: 1 << 20 });
+      res = await this.http.request({
+        method: 'GET',
+        url: url.href,
+        headers,
+        maxBytes: 1 << 20,
+        server,
+      });
     }
     if (res.status === 401 || res.status === 403) {
       throw new HttpError(
@@ -341,7 +357,8 @@ export class TokenAuth {
   }
 }
 
-function isLoopback(host: string): boolean {
+/** `localhost`, 127.0.0.0/8 or ::1 (a URL's hostname, brackets allowed). */
+export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }

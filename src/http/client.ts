@@ -32,6 +32,8 @@ export interface HttpRequest {
   /** Keep at most `maxBytes` of any body and drop the rest instead of refusing: for answers
    * whose body nobody reads (pings). */
   truncate?: boolean;
+  /** Who is asked, for messages: `the registry`, `the trust server`. */
+  server?: string;
 }
 
 export interface HttpResponse {
@@ -93,6 +95,11 @@ const TLS_CODES = new Set([
   'CERT_SIGNATURE_FAILURE',
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
+/** What a TLS client reads when the server answers in plain HTTP. */
+const PLAIN_HTTP_CODES = new Set([
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
+]);
 const TIMEOUT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
@@ -143,12 +150,11 @@ export class HttpClient {
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
     };
-    // EnvHttpProxyAgent behaves as a plain Agent without proxy variables; creating it only
-    // when one is set avoids its "experimental" process warning in every run's log.
-    // Through a proxy the target's TLS options are `requestTls` (undici ProxyAgent), which
-    // EnvHttpProxyAgent passes on although its type does not list them.
+    // EnvHttpProxyAgent behaves as a plain Agent without proxy variables, so it is made only
+    // when one is set. Through a proxy the target's TLS options are `requestTls` (undici
+    // ProxyAgent), which EnvHttpProxyAgent passes on although its type does not list them.
     const proxyOpts = { ...agentOpts, requestTls: tlsOpts, proxyTls: tlsOpts };
-    this.dispatcher = proxyConfigured() ? new EnvHttpProxyAgent(proxyOpts) : new Agent(agentOpts);
+    this.dispatcher = proxyConfigured() ? envProxyAgent(proxyOpts) : new Agent(agentOpts);
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {
@@ -162,7 +168,7 @@ export class HttpClient {
       try {
         res = await this.once(req, url, headers);
       } catch (e) {
-        const err = this.toError(e, url);
+        const err = this.toError(e, url, req.server);
         if (idempotent && err.retryable && attempt < this.retries) {
           await this.sleep(backoff(attempt++));
           continue;
@@ -230,7 +236,7 @@ export class HttpClient {
       const limit = ok ? req.maxBytes : KEEP_OTHER_BODY;
       if (strict && limit !== undefined && Number(resHeaders['content-length']) > limit) {
         res.body.destroy();
-        throw tooLarge(url, limit);
+        throw tooLarge(url, limit, req.server);
       }
       const chunks: Buffer[] = [];
       let size = 0;
@@ -238,7 +244,7 @@ export class HttpClient {
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         if (limit !== undefined && size + chunk.length > limit) {
           res.body.destroy();
-          if (strict) throw tooLarge(url, limit);
+          if (strict) throw tooLarge(url, limit, req.server);
           chunks.push(chunk.subarray(0, limit - size));
           cut = true;
           break;
@@ -252,25 +258,42 @@ export class HttpClient {
       const body =
         encoding === undefined
           ? wire
-          : await decode(wire, encoding, { url, limit, strict, partial: cut || !ok });
+          : await decode(wire, encoding, {
+              url,
+              server: req.server,
+              limit,
+              strict,
+              partial: cut || !ok,
+            });
       return { status: res.statusCode, headers: resHeaders, body, url };
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private toError(e: unknown, url: string): { error: DctError; retryable: boolean } {
+  private toError(
+    e: unknown,
+    url: string,
+    server?: string,
+  ): { error: DctError; retryable: boolean } {
     if (e instanceof DctError) return { error: e, retryable: false };
     const codes = errorCodes(e);
-    const host = hostOf(url);
+    const host = named(url, server);
     const sent = !codes.some((c) => NOT_SENT_CODES.has(c) || isTlsCode(c));
     if (codes.some(isTlsCode)) {
-      const certificate = codes.some((c) => TLS_CODES.has(c));
-      const hint = certificate
-        ? `the certificate of ${host} is not trusted (${codes.find((c) => TLS_CODES.has(c))}); pass the CA with \`ca-cert\``
-        : `TLS handshake with ${host} failed (${codes.find(isTlsCode)}); is it an https server?`;
+      const certificate = codes.find((c) => TLS_CODES.has(c));
+      const plain = codes.find((c) => PLAIN_HTTP_CODES.has(c));
+      const [code, hint] =
+        certificate !== undefined
+          ? [
+              'HTTP_TLS',
+              `the certificate of ${host} is not trusted (${certificate}); pass the CA with \`ca-cert\``,
+            ]
+          : plain !== undefined
+            ? ['HTTP_NOT_TLS', `${host} answers plain HTTP, not https (${plain})`]
+            : ['HTTP_TLS', `TLS handshake with ${host} failed (${codes.find(isTlsCode)})`];
       return {
-        error: new HttpError('HTTP_TLS', hint, { url, requestSent: false }, { cause: e }),
+        error: new HttpError(code, hint, { url, requestSent: false }, { cause: e }),
         retryable: false,
       };
     }
@@ -340,6 +363,27 @@ function checkCaPem(pem: string): string {
   return blocks.join('\n');
 }
 
+/**
+ * undici's EnvHttpProxyAgent, without the "EnvHttpProxyAgent is experimental" process warning
+ * it emits (synchronously, code UNDICI-EHPA) when made: that line in a user's log reads as a
+ * fault of the run. Every other warning passes.
+ */
+function envProxyAgent(opts: EnvHttpProxyAgent.Options): EnvHttpProxyAgent {
+  const emit = process.emitWarning.bind(process) as (...a: unknown[]) => void;
+  const original = Object.getOwnPropertyDescriptor(process, 'emitWarning');
+  process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
+    const o = rest[0] as { code?: unknown } | undefined;
+    if (typeof o === 'object' && o !== null && o.code === 'UNDICI-EHPA') return;
+    emit(warning, ...rest);
+  };
+  try {
+    return new EnvHttpProxyAgent(opts);
+  } finally {
+    if (original !== undefined) Object.defineProperty(process, 'emitWarning', original);
+    else Reflect.deleteProperty(process, 'emitWarning'); // inherited: uncover it again
+  }
+}
+
 function proxyConfigured(): boolean {
   const env = process.env;
   return [env.https_proxy, env.HTTPS_PROXY, env.http_proxy, env.HTTP_PROXY].some(
@@ -396,7 +440,13 @@ const DECODERS: Record<string, typeof gunzip> = {
 async function decode(
   wire: Buffer,
   encoding: string,
-  o: { url: string; limit: number | undefined; strict: boolean; partial: boolean },
+  o: {
+    url: string;
+    server: string | undefined;
+    limit: number | undefined;
+    strict: boolean;
+    partial: boolean;
+  },
 ): Promise<Buffer> {
   const codings = encoding
     .split(',')
@@ -422,10 +472,10 @@ async function decode(
       }
     } catch (e) {
       if (!o.strict) return Buffer.alloc(0);
-      if (o.limit !== undefined && isTooLarge(e)) throw tooLarge(o.url, o.limit);
+      if (o.limit !== undefined && isTooLarge(e)) throw tooLarge(o.url, o.limit, o.server);
       throw new HttpError(
         'HTTP_BAD_ENCODING',
-        `${hostOf(o.url)} sent ${o.url} with Content-Encoding "${encoding}", which does not decode (${coding}: ${e instanceof Error ? e.message : String(e)})`,
+        `${named(o.url, o.server)} sent ${o.url} with Content-Encoding "${encoding}", which does not decode (${coding}: ${e instanceof Error ? e.message : String(e)})`,
         { url: o.url },
         { cause: e },
       );
@@ -440,12 +490,17 @@ function isTooLarge(e: unknown): boolean {
   );
 }
 
-function tooLarge(url: string, maxBytes: number): HttpError {
+function tooLarge(url: string, maxBytes: number, server: string | undefined): HttpError {
   return new HttpError(
     'HTTP_TOO_LARGE',
-    `${hostOf(url)} sent more than ${maxBytes} bytes for ${url}; refusing to read further`,
+    `${named(url, server)} sent more than ${maxBytes} bytes for ${url}; refusing to read further`,
     { url },
   );
+}
+
+/** `the trust server host:port`, or the host alone when the caller named no server. */
+function named(url: string, server: string | undefined): string {
+  return server === undefined ? hostOf(url) : `${server} ${hostOf(url)}`;
 }
 
 /** host[:port] of a URL, for messages. */

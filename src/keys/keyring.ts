@@ -24,9 +24,10 @@ export interface HeldKey {
 }
 
 export interface KeyRingOptions {
-  /** Opens every non-root key (input `passphrase`). */
+  /** Opens every non-root key (input `passphrase`): one passphrase, or several one per line,
+   *  when the keys have different ones; each key takes the one that opens it. */
   passphrase?: string;
-  /** Opens root keys (input `root-passphrase`). */
+  /** Opens root keys (input `root-passphrase`), read the same way. */
   rootPassphrase?: string;
   /** `signing`: non-root keys only (root files are not touched); `root`: root keys only; `all`. */
   include: 'signing' | 'root' | 'all';
@@ -37,6 +38,21 @@ const KEYTYPES = { ec: 'ecdsa', rsa: 'rsa', ed25519: 'ed25519' } as const;
 /** A key is a root key by its `role:` header or its legacy `root_keys/` path (§1.1, §1.5). */
 export function isRootKeyFile(file: KeyFile): boolean {
   return file.role === 'root';
+}
+
+/**
+ * The passphrases a `passphrase` value may hold: the value as given, then without one trailing
+ * newline (a secret saved from an editor), then each of its lines (several passphrases).
+ */
+export function passphraseCandidates(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const out = [value, value.replace(/\r?\n$/, ''), ...value.split(/\r?\n/)];
+  return [...new Set(out)].filter((p) => p !== '');
+}
+
+/** How many passphrases a value holds, for messages. */
+function passphraseCount(value: string | undefined): number {
+  return new Set((value ?? '').split(/\r?\n/).filter((p) => p !== '')).size;
 }
 
 function describe(file: KeyFile, id?: string): string {
@@ -52,14 +68,17 @@ export class KeyRing {
 
   /**
    * Decrypts the selected key files (synchronously: PBKDF2 with notary's 2048 rounds is quick).
-   * Throws DctError: KEY_PASSPHRASE_MISSING, KEY_BAD_PASSPHRASE, KEY_UNSUPPORTED, KEY_NOT_A_KEY,
-   * KEY_ID_MISMATCH, KEY_DUPLICATE_ID. The files are not changed; see `disposeKeyFiles`.
+   * Throws DctError: KEY_PASSPHRASE_MISSING, KEY_BAD_PASSPHRASE (naming every key no passphrase
+   * opens), KEY_UNSUPPORTED, KEY_DAMAGED, KEY_NOT_A_KEY, KEY_ID_MISMATCH, KEY_DUPLICATE_ID.
+   * The files are not changed; see `disposeKeyFiles`.
    */
   static open(files: KeyFile[], opts: KeyRingOptions): KeyRing {
     const ring = new KeyRing();
     const keys = ring.keys!;
     let skippedRoot = 0;
-    const badPassphrase: DctError[] = [];
+    const candidates = passphraseCandidates(opts.passphrase);
+    const rootCandidates = passphraseCandidates(opts.rootPassphrase);
+    const unopened: { file: KeyFile; root: boolean }[] = [];
     for (const file of files) {
       const root = isRootKeyFile(file);
       if (opts.include === 'signing' && root) {
@@ -68,8 +87,8 @@ export class KeyRing {
       }
       if (opts.include === 'root' && !root) continue;
       const encrypted = isEncryptedBlock(file.block);
-      const pass = root ? opts.rootPassphrase : opts.passphrase;
-      if (encrypted && !pass) {
+      const passes = root ? rootCandidates : candidates;
+      if (encrypted && passes.length === 0) {
         const input = root ? 'root-passphrase' : 'passphrase';
         throw new DctError(
           'KEY_PASSPHRASE_MISSING',
@@ -81,20 +100,12 @@ export class KeyRing {
           `the ${describe(file)} is not encrypted; keep keys encrypted with a passphrase, as docker and notary write them`,
         );
       }
-      let key: KeyObject;
-      try {
-        key = loadKeyBlock(file.block, encrypted ? pass : undefined, `the ${describe(file)}`);
-      } catch (e) {
-        if (e instanceof DctError && e.code === 'KEY_BAD_PASSPHRASE') {
-          const input = root ? 'root-passphrase' : 'passphrase';
-          // A backup may hold keys of other repositories under other passphrases: such a
-          // key is left out with a warning, and it is an error only when no key opens.
-          badPassphrase.push(
-            new DctError(e.code, `${e.message}; check the \`${input}\` input`, { cause: e }),
-          );
-          continue;
-        }
-        throw e;
+      const key = openBlock(file, encrypted ? passes : [undefined]);
+      if (key === undefined) {
+        // Never a quiet fallback: a key the user gave that stays shut would leave its role
+        // unsigned and another key signing in its place.
+        unopened.push({ file, root });
+        continue;
       }
       const tufKey = tufKeyFromKeyObject(key);
       const id = keyIdOf(tufKey);
@@ -125,10 +136,7 @@ export class KeyRing {
       if (file.gun !== undefined) held.gun = file.gun;
       keys.set(id, held);
     }
-    if (badPassphrase.length > 0) {
-      if (keys.size === 0) throw badPassphrase[0];
-      for (const e of badPassphrase) ring.warnings.push(`${e.message}; that key is not used`);
-    }
+    if (unopened.length > 0) throw notOpened(unopened, opts);
     // After the duplicate check, so two files disagreeing is reported as such.
     for (const held of keys.values()) selfTest(held);
     if (opts.include === 'signing' && keys.size === 0 && skippedRoot > 0) {
@@ -204,6 +212,39 @@ export class KeyRing {
     this.keys?.clear();
     this.keys = undefined;
   }
+}
+
+/** The key of `file` under the first passphrase that opens it; undefined when none does. */
+function openBlock(file: KeyFile, passes: (string | undefined)[]): KeyObject | undefined {
+  for (const pass of passes) {
+    try {
+      return loadKeyBlock(file.block, pass, `the ${describe(file)}`);
+    } catch (e) {
+      if (e instanceof DctError && e.code === 'KEY_BAD_PASSPHRASE') continue;
+      throw e;
+    }
+  }
+  return undefined;
+}
+
+/** One line naming every key that no passphrase opened, and the input to fix. */
+function notOpened(unopened: { file: KeyFile; root: boolean }[], opts: KeyRingOptions): DctError {
+  const root = unopened.some((u) => u.root);
+  const input = root ? 'root-passphrase' : 'passphrase';
+  const n = passphraseCount(root ? opts.rootPassphrase : opts.passphrase);
+  const tried = n > 1 ? `any of the ${n} passphrases in \`${input}\`` : `\`${input}\``;
+  const named = unopened.filter((u) => u.root === root).map((u) => `the ${describe(u.file)}`);
+  const what =
+    named.length === 1
+      ? `${named[0]} could not`
+      : `${named.length} keys could not (${named.join(', ')})`;
+  const fix = root
+    ? `set \`root-passphrase\` to the root key's passphrase`
+    : `add ${named.length === 1 ? 'its passphrase' : 'their passphrases'} to \`passphrase\` (one per line), or leave ${named.length === 1 ? 'that key' : 'them'} out of \`keys\``;
+  return new DctError(
+    'KEY_BAD_PASSPHRASE',
+    `${what} be decrypted with ${tried}: the passphrase is wrong or the file is damaged; ${fix}`,
+  );
 }
 
 /** Same private key: compare the PKCS#8 exports (zeroed afterwards). */

@@ -73,6 +73,51 @@ const LEGACY_CIPHERS: Record<string, { name: string; keyLen: number; ivLen: numb
   'DES-EDE3-CBC': { name: 'des-ede3-cbc', keyLen: 24, ivLen: 8 },
 };
 
+/**
+ * Algorithms that exist but notary never writes, by the place they appear in, named when met.
+ * Any other OID where notary writes one of its own means the file was damaged: one changed
+ * character of a PEM body lands in an OID as often as anywhere.
+ */
+const OTHER_ALGORITHMS: Record<string, Record<string, string>> = {
+  'encryption scheme': {
+    '1.2.840.113549.1.5.1': 'PBES1 (MD2, DES)',
+    '1.2.840.113549.1.5.3': 'PBES1 (MD5, DES)',
+    '1.2.840.113549.1.5.4': 'PBES1 (MD2, RC2)',
+    '1.2.840.113549.1.5.6': 'PBES1 (MD5, RC2)',
+    '1.2.840.113549.1.5.10': 'PBES1 (SHA-1, DES)',
+    '1.2.840.113549.1.5.11': 'PBES1 (SHA-1, RC2)',
+    '1.2.840.113549.1.12.1.3': 'PKCS#12 PBE (SHA-1, 3DES)',
+    '1.2.840.113549.1.12.1.6': 'PKCS#12 PBE (SHA-1, RC2-40)',
+  },
+  'key derivation': { '1.3.6.1.4.1.11591.4.11': 'scrypt' },
+  'PBKDF2 PRF': {
+    '1.2.840.113549.2.12': 'HMAC-SHA-512/224',
+    '1.2.840.113549.2.13': 'HMAC-SHA-512/256',
+  },
+  cipher: {
+    '1.2.840.113549.3.2': 'RC2-CBC',
+    '1.2.840.113549.3.7': 'DES-EDE3-CBC',
+    '1.3.14.3.2.7': 'DES-CBC',
+    '2.16.840.1.101.3.4.1.6': 'AES-128-GCM',
+    '2.16.840.1.101.3.4.1.26': 'AES-192-GCM',
+    '2.16.840.1.101.3.4.1.46': 'AES-256-GCM',
+  },
+  'key algorithm': {
+    '1.2.840.10040.4.1': 'DSA',
+    '1.2.840.113549.1.3.1': 'DH',
+    '1.2.840.113549.1.1.10': 'RSASSA-PSS',
+    '1.3.101.110': 'X25519',
+    '1.3.101.111': 'X448',
+    '1.3.101.113': 'Ed448',
+  },
+  'EC curve': {
+    '1.3.132.0.10': 'secp256k1',
+    '1.3.36.3.3.2.8.1.1.7': 'brainpoolP256r1',
+    '1.3.36.3.3.2.8.1.1.11': 'brainpoolP384r1',
+    '1.3.36.3.3.2.8.1.1.13': 'brainpoolP512r1',
+  },
+};
+
 /** More PBKDF2 rounds than any tool writes; a file asking for more is refused, not ground through. */
 const MAX_ITERATIONS = 10_000_000;
 
@@ -142,7 +187,36 @@ function badPassphrase(label: string, cause?: unknown): DctError {
 }
 
 function notAKey(label: string, what: string, cause?: unknown): DctError {
-  return new DctError('KEY_NOT_A_KEY', `${label} is not a valid private key: ${what}`, { cause });
+  return new DctError('KEY_NOT_A_KEY', `${label} is damaged or not a private key: ${what}`, {
+    cause,
+  });
+}
+
+/** An encrypted key whose own structure (readable without the passphrase) is broken. */
+function damagedFile(label: string, what: string, cause?: unknown): DctError {
+  return new DctError(
+    'KEY_DAMAGED',
+    `${label} is damaged (${what}); copy the key file again from ~/.docker/trust/private or your backup`,
+    { cause },
+  );
+}
+
+/**
+ * A known algorithm notary does not use is unsupported; an unknown OID, or a known one whose
+ * parameters have the shape of what notary writes there (`ourShape`), is damage.
+ */
+function otherAlgorithm(
+  label: string,
+  what: keyof typeof OTHER_ALGORITHMS,
+  oid: string,
+  supported: string,
+  ourShape = false,
+): DctError {
+  const name = OTHER_ALGORITHMS[what][oid];
+  if (name === undefined || ourShape) {
+    return damagedFile(label, `its ${what} is not the one notary writes (${oid})`);
+  }
+  return new DctError('KEY_UNSUPPORTED', `${label} uses ${what} ${name}; ${supported}`);
 }
 
 /** Damage in plaintext structure means a wrong passphrase when it was encrypted. */
@@ -159,19 +233,20 @@ export function decryptPbes2(der: Buffer, pass: Buffer, label: string): Buffer {
     const [algOid, params] = sequence(algId, 'AlgorithmIdentifier');
     const alg = oidOf(algOid);
     if (alg !== OID.pbes2) {
-      throw new DctError(
-        'KEY_UNSUPPORTED',
-        `${label} uses encryption scheme ${alg}; only PBES2 (what notary and docker write) is supported`,
+      // PBES1 parameters are (salt, count); two SEQUENCEs are PBES2's (kdf, cipher).
+      throw otherAlgorithm(
+        label,
+        'encryption scheme',
+        alg,
+        'only PBES2 (what notary and docker write) is supported',
+        params?.tag === TAG.SEQUENCE && children(params)[0]?.tag === TAG.SEQUENCE,
       );
     }
     const [kdf, enc] = sequence(params, 'PBES2 parameters');
     const [kdfOid, kdfParams] = sequence(kdf, 'KDF');
     const kdfName = oidOf(kdfOid);
     if (kdfName !== OID.pbkdf2) {
-      throw new DctError(
-        'KEY_UNSUPPORTED',
-        `${label} uses key derivation ${kdfName}; only PBKDF2 is supported`,
-      );
+      throw otherAlgorithm(label, 'key derivation', kdfName, 'only PBKDF2 is supported');
     }
     const p = sequence(kdfParams, 'PBKDF2 parameters');
     salt = octets(p[0], 'salt');
@@ -187,18 +262,21 @@ export function decryptPbes2(der: Buffer, pass: Buffer, label: string): Buffer {
     if (rest[0]) {
       const prfOid = oidOf(sequence(rest[0], 'PRF')[0]);
       const found = PRFS[prfOid];
-      if (!found) {
-        throw new DctError('KEY_UNSUPPORTED', `${label} uses PBKDF2 PRF ${prfOid}; not supported`);
-      }
+      if (!found)
+        throw otherAlgorithm(label, 'PBKDF2 PRF', prfOid, 'only HMAC-SHA-1/2 are supported');
       prf = found;
     }
     const [cipherOid, ivNode] = sequence(enc, 'encryption scheme');
     const cipherName = oidOf(cipherOid);
     const found = PBES2_CIPHERS[cipherName];
     if (!found) {
-      throw new DctError(
-        'KEY_UNSUPPORTED',
-        `${label} uses cipher ${cipherName}; only AES-CBC is supported`,
+      // GCM's parameters are a SEQUENCE; a bare OCTET STRING is CBC's IV.
+      throw otherAlgorithm(
+        label,
+        'cipher',
+        cipherName,
+        'only AES-CBC is supported',
+        ivNode?.tag === TAG.OCTET_STRING,
       );
     }
     cipher = found;
@@ -207,7 +285,8 @@ export function decryptPbes2(der: Buffer, pass: Buffer, label: string): Buffer {
     if (iv.length !== 16) throw new DerError('bad IV length');
     if (keyLength !== undefined && keyLength !== cipher.keyLen)
       throw new DerError('bad key length');
-    if (iterations < 1 || iterations > MAX_ITERATIONS) {
+    if (iterations < 1) throw new DerError('no PBKDF2 iterations');
+    if (iterations > MAX_ITERATIONS) {
       throw new DctError(
         'KEY_UNSUPPORTED',
         `${label} asks for ${iterations} PBKDF2 iterations; refusing`,
@@ -216,7 +295,7 @@ export function decryptPbes2(der: Buffer, pass: Buffer, label: string): Buffer {
     if (data.length === 0 || data.length % 16 !== 0) throw new DerError('bad ciphertext length');
   } catch (e) {
     if (e instanceof DctError) throw e;
-    throw notAKey(label, 'the encrypted key structure is malformed', e);
+    throw damagedFile(label, 'its encryption header does not parse', e);
   }
   const key = pbkdf2Sync(pass, salt, iterations, cipher.keyLen, prf);
   try {
@@ -318,10 +397,7 @@ function keyFromPkcs8(der: Buffer, label: string, encrypted: boolean): KeyObject
         throw damaged(label, encrypted, 'its EC parameters are not a named curve', e);
       }
       if (!CURVE_OIDS[curve]) {
-        throw new DctError(
-          'KEY_UNSUPPORTED',
-          `${label} is on EC curve ${curve}; notary supports P-224/256/384/521`,
-        );
+        throw otherAlgorithm(label, 'EC curve', curve, 'notary supports P-224/256/384/521');
       }
       return nodeKey(info, 'pkcs8', label, encrypted);
     }
@@ -331,10 +407,7 @@ function keyFromPkcs8(der: Buffer, label: string, encrypted: boolean): KeyObject
     case OID.notaryEd25519:
       return ed25519FromNotary(privateKey, label, encrypted);
     default:
-      throw new DctError(
-        'KEY_UNSUPPORTED',
-        `${label} has key algorithm ${alg}; notary keys are ECDSA, RSA or Ed25519`,
-      );
+      throw otherAlgorithm(label, 'key algorithm', alg, 'notary keys are ECDSA, RSA or Ed25519');
   }
 }
 

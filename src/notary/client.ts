@@ -89,6 +89,7 @@ export class NotaryClient implements MetaFetcher {
       http: opts.http,
       credentials: opts.credentials,
       onSecret: opts.onSecret,
+      server: 'the trust server',
     });
     // §5.5: the scope names the full GUN, host included.
     this.writeScope = `repository:${opts.gun}:pull,push`;

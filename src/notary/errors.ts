@@ -61,6 +61,18 @@ export function notaryError(res: HttpResponse, ctx: NotaryErrorContext): HttpErr
           'NOTARY_INVALID_GUN',
           `${host} does not serve ${ctx.gun}${describeDetail(first?.detail)}; check the image name or \`trust-server\``,
         );
+      case 'INVALID_UPDATE':
+        // notary-spec.md §5.3: the client holds the snapshot key and sent no snapshot.
+        if (isMissingSnapshot(first?.detail)) {
+          return make(
+            'NOTARY_SNAPSHOT_KEY_MISSING',
+            `${host} does not hold the snapshot key of ${ctx.gun}, and the update carried no snapshot`,
+          );
+        }
+        return make(
+          'NOTARY_REJECTED',
+          `${host} rejected the ${ctx.action} for ${ctx.gun}: INVALID_UPDATE${describeDetail(first?.detail)}`,
+        );
       case 'INVALID_ROLE': {
         const cut = (ctx.roles ?? []).filter((r) => r.includes('/'));
         const detail = typeof first?.detail === 'string' ? oneLine(first.detail, 100) : undefined;
@@ -88,6 +100,13 @@ export function notaryError(res: HttpResponse, ctx: NotaryErrorContext): HttpErr
     'NOTARY_SERVER_ERROR',
     `${host} answered HTTP ${res.status} to ${ctx.action} for ${ctx.gun}${serverCode === undefined ? '' : ` (${serverCode})`}`,
   );
+}
+
+/** `{"Name":"ErrBadHierarchy","Error":{"Missing":"snapshot",…}}` (notary-spec.md §5.6). */
+function isMissingSnapshot(detail: unknown): boolean {
+  if (detail === null || typeof detail !== 'object') return false;
+  const d = detail as { Name?: unknown; Error?: { Missing?: unknown } | null };
+  return d.Name === 'ErrBadHierarchy' && d.Error?.Missing === 'snapshot';
 }
 
 function firstError(body: Buffer): ServerError | undefined {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { TokenAuth, type AuthCredentials } from '../http/auth.js';
-import { HttpError, type HttpClient, type HttpResponse } from '../http/client.js';
+import { isLoopback, TokenAuth, type AuthCredentials } from '../http/auth.js';
+import { HttpError, type HttpClient, type HttpRequest, type HttpResponse } from '../http/client.js';
 import { isDctError } from '../errors.js';
 import type { ImageRef } from './reference.js';
 
@@ -27,17 +27,25 @@ const MAX_MANIFEST_BYTES = 4 << 20;
  */
 export class RegistryClient {
   private readonly auth: TokenAuth;
+  private readonly insecure: ReadonlySet<string>;
+  /** `http://<host>` for each registry host that answered plain HTTP on its https try. */
+  private readonly plain = new Map<string, string>();
 
   constructor(opts: {
     http: HttpClient;
     credentials?: AuthCredentials | undefined;
     onSecret?: ((s: string) => void) | undefined;
+    /** `host[:port]` of registries that may be reached over plain HTTP (input
+     *  `insecure-registries`); loopback registries need no entry. */
+    insecureRegistries?: readonly string[] | undefined;
   }) {
     this.auth = new TokenAuth({
       http: opts.http,
       credentials: opts.credentials,
       onSecret: opts.onSecret,
+      server: 'the registry',
     });
+    this.insecure = new Set((opts.insecureRegistries ?? []).map((r) => r.toLowerCase()));
   }
 
   /** GET /v2/<repo>/manifests/<tag>: hashes the bytes received. */
@@ -46,11 +54,11 @@ export class RegistryClient {
     if (res.status === 404) {
       throw registryError(
         'REGISTRY_TAG_NOT_FOUND',
-        `${ref.input}: tag not found in the registry; push it first`,
+        'tag not found in the registry; push it first',
         res,
       );
     }
-    return this.manifestInfo(ref, res);
+    return this.manifestInfo(res);
   }
 
   /** GET /v2/<repo>/manifests/<digest>; the bytes must hash to `digest`. */
@@ -59,15 +67,15 @@ export class RegistryClient {
     if (res.status === 404) {
       throw registryError(
         'REGISTRY_MANIFEST_NOT_FOUND',
-        `${ref.input}: manifest ${digest} not found in the registry`,
+        `manifest ${digest} not found in the registry`,
         res,
       );
     }
-    const info = this.manifestInfo(ref, res);
+    const info = this.manifestInfo(res);
     if (info.digest !== digest) {
       throw registryError(
         'REGISTRY_DIGEST_MISMATCH',
-        `${ref.input}: the registry sent a manifest hashing to ${info.digest} when asked for ${digest}`,
+        `the registry sent a manifest hashing to ${info.digest} when asked for ${digest}`,
         res,
       );
     }
@@ -75,26 +83,24 @@ export class RegistryClient {
   }
 
   private async getManifestResponse(ref: ImageRef, reference: string): Promise<HttpResponse> {
-    const url = `https://${ref.apiHost}/v2/${ref.repository}/manifests/${encodeURIComponent(reference).replace(/%3A/g, ':')}`;
+    const path = `/v2/${ref.repository}/manifests/${encodeURIComponent(reference).replace(/%3A/g, ':')}`;
     // The registry's token scope names the repository without the host (§5.5 is the
     // notary side, which includes it).
     const scope = `repository:${ref.repository}:pull`;
+    const req = {
+      method: 'GET' as const,
+      headers: { accept: MANIFEST_MEDIA_TYPES.join(', ') },
+      maxBytes: MAX_MANIFEST_BYTES,
+    };
     let res: HttpResponse;
+    let url = `https://${ref.apiHost}${path}`;
     try {
-      res = await this.auth.request(
-        {
-          method: 'GET',
-          url,
-          headers: { accept: MANIFEST_MEDIA_TYPES.join(', ') },
-          maxBytes: MAX_MANIFEST_BYTES,
-        },
-        scope,
-      );
+      res = await this.send(ref, path, req, scope, (u) => (url = u));
     } catch (e) {
       if (isDctError(e, 'AUTH_DENIED')) {
         throw new HttpError(
           'REGISTRY_DENIED',
-          `${ref.input}: ${e.message}`,
+          e.message,
           { url, status: (e as HttpError).status, body: (e as HttpError).body },
           { cause: e },
         );
@@ -102,7 +108,7 @@ export class RegistryClient {
       if (isDctError(e, 'HTTP_TOO_LARGE')) {
         throw new HttpError(
           'REGISTRY_ERROR',
-          `${ref.input}: the manifest is larger than ${MAX_MANIFEST_BYTES} bytes, the limit registries use`,
+          `the manifest is larger than ${MAX_MANIFEST_BYTES} bytes, the limit registries use`,
           { url },
           { cause: e },
         );
@@ -112,21 +118,67 @@ export class RegistryClient {
     if (res.status === 403) {
       throw registryError(
         'REGISTRY_DENIED',
-        `${ref.input}: the registry denied pull access (HTTP 403); check \`registry-username\`/\`registry-password\``,
+        `the registry denied pull access (HTTP 403); check \`registry-username\`/\`registry-password\``,
         res,
       );
     }
     if (res.status !== 200 && res.status !== 404) {
       throw registryError(
         'REGISTRY_ERROR',
-        `${ref.input}: the registry answered HTTP ${res.status}${describeRegistryBody(res.body)}`,
+        `the registry answered HTTP ${res.status}${describeRegistryBody(res.body)}`,
         res,
       );
     }
     return res;
   }
 
-  private manifestInfo(ref: ImageRef, res: HttpResponse): ManifestInfo {
+  /**
+   * Sends `req` for `path` on the registry of `ref`: https first, then plain HTTP when the
+   * registry answered in plain HTTP and may be reached so, as docker does (loopback, or
+   * listed in `insecure-registries`). The scheme found is kept for the host.
+   */
+  private async send(
+    ref: ImageRef,
+    path: string,
+    req: Omit<HttpRequest, 'url'>,
+    scope: string,
+    sentTo: (url: string) => void,
+  ): Promise<HttpResponse> {
+    const host = ref.apiHost;
+    const known = this.plain.get(host);
+    const base = known ?? `https://${host}`;
+    sentTo(base + path);
+    try {
+      return await this.auth.request({ ...req, url: base + path }, scope);
+    } catch (e) {
+      const plainAnswer = known === undefined && isDctError(e, 'HTTP_NOT_TLS');
+      // Without a port, https (443) and http (80) are different servers: a refused 443 may
+      // still have an http registry behind it.
+      const refused =
+        known === undefined &&
+        !/:\d+$/.test(host) &&
+        e instanceof HttpError &&
+        e.code === 'HTTP_UNREACHABLE' &&
+        !e.requestSent;
+      if (!plainAnswer && !refused) throw e;
+      if (!plainHttpAllowed(ref.registry, this.insecure)) {
+        if (!plainAnswer) throw e;
+        throw new HttpError(
+          'REGISTRY_NOT_HTTPS',
+          `the registry ${host} answers plain HTTP, not https; to use it over plain HTTP, list ${ref.registry} in \`insecure-registries\` (loopback registries need no entry)`,
+          { url: base + path, requestSent: false },
+          { cause: e },
+        );
+      }
+      const http = `http://${host}`;
+      sentTo(http + path);
+      const res = await this.auth.request({ ...req, url: http + path }, scope);
+      this.plain.set(host, http);
+      return res;
+    }
+  }
+
+  private manifestInfo(res: HttpResponse): ManifestInfo {
     const body = res.body;
     const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
     const claimed = res.headers['docker-content-digest']?.trim();
@@ -135,13 +187,24 @@ export class RegistryClient {
       if (check !== undefined && check !== claimed) {
         throw registryError(
           'REGISTRY_DIGEST_MISMATCH',
-          `${ref.input}: the registry says the manifest is ${claimed} but its bytes hash to ${check}`,
+          `the registry says the manifest is ${claimed} but its bytes hash to ${check}`,
           res,
         );
       }
     }
     return { digest, size: body.length, mediaType: mediaTypeOf(res) };
   }
+}
+
+/**
+ * Whether docker would reach `registry` (`host[:port]` of a reference) over plain HTTP:
+ * loopback (`localhost`, 127.0.0.0/8, ::1, docker's default insecure ranges) or named in
+ * `insecure`, lower case. Docker also resolves names into those ranges; we do not.
+ */
+export function plainHttpAllowed(registry: string, insecure: ReadonlySet<string>): boolean {
+  const r = registry.toLowerCase();
+  if (insecure.has(r)) return true;
+  return isLoopback(r.startsWith('[') ? r.slice(0, r.indexOf(']') + 1) : r.replace(/:\d+$/, ''));
 }
 
 /** The header's digest recomputed with its own algorithm, when it is one we know. */

@@ -46,10 +46,11 @@ const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
  */
 export function parseImageRef(s: string): ImageRef {
   const input = s;
+  // The failure line names the image; the message says what is wrong with it, once.
   const bad = (why: string): DctError =>
     new DctError(
       'IMAGE_REF_INVALID',
-      `\`images\` holds an invalid image reference "${input}": ${why}; expected host[:port]/path/name:tag`,
+      `\`images\` holds an invalid image reference: ${why}${why.includes('expected') ? '' : '; expected host[:port]/path/name:tag'}`,
     );
   if (s === '') throw bad('it is empty');
   if (IDENTIFIER_RE.test(s)) throw bad('a 64-hex identifier is not a repository name');

@@ -11,6 +11,8 @@ import type { ConnectionOptions } from './types.js';
 export interface RepoConnection {
   gun: string;
   server: string;
+  /** Whether `server` was given (input or env), not derived from the registry (docker's rule). */
+  serverGiven: boolean;
   notary: NotaryClient;
   registry: RegistryClient;
 }
@@ -36,8 +38,9 @@ export async function connectRepo(
   return {
     gun: ref.gun,
     server,
+    serverGiven: opts.trustServer !== undefined && opts.trustServer.trim() !== '',
     notary: new NotaryClient({ ...common, server, gun: ref.gun, write: opts.write }),
-    registry: new RegistryClient(common),
+    registry: new RegistryClient({ ...common, insecureRegistries: opts.insecureRegistries }),
   };
 }
 

@@ -4,6 +4,7 @@
  * repository is read again and the same change re-applied, re-signed and re-sent.
  */
 import { DctError, describeError, isDctError } from '../errors.js';
+import { shortId } from '../keys/keyid.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { TufKey } from '../keys/keyid.js';
 import { canonicalJson } from '../tuf/canonical.js';
@@ -70,20 +71,54 @@ export async function loadRepo(
   ctx: Pick<PublishContext, 'conn' | 'rootKeyIds' | 'now'>,
   trusted: TrustState | undefined,
 ): Promise<TrustedRepo> {
-  const repo = await loadTrustedRepo(ctx.conn.notary, {
-    gun: ctx.conn.gun,
-    now: ctx.now?.(),
-    pinnedRootKeyIds: ctx.rootKeyIds.length > 0 ? ctx.rootKeyIds : undefined,
-    trusted,
-  });
+  const { conn } = ctx;
+  let repo: TrustedRepo | undefined;
+  try {
+    repo = await loadTrustedRepo(conn.notary, {
+      gun: conn.gun,
+      now: ctx.now?.(),
+      pinnedRootKeyIds: ctx.rootKeyIds.length > 0 ? ctx.rootKeyIds : undefined,
+      trusted,
+    });
+  } catch (e) {
+    // A server nobody named may simply be the wrong one: say where it came from.
+    if (!conn.serverGiven && e instanceof DctError && DEFAULT_SERVER_FAILURES.has(e.code)) {
+      throw new DctError(e.code, `${e.message}; ${defaultServerNote(conn)}`, { cause: e });
+    }
+    throw e;
+  }
   if (repo === undefined) {
+    const create =
+      `create the repository first (e.g. \`docker trust signer add --key ci.pub ci ${conn.gun}\` ` +
+      `or \`notary init ${conn.gun} -p\`)`;
     throw new DctError(
       'REPO_NOT_FOUND',
-      `${ctx.conn.server} does not have trust data for ${ctx.conn.gun}; create the repository first ` +
-        `(e.g. \`docker trust signer add --key ci.pub ci ${ctx.conn.gun}\` or \`notary init ${ctx.conn.gun} -p\`)`,
+      conn.serverGiven
+        ? `${conn.server} does not have trust data for ${conn.gun}; ${create}`
+        : `${conn.server} does not have trust data for ${conn.gun}; ${defaultServerNote(conn)}, or ${create}`,
     );
   }
   return repo;
+}
+
+/** Failures that mean "not a (reachable) notary server here" rather than bad trust data. */
+const DEFAULT_SERVER_FAILURES = new Set([
+  'HTTP_NOT_TLS',
+  'HTTP_TLS',
+  'HTTP_UNREACHABLE',
+  'HTTP_TIMEOUT',
+  'NOTARY_NOT_FOUND',
+  'NOTARY_UNAUTHORIZED',
+]);
+
+function defaultServerNote(conn: RepoConnection): string {
+  const why = conn.gun.startsWith('docker.io/')
+    ? "Docker Hub's"
+    : "the registry's own host, as docker derives it";
+  return (
+    `\`trust-server\` is not set, so ${conn.server} is the default (${why}); ` +
+    'if your Notary server is elsewhere, set `trust-server` (or DOCKER_CONTENT_TRUST_SERVER) to it'
+  );
 }
 
 const SIX_MONTHS_MS = 183 * 24 * 3600 * 1000;
@@ -169,6 +204,7 @@ export async function publishChange(
     try {
       await ctx.conn.notary.publish(new Map([...files].map(([role, f]) => [role, f.bytes])));
     } catch (e) {
+      if (isDctError(e, 'NOTARY_SNAPSHOT_KEY_MISSING')) throw snapshotKeyMissing(ctx, repo, e);
       if (isDctError(e, 'NOTARY_OUTCOME_UNKNOWN')) unknown++;
       if (isDctError(e, 'NOTARY_VERSION') || isDctError(e, 'NOTARY_OUTCOME_UNKNOWN')) {
         // Someone else published first (or our answer was lost): read again and decide.
@@ -278,6 +314,19 @@ function readBack<T>(env: Envelope<T>, role: string, keys: Keys, guard: (x: unkn
       { cause: e },
     );
   }
+}
+
+/** The repository's snapshot key is the client's, and `keys` does not hold it (§5.3). */
+function snapshotKeyMissing(ctx: PublishContext, repo: TrustedRepo, cause: unknown): DctError {
+  const gun = ctx.conn.gun;
+  const ids = (repo.root.signed.roles['snapshot']?.keyids ?? []).map(shortId).join(', ');
+  return new DctError(
+    'SNAPSHOT_KEY_MISSING',
+    `this repository's snapshot key (${ids || 'unknown'}) is held by its owner, not by the trust server, and \`keys\` does not hold it; ` +
+      'add the snapshot key to `keys` (a backup of ~/.docker/trust/private has it), ' +
+      `or let the server manage it once: \`dct key rotate ${gun} snapshot --server-managed\` (or \`notary key rotate ${gun} snapshot -r\`). Nothing was published`,
+    { cause },
+  );
 }
 
 export async function saveTrust(

@@ -28,17 +28,7 @@ export async function resolveTargets(
   refs: ImageRef[],
   digest: string | undefined,
 ): Promise<Map<ImageRef, TagTarget>> {
-  const out = new Map<ImageRef, TagTarget>();
-  const failures: ImageFailure[] = [];
-  await Promise.all(
-    refs.map(async (ref) => {
-      try {
-        out.set(ref, await resolveTarget(conn, ref, expectedDigest(ref, digest)));
-      } catch (e) {
-        failures.push(imageFailure(ref.input, e));
-      }
-    }),
-  );
+  const { targets, failures } = await resolveEach(conn, refs, digest, 'sign');
   if (failures.length > 0) {
     // The other tags of this repository are fine but are not published alone: say so.
     for (const ref of refs) {
@@ -52,21 +42,45 @@ export async function resolveTargets(
     }
     throw new GroupImagesError(failures);
   }
-  return out;
+  return targets;
+}
+
+/** Resolves each tag on its own: what each holds, or why it could not be resolved. */
+export async function resolveEach(
+  conn: RepoConnection,
+  refs: ImageRef[],
+  digest: string | undefined,
+  command: 'sign' | 'verify',
+): Promise<{ targets: Map<ImageRef, TagTarget>; failures: ImageFailure[] }> {
+  const targets = new Map<ImageRef, TagTarget>();
+  const failures: ImageFailure[] = [];
+  await Promise.all(
+    refs.map(async (ref) => {
+      try {
+        targets.set(ref, await resolveTarget(conn, ref, expectedDigest(ref, digest), command));
+      } catch (e) {
+        failures.push(imageFailure(ref.input, e));
+      }
+    }),
+  );
+  return { targets, failures };
 }
 
 async function resolveTarget(
   conn: RepoConnection,
   ref: ImageRef,
   want: string | undefined,
+  command: 'sign' | 'verify',
 ): Promise<TagTarget> {
   const current = await conn.registry.resolveTag(ref);
   if (want === undefined) return { digest: current.digest, size: current.size };
   if (current.digest !== want) {
+    const moved = `the registry's tag ${ref.tag} now points to ${current.digest}, not the expected ${want}; the tag was pushed again after that build.`;
     throw new DctError(
       'TAG_MOVED',
-      `the registry's tag ${ref.tag} now points to ${current.digest}, not the expected ${want}; ` +
-        'the tag was pushed again after the build. Nothing was signed',
+      command === 'sign'
+        ? `${moved} Nothing was signed: sign the digest the tag holds, or build and push again`
+        : `${moved} The image a pull would get is not the expected one: check who pushed the tag, or verify the digest it holds now`,
     );
   }
   // The size comes from the manifest stored under the digest itself.

@@ -46,6 +46,8 @@ export interface ConnectionOptions {
   trustServer?: string;
   /** Extra CA certificates (PEM) for the trust server and the registry. */
   caPem?: string;
+  /** Registries (`host[:port]`) that may be reached over plain HTTP, besides loopback ones. */
+  insecureRegistries?: string[];
   /** Registry / token-service credentials given as inputs. */
   username?: string;
   password?: string;

@@ -10,25 +10,41 @@ import { perRepository } from './connect.js';
 import { GroupImagesError, imageFailure } from './images.js';
 import { loadRepo, saveTrust, warnIfRootExpiring } from './publish.js';
 import { signerName, signerRole } from './roles.js';
-import { resolveTargets } from './sign.js';
+import { resolveEach } from './sign.js';
 import { digestOf, sameTarget, type TagTarget } from './targets.js';
 import type { VerifiedTag, VerifyOptions } from './types.js';
 
 export function verifyImages(opts: VerifyOptions): Promise<VerifiedTag[]> {
   return perRepository(opts, false, async (conn, group) => {
-    const [targets, repo] = await Promise.all([
-      resolveTargets(conn, group.refs, opts.digest),
+    // Each tag gets its own verdict: one that cannot be resolved does not hide the others'.
+    const [{ targets, failures }, repo] = await Promise.all([
+      resolveEach(conn, group.refs, opts.digest, 'verify'),
       loadRepo({ conn, rootKeyIds: opts.rootKeyIds }, await opts.trustStore?.load(group.gun)).catch(
         (e: unknown) => {
           throw e instanceof DctError && e.code === 'REPO_NOT_FOUND'
-            ? new DctError('NOT_SIGNED', `not signed: ${e.message}`)
+            ? new DctError('NOT_SIGNED', `not signed: ${e.message}`, { cause: e })
             : e;
         },
       ),
     ]);
     warnIfRootExpiring(repo, opts.log);
     await saveTrust({ conn, trustStore: opts.trustStore, log: opts.log }, repo);
-    return checkGroup(repo, group.refs, targets, opts.requiredSigners);
+    const verified: VerifiedTag[] = [];
+    for (const ref of group.refs.filter((r) => targets.has(r))) {
+      try {
+        verified.push(checkTag(repo, ref, targets.get(ref)!, opts.requiredSigners));
+      } catch (e) {
+        failures.push(imageFailure(ref.input, e));
+      }
+    }
+    for (const v of verified) {
+      opts.log.info(`verified ${v.image} (${v.digest}) signed by ${v.signers.join(', ')}`);
+    }
+    if (failures.length > 0) {
+      const order = (f: ImageFailure) => group.refs.findIndex((r) => r.input === f.image);
+      throw new GroupImagesError(failures.sort((a, b) => order(a) - order(b)));
+    }
+    return verified;
   });
 }
 
