@@ -2,7 +2,7 @@
 // work, on the same local servers, in alternating runs. Prints a table and PASS/MISS goals and
 // writes bench-results.json (and CPU profiles) to a temp dir it names. Options (after `--`):
 //   --node current|<path>  the action's Node (default: Node 24, as action.yml runs it)
-//   --cases 1,5            only these cases        --quick   fewer runs, to try things
+//   --cases 1,6            only these cases        --quick   fewer runs, to try things
 //   --profile [all]        CPU-profile the action in the cases that miss a goal (or all)
 //   --entry <index.js>     another build of dist/main/index.js, to measure a fix
 //   --out <dir>            where the results go
@@ -11,7 +11,12 @@ import { existsSync, statSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { pushImage, type PushedImage } from '../__tests__/support/images.js';
+import { fetchManifest, pushImage, type PushedImage } from '../__tests__/support/images.js';
+import { ensureCosign } from '../__tests__/support/cosign.js';
+import { writeCosignKeyPair } from '../src/cosign/key.js';
+import { signatureTag } from '../src/cosign/image.js';
+import { KeyRing } from '../src/keys/keyring.js';
+import { readKeySecret } from '../src/keys/secret.js';
 import { createTrustedRepo, NotaryCli, type TrustedRepo } from '../__tests__/support/notary-cli.js';
 import { node24, REPO_ROOT } from '../__tests__/support/runner.js';
 import { ensurePackages, startSandbox, type Sandbox } from '../__tests__/support/servers.js';
@@ -79,6 +84,8 @@ interface RunPlan {
   cli: () => Promise<Sample>;
   /** Tags both sides must have signed by the end (checked with `notary list`). */
   expected: { gun: string; tag: string }[];
+  /** Tags (of bench/dual) whose digests both sides must have cosign-signed. */
+  cosignTags?: string[];
 }
 
 interface BenchCase {
@@ -107,6 +114,14 @@ async function checkListed(sb: Sandbox, expected: { gun: string; tag: string }[]
     if (missing.length > 0) {
       throw new Error(`${gun}: notary lists no ${missing.map((m) => m.tag).join(', ')}`);
     }
+  }
+}
+
+/** Both sides really cosign-signed: each tag's digest has its `.sig` image. */
+async function checkCosigned(sb: Sandbox, tags: string[], path: string): Promise<void> {
+  for (const tag of tags) {
+    const { digest } = await fetchManifest(sb, path, tag);
+    await fetchManifest(sb, path, signatureTag(digest)); // throws when there is none
   }
 }
 
@@ -173,6 +188,7 @@ async function main(): Promise<number> {
     'bench/multi-3': 3,
     'bench/verify': 4,
     'bench/big': 5,
+    'bench/dual': 6,
   };
   const paths = Object.keys(repoPaths).filter((p) => wanted(repoPaths[p]));
   log(`creating ${paths.length} trusted repositories with the notary CLI`);
@@ -317,6 +333,58 @@ async function main(): Promise<number> {
     });
   }
 
+  if (wanted(6)) {
+    // Dual signing: DCT and cosign, 25 tags of 25 images. The CLI side is the notary CLI
+    // (addhash, publish) then the real cosign signing the 25 digests with the same key,
+    // exported in cosign's format.
+    const p = 'bench/dual';
+    const bin = await ensureCosign();
+    const keyDir = await mkdtemp(join(work, 'cosign-key-'));
+    const { files } = readKeySecret(repo(p).keysPem, () => undefined);
+    const ring = KeyRing.open(files, { passphrase: repo(p).passphrase, include: 'signing' });
+    const signer = ring.held().find((h) => h.id === repo(p).signerKeyId)!;
+    const cosignCli = {
+      bin,
+      keyFile: (await writeCosignKeyPair(keyDir, 'ci', signer.key, 'bench')).privateKey,
+      password: 'bench',
+    };
+    ring.dispose();
+    const pushEach = async (tags: string[], seed: string): Promise<PushedImage[]> =>
+      mapLimit(tags, 6, (t) => pushImage(s, p, t, { seed: `${seed}-${t}` }));
+    cases.push({
+      id: 6,
+      title: 'dual-sign 25 tags (DCT + cosign)',
+      runs: BIG_RUNS,
+      output: 'signed',
+      tags: 25,
+      note: 'each tag its own image: 25 digests get a cosign signature on each side',
+      prepare: async (i) => {
+        const tags = names(`a${i}`, 25);
+        await pushEach(tags, `dual-a${i}`);
+        const ctags = names(`c${i}`, 25);
+        const pushed = await pushEach(ctags, `dual-c${i}`);
+        const ct = ctags.map((tag, k) => ({
+          gun: gunOf(p),
+          tag,
+          digest: pushed[k].digest,
+          size: pushed[k].size,
+        }));
+        return {
+          action: {
+            ...signInputs(
+              [repo(p)],
+              tags.map((t) => `${gunOf(p)}:${t}`),
+            ),
+            cosign: 'true',
+          },
+          cli: () => cliSign(s, work, [repo(p)], ct, cosignCli),
+          expected: [...tags.map((tag) => ({ gun: gunOf(p), tag })), ...ct],
+          cosignTags: [...tags, ...ctags],
+        };
+      },
+    });
+  }
+
   // --- measure -----------------------------------------------------------------------
   const results: CaseResult[] = [];
   const measured = new Set<number>();
@@ -339,6 +407,11 @@ async function main(): Promise<number> {
     await checkListed(
       s,
       prepared.flatMap((x) => x.expected),
+    );
+    await checkCosigned(
+      s,
+      prepared.flatMap((x) => x.cosignTags ?? []),
+      'bench/dual',
     );
     const action = side(a);
     const cli = side(b);
@@ -410,7 +483,7 @@ async function main(): Promise<number> {
   for (const row of rows.slice(1)) console.log(line(row));
   for (const r of results.filter((x) => x.note)) console.log(`note, case ${r.id}: ${r.note}`);
   console.log(
-    `CLI = /usr/bin/notary ${notaryVersion} from a cold trust dir (private keys only): one addhash per tag (-r targets/releases -r targets/ci) then one publish per repository, in one sh script; case 4: one \`notary list\`.`,
+    `CLI = /usr/bin/notary ${notaryVersion} from a cold trust dir (private keys only): one addhash per tag (-r targets/releases -r targets/ci) then one publish per repository, in one sh script; case 4: one \`notary list\`; case 6: then trixie's cosign, one \`cosign sign --key … --tlog-upload=false\` of the 25 digests.`,
   );
   console.log(`\ndist/main/index.js          ${(distBytes / 1024 / 1024).toFixed(2)} MiB`);
   console.log(

@@ -198,6 +198,56 @@ describe('parseInputs', () => {
   });
 });
 
+describe('the cosign inputs', () => {
+  const COSIGN_KEY = [
+    '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----',
+    'eyJrZGYiOnsibmFtZSI6InNjcnlwdCJ9fQ==',
+    '-----END ENCRYPTED SIGSTORE PRIVATE KEY-----',
+    '',
+  ].join('\n');
+
+  it('default to off; the password falls back to COSIGN_PASSWORD, which may be empty', () => {
+    const off = parseInputs({ images: IMG, keys: KEYS });
+    expect(off.cosign).toBe(false);
+    expect(off.cosignKey).toBeUndefined();
+    const on = parseInputs(
+      { images: IMG, keys: KEYS, cosign: 'true', 'cosign-key': COSIGN_KEY },
+      { COSIGN_PASSWORD: ' pw ' },
+    );
+    expect(on.cosign).toBe(true);
+    expect(on.cosignKey).toBe(COSIGN_KEY);
+    expect(on.cosignPassword).toBe(' pw ');
+    const input = parseInputs(
+      { images: IMG, keys: KEYS, cosign: 'true', 'cosign-password': 'mine' },
+      { COSIGN_PASSWORD: 'env' },
+    );
+    expect(input.cosignPassword).toBe('mine');
+    expect(parseInputs({ images: IMG, cosign: 'yes', command: 'verify' }).cosign).toBe(true);
+  });
+
+  it.each([
+    [{ cosign: 'sure' }, '`cosign` must be true or false'],
+    [{ 'cosign-key': COSIGN_KEY }, '`cosign-key` is set but `cosign` is not true'],
+    [{ cosign: 'true', 'cosign-key': KEYS }, '`cosign-key` must be the PEM text of a cosign.key'],
+    [{ cosign: 'true', command: 'revoke' }, 'revoke does not remove cosign signatures'],
+    [{ cosign: 'true', command: 'verify', 'cosign-key': COSIGN_KEY }, '`cosign-key` is for sign'],
+  ] as [RawInputs, string][])('%j is refused: %s', (bad, text) => {
+    const p = problems({ images: IMG, keys: KEYS, ...bad });
+    expect(p).toHaveLength(1);
+    expect(p[0]).toContain(text);
+  });
+
+  it('masks the cosign key, its body lines and both password sources', () => {
+    const s = secretValues(
+      { 'cosign-key': COSIGN_KEY, 'cosign-password': 'cp' },
+      { COSIGN_PASSWORD: 'ep' },
+    );
+    expect(s).toEqual(
+      expect.arrayContaining([COSIGN_KEY, 'eyJrZGYiOnsibmFtZSI6InNjcnlwdCJ9fQ==', 'cp', 'ep']),
+    );
+  });
+});
+
 describe('secretValues', () => {
   it('lists the keys whole and their body lines, the passphrases and the password', () => {
     const s = secretValues(

@@ -177,7 +177,15 @@ describe('runMain: success', () => {
     expect(verify).toHaveBeenCalledWith(expect.objectContaining({ requiredSigners: ['ci'] }));
     const verified = JSON.parse(rec.outputs.verified) as object[];
     expect(verified).toHaveLength(3);
-    expect(Object.keys(verified[0])).toEqual(['image', 'gun', 'tag', 'digest', 'size', 'signers']);
+    expect(Object.keys(verified[0])).toEqual([
+      'image',
+      'gun',
+      'tag',
+      'digest',
+      'size',
+      'signers',
+      'cosign',
+    ]);
     expect(rec.outputs.digests).toBe(`r.io/a@${D1}\nr.io/b@${D2}`);
     expect(rec.outputs.signed).toBeUndefined();
     expect(summaries[0]).toContain('<h2>Verified tags</h2>');
@@ -265,7 +273,7 @@ describe('runMain: the error boundary', () => {
       'r.io/a:1: r.io/a:1 has no signed tag 1; sign it first',
       'r.io/b:1: signed <digest> differs from the registry',
     ]);
-    expect(JSON.parse(rec.outputs.verified)).toEqual([done]);
+    expect(JSON.parse(rec.outputs.verified)).toEqual([{ ...done, cosign: false }]);
     expect(summaries[0]).toContain('<h3>Failed</h3>');
     expect(summaries[0]).toContain(
       '<td>r.io/b:1</td><td>signed &lt;digest&gt; differs from the registry</td>',

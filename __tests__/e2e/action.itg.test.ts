@@ -149,7 +149,15 @@ describe('the bundled action', () => {
     });
     expect(ok.failed).toEqual([]);
     expect(json(ok, 'verified')).toEqual([
-      { image: `${gun}:v2`, gun, tag: 'v2', digest: img.digest, size: img.size, signers: ['ci'] },
+      {
+        image: `${gun}:v2`,
+        gun,
+        tag: 'v2',
+        digest: img.digest,
+        size: img.size,
+        signers: ['ci'],
+        cosign: false,
+      },
     ]);
     expect(ok.summary).toContain('ci');
 

@@ -173,6 +173,89 @@ describe('RegistryClient.getManifest', () => {
   });
 });
 
+describe('RegistryClient writes', () => {
+  const BLOB = Buffer.from('{"critical":{}}');
+  const BLOB_DIGEST = `sha256:${createHash('sha256').update(BLOB).digest('hex')}`;
+
+  it('uploads a blob with POST and a monolithic PUT, and skips one the registry has', async () => {
+    let has = false;
+    server.handle((req, res) => {
+      if (req.method === 'HEAD') {
+        res.writeHead(has ? 200 : 404).end();
+      } else if (req.method === 'POST') {
+        res.writeHead(202, { location: '/v2/team/app/blobs/uploads/u1?_state=s' }).end();
+      } else {
+        has = true;
+        res.writeHead(201).end();
+      }
+    });
+    const client = new RegistryClient({ http });
+    expect(await client.pushBlob(ref, BLOB)).toBe(BLOB_DIGEST);
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `HEAD /v2/team/app/blobs/${BLOB_DIGEST}`,
+      'GET /v2/', // learns the challenge before the first write
+      'POST /v2/team/app/blobs/uploads/',
+      `PUT /v2/team/app/blobs/uploads/u1?_state=s&digest=${encodeURIComponent(BLOB_DIGEST)}`,
+    ]);
+    expect(server.requests[3].body).toEqual(BLOB);
+    server.requests.length = 0;
+    await client.pushBlob(ref, BLOB);
+    expect(server.requests.map((r) => r.method)).toEqual(['HEAD']);
+  });
+
+  it('puts a manifest under a tag with its media type', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(201).end();
+    });
+    const client = new RegistryClient({ http });
+    const digest = await client.putManifest(ref, 'sha256-ab.sig', 'application/x-test', BLOB);
+    expect(digest).toBe(BLOB_DIGEST);
+    const put = server.requests.find((r) => r.method === 'PUT')!;
+    expect(put.path).toBe('/v2/team/app/manifests/sha256-ab.sig');
+    expect(put.headers['content-type']).toBe('application/x-test');
+  });
+
+  it('names the credentials that need push rights on a 403 or a token without push', async () => {
+    server.handle((_req, res) => json(res, 403, { errors: [{ code: 'DENIED' }] }));
+    const creds = { username: 'ci-bot', password: 'secret-pw' };
+    const denied = await failure(
+      new RegistryClient({ http, credentials: creds }).putManifest(ref, 't', 'a/b', BLOB),
+    );
+    expect(denied.code).toBe('REGISTRY_PUSH_DENIED');
+    expect(denied.message).toBe(
+      `${ref.registry} refused to let user "ci-bot" push to team/app (HTTP 403): the credentials for ${ref.registry} (\`registry-username\`/\`registry-password\`, or the Docker config's login) need push rights on team/app`,
+    );
+
+    // A token service that grants pull only: the write keeps getting 401.
+    const scopes: string[] = [];
+    server.handle((req, res) => {
+      if (req.path.startsWith('/token')) {
+        scopes.push(new URL(req.path, server.origin).searchParams.get('scope') ?? '');
+        return json(res, 200, { token: 'pull-only' });
+      }
+      res
+        .writeHead(401, { 'www-authenticate': `Bearer realm="${server.origin}/token",service="r"` })
+        .end();
+    });
+    const anonymous = await failure(new RegistryClient({ http }).pushBlob(ref, BLOB));
+    expect(anonymous.code).toBe('REGISTRY_PUSH_DENIED');
+    expect(anonymous.message).toMatch(/refused to let anonymous push to team\/app \(HTTP 401\)/);
+    expect(scopes[0]).toBe('repository:team/app:pull,push');
+  });
+
+  it('reads a manifest with its bytes (none on 404) and checks a blob against its digest', async () => {
+    server.handle((req, res) => {
+      if (req.path.includes('/manifests/')) return json(res, 404, {});
+      res.writeHead(200).end(req.path.endsWith(BLOB_DIGEST) ? BLOB : Buffer.from('other'));
+    });
+    const client = new RegistryClient({ http });
+    expect(await client.fetchManifest(ref, 'sha256-x.sig')).toBeUndefined();
+    expect(await client.getBlob(ref, BLOB_DIGEST, 1024)).toEqual(BLOB);
+    const err = await failure(client.getBlob(ref, `sha256:${'0'.repeat(64)}`, 1024));
+    expect(err.code).toBe('REGISTRY_DIGEST_MISMATCH');
+  });
+});
+
 describe('plainHttpAllowed (docker: loopback, or an insecure-registries entry)', () => {
   it.each([
     ['localhost:5000', true],

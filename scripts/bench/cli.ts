@@ -13,6 +13,13 @@ export interface CliTag {
   size: number;
 }
 
+/** The real cosign and a key it signs with (`cosign sign --key`). */
+export interface CosignCli {
+  bin: string;
+  keyFile: string;
+  password: string;
+}
+
 /** The roles the action signs into with a docker-made repository's `ci` key. */
 export const SIGN_ROLES = ['targets/releases', 'targets/ci'];
 
@@ -55,6 +62,7 @@ export async function cliSign(
   baseDir: string,
   repos: TrustedRepo[],
   tags: CliTag[],
+  cosign?: CosignCli,
 ): Promise<Sample> {
   const trustDir = await coldTrustDir(baseDir, repos);
   const n = [NOTARY_BIN, '-s', sb.notary.url, '--tlscacert', sb.caFile, '-d', trustDir]
@@ -67,10 +75,19 @@ export async function cliSign(
     lines.push(`${n} addhash ${sq(t.gun)} ${sq(t.tag)} ${t.size} --sha256 ${hex} ${roles}`);
   }
   for (const gun of new Set(tags.map((t) => t.gun))) lines.push(`${n} publish ${sq(gun)}`);
+  if (cosign !== undefined) {
+    // One cosign run signs every digest, as `cosign sign` takes many images.
+    const refs = [...new Set(tags.map((t) => `${t.gun}@${t.digest}`))].map(sq).join(' ');
+    lines.push(`${sq(cosign.bin)} sign --key ${sq(cosign.keyFile)} --tlog-upload=false -y ${refs}`);
+  }
   const script = join(trustDir, 'sign.sh');
   await writeFile(script, lines.join('\n') + '\n');
+  const cosignEnv: Record<string, string> =
+    cosign === undefined
+      ? {}
+      : { SSL_CERT_FILE: sb.caFile, COSIGN_PASSWORD: cosign.password, DOCKER_CONFIG: trustDir };
   const s = await timed('/bin/sh', [script], {
-    env: cliEnv(trustDir, repos[0]),
+    env: { ...cliEnv(trustDir, repos[0]), ...cosignEnv },
     cwd: trustDir,
     scratchDir: baseDir,
   });

@@ -24,6 +24,9 @@ export const INPUT_NAMES = [
   'required-signers',
   'root-key-ids',
   'cache',
+  'cosign',
+  'cosign-key',
+  'cosign-password',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
@@ -49,6 +52,11 @@ export interface Inputs {
   rootKeyIds: string[];
   cache: boolean;
   dockerConfigDir?: string;
+  /** Also sign (sign) or require (verify) cosign signatures. */
+  cosign: boolean;
+  /** PEM of a cosign encrypted private key to sign with instead of the signer key. Secret. */
+  cosignKey?: string;
+  cosignPassword?: string;
 }
 
 /** Every problem found in the inputs, one line each (the boundary prints one line per problem). */
@@ -104,8 +112,8 @@ function secret(value: string | undefined): string | undefined {
  */
 export function secretValues(raw: RawInputs, env: Env): string[] {
   const out = new Set<string>();
-  const keys = secret(raw.keys);
-  if (keys !== undefined) {
+  for (const keys of [secret(raw.keys), secret(raw['cosign-key'])]) {
+    if (keys === undefined) continue;
     out.add(keys);
     out.add(keys.trim());
     for (const line of keys.split(/\r?\n/)) {
@@ -126,6 +134,11 @@ export function secretValues(raw: RawInputs, env: Env): string[] {
   }
   const rawPassword = secret(raw['registry-password']);
   if (rawPassword !== undefined) out.add(rawPassword);
+  // cosign's password is one value, used as given (cosign reads COSIGN_PASSWORD so).
+  for (const v of [raw['cosign-password'], env.COSIGN_PASSWORD]) {
+    const s = secret(v);
+    if (s !== undefined) out.add(s);
+  }
   // The password is used trimmed (as docker/login-action reads it): mask that form too.
   const password = text(raw['registry-password']);
   if (password !== undefined) out.add(password);
@@ -269,6 +282,27 @@ export function parseInputs(raw: RawInputs, env: Env = {}): Inputs {
 
   const cache = parseBool('cache', raw.cache, true, bad);
 
+  const cosign = parseBool('cosign', raw.cosign, false, bad);
+  const cosignKey = secret(raw['cosign-key']);
+  if (cosign && command === 'revoke') {
+    bad.push(
+      '`cosign` is for sign and verify: revoke does not remove cosign signatures, which belong to digests, not tags',
+    );
+  }
+  if (cosignKey !== undefined) {
+    if (!cosign) bad.push('`cosign-key` is set but `cosign` is not true: set `cosign: true`');
+    else if (command === 'verify') {
+      bad.push(
+        '`cosign-key` is for sign; verify checks cosign signatures against the keys the trust data delegates to',
+      );
+    }
+    if (!/-----BEGIN ENCRYPTED (?:SIGSTORE|COSIGN) PRIVATE KEY-----/.test(cosignKey)) {
+      bad.push(
+        '`cosign-key` must be the PEM text of a cosign.key file (-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----), as `cosign generate-key-pair` writes it',
+      );
+    }
+  }
+
   if (bad.length > 0 || command === undefined) throw new InputsError(bad);
   return {
     command,
@@ -288,6 +322,10 @@ export function parseInputs(raw: RawInputs, env: Env = {}): Inputs {
     rootKeyIds: [...new Set(rootKeyIds)],
     cache,
     dockerConfigDir: text(env.DOCKER_CONFIG),
+    cosign,
+    cosignKey,
+    // cosign's own rule: COSIGN_PASSWORD, which may be empty (a key without password).
+    cosignPassword: raw['cosign-password'] || env.COSIGN_PASSWORD,
   };
 }
 

@@ -33,9 +33,11 @@ export function signedOutput(tags: SignedTag[]): string {
   return JSON.stringify(tags.map((t) => ({ ...tagFields(t), roles: [...t.roles] })));
 }
 
-/** `verified`: `[{"image","gun","tag","digest","size","signers"}]`. */
+/** `verified`: `[{"image","gun","tag","digest","size","signers","cosign"}]`. */
 export function verifiedOutput(tags: VerifiedTag[]): string {
-  return JSON.stringify(tags.map((t) => ({ ...tagFields(t), signers: [...t.signers] })));
+  return JSON.stringify(
+    tags.map((t) => ({ ...tagFields(t), signers: [...t.signers], cosign: t.cosign === true })),
+  );
 }
 
 /** `digests`: one unique `<gun>@<digest>` per line, in first-seen order. */

@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DctError, ImagesError, describeError } from '../errors.js';
 import { KeyRing } from '../keys/keyring.js';
+import { assertP256, decryptCosignKey } from '../cosign/key.js';
+import type { KeyObject } from 'node:crypto';
 import { disposeKeyFiles, readKeySecret, type KeyFile } from '../keys/secret.js';
 import { revokeImages } from '../signer/revoke.js';
 import { signImages } from '../signer/sign.js';
@@ -156,6 +158,25 @@ const oneLine = (s: string): string => {
   return flat.length > MAX_LINE ? `${flat.slice(0, MAX_LINE)}…` : flat;
 };
 
+/** The `cosign-key` input, decrypted with `cosign-password` (or COSIGN_PASSWORD). */
+function loadCosignKey(inputs: Inputs): KeyObject {
+  const password = inputs.cosignPassword ?? '';
+  try {
+    const key = decryptCosignKey(inputs.cosignKey!, password, '`cosign-key`');
+    assertP256(key, '`cosign-key`');
+    return key;
+  } catch (e) {
+    if (e instanceof DctError && e.code === 'COSIGN_KEY_BAD_PASSWORD') {
+      const hint =
+        password === ''
+          ? 'set `cosign-password` (or COSIGN_PASSWORD) to the password it was written with'
+          : 'check `cosign-password` (or COSIGN_PASSWORD)';
+      throw new DctError(e.code, `${e.message}; ${hint}`, { cause: e });
+    }
+    throw e;
+  }
+}
+
 /** The `cause` chain of an error, nearest first (bounded: a cycle must not hang the step). */
 function causes(e: unknown): unknown[] {
   const out: unknown[] = [];
@@ -231,6 +252,7 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
         keys = await d.loadKeys(inputs, mask, log);
         for (const w of keys.warnings) log.warning(w);
       }
+      const cosignKey = inputs.cosignKey === undefined ? undefined : loadCosignKey(inputs);
 
       cache = await TrustCache.open({
         enabled: inputs.cache,
@@ -265,6 +287,7 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
           ...common,
           digest: inputs.digest,
           requiredSigners: inputs.requiredSigners,
+          cosign: inputs.cosign,
         });
         setOutputs(c, 'verify', tags);
         report.tags = tags;
@@ -272,7 +295,11 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
         const opts = { ...common, keys: keys!, signers: inputs.signers };
         const tags =
           inputs.command === 'sign'
-            ? await d.flows.sign({ ...opts, digest: inputs.digest })
+            ? await d.flows.sign({
+                ...opts,
+                digest: inputs.digest,
+                ...(inputs.cosign ? { cosign: cosignKey ? { key: cosignKey } : {} } : {}),
+              })
             : await d.flows.revoke(opts);
         setOutputs(c, inputs.command, tags);
         report.tags = tags;

@@ -11,6 +11,11 @@ export interface ManifestInfo {
   mediaType: string;
 }
 
+/** A manifest with the exact bytes it hashes from. */
+export interface Manifest extends ManifestInfo {
+  bytes: Buffer;
+}
+
 /** The four manifest kinds a tag may point at, asked for in one Accept header. */
 export const MANIFEST_MEDIA_TYPES = [
   'application/vnd.oci.image.index.v1+json',
@@ -21,12 +26,17 @@ export const MANIFEST_MEDIA_TYPES = [
 
 const MAX_MANIFEST_BYTES = 4 << 20;
 
+const sha256 = (bytes: Buffer): string =>
+  `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
 /**
  * Reads what a tag points at in a Docker/OCI registry: the digest and size of the exact
  * manifest bytes, which are what DCT signs (notary-spec.md §8).
  */
 export class RegistryClient {
   private readonly auth: TokenAuth;
+  /** Who the writes are made as, for messages. */
+  private readonly account: string;
   private readonly insecure: ReadonlySet<string>;
   /** `http://<host>` for each registry host that answered plain HTTP on its https try. */
   private readonly plain = new Map<string, string>();
@@ -39,6 +49,9 @@ export class RegistryClient {
      *  `insecure-registries`); loopback registries need no entry. */
     insecureRegistries?: readonly string[] | undefined;
   }) {
+    const user = opts.credentials?.username ?? '';
+    this.account =
+      opts.credentials === undefined ? 'anonymous' : user ? `user "${user}"` : 'the token';
     this.auth = new TokenAuth({
       http: opts.http,
       credentials: opts.credentials,
@@ -80,6 +93,138 @@ export class RegistryClient {
       );
     }
     return info;
+  }
+
+  /** GET a manifest by tag or digest with its bytes; undefined when the registry has none. */
+  async fetchManifest(ref: ImageRef, reference: string): Promise<Manifest | undefined> {
+    const res = await this.getManifestResponse(ref, reference);
+    if (res.status === 404) return undefined;
+    const info = this.manifestInfo(res);
+    if (reference.startsWith('sha256:') && info.digest !== reference) {
+      throw registryError(
+        'REGISTRY_DIGEST_MISMATCH',
+        `the registry sent a manifest hashing to ${info.digest} when asked for ${reference}`,
+        res,
+      );
+    }
+    return { ...info, bytes: res.body };
+  }
+
+  /** GET /v2/<repo>/blobs/<digest>; the bytes must hash to `digest`. */
+  async getBlob(ref: ImageRef, digest: string, maxBytes: number): Promise<Buffer> {
+    const res = await this.send(
+      ref,
+      `/v2/${ref.repository}/blobs/${digest}`,
+      { method: 'GET', maxBytes },
+      `repository:${ref.repository}:pull`,
+      () => undefined,
+    );
+    if (res.status !== 200) {
+      throw registryError(
+        res.status === 404 ? 'REGISTRY_BLOB_NOT_FOUND' : 'REGISTRY_ERROR',
+        `the registry answered HTTP ${res.status} for blob ${digest}${describeRegistryBody(res.body)}`,
+        res,
+      );
+    }
+    if (sha256(res.body) !== digest) {
+      throw registryError(
+        'REGISTRY_DIGEST_MISMATCH',
+        `the registry sent a blob hashing to ${sha256(res.body)} when asked for ${digest}`,
+        res,
+      );
+    }
+    return res.body;
+  }
+
+  /**
+   * Uploads a blob unless the repository has it (distribution spec: HEAD, then POST and a
+   * monolithic PUT with the digest). Returns its digest.
+   */
+  async pushBlob(ref: ImageRef, bytes: Buffer): Promise<string> {
+    const digest = sha256(bytes);
+    const blobs = `/v2/${ref.repository}/blobs`;
+    const head = await this.push(ref, { method: 'HEAD' }, `${blobs}/${digest}`);
+    if (head.status === 200) return digest;
+    const start = await this.push(ref, { method: 'POST' }, `${blobs}/uploads/`);
+    const location = start.headers.location;
+    if (start.status !== 202 || location === undefined) {
+      throw this.writeError(ref, start, 'start a blob upload');
+    }
+    const url = new URL(location, start.url);
+    url.searchParams.set('digest', digest);
+    const put = await this.push(
+      ref,
+      { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes },
+      url.href,
+    );
+    if (put.status !== 201) throw this.writeError(ref, put, `upload blob ${digest}`);
+    return digest;
+  }
+
+  /** PUT /v2/<repo>/manifests/<reference>; returns the digest of the bytes sent. */
+  async putManifest(
+    ref: ImageRef,
+    reference: string,
+    mediaType: string,
+    bytes: Buffer,
+  ): Promise<string> {
+    const res = await this.push(
+      ref,
+      { method: 'PUT', headers: { 'content-type': mediaType }, body: bytes },
+      `/v2/${ref.repository}/manifests/${reference}`,
+    );
+    if (res.status !== 201) throw this.writeError(ref, res, `write the manifest ${reference}`);
+    return sha256(bytes);
+  }
+
+  /**
+   * A write to `target` (a path on the registry, or the full URL an upload answered with),
+   * with a token for pull and push; a refusal names the credentials to fix.
+   */
+  private async push(
+    ref: ImageRef,
+    req: Omit<HttpRequest, 'url'>,
+    target: string,
+  ): Promise<HttpResponse> {
+    const scope = `repository:${ref.repository}:pull,push`;
+    const full = { maxBytes: 1 << 20, ...req };
+    let res: HttpResponse;
+    try {
+      res = target.startsWith('/')
+        ? await this.send(ref, target, full, scope, () => undefined)
+        : await this.auth.request({ ...full, url: target }, scope);
+    } catch (e) {
+      if (isDctError(e, 'AUTH_DENIED')) {
+        const err = e as HttpError;
+        throw new HttpError(
+          'REGISTRY_PUSH_DENIED',
+          this.pushDenied(ref, err.status ?? 401),
+          { url: err.url, status: err.status, body: err.body },
+          { cause: e },
+        );
+      }
+      throw e;
+    }
+    if (res.status === 401 || res.status === 403) {
+      throw registryError('REGISTRY_PUSH_DENIED', this.pushDenied(ref, res.status), res);
+    }
+    return res;
+  }
+
+  private pushDenied(ref: ImageRef, status: number): string {
+    return (
+      `${ref.registry} refused to let ${this.account} push to ${ref.repository} (HTTP ${status}): ` +
+      `the credentials for ${ref.registry} (\`registry-username\`/\`registry-password\`, or the ` +
+      `Docker config's login) need push rights on ${ref.repository}`
+    );
+  }
+
+  private writeError(ref: ImageRef, res: HttpResponse, what: string): HttpError {
+    return registryError(
+      'REGISTRY_WRITE_FAILED',
+      `${ref.registry}/${ref.repository}: could not ${what}: HTTP ${res.status}${describeRegistryBody(res.body)}`,
+      res,
+    );
   }
 
   private async getManifestResponse(ref: ImageRef, reference: string): Promise<HttpResponse> {
@@ -180,7 +325,7 @@ export class RegistryClient {
 
   private manifestInfo(res: HttpResponse): ManifestInfo {
     const body = res.body;
-    const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    const digest = sha256(body);
     const claimed = res.headers['docker-content-digest']?.trim();
     if (claimed !== undefined && claimed !== '') {
       const check = recomputed(claimed, body);

@@ -68,6 +68,7 @@ export async function forEachGroup<T>(
     // A flow may already have split its failure per image.
     if (err instanceof GroupImagesError) {
       failures.push(...err.failures);
+      done.push(...(err.done as T[]));
       return;
     }
     for (const ref of group.refs) failures.push(imageFailure(ref.input, err));
@@ -75,9 +76,15 @@ export async function forEachGroup<T>(
   return { done, failures };
 }
 
-/** A group-level failure that names individual images (e.g. one tag moved, one unsigned). */
+/**
+ * A group-level failure that names individual images (e.g. one tag moved, one unsigned);
+ * `done` holds the group's results that did go through.
+ */
 export class GroupImagesError extends Error {
-  constructor(readonly failures: ImageFailure[]) {
+  constructor(
+    readonly failures: ImageFailure[],
+    readonly done: unknown[] = [],
+  ) {
     super(failures.map((f) => `${f.image}: ${f.message}`).join('\n'));
   }
 }

@@ -10,6 +10,7 @@ import { loadRepo, publishChange, type RoleEdit } from './publish.js';
 import type { TrustedRepo } from '../tuf/trusted.js';
 import { rolesForTag, signableRoles } from './roles.js';
 import { lookup, sameTarget, toTargetFile, type TagTarget } from './targets.js';
+import { prepareCosignSign, writeCosignSignatures, type CosignSignPlan } from './cosign.js';
 import type { SignedTag, SignOptions } from './types.js';
 
 export function signImages(opts: SignOptions): Promise<SignedTag[]> {
@@ -156,6 +157,7 @@ interface PreparedSign {
   targets: Map<ImageRef, TagTarget>;
   repo: TrustedRepo;
   planner: SignPlanner;
+  cosign?: CosignSignPlan;
 }
 
 /**
@@ -173,13 +175,23 @@ async function prepareSign(
   ]);
   const planner = signPlanner(refs, targets, opts);
   planner.plan(repo);
-  return { targets, repo, planner };
+  if (opts.cosign === undefined) return { targets, repo, planner };
+  const cosign = await prepareCosignSign(
+    conn,
+    refs,
+    targets,
+    repo,
+    planner.rolesOf,
+    opts.keys,
+    opts.cosign,
+  );
+  return { targets, repo, planner, cosign };
 }
 
 async function signGroup(
   conn: RepoConnection,
   refs: ImageRef[],
-  { targets, repo, planner }: PreparedSign,
+  { targets, repo, planner, cosign }: PreparedSign,
   opts: SignOptions,
 ): Promise<SignedTag[]> {
   await publishChange(
@@ -198,7 +210,7 @@ async function signGroup(
       );
     }
   }
-  return refs.map((ref) => ({
+  const signed = refs.map((ref) => ({
     image: ref.input,
     gun: ref.gun,
     tag: ref.tag,
@@ -206,4 +218,8 @@ async function signGroup(
     size: targets.get(ref)!.size,
     roles: planner.rolesOf(ref),
   }));
+  if (cosign !== undefined) {
+    await writeCosignSignatures(conn, refs, cosign, signed, opts.cosign ?? {}, opts.log);
+  }
+  return signed;
 }

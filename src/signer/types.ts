@@ -4,6 +4,7 @@
  */
 import type { KeyRing } from '../keys/keyring.js';
 import type { ExecFn } from '../registry/credentials.js';
+import type { CosignSignSettings } from './cosign.js';
 
 /** One signed (or revoked) tag, as the `signed` output lists it (ACTION.md). */
 export interface SignedTag {
@@ -23,6 +24,8 @@ export interface VerifiedTag {
   digest: string;
   size: number;
   signers: string[]; // delegation names (`ci`), or `targets` / `releases`
+  /** A valid cosign signature was required and found (`verify` with cosign). */
+  cosign?: boolean;
 }
 
 /** What a repository's trust looked like after a run; kept by the cache between runs. */
@@ -78,12 +81,16 @@ export interface SignOptions extends ConnectionOptions {
   rootKeyIds: string[];
   trustStore?: TrustStore;
   log: Logger;
+  /** Also write cosign signatures of every digest signed (the `cosign` input). */
+  cosign?: CosignSignSettings;
 }
 
 export interface VerifyOptions extends ConnectionOptions {
   images: string[];
   digest?: string;
   requiredSigners: string[];
+  /** Also require a valid cosign signature by a delegated key (the `cosign` input). */
+  cosign?: boolean;
   rootKeyIds: string[];
   trustStore?: TrustStore;
   log: Logger;

@@ -6,7 +6,8 @@
 import { DctError, type ImageFailure } from '../errors.js';
 import type { ImageRef } from '../registry/reference.js';
 import type { TrustedRepo } from '../tuf/trusted.js';
-import { perRepository } from './connect.js';
+import { perRepository, type RepoConnection } from './connect.js';
+import { checkCosign } from './cosign.js';
 import { GroupImagesError, imageFailure } from './images.js';
 import { loadRepo, saveTrust, warnIfRootExpiring } from './publish.js';
 import { signerName, signerRole } from './roles.js';
@@ -29,16 +30,21 @@ export function verifyImages(opts: VerifyOptions): Promise<VerifiedTag[]> {
     ]);
     warnIfRootExpiring(repo, opts.log);
     await saveTrust({ conn, trustStore: opts.trustStore, log: opts.log }, repo);
-    const verified: VerifiedTag[] = [];
+    const checked: VerifiedTag[] = [];
     for (const ref of group.refs.filter((r) => targets.has(r))) {
       try {
-        verified.push(checkTag(repo, ref, targets.get(ref)!, opts.requiredSigners));
+        checked.push(checkTag(repo, ref, targets.get(ref)!, opts.requiredSigners));
       } catch (e) {
         failures.push(imageFailure(ref.input, e));
       }
     }
+    const verified =
+      opts.cosign === true
+        ? await checkCosignEach(conn, repo, group.refs, targets, checked, opts, failures)
+        : checked.map((t) => ({ ...t, cosign: false }));
     for (const v of verified) {
-      opts.log.info(`verified ${v.image} (${v.digest}) signed by ${v.signers.join(', ')}`);
+      const cosign = v.cosign === true ? ' and cosign' : '';
+      opts.log.info(`verified ${v.image} (${v.digest}) signed by ${v.signers.join(', ')}${cosign}`);
     }
     if (failures.length > 0) {
       const order = (f: ImageFailure) => group.refs.findIndex((r) => r.input === f.image);
@@ -46,6 +52,34 @@ export function verifyImages(opts: VerifyOptions): Promise<VerifiedTag[]> {
     }
     return verified;
   });
+}
+
+/**
+ * With `cosign`, each DCT-verified tag's digest must also carry a valid cosign signature;
+ * a tag without one moves to `failures`.
+ */
+async function checkCosignEach(
+  conn: RepoConnection,
+  repo: TrustedRepo,
+  refs: ImageRef[],
+  targets: Map<ImageRef, TagTarget>,
+  verified: VerifiedTag[],
+  opts: VerifyOptions,
+  failures: ImageFailure[],
+): Promise<VerifiedTag[]> {
+  const results = await Promise.all(
+    verified.map(async (tag) => {
+      const ref = refs.find((r) => r.input === tag.image)!;
+      try {
+        await checkCosign(conn, repo, ref, targets.get(ref)!, opts.requiredSigners);
+        return { ...tag, cosign: true };
+      } catch (e) {
+        failures.push(imageFailure(ref.input, e));
+        return undefined;
+      }
+    }),
+  );
+  return results.filter((t) => t !== undefined);
 }
 
 /** Checks every tag of one verified repository; collects a failure per tag. */
@@ -64,7 +98,7 @@ export function checkGroup(
       failures.push(imageFailure(ref.input, e));
     }
   }
-  if (failures.length > 0) throw new GroupImagesError(failures);
+  if (failures.length > 0) throw new GroupImagesError(failures, out.filter(Boolean));
   return out;
 }
 
