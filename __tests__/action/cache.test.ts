@@ -1,52 +1,12 @@
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  TrustCache,
-  cacheKeyPrefix,
-  isTrustState,
-  repositoryOf,
-  type CacheApi,
-} from '../../src/action/cache.js';
+import { TrustCache, cacheKeyPrefix, isTrustState } from '../../src/action/cache.js';
 import type { TrustState } from '../../src/signer/types.js';
-
-/** @actions/cache stand-in: entries are copies of the directory, restored newest-first. */
-class FakeCache implements CacheApi {
-  readonly entries: { key: string; dir: string }[] = [];
-  available = true;
-  failRestore?: Error;
-  failSave?: Error;
-  restoreCalls: [string[], string, string[] | undefined][] = [];
-
-  constructor(private readonly storeDir: string) {}
-
-  isFeatureAvailable(): boolean {
-    return this.available;
-  }
-
-  async restoreCache(paths: string[], key: string, restoreKeys?: string[]) {
-    this.restoreCalls.push([paths, key, restoreKeys]);
-    if (this.failRestore) throw this.failRestore;
-    const hit = [...this.entries]
-      .reverse()
-      .find((e) => e.key === key || restoreKeys?.some((p) => e.key.startsWith(p)));
-    if (!hit) return undefined;
-    await cp(hit.dir, paths[0], { recursive: true });
-    return hit.key;
-  }
-
-  async saveCache(paths: string[], key: string) {
-    if (this.failSave) throw this.failSave;
-    if (this.entries.some((e) => e.key === key)) return -1; // keys are immutable
-    const dir = join(this.storeDir, String(this.entries.length));
-    await cp(paths[0], dir, { recursive: true });
-    this.entries.push({ key, dir });
-    return this.entries.length;
-  }
-}
+import { FakeCache } from './fake-cache.js';
 
 function logger() {
   const lines = { info: [] as string[], warning: [] as string[], debug: [] as string[] };
@@ -76,11 +36,16 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** One run of the action on a fresh runner (its own RUNNER_TEMP). */
+/**
+ * One run of the action on a fresh runner: an empty RUNNER_TEMP at the same path as every
+ * hosted runner's (the cache service versions entries by their paths).
+ */
 async function open(over: { enabled?: boolean; images?: string[]; attempt?: string } = {}) {
   const log = logger();
   const recorded: { path: string; existed: boolean }[] = [];
-  const dir = join(root, `runner-${++n}`, 'dct-trust-cache');
+  const dir = join(root, 'runner', 'dct-trust-cache');
+  await rm(dir, { recursive: true, force: true });
+  n++;
   const cache = await TrustCache.open({
     enabled: over.enabled ?? true,
     dir,
@@ -120,14 +85,16 @@ describe('TrustCache', () => {
     await b.cache!.store.save({ ...STATE, versions: { ...STATE.versions, timestamp: 8 } });
     await b.cache!.save();
     const [k1, k2] = fake.entries.map((e) => e.key);
-    const prefix = cacheKeyPrefix([`${GUN}:1.0`]);
+    const prefix = cacheKeyPrefix(GUN);
     expect(k1).not.toBe(k2);
     expect(k1.startsWith(prefix) && k2.startsWith(prefix)).toBe(true);
-    expect(k2).toMatch(/^dct-trust-[0-9a-f]{16}-42-2-\d+$/);
+    expect(k2).toMatch(/^dct-trust-repo-[0-9a-f]{16}-42-2-\d+$/);
+    // One entry per repository: its own file, restored by its own prefix.
     const [paths, primary, restoreKeys] = fake.restoreCalls[1];
-    expect(paths).toEqual([b.dir]);
+    expect(paths).toEqual([b.cache!.store.fileFor(GUN)]);
     expect(primary).toBe(k2);
     expect(restoreKeys).toEqual([prefix]);
+    expect(fake.saveCalls.map(([p]) => p)).toEqual([paths, paths]);
     // The newest entry wins.
     const c = await open({ attempt: '3' });
     expect((await c.cache!.store.load(GUN))?.versions.timestamp).toBe(8);
@@ -168,12 +135,14 @@ describe('TrustCache', () => {
     const a = await open();
     expect(a.cache).toBeDefined();
     expect(a.log.lines.warning).toEqual([
-      'Could not restore the trust state cache: cache service 503',
+      `Could not restore the trust state of ${GUN} from the cache: cache service 503`,
     ]);
     await a.cache!.store.save(STATE);
     fake.failSave = new Error('quota exceeded');
     await expect(a.cache!.save()).resolves.toBeUndefined();
-    expect(a.log.lines.warning[1]).toBe('Could not save the trust state cache: quota exceeded');
+    expect(a.log.lines.warning[1]).toBe(
+      `Could not save the trust state of ${GUN} to the cache: quota exceeded`,
+    );
   });
 
   it('ignores a damaged or foreign cache file with a warning', async () => {
@@ -196,16 +165,9 @@ describe('TrustCache', () => {
 });
 
 describe('helpers', () => {
-  it('repositoryOf drops tag and digest but keeps a port', () => {
-    expect(repositoryOf('localhost:5000/a/b:1')).toBe('localhost:5000/a/b');
-    expect(repositoryOf('localhost:5000/a/b')).toBe('localhost:5000/a/b');
-    expect(repositoryOf(`alpine:3@sha256:${'0'.repeat(64)}`)).toBe('alpine');
-  });
-
-  it('cacheKeyPrefix depends on the repositories only, not their order or tags', () => {
-    const p = cacheKeyPrefix(['a/x:1', 'b/y:2']);
-    expect(cacheKeyPrefix(['b/y:9', 'a/x:latest', 'a/x:1'])).toBe(p);
-    expect(cacheKeyPrefix(['a/x:1'])).not.toBe(p);
+  it('cacheKeyPrefix is one per repository (GUN), of fixed length', () => {
+    expect(cacheKeyPrefix(GUN)).toMatch(/^dct-trust-repo-[0-9a-f]{16}-$/);
+    expect(cacheKeyPrefix(`${GUN}2`)).not.toBe(cacheKeyPrefix(GUN));
   });
 
   it('isTrustState checks the shape', () => {
@@ -213,6 +175,54 @@ describe('helpers', () => {
     expect(isTrustState({ ...STATE, root: 'not base64!' })).toBe(false);
     expect(isTrustState({ ...STATE, versions: { root: 1.5 } })).toBe(false);
     expect(isTrustState(null)).toBe(false);
+  });
+});
+
+describe('each repository remembered on its own (a forgotten root is a takeover)', () => {
+  const OTHER = 'other.example.com/team/tool';
+  const OTHER_STATE: TrustState = { ...STATE, gun: OTHER };
+
+  it('restores a repository whatever else the run names', async () => {
+    const a = await open({ images: [`${GUN}:1.0`] });
+    await a.cache!.store.save(STATE);
+    await a.cache!.save();
+    // A later run that also names another repository, and one that names it first.
+    for (const images of [
+      [`${GUN}:1.0`, `${OTHER}:2`],
+      [`${OTHER}:2`, `${GUN}:latest`, 'third.example.com/x:1'],
+    ]) {
+      const b = await open({ images, attempt: String(++n) });
+      expect(await b.cache!.store.load(GUN)).toEqual(STATE);
+    }
+  });
+
+  it('restores one entry per repository, short and long names of one repository as one', async () => {
+    const b = await open({ images: ['alpine:3', 'docker.io/library/alpine:latest', `${OTHER}:1`] });
+    expect(fake.restoreCalls.map(([paths]) => paths)).toEqual([
+      [b.cache!.store.fileFor('docker.io/library/alpine')],
+      [b.cache!.store.fileFor(OTHER)],
+    ]);
+  });
+
+  it('saves only the repositories whose state changed, each under its own key', async () => {
+    const a = await open({ images: [`${GUN}:1.0`, `${OTHER}:1`] });
+    await a.cache!.store.save(STATE);
+    await a.cache!.store.save(OTHER_STATE);
+    await a.cache!.save();
+    expect(fake.saveCalls.map(([, key]) => key.slice(0, 32)).sort()).toEqual(
+      [cacheKeyPrefix(GUN), cacheKeyPrefix(OTHER)].map((p) => p.slice(0, 32)).sort(),
+    );
+    const b = await open({ images: [`${GUN}:1.0`, `${OTHER}:1`], attempt: '2' });
+    await b.cache!.store.save({ ...STATE, versions: { ...STATE.versions, timestamp: 9 } });
+    await b.cache!.store.save(OTHER_STATE); // unchanged
+    await b.cache!.save();
+    expect(fake.saveCalls).toHaveLength(3);
+    expect(fake.saveCalls[2][1].startsWith(cacheKeyPrefix(GUN))).toBe(true);
+    // Each restored on its own.
+    const c = await open({ images: [`${OTHER}:1`], attempt: '3' });
+    expect(await c.cache!.store.load(OTHER)).toEqual(OTHER_STATE);
+    const d = await open({ images: [`${GUN}:x`], attempt: '4' });
+    expect((await d.cache!.store.load(GUN))?.versions['timestamp']).toBe(9);
   });
 });
 

@@ -473,7 +473,7 @@ describe('runMain: trust cache', () => {
     expect(rec.failed).toEqual([]);
     expect(JSON.parse(rec.state.get('tempPaths')!)).toEqual([join(temp, 'dct-trust-cache')]);
     expect(saved).toHaveLength(1);
-    expect(saved[0]).toMatch(/^dct-trust-[0-9a-f]{16}-7-1-\d+$/);
+    expect(saved[0]).toMatch(/^dct-trust-repo-[0-9a-f]{16}-7-1-\d+$/);
   });
 });
 

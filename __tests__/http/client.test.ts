@@ -1,5 +1,6 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, backoff, type HttpOptions } from '../../src/http/client.js';
 import {
@@ -279,6 +280,163 @@ describe('timeouts and limits', () => {
     }
     const ok = await c.request({ method: 'GET', url: `${server.origin}/declared`, maxBytes: 2048 });
     expect(ok.body).toHaveLength(2048);
+  });
+});
+
+describe('answers over the caps or unlike what they declare: an error, never a crash', () => {
+  // Before: a declared length over the cap destroyed a body stream nothing listened to, and
+  // the process died of an unhandled 'error' event (RequestAbortedError) with no message.
+  const MiB = 1 << 20;
+
+  it('refuses a 200 whose declared length is over the cap, naming the server', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(200, { 'content-length': String(2 * MiB) });
+      res.end(Buffer.alloc(2 * MiB));
+    });
+    const err = await rejection(
+      client().request({ method: 'GET', url: `${server.origin}/timestamp.json`, maxBytes: MiB }),
+    );
+    expect(err.code).toBe('HTTP_TOO_LARGE');
+    expect(err.message).toContain(`127.0.0.1:${server.port} sent more than ${MiB} bytes`);
+  });
+
+  it.each([404, 401, 400])(
+    'keeps the start of a %i page over the cap and returns its status',
+    async (status) => {
+      server.handle((_req, res) => {
+        res.writeHead(status, { 'content-length': String(2 * MiB) });
+        res.end(Buffer.alloc(2 * MiB, 'x'));
+      });
+      const res = await client().request({
+        method: 'GET',
+        url: `${server.origin}/root.json`,
+        maxBytes: MiB,
+      });
+      expect(res.status).toBe(status);
+      expect(res.body.length).toBeGreaterThan(0);
+      expect(res.body.length).toBeLessThanOrEqual(64 * 1024);
+    },
+  );
+
+  it('retries a 503 page over the cap like any 503, then returns it', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(503, { 'content-length': String(2 * MiB) });
+      res.end(Buffer.alloc(2 * MiB, 'x'));
+    });
+    const res = await client({ retries: 2 }).request({
+      method: 'GET',
+      url: `${server.origin}/timestamp.json`,
+      maxBytes: MiB,
+    });
+    expect(res.status).toBe(503);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('reads only the start of an answer whose body carries nothing (truncate)', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(200, { 'content-length': String(100 * 1024) });
+      res.end(Buffer.alloc(100 * 1024, '{'));
+    });
+    const res = await client().request({
+      method: 'GET',
+      url: `${server.origin}/v2/`,
+      maxBytes: 65536,
+      truncate: true,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.length).toBeLessThanOrEqual(65536);
+  });
+
+  it('reads a body longer than it declares up to the declared length', async () => {
+    server.handle((_req, res) => {
+      res.socket!.write('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello and then some more');
+      res.socket!.end();
+    });
+    const res = await client().request({ method: 'GET', url: `${server.origin}/l`, maxBytes: 10 });
+    expect(res.body.toString()).toBe('hello');
+  });
+
+  it('gives up on a body shorter than it declares, over the cap or not', async () => {
+    for (const declared of [50, 2 * MiB]) {
+      server.handle((_req, res) => {
+        res.socket!.write(`HTTP/1.1 200 OK\r\ncontent-length: ${declared}\r\n\r\nhello`);
+        res.socket!.end();
+      });
+      const err = await rejection(
+        client({ retries: 1 }).request({ method: 'GET', url: `${server.origin}/s`, maxBytes: MiB }),
+      );
+      expect(err.code).toBe(declared > MiB ? 'HTTP_TOO_LARGE' : 'HTTP_UNREACHABLE');
+      expect(err.message).toContain(`127.0.0.1:${server.port}`);
+    }
+  });
+});
+
+describe('Content-Encoding, whatever Accept-Encoding said', () => {
+  // A proxy that gzips every answer made every read fail as "root metadata is not valid JSON".
+  const body = Buffer.from(JSON.stringify({ signed: { n: 'x'.repeat(5000) }, signatures: [] }));
+  const encoders: Record<string, (b: Buffer) => Buffer> = {
+    gzip: (b) => gzipSync(b),
+    'x-gzip': (b) => gzipSync(b),
+    deflate: (b) => deflateSync(b),
+    br: (b) => brotliCompressSync(b),
+    'gzip, br': (b) => brotliCompressSync(gzipSync(b)),
+  };
+
+  it.each(Object.keys(encoders))('decodes %s', async (encoding) => {
+    server.handle((_req, res) => {
+      res.writeHead(200, { 'content-encoding': encoding }).end(encoders[encoding](body));
+    });
+    const res = await client().request({
+      method: 'GET',
+      url: `${server.origin}/r`,
+      maxBytes: 8192,
+    });
+    expect(res.body.equals(body)).toBe(true);
+    expect(res.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('refuses what decodes to more than the cap (a gzip bomb)', async () => {
+    const bomb = gzipSync(Buffer.alloc(8 << 20));
+    expect(bomb.length).toBeLessThan(1 << 20);
+    server.handle((_req, res) => {
+      res.writeHead(200, { 'content-encoding': 'gzip' }).end(bomb);
+    });
+    const err = await rejection(
+      client().request({ method: 'GET', url: `${server.origin}/bomb`, maxBytes: 1 << 20 }),
+    );
+    expect(err.code).toBe('HTTP_TOO_LARGE');
+    expect(err.message).toContain(`127.0.0.1:${server.port}`);
+  });
+
+  it('refuses an encoding it cannot decode, or a body that is not what it says', async () => {
+    for (const [encoding, bytes] of [
+      ['compress', body],
+      ['gzip', body],
+    ] as const) {
+      server.handle((_req, res) => {
+        res.writeHead(200, { 'content-encoding': encoding }).end(bytes);
+      });
+      const err = await rejection(
+        client().request({ method: 'GET', url: `${server.origin}/e`, maxBytes: 8192 }),
+      );
+      expect(err.code).toBe('HTTP_BAD_ENCODING');
+      expect(err.message).toContain(`127.0.0.1:${server.port}`);
+      expect(err.message).toContain(encoding);
+    }
+  });
+
+  it('decodes an error page too, and never fails over it', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(404, { 'content-encoding': 'gzip' }).end(gzipSync('{"errors":[]}'));
+    });
+    const res = await client().request({ method: 'GET', url: `${server.origin}/n`, maxBytes: 10 });
+    expect(res.status).toBe(404);
+    expect(res.body.toString()).toBe('{"errors":[]}');
+    server.handle((_req, res) => {
+      res.writeHead(404, { 'content-encoding': 'gzip' }).end('not gzip at all');
+    });
+    const odd = await client().request({ method: 'GET', url: `${server.origin}/n`, maxBytes: 10 });
+    expect(odd.status).toBe(404);
   });
 });
 

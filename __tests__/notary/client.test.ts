@@ -142,6 +142,18 @@ describe('NotaryClient', () => {
     expect(server.requests[0].path).toBe(`${base}timestamp.key`);
     priv = 'c2VjcmV0';
     await expect(c.getKey('snapshot')).rejects.toMatchObject({ code: 'NOTARY_BAD_KEY' });
+    // Read two ways: Go decodes "KeyVal" (case folded) or the second "keyval" as the key.
+    for (const body of [
+      '{"keytype":"ed25519","keyval":{"public":"AAEC"},"KeyVal":{"public":"BBEC"}}',
+      '{"keytype":"ed25519","keyval":{"public":"AAEC","Public":"BBEC"}}',
+      '{"keytype":"ed25519","keyval":{"public":"AAEC"},"keyval":{"public":"BBEC"}}',
+    ]) {
+      server.handle((_req, res) => void res.writeHead(200).end(body));
+      await expect(c.getKey('snapshot')).rejects.toMatchObject({
+        code: 'NOTARY_BAD_KEY',
+        message: expect.stringMatching(/Go reads as|twice/) as unknown,
+      });
+    }
   });
 
   it('publishes one multipart POST to …/tuf/', async () => {
@@ -164,6 +176,30 @@ describe('NotaryClient', () => {
     expect(post.body.toString()).toContain(
       `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="targets"\r\n`,
     );
+  });
+
+  it('publishes after a ping whose answer is over any cap (Go completes it too)', async () => {
+    server.handle((req, res) => {
+      if (req.method === 'POST') return void res.writeHead(200).end();
+      res.writeHead(200, { 'content-length': String(100 * 1024) }).end(Buffer.alloc(100 * 1024));
+    });
+    await client(true).publish(new Map([['targets', Buffer.from('{}')]]));
+    expect(server.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
+  });
+
+  it('reads the status of an error page over the cap: 404 is absent, 503 a server error', async () => {
+    let status = 404;
+    server.handle((_req, res) => {
+      res.writeHead(status, { 'content-length': String(2 << 20) }).end(Buffer.alloc(2 << 20));
+    });
+    expect(await client().fetch('timestamp')).toBeUndefined();
+    status = 503;
+    await expect(client().fetch('timestamp')).rejects.toMatchObject({
+      code: 'NOTARY_SERVER_ERROR',
+      message: expect.stringContaining(
+        `127.0.0.1:${server.port} failed to fetch timestamp.json`,
+      ) as unknown,
+    });
   });
 
   it('maps a rejected publish, keeping status and body', async () => {

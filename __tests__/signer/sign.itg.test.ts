@@ -147,37 +147,49 @@ describe('sign against the real notary-server', () => {
     });
   });
 
+  /** Adds `name` to targets/releases through publishChange, as sign would. */
+  async function addToReleases(
+    gun: string,
+    keys: ReturnType<typeof keyRingOf>,
+    http: HttpClient,
+    name: string,
+    target: { digest: string; size: number },
+  ) {
+    const c = await connectRepo(parseImageRef(`${gun}:x`), { ...conn(), http, write: true });
+    await publishChange(
+      { conn: c, keys, rootKeyIds: [], log: quietLog() },
+      (r) => {
+        const d = r.targets
+          .get('targets')!
+          .signed.delegations.roles.find((x) => x.name === 'targets/releases')!;
+        const signers = d.keyids.flatMap((id) => {
+          const s = keys.signerFor(id, r.targets.get('targets')!.signed.delegations.keys[id]);
+          return s ? [s] : [];
+        });
+        return r.targets.get('targets/releases')?.signed.targets[name]
+          ? []
+          : [
+              {
+                role: 'targets/releases',
+                signers,
+                edit: (t) => void (t.targets[name] = toTargetFile(target)),
+              },
+            ];
+      },
+      (r) => (r.targets.get('targets/releases')?.signed.targets[name] ? undefined : 'missing'),
+    );
+    return c;
+  }
+
   it('publishes a target name with &<> byte-compatibly (HTML-escaped file, canonical signature)', async () => {
     const gun = `${sb.registry.host}/team/escape`;
     const repo = await createTrustedRepo(sb, gun);
     const keys = keyRingOf(repo);
     const http = new HttpClient({ caPem: sb.caPem });
     try {
-      const c = await connectRepo(parseImageRef(`${gun}:x`), { ...conn(), http, write: true });
       const name = 'a&b<c>é';
       const target = { digest: `sha256:${'ab'.repeat(32)}`, size: 42 };
-      await publishChange(
-        { conn: c, keys, rootKeyIds: [], log: quietLog() },
-        (r) => {
-          const d = r.targets
-            .get('targets')!
-            .signed.delegations.roles.find((x) => x.name === 'targets/releases')!;
-          const signers = d.keyids.flatMap((id) => {
-            const s = keys.signerFor(id, r.targets.get('targets')!.signed.delegations.keys[id]);
-            return s ? [s] : [];
-          });
-          return r.targets.get('targets/releases')?.signed.targets[name]
-            ? []
-            : [
-                {
-                  role: 'targets/releases',
-                  signers,
-                  edit: (t) => void (t.targets[name] = toTargetFile(target)),
-                },
-              ];
-        },
-        (r) => (r.targets.get('targets/releases')?.signed.targets[name] ? undefined : 'missing'),
-      );
+      const c = await addToReleases(gun, keys, http, name, target);
       const raw = await c.notary.fetch('targets/releases');
       expect(raw!.toString()).toContain('"a\\u0026b\\u003cc\\u003eé"');
     } finally {
@@ -191,6 +203,42 @@ describe('sign against the real notary-server', () => {
       size: 42,
       role: 'targets/releases',
     });
+  });
+
+  it('a target name with a TAB: Go cannot write it, notary-server refuses it, nothing is published', async () => {
+    // notary-spec.md §3.1 has canonical JSON keep control characters raw, which is right for
+    // the signed message, but the file cannot hold them raw: Go's writer fails and the server,
+    // which re-serializes uploads (§3.3), refuses even a correctly escaped one.
+    const gun = `${sb.registry.host}/team/tab`;
+    const repo = await createTrustedRepo(sb, gun);
+    const env = passphraseEnv(repo.passphrase, repo.rootPassphrase);
+    const hex = 'cd'.repeat(32);
+    await repo.cli.ok(
+      ['addhash', gun, 'a\tb', '7', '--sha256', hex, '-r', 'targets/releases'],
+      env,
+    );
+    const go = await repo.cli.run(['publish', gun], env);
+    expect(go.code).not.toBe(0);
+    expect(go.stdout + go.stderr).toContain(
+      "MarshalJSON for type *json.RawMessage: invalid character '\\t'",
+    );
+    const before = await serverVersions(gun);
+    const keys = keyRingOf(repo);
+    const http = new HttpClient({ caPem: sb.caPem });
+    try {
+      const err = await addToReleases(gun, keys, http, 'a\tb', {
+        digest: `sha256:${hex}`,
+        size: 7,
+      }).catch((e: unknown) => e);
+      expect(err).toMatchObject({
+        code: 'NOTARY_REJECTED',
+        message: expect.stringContaining('INVALID_UPDATE') as unknown,
+      });
+    } finally {
+      keys.dispose();
+      await http.close();
+    }
+    expect(await serverVersions(gun)).toEqual(before);
   });
 
   it('refuses, publishing nothing, when a tag moved away from the expected digest', async () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, cloneJson, htmlEscape, parseJson } from '../../src/tuf/canonical.js';
+import {
+  canonicalJson,
+  cloneJson,
+  goFold,
+  htmlEscape,
+  parseJson,
+} from '../../src/tuf/canonical.js';
 import { goTime, parseExpires } from '../../src/tuf/time.js';
 
 const text = (v: unknown): string => canonicalJson(v).toString('utf8');
@@ -88,6 +94,48 @@ describe('parseJson / cloneJson', () => {
     c.targets['__proto__'] = { length: 2 };
     expect(text(c)).toBe('{"targets":{"__proto__":{"length":2}}}');
     expect(text(v)).toBe('{"targets":{"__proto__":{"length":1}}}');
+  });
+});
+
+describe('parseJson refuses what Go and JSON.parse would read differently', () => {
+  const dup = expect.objectContaining({
+    code: 'TUF_BAD_METADATA',
+    message: expect.stringContaining('twice') as unknown,
+  }) as unknown;
+
+  it('refuses a key twice in one object, at any depth and however it is escaped', () => {
+    for (const json of [
+      '{"targets":{},"targets":{}}',
+      '{"a":[{"b":1,"c":{"x":1,"x":2}}]}',
+      '{"t\\u0061rgets":1,"targets":2}',
+      '{"a\\"b":1,"a\\u0022b":2}',
+    ]) {
+      expect(() => parseJson(json), json).toThrow(dup);
+    }
+  });
+
+  it('accepts the same key in different objects, and keys that only look alike', () => {
+    expect(parseJson('{"a":{"x":1},"b":{"x":1},"c":[{"x":1},{"x":2}]}')).toBeTruthy();
+    expect(parseJson('{"latest":1,"LATEST":2,"x\\\\":3,"x\\"":4}')).toBeTruthy();
+    expect(parseJson('["a","a",{"a":"a"}]')).toBeTruthy();
+  });
+});
+
+describe('goFold (Go encoding/json matches struct fields case-insensitively)', () => {
+  it('folds ASCII case, the Kelvin sign to k and the long s to s', () => {
+    expect(goFold('Targets')).toBe(goFold('targets'));
+    expect(goFold('TARGETS')).toBe(goFold('targets'));
+    expect(goFold('\u212aeys')).toBe(goFold('keys'));
+    expect(goFold('delegation\u017f')).toBe(goFold('delegations'));
+    expect(goFold('\u017figned')).toBe(goFold('signed'));
+  });
+
+  it('does not fold what Go does not: other letters and non-letters', () => {
+    expect(goFold('_Type')).toBe(goFold('_type'));
+    expect(goFold('-type')).not.toBe(goFold('_type'));
+    expect(goFold('\u0130d')).not.toBe(goFold('id'));
+    expect(goFold('t\u0131rgets')).not.toBe(goFold('targets'));
+    expect(goFold('t\u00e1rgets')).not.toBe(goFold('targets'));
   });
 });
 

@@ -81,11 +81,14 @@ describe('verifySignatures with the literal message', () => {
     const forged = { ...tricky, targets: { 'a&b<c>é': { hashes: { sha256: 'EEEE' }, length: 1 } } };
     for (const key of ['"signed"', '"sig\\u006eed"']) {
       const bytes = Buffer.from(`${genuine.slice(0, -1)},${key}:${JSON.stringify(forged)}}`);
-      const env = parseEnvelope(bytes, 'targets', asIs);
-      expect((env.signed as typeof forged).targets['a&b<c>é'].hashes.sha256).toBe('EEEE');
-      expect(literalSignedMessage(bytes, env.signatures)).toBeUndefined();
-      expect(() => verifySignatures(env, 'targets', keys, role)).toThrow(
-        expect.objectContaining({ code: 'TUF_SIGNATURE' }) as Error,
+      // Refused as it is read: a key twice in one object (the literal message would not
+      // match such a file either, literalSignedMessage).
+      expect(literalSignedMessage(bytes, [])).toBeUndefined();
+      expect(() => parseEnvelope(bytes, 'targets', asIs)).toThrow(
+        expect.objectContaining({
+          code: 'TUF_BAD_METADATA',
+          message: expect.stringContaining('"signed" is in one object twice') as unknown,
+        }) as Error,
       );
     }
   });
@@ -97,5 +100,60 @@ describe('verifySignatures with the literal message', () => {
     expect(() => verifySignatures(env, 'targets', keys, role)).toThrow(
       expect.objectContaining({ code: 'TUF_SIGNATURE' }) as Error,
     );
+  });
+});
+
+describe('control characters in names (a co-signer’s TAB or NUL)', () => {
+  // Go's canonical JSON (docker/go, canonical mode) writes them raw into the signed message,
+  // so that is what a signature covers; but raw they are not JSON, and Go's own file writer
+  // fails on them (`json: error calling MarshalJSON for type *json.RawMessage: invalid
+  // character '\t' in string literal`, notary 0.7.0). The file must hold them escaped.
+  const k = newKey('ecdsa');
+  const names = [
+    'a\tb',
+    'nul\u0000x',
+    'nl\nx',
+    'cr\rx',
+    'bs\bx',
+    'ff\fx',
+    'us\u001fx',
+    'del\u007fx',
+  ];
+  const signed = {
+    ...tricky,
+    targets: Object.fromEntries(names.map((n) => [n, { hashes: { sha256: 'AAAA' }, length: 1 }])),
+  };
+
+  it('signs them raw and writes them escaped as Go’s encoder escapes them', () => {
+    const env = signEnvelope(signed, [k.signer]);
+    expect(env.message!.includes('"a\tb"')).toBe(true);
+    const text = env.bytes.toString('utf8');
+    // eslint-disable-next-line no-control-regex -- no raw control character may be written
+    expect(text).not.toMatch(/[\u0000-\u001f]/);
+    for (const escaped of [
+      'a\\tb',
+      'nul\\u0000x',
+      'nl\\nx',
+      'cr\\rx',
+      'bs\\u0008x',
+      'ff\\u000cx',
+      'us\\u001fx',
+    ]) {
+      expect(text).toContain(`"${escaped}"`);
+    }
+    expect(text).toContain('"del\u007fx"');
+    const read = (JSON.parse(text) as { signed: typeof signed }).signed.targets;
+    expect(Object.keys(read).sort()).toEqual([...names].sort());
+  });
+
+  it('reads them back: the literal message is the raw canonical one, and signatures verify', () => {
+    const env = signEnvelope(signed, [k.signer]);
+    expect(literalSignedMessage(env.bytes, env.signatures)?.equals(canonicalJson(signed))).toBe(
+      true,
+    );
+    const back = parseEnvelope(env.bytes, 'targets', asIs);
+    expect(() =>
+      verifySignatures(back, 'targets', { [k.id]: k.tuf }, { keyids: [k.id], threshold: 1 }),
+    ).not.toThrow();
   });
 });

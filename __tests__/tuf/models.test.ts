@@ -210,6 +210,73 @@ describe('guards', () => {
     );
   });
 
+  it('refuse a key that Go reads as one of its fields but is not spelled as it', () => {
+    // Go's decoder matches "Targets", "TARGETS" or "\u212aeys" to the fields targets and keys
+    // (case folding), so a file holding one is read differently by Go than by us.
+    const fold = (what: string) =>
+      expect.objectContaining({
+        code: 'TUF_BAD_METADATA',
+        message: expect.stringContaining(what) as unknown,
+      }) as unknown;
+    type Tree = Record<string, unknown>;
+    const at = (o: Tree, ...path: string[]): Tree => path.reduce((c, k) => c[k] as Tree, o);
+    const targets = (): Tree => ({
+      _type: 'Targets',
+      delegations: { keys: {}, roles: [{ keyids: [], name: 'targets/a', threshold: 1 }] },
+      expires: '2030-01-01T00:00:00Z',
+      targets: { v1: { hashes: { sha256: 'AAAA' }, length: 1 } },
+      version: 1,
+    });
+    const cases: [string, (t: Tree) => void][] = [
+      ['"Targets"', (t) => (t['Targets'] = {})],
+      ['"TARGETS"', (t) => (t['TARGETS'] = t['targets'])],
+      ['"Version"', (t) => (t['Version'] = 2)],
+      ['"delegation\u017f"', (t) => (t['delegation\u017f'] = { keys: {}, roles: [] })],
+      ['"Length"', (t) => (at(t, 'targets', 'v1')['Length'] = 2)],
+      ['"Hashes"', (t) => (at(t, 'targets', 'v1')['Hashes'] = {})],
+      ['"Roles"', (t) => (at(t, 'delegations')['Roles'] = [])],
+      ['"\u212aeyids"', (t) => (at(t, 'delegations', 'roles', '0')['\u212aeyids'] = ['x'])],
+    ];
+    for (const [key, edit] of cases) {
+      const t = targets();
+      edit(t);
+      expect(() => asTargets(t), key).toThrow(fold(`${key}, which Go reads as`));
+    }
+    const r = root().signed;
+    r['Consistent_Snapshot'] = true;
+    expect(() => asRoot(r)).toThrow(fold('"Consistent_Snapshot"'));
+    const k = root().signed;
+    const [id] = Object.keys(at(k, 'keys'));
+    at(k, 'keys', id)['keyVal'] = at(k, 'keys', id)['keyval'];
+    expect(() => asRoot(k)).toThrow(fold('"keyVal"'));
+    const ts = JSON.parse(repoFiles.get('timestamp')!.toString()) as { signed: Tree };
+    at(ts.signed, 'meta', 'snapshot')['LENGTH'] = 1;
+    expect(() => asTimestamp(ts.signed)).toThrow(fold('"LENGTH"'));
+    // Keys that are not fields stay what they are: unknown fields, or target names.
+    const t = targets();
+    at(t, 'targets')['V1'] = at(t, 'targets', 'v1');
+    t['TargetsX'] = 1;
+    expect(() => asTargets(t)).not.toThrow();
+  });
+
+  it('parseEnvelope refuses "Signed", "Signatures" and signature fields in another case', () => {
+    const file = repoFiles.get('targets')!.toString();
+    for (const [from, to] of [
+      ['{"signed":', '{"Signed":{},"signed":'],
+      [',"signatures":', ',"\u017fignatures":[],"signatures":'],
+      ['"keyid":', '"KeyID":"x","keyid":'],
+    ]) {
+      expect(() =>
+        parseEnvelope(Buffer.from(file.replace(from, to)), 'targets', asTargets),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'TUF_BAD_METADATA',
+          message: expect.stringMatching(/^targets metadata .*which Go reads as/) as unknown,
+        }),
+      );
+    }
+  });
+
   it('fill in delegations the way Go decodes a file without them', () => {
     const t = asTargets({
       _type: 'Targets',

@@ -1,13 +1,15 @@
 /**
  * The trust store kept between runs with the Actions cache: one `<sha256(gun)>.json` per
- * repository holding its TrustState (root bytes base64 + versions; nothing secret).
- * Cache keys are immutable, so each run that learns something saves under a new key and the
- * next run restores the newest one by prefix.
+ * repository holding its TrustState (root bytes base64 + versions; nothing secret), and one
+ * cache entry per repository, so a run restores every repository it names whatever else it
+ * names. Cache keys are immutable: a run that learns something about a repository saves
+ * that file under a new key of the repository's prefix, and later runs restore the newest.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError } from '../errors.js';
+import { parseImageRef } from '../registry/reference.js';
 import type { Logger, TrustState, TrustStore } from '../signer/types.js';
 
 /** The three calls of @actions/cache used here, injectable for tests. */
@@ -37,7 +39,8 @@ const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex
 /** A TrustStore over a directory; remembers whether anything changed since it was read. */
 export class FileTrustStore implements TrustStore {
   private readonly loaded = new Map<string, string>();
-  private changedFiles = new Set<string>();
+  /** GUNs whose file a save changed. */
+  readonly changedGuns = new Set<string>();
 
   constructor(
     readonly dir: string,
@@ -50,7 +53,7 @@ export class FileTrustStore implements TrustStore {
 
   /** True once a save wrote something different from what was there. */
   get changed(): boolean {
-    return this.changedFiles.size > 0;
+    return this.changedGuns.size > 0;
   }
 
   async load(gun: string): Promise<TrustState | undefined> {
@@ -100,21 +103,38 @@ export class FileTrustStore implements TrustStore {
     await writeFile(tmp, text);
     await rename(tmp, file);
     this.loaded.set(file, text);
-    this.changedFiles.add(file);
+    this.changedGuns.add(state.gun);
   }
 }
 
-/** Repository part of an image reference (tag and digest dropped), for the cache key. */
-export function repositoryOf(image: string): string {
-  const name = image.split('@')[0];
-  const colon = name.lastIndexOf(':');
-  return colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;
+/** `dct-trust-repo-<sha256(gun), 16 hex>-`: every entry of one repository, whatever the run. */
+export function cacheKeyPrefix(gun: string): string {
+  return `dct-trust-repo-${sha256(gun).slice(0, 16)}-`;
 }
 
-/** `dct-trust-<hash of the sorted repositories>-`: workflows over other images keep their own. */
-export function cacheKeyPrefix(images: string[]): string {
-  const repos = [...new Set(images.map(repositoryOf))].sort();
-  return `dct-trust-${sha256(repos.join('\n')).slice(0, 16)}-`;
+/** The repositories (GUNs) of the images; a reference that does not parse names none here
+ * (the flow reports it). */
+function gunsOf(images: string[]): string[] {
+  const guns = new Set<string>();
+  for (const image of images) {
+    try {
+      guns.add(parseImageRef(image).gun);
+    } catch {
+      // reported by the flow
+    }
+  }
+  return [...guns];
+}
+
+/** Restores or saves this many repositories at once. */
+const PARALLEL = 4;
+
+async function eachLimited<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
 }
 
 export interface TrustCacheOptions {
@@ -134,13 +154,14 @@ export class TrustCache {
   private constructor(
     readonly store: FileTrustStore,
     private readonly api: CacheApi,
-    private readonly saveKey: string,
+    /** The key each repository's entry is saved under in this run. */
+    private readonly saveKeys: Map<string, string>,
     private readonly log: Logger,
   ) {}
 
   /**
-   * Restore the newest cached trust state for these images. Undefined when the cache is off or
-   * the cache service is missing (outside GitHub); cache errors only warn.
+   * Restore the newest cached trust state of each repository the images name. Undefined when
+   * the cache is off or the cache service is missing (outside GitHub); cache errors only warn.
    */
   static async open(o: TrustCacheOptions): Promise<TrustCache | undefined> {
     if (!o.enabled) {
@@ -157,43 +178,58 @@ export class TrustCache {
       o.log.debug('The Actions cache service is not available here; trust state is not kept');
       return undefined;
     }
-    const prefix = cacheKeyPrefix(o.images);
     const runId = o.env.GITHUB_RUN_ID ?? '0';
     const attempt = o.env.GITHUB_RUN_ATTEMPT ?? '1';
-    const saveKey = `${prefix}${runId}-${attempt}-${(o.now ?? Date.now)()}`;
+    const now = (o.now ?? Date.now)();
     const log = o.log;
     o.recordPath(o.dir);
     await mkdir(o.dir, { recursive: true });
     // An earlier step of this job may have left newer states here than the cache holds.
     const earlier = await readStates(o.dir);
-    try {
-      const hit = await o.api.restoreCache([o.dir], saveKey, [prefix]);
-      log.info(
-        hit === undefined
-          ? 'No trust state restored from the cache: roots seen for the first time are trusted'
-          : `Restored trust state from cache ${hit}`,
-      );
-    } catch (e) {
-      log.warning(`Could not restore the trust state cache: ${describeError(e)}`);
-    }
     const store = new FileTrustStore(o.dir, log);
+    const saveKeys = new Map<string, string>();
+    const guns = gunsOf(o.images);
+    for (const gun of guns) saveKeys.set(gun, `${cacheKeyPrefix(gun)}${runId}-${attempt}-${now}`);
+    await eachLimited(guns, async (gun) => {
+      try {
+        // The paths are the entry's version in the cache service: always this one file.
+        const hit = await o.api.restoreCache([store.fileFor(gun)], saveKeys.get(gun)!, [
+          cacheKeyPrefix(gun),
+        ]);
+        log.info(
+          hit === undefined
+            ? `No trust state of ${gun} in the cache: its root is trusted on first use`
+            : `Restored the trust state of ${gun} from cache ${hit}`,
+        );
+      } catch (e) {
+        log.warning(
+          `Could not restore the trust state of ${gun} from the cache: ${describeError(e)}`,
+        );
+      }
+    });
     for (const state of earlier) await store.save(state); // merged: never lowered
-    return new TrustCache(store, o.api, saveKey, log);
+    return new TrustCache(store, o.api, saveKeys, log);
   }
 
-  /** Save under a new key when something changed; never throws. */
+  /** Save each repository whose state changed under a new key; never throws. */
   async save(): Promise<void> {
-    if (!this.store.changed) {
+    const changed = [...this.store.changedGuns].filter((gun) => this.saveKeys.has(gun));
+    if (changed.length === 0) {
       this.log.debug('Trust state unchanged; the cache is not saved again');
       return;
     }
-    try {
-      // -1: not saved (e.g. another job took the key); @actions/cache has already said why.
-      const id = await this.api.saveCache([this.store.dir], this.saveKey);
-      if (id !== -1) this.log.info(`Saved trust state to cache ${this.saveKey}`);
-    } catch (e) {
-      this.log.warning(`Could not save the trust state cache: ${describeError(e)}`);
-    }
+    await eachLimited(changed, async (gun) => {
+      const key = this.saveKeys.get(gun)!;
+      try {
+        // -1: not saved (e.g. another job took the key); @actions/cache has already said why.
+        const id = await this.api.saveCache([this.store.fileFor(gun)], key);
+        if (id !== -1) this.log.info(`Saved the trust state of ${gun} to cache ${key}`);
+      } catch (e) {
+        this.log.warning(
+          `Could not save the trust state of ${gun} to the cache: ${describeError(e)}`,
+        );
+      }
+    });
   }
 }
 

@@ -168,10 +168,12 @@ export class TokenAuth {
 
   /** `GET <origin>/v2/` to learn the challenge, as docker does before its first request. */
   async ping(origin: string): Promise<void> {
+    // Only the status and challenge matter: a long answer is cut, never refused (Go reads on).
     const res = await this.http.request({
       method: 'GET',
       url: `${origin}/v2/`,
       maxBytes: 65536,
+      truncate: true,
       server: this.server,
     });
     if (res.status === 401 && new URL(res.url).origin === origin) this.learn(origin, res);

@@ -1,5 +1,7 @@
 import { X509Certificate, randomInt } from 'node:crypto';
 import { createSecureContext, rootCertificates } from 'node:tls';
+import { promisify } from 'node:util';
+import { brotliDecompress, constants as zlib, gunzip, inflate, inflateRaw } from 'node:zlib';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { DctError } from '../errors.js';
 
@@ -22,8 +24,14 @@ export interface HttpRequest {
   url: string;
   headers?: Record<string, string>;
   body?: Buffer;
-  /** The body is abandoned and HTTP_TOO_LARGE thrown beyond this many bytes. */
+  /**
+   * A 2xx body beyond this many bytes, on the wire or decoded, is abandoned and HTTP_TOO_LARGE
+   * thrown. Other answers (error pages, redirects) are kept up to 64 KiB, the rest dropped.
+   */
   maxBytes?: number;
+  /** Keep at most `maxBytes` of any body and drop the rest instead of refusing: for answers
+   * whose body nobody reads (pings). */
+  truncate?: boolean;
   /** Who is asked, for messages: `the registry`, `the trust server`. */
   server?: string;
 }
@@ -65,6 +73,8 @@ export class HttpError extends DctError {
 }
 
 const MAX_ERROR_BODY = 8192;
+/** What is kept of an answer that is not a success: enough for any error body. */
+const KEEP_OTHER_BODY = 64 * 1024;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRIES = 3;
 const MAX_REDIRECTS = 5;
@@ -216,23 +226,46 @@ export class HttpClient {
         dispatcher: this.dispatcher,
         signal: abort.signal,
       });
+      // An 'error' on a body nothing listens to would end the process: every way out below
+      // either reads the body to its end or destroys it, and errors surface through `for await`.
+      res.body.on('error', () => undefined);
       const resHeaders = flattenHeaders(res.headers);
-      const declared = Number(resHeaders['content-length']);
-      if (req.maxBytes !== undefined && declared > req.maxBytes) {
+      const ok = res.statusCode >= 200 && res.statusCode < 300;
+      // Refuse an oversized success; keep the start of anything else (or of a `truncate` answer).
+      const strict = ok && req.truncate !== true;
+      const limit = ok ? req.maxBytes : KEEP_OTHER_BODY;
+      if (strict && limit !== undefined && Number(resHeaders['content-length']) > limit) {
         res.body.destroy();
-        throw tooLarge(url, req.maxBytes);
+        throw tooLarge(url, limit, req.server);
       }
       const chunks: Buffer[] = [];
       let size = 0;
+      let cut = false;
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (req.maxBytes !== undefined && size > req.maxBytes) {
+        if (limit !== undefined && size + chunk.length > limit) {
           res.body.destroy();
-          throw tooLarge(url, req.maxBytes);
+          if (strict) throw tooLarge(url, limit, req.server);
+          chunks.push(chunk.subarray(0, limit - size));
+          cut = true;
+          break;
         }
+        size += chunk.length;
         chunks.push(chunk);
       }
-      return { status: res.statusCode, headers: resHeaders, body: Buffer.concat(chunks), url };
+      const wire = Buffer.concat(chunks);
+      const encoding = resHeaders['content-encoding'];
+      delete resHeaders['content-encoding'];
+      const body =
+        encoding === undefined
+          ? wire
+          : await decode(wire, encoding, {
+              url,
+              server: req.server,
+              limit,
+              strict,
+              partial: cut || !ok,
+            });
+      return { status: res.statusCode, headers: resHeaders, body, url };
     } finally {
       clearTimeout(timer);
     }
@@ -245,7 +278,7 @@ export class HttpClient {
   ): { error: DctError; retryable: boolean } {
     if (e instanceof DctError) return { error: e, retryable: false };
     const codes = errorCodes(e);
-    const host = server === undefined ? hostOf(url) : `${server} ${hostOf(url)}`;
+    const host = named(url, server);
     const sent = !codes.some((c) => NOT_SENT_CODES.has(c) || isTlsCode(c));
     if (codes.some(isTlsCode)) {
       const certificate = codes.find((c) => TLS_CODES.has(c));
@@ -392,12 +425,82 @@ function retryAfter(res: HttpResponse): number | undefined {
   return Math.min(RETRY_AFTER_MAX_MS, Math.max(0, seconds * 1000));
 }
 
-function tooLarge(url: string, maxBytes: number): HttpError {
+const DECODERS: Record<string, typeof gunzip> = {
+  gzip: gunzip,
+  'x-gzip': gunzip,
+  deflate: inflate,
+  br: brotliDecompress,
+};
+
+/**
+ * The body as `Content-Encoding` says it was encoded (the last coding first), within the same
+ * cap as the wire bytes: a proxy may compress answers that were never asked to be. A success
+ * that cannot be decoded is refused; the start of anything else decodes as far as it goes.
+ */
+async function decode(
+  wire: Buffer,
+  encoding: string,
+  o: {
+    url: string;
+    server: string | undefined;
+    limit: number | undefined;
+    strict: boolean;
+    partial: boolean;
+  },
+): Promise<Buffer> {
+  const codings = encoding
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== '' && c !== 'identity')
+    .reverse();
+  let body = wire;
+  for (const coding of codings) {
+    const decoder = DECODERS[coding];
+    const options = {
+      ...(o.limit === undefined ? {} : { maxOutputLength: o.limit }),
+      // A cut page decodes as far as its bytes go.
+      ...(o.partial && coding !== 'br' ? { finishFlush: zlib.Z_SYNC_FLUSH } : {}),
+    };
+    try {
+      if (decoder === undefined) throw new Error('unknown coding');
+      try {
+        body = await promisify(decoder)(body, options);
+      } catch (e) {
+        // Some servers send raw deflate data for `deflate`.
+        if (coding !== 'deflate' || isTooLarge(e)) throw e;
+        body = await promisify(inflateRaw)(body, options);
+      }
+    } catch (e) {
+      if (!o.strict) return Buffer.alloc(0);
+      if (o.limit !== undefined && isTooLarge(e)) throw tooLarge(o.url, o.limit, o.server);
+      throw new HttpError(
+        'HTTP_BAD_ENCODING',
+        `${named(o.url, o.server)} sent ${o.url} with Content-Encoding "${encoding}", which does not decode (${coding}: ${e instanceof Error ? e.message : String(e)})`,
+        { url: o.url },
+        { cause: e },
+      );
+    }
+  }
+  return body;
+}
+
+function isTooLarge(e: unknown): boolean {
+  return (
+    e instanceof RangeError || (e as { code?: unknown } | null)?.code === 'ERR_BUFFER_TOO_LARGE'
+  );
+}
+
+function tooLarge(url: string, maxBytes: number, server: string | undefined): HttpError {
   return new HttpError(
     'HTTP_TOO_LARGE',
-    `${hostOf(url)} sent more than ${maxBytes} bytes for ${url}; refusing to read further`,
+    `${named(url, server)} sent more than ${maxBytes} bytes for ${url}; refusing to read further`,
     { url },
   );
+}
+
+/** `the trust server host:port`, or the host alone when the caller named no server. */
+function named(url: string, server: string | undefined): string {
+  return server === undefined ? hostOf(url) : `${server} ${hostOf(url)}`;
 }
 
 /** host[:port] of a URL, for messages. */

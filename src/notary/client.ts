@@ -3,6 +3,7 @@ import { TokenAuth, type AuthCredentials } from '../http/auth.js';
 import { HttpError, type HttpClient, type HttpRequest, type HttpResponse } from '../http/client.js';
 import type { TufKey } from '../keys/keyid.js';
 import type { ImageRef } from '../registry/reference.js';
+import { GoFields, parseJson } from '../tuf/canonical.js';
 import type { MetaFetcher } from '../tuf/trusted.js';
 import { notaryError } from './errors.js';
 import { multipartBody } from './multipart.js';
@@ -12,6 +13,8 @@ const DOCKER_HUB_TRUST_SERVER = 'https://notary.docker.io';
 const MAX_TIMESTAMP_BYTES = 1 << 20;
 const MAX_METADATA_BYTES = 100 << 20;
 const ROLE_RE = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/;
+const KEY_FIELDS = new GoFields('keytype', 'keyval');
+const KEYVAL_FIELDS = new GoFields('private', 'public');
 
 /**
  * The trust server of an image (notary-spec.md §7.5): `explicit` (the `trust-server` input or
@@ -262,10 +265,20 @@ function parseKey(res: HttpResponse, role: string): TufKey {
     });
   let parsed: { keytype?: unknown; keyval?: { public?: unknown; private?: unknown } };
   try {
-    parsed = JSON.parse(res.body.toString('utf8')) as typeof parsed;
-  } catch {
-    throw bad('is not JSON');
+    parsed = parseJson(res.body) as typeof parsed;
+  } catch (e) {
+    throw bad(e instanceof DctError ? `is ambiguous: ${e.message}` : 'is not JSON');
   }
+  // Go decodes it into a struct: "KeyVal" would be its keyval (canonical.ts GoFields).
+  const clash =
+    typeof parsed === 'object' && parsed !== null
+      ? (KEY_FIELDS.foldedField(parsed) ??
+        (typeof parsed.keyval === 'object' && parsed.keyval !== null
+          ? KEYVAL_FIELDS.foldedField(parsed.keyval)
+          : undefined))
+      : undefined;
+  if (clash !== undefined)
+    throw bad(`has the key "${clash.key}", which Go reads as "${clash.field}"`);
   const keytype = parsed.keytype;
   const pub = parsed.keyval?.public;
   if (typeof keytype !== 'string' || keytype === '') throw bad('has no keytype');

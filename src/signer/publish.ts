@@ -6,15 +6,25 @@
 import { DctError, describeError, isDctError } from '../errors.js';
 import { shortId } from '../keys/keyid.js';
 import type { KeyRing } from '../keys/keyring.js';
-import { signEnvelope } from '../tuf/envelope.js';
+import type { TufKey } from '../keys/keyid.js';
+import { canonicalJson } from '../tuf/canonical.js';
+import { parseEnvelope, signEnvelope, type Envelope } from '../tuf/envelope.js';
 import {
+  asRoot,
+  asSnapshot,
+  asTargets,
   blankTargets,
+  isDelegationName,
+  parentRole,
+  pickKeys,
+  roleKeys,
   updatedRoot,
   updatedSnapshot,
   updatedTargets,
   type RootMeta,
   type TargetsMeta,
 } from '../tuf/models.js';
+import { verifySignatures } from '../tuf/verify.js';
 import { validRootCerts } from '../tuf/rootcert.js';
 import { parseExpires } from '../tuf/time.js';
 import { confirmUploaded, loadTrustedRepo, type TrustedRepo } from '../tuf/trusted.js';
@@ -264,19 +274,22 @@ function signEdits(
   let root = repo.root.signed;
   if (change.root !== undefined) {
     root = updatedRoot(root, change.root.edit, now);
-    files.set('root', {
-      bytes: signEnvelope(root, change.root.signers).bytes,
-      version: root.version,
-    });
+    const env = signEnvelope(root, change.root.signers);
+    readBack(env, 'root', roleKeys(root, 'root'), asRoot);
+    files.set('root', { bytes: env.bytes, version: root.version });
   }
+  const signed = new Map<string, Envelope<TargetsMeta>>();
   for (const e of change.roles) {
     // A role whose file no key it lists signed starts empty, above that file's version.
     const invalid = repo.invalidFiles.get(e.role)?.signed.version;
     const prev =
       repo.targets.get(e.role)?.signed ??
       (invalid === undefined ? undefined : blankTargets(invalid));
-    const next = updatedTargets(prev, e.edit, now);
-    files.set(e.role, { bytes: signEnvelope(next, e.signers).bytes, version: next.version });
+    signed.set(e.role, signEnvelope(updatedTargets(prev, e.edit, now), e.signers));
+  }
+  for (const [role, env] of signed) {
+    readBack(env, role, readerKeys(root, repo, role, signed), asTargets);
+    files.set(role, { bytes: env.bytes, version: env.signed.version });
   }
   // Snapshot only when we hold its key; otherwise the server makes it (notary-spec.md §5.3).
   const snapshotRole = root.roles['snapshot'];
@@ -291,9 +304,49 @@ function signEdits(
     const bytes = new Map([...files].map(([role, f]) => [role, f.bytes]));
     const snapshot = updatedSnapshot(repo.snapshot.signed, bytes, now);
     const env = signEnvelope(snapshot, snapshotSigners);
+    readBack(env, 'snapshot', roleKeys(root, 'snapshot'), asSnapshot);
     files.set('snapshot', { bytes: env.bytes, version: snapshot.version });
   }
   return files;
+}
+
+type Keys = { keyids: string[]; threshold: number; keys: Record<string, TufKey> };
+
+/**
+ * The keys a client checks `role` with: root's for base roles, else the first entry naming it
+ * in its parent (Go's BuildDelegationRole), the parent as edited in this publish if it is.
+ */
+function readerKeys(
+  root: RootMeta,
+  repo: TrustedRepo,
+  role: string,
+  edited: Map<string, Envelope<TargetsMeta>>,
+): Keys {
+  if (!isDelegationName(role)) return roleKeys(root, role);
+  const parent = (edited.get(parentRole(role)) ?? repo.targets.get(parentRole(role)))?.signed;
+  const entry = parent?.delegations.roles.find((d) => d.name === role);
+  if (parent === undefined || entry === undefined) return { keyids: [], threshold: 1, keys: {} };
+  return { ...entry, keys: pickKeys(parent.delegations.keys, entry.keyids) };
+}
+
+/**
+ * Reads a file about to be published as a client will (parse, guards, signatures with the
+ * keys clients use) and checks it holds what was signed; otherwise nothing is sent.
+ */
+function readBack<T>(env: Envelope<T>, role: string, keys: Keys, guard: (x: unknown) => T): void {
+  try {
+    const read = parseEnvelope(env.bytes, role, guard);
+    verifySignatures(read, role, keys.keys, keys);
+    if (!canonicalJson(read.signed).equals(env.message!)) {
+      throw new DctError('TUF_BAD_METADATA', 'it reads back as other content than was signed');
+    }
+  } catch (e) {
+    throw new DctError(
+      'PUBLISH_READBACK',
+      `refusing to publish ${role}: read back as a client reads it, ${describeError(e)}; nothing was published`,
+      { cause: e },
+    );
+  }
 }
 
 /** The repository's snapshot key is the client's, and `keys` does not hold it (§5.3). */

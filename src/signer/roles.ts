@@ -69,10 +69,22 @@ export function signableRoles(
 
   const candidates: SignableRole[] = [];
   for (const d of delegations) {
+    if (repo.listedTwice.has(d.name)) continue;
     const signers = signersFor(keys, d.keyids, top.signed.delegations.keys);
     if (signers.length > 0) {
       candidates.push({ role: d.name, delegation: d, signers, threshold: d.threshold });
     }
+  }
+
+  // docker loads a role once per entry naming it and fails on the second load of a file that
+  // verifies: whatever is signed into such a role, docker cannot read (TrustedRepo.listedTwice).
+  const twice = [...repo.listedTwice].filter((r) => delegations.some((d) => d.name === r));
+  for (const name of twice) {
+    const why = `targets lists ${name} twice, and docker cannot read a repository whose ${name} file verifies then ("${name} has already been loaded")`;
+    if (wantedRoles.has(name)) {
+      throw new DctError('DELEGATION_LISTED_TWICE', `${repo.gun}: ${why}; fix the delegation`);
+    }
+    warn(`${repo.gun}: ${name} is not signed: ${why}`);
   }
 
   let chosen: SignableRole[];

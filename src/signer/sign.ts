@@ -201,9 +201,14 @@ async function signGroup(
     repo,
   );
   for (const ref of refs) {
-    opts.log.info(
-      `signed ${ref.input} (${targets.get(ref)!.digest}) in ${planner.rolesOf(ref).join(', ')}`,
-    );
+    const roles = planner.rolesOf(ref);
+    opts.log.info(`signed ${ref.input} (${targets.get(ref)!.digest}) in ${roles.join(', ')}`);
+    if (!roles.includes('targets/releases') && !roles.includes('targets')) {
+      // notary-spec.md §8: `verify` with `required-signers` counts it, docker pull does not.
+      opts.log.warning(
+        `${ref.input}: signed in ${roles.join(', ')} only; docker pull reads targets/releases, then targets, so it does not use this signature`,
+      );
+    }
   }
   const signed = refs.map((ref) => ({
     image: ref.input,

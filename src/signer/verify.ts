@@ -108,13 +108,17 @@ function checkTag(
   target: TagTarget,
   required: string[],
 ): VerifiedTag {
-  // Docker's rule: the target in targets/releases wins, else targets; only roles whose
-  // paths allow the tag count (a delegation cannot sign outside its paths).
+  // Docker's rule (TrustedRepo.dockerTarget): targets/releases and its delegations first,
+  // then targets; only roles whose paths allow the tag count.
   const found = repo.targetsFor(ref.tag);
-  const releases = found.find((f) => f.role === 'targets/releases')?.target;
-  const top = found.find((f) => f.role === 'targets')?.target;
-  const trusted = releases ?? top;
-  if (trusted === undefined) {
+  const pulled = repo.dockerTarget(ref.tag);
+  if (pulled === undefined || (pulled.role !== 'targets/releases' && pulled.role !== 'targets')) {
+    if (pulled?.role.startsWith('targets/releases/') === true) {
+      throw new DctError(
+        'NOT_SIGNED',
+        `not signed where docker reads it: ${pulled.role}, a delegation of targets/releases, holds ${ref.tag} and targets/releases does not, so docker finds it there first and refuses it ("No trust data"); sign ${ref.tag} into targets/releases`,
+      );
+    }
     // A skipped (expired, tampered, below-threshold) releases file explains "not signed".
     const skipped = repo.invalidDelegations.get('targets/releases');
     if (skipped !== undefined) throw untrustedRole(repo, 'targets/releases', skipped);
@@ -123,6 +127,7 @@ function checkTag(
       `not signed: ${ref.tag} is in neither targets/releases nor targets of ${repo.gun}`,
     );
   }
+  const trusted = pulled.target;
   if (!sameTarget(trusted, target)) {
     throw new DctError(
       'SIGNED_OTHER_DIGEST',

@@ -158,11 +158,95 @@ export function htmlEscape(json: Buffer): Buffer {
 
 /**
  * JSON.parse into objects without a prototype, so that a key such as `__proto__` (a valid
- * docker tag) is an ordinary own property everywhere metadata is read or edited.
+ * docker tag) is an ordinary own property everywhere metadata is read or edited. A key twice
+ * in one object is refused: JSON.parse keeps the last, Go merges maps into one struct field,
+ * so such a file could be read two ways.
  */
 export function parseJson(text: string | Buffer): unknown {
   const src = typeof text === 'string' ? text : text.toString('utf8');
-  return toBare(JSON.parse(src));
+  const value = JSON.parse(src) as unknown;
+  const twice = duplicateKey(src);
+  if (twice !== undefined) {
+    throw new DctError(
+      'TUF_BAD_METADATA',
+      `the key ${JSON.stringify(twice)} is in one object twice, so the file can be read two ways`,
+    );
+  }
+  return toBare(value);
+}
+
+/** The first key found twice in one object of `src` (valid JSON), unescaped. */
+function duplicateKey(src: string): string | undefined {
+  // One entry per open object (its keys) or array (null); `key`: the next string is a key.
+  const open: (Set<string> | null)[] = [];
+  let key = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src.charCodeAt(i);
+    if (c === 0x22) {
+      let end = src.indexOf('"', i + 1);
+      for (;;) {
+        let slashes = 0;
+        while (src.charCodeAt(end - 1 - slashes) === 0x5c) slashes++;
+        if (slashes % 2 === 0) break;
+        end = src.indexOf('"', end + 1);
+      }
+      if (key) {
+        const raw = src.slice(i + 1, end);
+        const name = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+        const keys = open[open.length - 1]!;
+        if (keys.has(name)) return name;
+        keys.add(name);
+        key = false;
+      }
+      i = end;
+    } else if (c === 0x7b) {
+      open.push(new Set());
+      key = true;
+    } else if (c === 0x5b) {
+      open.push(null);
+    } else if (c === 0x7d || c === 0x5d) {
+      open.pop();
+    } else if (c === 0x2c) {
+      key = open[open.length - 1] !== null;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A name as Go's encoding/json compares it with a struct field's (bytes.EqualFold, Go 1.19
+ * fold.go): ASCII letters in any case, the Kelvin sign K (U+212A) as k and the long s ſ
+ * (U+017F) as s, the only non-ASCII runes that fold to ASCII letters.
+ */
+export function goFold(name: string): string {
+  return name.replace(/[A-Z\u212a\u017f]/g, (c) =>
+    c === '\u212a' ? 'k' : c === '\u017f' ? 's' : c.toLowerCase(),
+  );
+}
+
+/** The fields of a Go struct, for `foldedField`. */
+export class GoFields {
+  readonly names: ReadonlySet<string>;
+  private readonly folded: ReadonlyMap<string, string>;
+
+  constructor(...names: string[]) {
+    this.names = new Set(names);
+    this.folded = new Map(names.map((n) => [goFold(n), n]));
+  }
+
+  /**
+   * The first key of `obj` that Go would decode into one of these fields although it is not
+   * spelled as the field (`"Targets"` for `targets`), with that field; so a JSON object whose
+   * keys collide under Go's folding is found too. Undefined when every key is exact or unknown.
+   */
+  foldedField(obj: object): { key: string; field: string } | undefined {
+    for (const key in obj) {
+      if (this.names.has(key)) continue;
+      const field = this.folded.get(goFold(key));
+      if (field !== undefined) return { key, field };
+    }
+    return undefined;
+  }
 }
 
 /** A deep copy of JSON data whose objects have no prototype (see `parseJson`). */

@@ -3,7 +3,7 @@
  * (notary-spec.md §3.2), with the exact bytes kept beside the parsed object.
  */
 import { DctError } from '../errors.js';
-import { canonicalJson, htmlEscape, parseJson } from './canonical.js';
+import { canonicalJson, GoFields, htmlEscape, parseJson } from './canonical.js';
 import type { TufSigner } from './signer.js';
 
 export interface Signature {
@@ -21,30 +21,27 @@ export interface Envelope<T> {
   message?: Buffer;
 }
 
+/** Go's `data.Signed` and `data.Signature` (the `signed` part is models.ts's). */
+const ENVELOPE = new GoFields('signatures', 'signed');
+const SIGNATURE = new GoFields('keyid', 'method', 'sig');
+
 /** Parses a metadata file; `guard` checks and types `signed` (see models.ts). */
 export function parseEnvelope<T>(
   bytes: Buffer,
   role: string,
   guard: (x: unknown) => T,
 ): Envelope<T> {
-  let raw: unknown;
-  try {
-    raw = parseJson(bytes);
-  } catch (e) {
-    throw new DctError(
-      'TUF_BAD_METADATA',
-      `${role} metadata is not valid JSON; the trust server may be serving corrupt data`,
-      { cause: e },
-    );
-  }
+  const raw = parseFile(bytes, role);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw badEnvelope(role, 'the file is not a JSON object');
   }
   const obj = raw as Record<string, unknown>;
+  checkFields(obj, ENVELOPE, role, 'the file');
   const sigs = obj['signatures'] ?? [];
   if (!Array.isArray(sigs)) throw badEnvelope(role, '"signatures" is not a list');
   const signatures = sigs.map((s: unknown, i): Signature => {
     const r = s as Record<string, unknown> | null;
+    if (typeof r === 'object' && r !== null) checkFields(r, SIGNATURE, role, `signature ${i}`);
     const keyid = r?.['keyid'];
     const method = r?.['method'];
     const sig = r?.['sig'];
@@ -69,6 +66,30 @@ export function parseEnvelope<T>(
   return { signed, signatures, bytes };
 }
 
+/** JSON.parse as parseJson does it, a refusal naming the role. */
+function parseFile(bytes: Buffer, role: string): unknown {
+  try {
+    return parseJson(bytes);
+  } catch (e) {
+    if (e instanceof DctError) throw badEnvelope(role, e.message);
+    throw new DctError(
+      'TUF_BAD_METADATA',
+      `${role} metadata is not valid JSON; the trust server may be serving corrupt data`,
+      { cause: e },
+    );
+  }
+}
+
+function checkFields(o: object, go: GoFields, role: string, what: string): void {
+  const clash = go.foldedField(o);
+  if (clash !== undefined) {
+    throw badEnvelope(
+      role,
+      `${what} has the key ${JSON.stringify(clash.key)}, which Go reads as "${clash.field}", so it can be read two ways`,
+    );
+  }
+}
+
 function badEnvelope(role: string, why: string): DctError {
   return new DctError(
     'TUF_BAD_METADATA',
@@ -76,7 +97,11 @@ function badEnvelope(role: string, why: string): DctError {
   );
 }
 
-/** `{"signed":E(canonical(signed)),"signatures":[{"keyid","method","sig"}…]}`, no newline. */
+/**
+ * `{"signed":E(canonical(signed)),"signatures":[{"keyid","method","sig"}…]}`, no newline.
+ * E also escapes control characters: canonical JSON keeps them raw in the signed message,
+ * which is not JSON in a file (Go's writer fails on them instead, notary-spec.md §3.1).
+ */
 export function serializeEnvelope(
   signed: object,
   signatures: Signature[],
@@ -90,9 +115,30 @@ export function serializeEnvelope(
     .join(',');
   return Buffer.concat([
     Buffer.from('{"signed":', 'ascii'),
-    htmlEscape(canonical),
+    htmlEscape(escapeControls(canonical)),
     Buffer.from(`,"signatures":[${sigs}]}`, 'utf8'),
   ]);
+}
+
+const CONTROL_ESCAPES: Record<number, string> = { 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r' };
+
+/**
+ * Control characters (all inside strings: canonical JSON has no whitespace) as Go's
+ * encoding/json writes them: `\t` `\n` `\r`, else `\u00XX`.
+ */
+function escapeControls(json: Buffer): Buffer {
+  let start = 0;
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < json.length; i++) {
+    const b = json[i];
+    if (b >= 0x20) continue;
+    chunks.push(json.subarray(start, i));
+    chunks.push(Buffer.from(CONTROL_ESCAPES[b] ?? `\\u00${b.toString(16).padStart(2, '0')}`));
+    start = i + 1;
+  }
+  if (start === 0) return json;
+  chunks.push(json.subarray(start));
+  return Buffer.concat(chunks);
 }
 
 /** A string as Go's encoding/json writes it (HTML-safe, \u00XX for other controls). */
@@ -124,12 +170,7 @@ export function signEnvelope<T extends object>(
 
 /** The canonical message the signatures of a file cover: canonical(JSON.parse(signed)). */
 export function signedMessage(bytes: Buffer, role: string): Buffer {
-  let raw: unknown;
-  try {
-    raw = parseJson(bytes);
-  } catch (e) {
-    throw new DctError('TUF_BAD_METADATA', `${role} metadata is not valid JSON`, { cause: e });
-  }
+  const raw = parseFile(bytes, role);
   const signed = (raw as Record<string, unknown> | null)?.['signed'];
   if (typeof signed !== 'object' || signed === null) {
     throw badEnvelope(role, '"signed" is missing');
@@ -162,12 +203,28 @@ const UNESCAPES: Record<string, Buffer> = {
   '2028': Buffer.from('\u2028', 'utf8'),
   '2029': Buffer.from('\u2029', 'utf8'),
 };
+for (let b = 0; b < 0x20; b++) UNESCAPES[`00${b.toString(16).padStart(2, '0')}`] = Buffer.from([b]);
+const SHORT_UNESCAPES: Record<number, Buffer> = {
+  0x74: Buffer.from('\t'),
+  0x6e: Buffer.from('\n'),
+  0x72: Buffer.from('\r'),
+};
 
-/** Undoes `htmlEscape`: only escapes that start at a real escape backslash are replaced. */
+/**
+ * Undoes `htmlEscape` and `escapeControls`: only escapes that start at a real escape
+ * backslash are replaced.
+ */
 function htmlUnescape(json: Buffer): Buffer {
   const chunks: Buffer[] = [];
   let start = 0;
   for (let i = json.indexOf(0x5c); i !== -1 && i < json.length;) {
+    const short = SHORT_UNESCAPES[json[i + 1]];
+    if (short !== undefined) {
+      chunks.push(json.subarray(start, i), short);
+      start = i + 2;
+      i = json.indexOf(0x5c, start);
+      continue;
+    }
     if (json[i + 1] === 0x75) {
       const rep = UNESCAPES[json.toString('latin1', i + 2, i + 6)];
       if (rep !== undefined) {

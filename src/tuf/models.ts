@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { DctError } from '../errors.js';
 import type { TufKey } from '../keys/keyid.js';
-import { bareObject, cloneJson } from './canonical.js';
+import { bareObject, cloneJson, GoFields } from './canonical.js';
 import { addDays, goTime, parseExpires } from './time.js';
 
 export interface RoleKeys {
@@ -74,6 +74,30 @@ function bad(why: string): DctError {
   return new DctError('TUF_BAD_METADATA', `malformed metadata: ${why}`);
 }
 
+// The struct fields Go decodes each object into (notary tuf/data); a key that folds to one of
+// them but is spelled otherwise is read by Go and not by us (canonical.ts GoFields).
+const COMMON = ['_type', 'expires', 'version'];
+const ROOT = new GoFields(...COMMON, 'consistent_snapshot', 'keys', 'roles');
+const TARGETS = new GoFields(...COMMON, 'delegations', 'targets');
+const SNAPSHOT = new GoFields(...COMMON, 'meta');
+const KEY = new GoFields('keytype', 'keyval');
+const KEYVAL = new GoFields('private', 'public');
+const ROOT_ROLE = new GoFields('keyids', 'threshold');
+const DELEGATIONS = new GoFields('keys', 'roles');
+const DELEGATION = new GoFields('keyids', 'name', 'paths', 'threshold');
+const FILE_META = new GoFields('custom', 'hashes', 'length');
+
+/** `o` once no key of it would be read by Go as a field it is not spelled as. */
+function fields(o: Obj, go: GoFields, what: string): Obj {
+  const clash = go.foldedField(o);
+  if (clash !== undefined) {
+    throw bad(
+      `${what} has the key ${JSON.stringify(clash.key)}, which Go reads as "${clash.field}"; a file that can be read two ways is refused`,
+    );
+  }
+  return o;
+}
+
 function obj(x: unknown, what: string): Obj {
   if (typeof x !== 'object' || x === null || Array.isArray(x))
     throw bad(`${what} is not an object`);
@@ -99,8 +123,8 @@ function strList(x: unknown, what: string): string[] {
   return x;
 }
 
-function common(x: unknown, type: string): Obj {
-  const o = obj(x, '"signed"');
+function common(x: unknown, type: string, go: GoFields): Obj {
+  const o = fields(obj(x, '"signed"'), go, '"signed"');
   if (o['_type'] !== type) {
     throw bad(`_type is ${JSON.stringify(o['_type'] ?? null)}, expected "${type}"`);
   }
@@ -112,16 +136,20 @@ function common(x: unknown, type: string): Obj {
 function checkKeys(x: unknown, what: string): Record<string, TufKey> {
   const keys = obj(x ?? bareObject(), what);
   for (const [id, k] of Object.entries(keys)) {
-    const key = obj(k, `${what}.${id}`);
+    const key = fields(obj(k, `${what}.${id}`), KEY, `${what}.${id}`);
     str(key['keytype'], `${what}.${id}.keytype`);
-    const keyval = obj(key['keyval'], `${what}.${id}.keyval`);
+    const keyval = fields(
+      obj(key['keyval'], `${what}.${id}.keyval`),
+      KEYVAL,
+      `${what}.${id}.keyval`,
+    );
     str(keyval['public'], `${what}.${id}.keyval.public`);
   }
   return keys as unknown as Record<string, TufKey>;
 }
 
-function checkRoleKeys(x: unknown, what: string): RoleKeys {
-  const r = obj(x, what);
+function checkRoleKeys(x: unknown, what: string, go = ROOT_ROLE): RoleKeys {
+  const r = fields(obj(x, what), go, what);
   strList(r['keyids'], `${what}.keyids`);
   int(r['threshold'], `${what}.threshold`, 1);
   return r as unknown as RoleKeys;
@@ -146,14 +174,14 @@ function checkHashes(x: unknown, what: string, needSha256: boolean): Record<stri
 }
 
 function checkFileMeta(x: unknown, what: string, needSha256: boolean): MetaFile {
-  const m = obj(x, what);
+  const m = fields(obj(x, what), FILE_META, what);
   checkHashes(m['hashes'], what, needSha256);
   int(m['length'], `${what}.length`, 0);
   return m as unknown as MetaFile;
 }
 
 export function asRoot(x: unknown): RootMeta {
-  const o = common(x, 'Root');
+  const o = common(x, 'Root', ROOT);
   if (o['consistent_snapshot'] !== undefined && typeof o['consistent_snapshot'] !== 'boolean') {
     throw bad('consistent_snapshot is not a boolean');
   }
@@ -171,6 +199,7 @@ export function asRoot(x: unknown): RootMeta {
 
 function isTargetFile(t: unknown): boolean {
   if (typeof t !== 'object' || t === null || Array.isArray(t)) return false;
+  if (FILE_META.foldedField(t) !== undefined) return false;
   const { hashes, length } = t as Obj;
   if (typeof hashes !== 'object' || hashes === null || Array.isArray(hashes)) return false;
   for (const h of Object.values(hashes as Obj)) if (typeof h !== 'string') return false;
@@ -178,25 +207,29 @@ function isTargetFile(t: unknown): boolean {
 }
 
 export function asTargets(x: unknown): TargetsMeta {
-  const o = common(x, 'Targets');
+  const o = common(x, 'Targets', TARGETS);
   const targets = obj(o['targets'] ?? bareObject(), 'targets');
   for (const name of Object.keys(targets)) {
     if (!isTargetFile(targets[name])) {
       // Checked again, naming the part, only to say what is wrong (files hold 10,000s).
       const what = `target ${JSON.stringify(name)}`;
-      const file = obj(targets[name], what);
+      const file = fields(obj(targets[name], what), FILE_META, what);
       obj(file['hashes'], `${what}.hashes`);
       for (const [alg, h] of Object.entries(file['hashes'] as Obj)) str(h, `${what}.hashes.${alg}`);
       int(file['length'], `${what}.length`, 0);
     }
   }
   // Go always writes delegations with keys and roles; fill them in as Go's decoder would.
-  const d = obj(o['delegations'] ?? bareObject(), 'delegations');
+  const d = fields(
+    obj(o['delegations'] ?? bareObject(), 'delegations'),
+    DELEGATIONS,
+    'delegations',
+  );
   d['keys'] = checkKeys(d['keys'], 'delegations.keys');
   d['roles'] = d['roles'] ?? [];
   if (!Array.isArray(d['roles'])) throw bad('delegations.roles is not a list');
   (d['roles'] as unknown[]).forEach((r, i) => {
-    const role = checkRoleKeys(r, `delegations.roles[${i}]`) as unknown as Obj;
+    const role = checkRoleKeys(r, `delegations.roles[${i}]`, DELEGATION) as unknown as Obj;
     str(role['name'], `delegations.roles[${i}].name`);
     if (role['paths'] !== undefined && role['paths'] !== null) {
       strList(role['paths'], `delegations.roles[${i}].paths`);
@@ -208,7 +241,7 @@ export function asTargets(x: unknown): TargetsMeta {
 }
 
 export function asSnapshot(x: unknown): SnapshotMeta {
-  const o = common(x, 'Snapshot');
+  const o = common(x, 'Snapshot', SNAPSHOT);
   const meta = obj(o['meta'], 'meta');
   for (const [role, m] of Object.entries(meta)) {
     checkFileMeta(m, `snapshot meta for ${role}`, role === 'root' || role === 'targets');
@@ -217,7 +250,7 @@ export function asSnapshot(x: unknown): SnapshotMeta {
 }
 
 export function asTimestamp(x: unknown): TimestampMeta {
-  const o = common(x, 'Timestamp');
+  const o = common(x, 'Timestamp', SNAPSHOT);
   const meta = obj(o['meta'], 'meta');
   if (meta['snapshot'] === undefined) throw bad('timestamp has no meta for snapshot');
   checkFileMeta(meta['snapshot'], 'timestamp meta for snapshot', true);

@@ -61,14 +61,15 @@ export interface DelegationInfo {
   file: 'loaded' | 'absent' | 'invalid';
 }
 
-/** notary caps root at 100 MiB; nothing real comes near 10. */
-export const ROOT_MAX_BYTES = 10 * 1024 * 1024;
+/** notary's MaxDownloadSize, the cap Go applies to a root fetched without a checksum. */
+export const ROOT_MAX_BYTES = 100 * 1024 * 1024;
 /** notary-spec.md §5.2. */
 export const TIMESTAMP_MAX_BYTES = 1024 * 1024;
 /** Any other role file: 100,000s of targets fit well below this. */
 export const METADATA_MAX_BYTES = 64 * 1024 * 1024;
 
 const STALE = 'the trust server may be serving stale or tampered data';
+const RELEASES = 'targets/releases';
 const CLEAR_CACHE =
   "if the repository's keys were rotated or it was re-created on purpose, clear the action cache";
 
@@ -178,6 +179,8 @@ export class TrustedRepo {
   readonly invalidDelegations = new Map<string, DctError>();
   /** The files behind `invalidDelegations` (their versions bound the next upload). */
   readonly invalidFiles = new Map<string, Envelope<TargetsMeta>>();
+  /** Delegations their parent lists more than once: Go cannot read a file signed into them. */
+  readonly listedTwice = new Set<string>();
   private readonly delegations = new Map<string, DelegationInfo>();
 
   constructor(
@@ -233,6 +236,20 @@ export class TrustedRepo {
       }
     }
     return out;
+  }
+
+  /**
+   * The target docker pulls for a name (docker/cli GetTargetByName(name, targets/releases,
+   * targets), notary-spec.md §8): the first role holding it walking targets/releases and its
+   * delegations, else walking targets and its other delegations. Docker refuses a target
+   * found in any role but targets/releases and targets ("No trust data"), so the caller must
+   * check `role`.
+   */
+  dockerTarget(name: string): { role: string; target: TargetFile } | undefined {
+    const found = this.targetsFor(name);
+    const releases = found.filter((f) => f.role === RELEASES || f.role.startsWith(`${RELEASES}/`));
+    if (releases.length > 0) return releases.find((f) => f.role === RELEASES) ?? releases[0];
+    return found.find((f) => f.role === 'targets') ?? found[0];
   }
 
   /** What to keep in the cache: these root bytes and the versions of every verified role. */
@@ -429,7 +446,19 @@ async function loadTargets(
   while (queue.length > 0) {
     const info = queue.shift()!;
     const name = info.role.name;
-    if (repo.delegation(name) !== undefined) continue;
+    const first = repo.delegation(name);
+    if (first !== undefined) {
+      // Go reads the first entry of a name and loads the role once per entry: a second load
+      // of a file that verified fails its whole update (tuf builder).
+      repo.listedTwice.add(name);
+      if (first.file === 'loaded') {
+        throw new DctError(
+          'TUF_BAD_METADATA',
+          `${info.parent} lists ${name} twice, and Go clients cannot read the repository then ("${name} has already been loaded"); ${STALE}`,
+        );
+      }
+      continue;
+    }
     repo.addDelegation(info);
     const fileMeta = meta[name];
     // Not in the snapshot: no file yet (docker's signer add creates none), i.e. empty;
