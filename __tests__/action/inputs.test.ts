@@ -46,7 +46,7 @@ describe('parseInputs', () => {
   });
 
   it.each([
-    [{ command: 'bogus' }, '`command`', 'sign, verify or revoke'],
+    [{ command: 'bogus' }, '`command`', 'sign, verify, revoke, signer-add or signer-remove'],
     [{ images: ' \n, \n' }, '`images`', 'one image reference per line'],
     [{ images: 'a b:1' }, '`images`', 'contains spaces'],
     [{ digest: 'sha256:abc' }, '`digest`', '64 lowercase hex'],
@@ -313,5 +313,53 @@ describe('getInputs', () => {
     };
     expect(() => getInputs(fake, {})).toThrow(InputsError);
     expect(masked).toEqual(expect.arrayContaining([KEYS, 'pw-1', 'pw-2', 'pw-3']));
+  });
+});
+
+describe('parseInputs: signer-add and signer-remove', () => {
+  const PUB = '-----BEGIN PUBLIC KEY-----\nrole: ci\n\nMFkw\n-----END PUBLIC KEY-----\n';
+  const add = { command: 'signer-add', images: 'r.io/team/app', keys: KEYS, signer: 'ci' };
+
+  it('takes one signer, its keys, and repositories without a tag', () => {
+    const i = parseInputs({ ...add, 'signer-keys': PUB });
+    expect(i).toMatchObject({ command: 'signer-add', signers: ['ci'], signerKeys: PUB.trim() });
+    expect(i.images).toEqual(['r.io/team/app']);
+    const r = parseInputs({ ...add, command: 'signer-remove', signer: 'targets/ci' });
+    expect(r.signers).toEqual(['ci']);
+  });
+
+  it.each([
+    [{ signer: '' }, '`signer` must name the one signer to add'],
+    [{ signer: 'ci,qa' }, '`signer` must name the one signer'],
+    [{ signer: 'releases' }, 'not releases'],
+    [{ signer: '-ci' }, 'starting with a letter or digit'],
+    [{ signer: 'CI' }, 'lowercase letters'],
+    [{ 'signer-keys': '' }, '`signer-keys` is required for signer-add'],
+    [{ keys: '' }, '`keys` is required for signer-add: give the PEM text of the repository key'],
+  ] as [RawInputs, string][])('%j is refused', (bad, text) => {
+    const p = problems({ ...add, 'signer-keys': PUB, ...bad });
+    expect(p).toHaveLength(1);
+    expect(p[0]).toContain(text);
+  });
+
+  it('cosign is not for signer commands', () => {
+    expect(problems({ ...add, 'signer-keys': PUB, cosign: 'true' })).toEqual([
+      '`cosign` is for sign and verify, not signer-add',
+    ]);
+  });
+
+  it('signer-keys belongs to signer-add only', () => {
+    expect(problems({ images: IMG, keys: KEYS, 'signer-keys': PUB })).toEqual([
+      '`signer-keys` is only used by signer-add, not sign',
+    ]);
+    expect(problems({ ...add, command: 'signer-remove', 'signer-keys': PUB })[0]).toContain(
+      'not signer-remove',
+    );
+  });
+
+  it('masks a private key pasted into signer-keys', () => {
+    const secrets = secretValues({ ...add, 'signer-keys': KEYS }, {});
+    expect(secrets).toContain('HQYJYIZIAWUDBAEqBBBgEy3ld5PxJvztpG3qSVk8');
+    expect(secretValues({ ...add, 'signer-keys': PUB }, {})).not.toContain('MFkw');
   });
 });

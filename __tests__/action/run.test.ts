@@ -70,7 +70,14 @@ function setup(
   const deps: Partial<MainDeps> = {
     core,
     env: {},
-    flows: { sign: unused, verify: unused, revoke: unused, ...flows },
+    flows: {
+      sign: unused,
+      verify: unused,
+      revoke: unused,
+      signerAdd: unused,
+      signerRemove: unused,
+      ...flows,
+    },
     loadKeys,
     cache: noCache,
     writeSummary: (html) => {
@@ -350,6 +357,73 @@ describe('runMain: the error boundary', () => {
   });
 });
 
+describe('runMain: signer-add and signer-remove', () => {
+  const PUB = (() => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const der = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    return `-----BEGIN PUBLIC KEY-----\nrole: ci\n\n${der}\n-----END PUBLIC KEY-----\n`;
+  })();
+  const inputs = {
+    command: 'signer-add',
+    images: `${APP}\nr.io/other:1`,
+    keys: 'KEYDATA-line-one',
+    signer: 'ci',
+    'signer-keys': PUB,
+    'trust-server': 'https://notary.example.com',
+  };
+  const change = (gun: string) => ({
+    image: gun,
+    gun,
+    signer: 'ci',
+    keyIds: ['0123456789abcdef'],
+    result: 'added' as const,
+    created: false,
+  });
+
+  it('hands the flow the parsed signer keys and lists the result in the summary, no outputs', async () => {
+    const signerAdd = vi.fn(
+      (o: { signer: string; signerKeys: { id: string }[]; images: string[] }) => {
+        expect(o.signer).toBe('ci');
+        expect(o.signerKeys).toHaveLength(1);
+        expect(o.images).toEqual([APP, 'r.io/other:1']);
+        return Promise.resolve([change(APP)]);
+      },
+    );
+    const { deps, rec, summaries, ring } = setup(inputs, { signerAdd });
+    await runMain(deps);
+    expect(rec.failed).toEqual([]);
+    expect(signerAdd).toHaveBeenCalledOnce();
+    expect(rec.outputs).toEqual({});
+    expect(summaries[0]).toMatch(/^<h2>Signer added<\/h2>/);
+    expect(summaries[0]).toContain('<code>0123456</code>');
+    expect(ring.dispose).toHaveBeenCalled();
+  });
+
+  it('a private key in signer-keys fails with one line and never reaches the flow', async () => {
+    const { deps, rec } = setup({
+      ...inputs,
+      'signer-keys': '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----',
+    });
+    await runMain(deps);
+    expect(rec.failed).toHaveLength(1);
+    expect(rec.failed[0]).toMatch(/`signer-keys` holds a private key/);
+  });
+
+  it('one failed repository is one line; the one that went through is in the summary', async () => {
+    const err = new ImagesError(
+      [{ image: 'r.io/other:1', code: 'SIGNER_NOT_FOUND', message: 'r.io/other has no signer ci' }],
+      [change(APP)],
+    );
+    const { deps, rec, summaries } = setup(
+      { ...inputs, command: 'signer-remove', 'signer-keys': '' },
+      { signerRemove: () => Promise.reject(err) },
+    );
+    await runMain(deps);
+    expect(rec.failed).toEqual(['r.io/other:1: r.io/other has no signer ci']);
+    expect(summaries[0]).toContain(`<td>${APP}</td><td>ci</td>`);
+  });
+});
+
 describe('runMain: notary.docker.io', () => {
   it.each([
     [{ images: 'alpine:3' }, true],
@@ -427,7 +501,7 @@ describe('runMain with the real @actions/core', () => {
       .split('\n')
       .filter((l) => l.startsWith('::error::'));
     expect(errors).toEqual([
-      '::error::`command` must be sign, verify or revoke; got "bogus"',
+      '::error::`command` must be sign, verify, revoke, signer-add or signer-remove; got "bogus"',
       '::error::`images` is empty: give one image reference per line, e.g. registry.example.com/team/app:1.0',
     ]);
     expect(process.exitCode).toBe(1);

@@ -61,3 +61,41 @@ describe('renderSummary', () => {
     );
   });
 });
+
+describe('renderSummary: signer commands', () => {
+  it('lists each repository, the signer, its short key IDs and the result', () => {
+    const html = renderSummary({
+      command: 'signer-add',
+      tags: [],
+      signers: [
+        {
+          image: 'r.io/a',
+          gun: 'r.io/a',
+          signer: 'ci',
+          keyIds: ['abcdef0123456789'],
+          result: 'added',
+          created: true,
+        },
+        {
+          image: 'r.io/<b>',
+          gun: 'r.io/<b>',
+          signer: 'ci',
+          keyIds: [],
+          result: 'unchanged',
+          created: false,
+        },
+      ],
+      failures: [],
+    });
+    expect(html).toMatch(/^<h2>Signer added<\/h2>/);
+    expect(html).toContain('<th>Repository</th><th>Signer</th><th>Keys</th><th>Result</th>');
+    expect(html).toContain(
+      '<td>r.io/a</td><td>ci</td><td><code>abcdef0</code></td><td>added (repository created)</td>',
+    );
+    expect(html).toContain('<td>r.io/&lt;b&gt;</td>');
+    expect(html).toContain('already so; nothing published');
+    expect(renderSummary({ command: 'signer-remove', tags: [], failures: [] })).toContain(
+      '<p>No repository was changed.</p>',
+    );
+  });
+});

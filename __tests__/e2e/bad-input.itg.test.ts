@@ -166,7 +166,7 @@ const cases: Case[] = [
   {
     name: 'unknown command',
     inputs: () => ({ ...good(), command: 'publish' }),
-    expect: /`command` must be sign, verify or revoke/,
+    expect: /`command` must be sign, verify, revoke, signer-add or signer-remove/,
   },
   {
     name: 'trust server not https',

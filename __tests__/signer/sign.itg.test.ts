@@ -351,7 +351,7 @@ describe('sign against the real notary-server', () => {
       }).catch((e: unknown) => e);
       expect((err as ImagesError).failures[0].code).toBe('REPO_NOT_FOUND');
       expect((err as ImagesError).failures[0].message).toMatch(
-        /does not have trust data.*docker trust signer add/,
+        /does not have trust data.*`signer-add` command, or `dct signer add/,
       );
     } finally {
       keys.dispose();

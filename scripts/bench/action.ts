@@ -46,7 +46,7 @@ export async function runAction(
 export function checkActionRun(
   what: string,
   s: ActionSample,
-  output: 'signed' | 'verified',
+  output: 'signed' | 'verified' | 'none',
   expected: number,
 ): void {
   const fail = (why: string): never => {
@@ -54,6 +54,7 @@ export function checkActionRun(
     throw new Error(`${what}: ${why}\n${tail}`);
   };
   if (s.code !== 0 || s.run.failed.length > 0) fail(`action exited ${s.code}`);
+  if (output === 'none') return; // signer commands: the case checks the repository itself
   const raw = s.run.outputs[output];
   if (raw === undefined) fail(`no \`${output}\` output`);
   const n = (JSON.parse(raw) as unknown[]).length;

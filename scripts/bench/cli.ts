@@ -3,6 +3,7 @@
 import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { passphraseEnv, type TrustedRepo } from '../../__tests__/support/notary-cli.js';
+import { DOCKER_BIN } from '../../__tests__/support/docker-cli.js';
 import { NOTARY_BIN, type Sandbox } from '../../__tests__/support/servers.js';
 import { timed, type Sample } from './measure.js';
 
@@ -105,5 +106,47 @@ export async function cliList(sb: Sandbox, baseDir: string, gun: string): Promis
     scratchDir: baseDir,
   });
   if (s.code !== 0) throw new Error(`notary list exited ${s.code}: ${s.stderr.trim()}`);
+  return s;
+}
+
+/**
+ * `docker trust signer add --key ci.pub ci <gun>` on a repository with no trust data, from a
+ * fresh DOCKER_CONFIG holding only the root key (docker reuses it and makes the repository
+ * key): the one command the action's signer-add replaces (docker 28, no daemon needed).
+ */
+export async function dockerSignerAdd(
+  sb: Sandbox,
+  baseDir: string,
+  gun: string,
+  rootKey: { id: string; pem: string },
+  pub: string,
+  passphrases: { root: string; repository: string },
+): Promise<Sample> {
+  const config = await mkdtemp(join(baseDir, 'docker-'));
+  await chmod(config, 0o700);
+  const priv = join(config, 'trust', 'private');
+  await mkdir(priv, { recursive: true, mode: 0o700 });
+  await writeFile(join(priv, `${rootKey.id}.key`), rootKey.pem, { mode: 0o600 });
+  const tls = join(config, 'tls', new URL(sb.notary.url).host);
+  await mkdir(tls, { recursive: true });
+  await writeFile(join(tls, 'ca.crt'), sb.caPem);
+  await writeFile(join(config, 'ci.pub'), pub);
+  const s = await timed(
+    DOCKER_BIN,
+    ['trust', 'signer', 'add', '--key', join(config, 'ci.pub'), 'ci', gun],
+    {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: config,
+        DOCKER_CONFIG: config,
+        DOCKER_CONTENT_TRUST_SERVER: sb.notary.url,
+        DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE: passphrases.root,
+        DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE: passphrases.repository,
+      },
+      cwd: config,
+      scratchDir: baseDir,
+    },
+  );
+  if (s.code !== 0) throw new Error(`docker trust signer add exited ${s.code}: ${s.stderr.trim()}`);
   return s;
 }

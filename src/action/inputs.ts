@@ -5,8 +5,11 @@
 import * as core from '@actions/core';
 import { DctError } from '../errors.js';
 import { passphraseCandidates } from '../keys/keyring.js';
+import { pemBodyLines } from '../keys/pem.js';
 
-export type Command = 'sign' | 'verify' | 'revoke';
+export type Command = 'sign' | 'verify' | 'revoke' | 'signer-add' | 'signer-remove';
+
+const COMMANDS: readonly Command[] = ['sign', 'verify', 'revoke', 'signer-add', 'signer-remove'];
 
 export const INPUT_NAMES = [
   'command',
@@ -23,6 +26,7 @@ export const INPUT_NAMES = [
   'signer',
   'required-signers',
   'root-key-ids',
+  'signer-keys',
   'cache',
   'cosign',
   'cosign-key',
@@ -50,6 +54,8 @@ export interface Inputs {
   signers: string[];
   requiredSigners: string[];
   rootKeyIds: string[];
+  /** For signer-add: the PEM public keys (or certificates) of the signer. */
+  signerKeys?: string;
   cache: boolean;
   dockerConfigDir?: string;
   /** Also sign (sign) or require (verify) cosign signatures. */
@@ -139,6 +145,11 @@ export function secretValues(raw: RawInputs, env: Env): string[] {
     const s = secret(v);
     if (s !== undefined) out.add(s);
   }
+  // A private key pasted into signer-keys by mistake is refused, but must not show either.
+  const signerKeys = raw['signer-keys'];
+  if (signerKeys !== undefined && /PRIVATE KEY-----/.test(signerKeys)) {
+    for (const line of pemBodyLines(signerKeys)) out.add(line);
+  }
   // The password is used trimmed (as docker/login-action reads it): mask that form too.
   const password = text(raw['registry-password']);
   if (password !== undefined) out.add(password);
@@ -188,9 +199,13 @@ export function parseInputs(raw: RawInputs, env: Env = {}): Inputs {
   const bad: string[] = [];
 
   const cmd = (text(raw.command) ?? 'sign').toLowerCase();
-  let command: Command | undefined;
-  if (cmd === 'sign' || cmd === 'verify' || cmd === 'revoke') command = cmd;
-  else bad.push(`\`command\` must be sign, verify or revoke; got ${shown(raw.command ?? '')}`);
+  const command = COMMANDS.find((c) => c === cmd);
+  if (command === undefined) {
+    bad.push(
+      `\`command\` must be sign, verify, revoke, signer-add or signer-remove; got ${shown(raw.command ?? '')}`,
+    );
+  }
+  const admin = command === 'signer-add' || command === 'signer-remove';
 
   const images = splitList(raw.images);
   if (images.length === 0) {
@@ -215,8 +230,19 @@ export function parseInputs(raw: RawInputs, env: Env = {}): Inputs {
 
   const signers = splitList(raw.signer);
   const requiredSigners = splitList(raw['required-signers']);
+  if (admin) {
+    // docker's rule for the one signer a signer command names (notary-spec.md §6.4).
+    const name = signers.length === 1 ? signers[0].replace(/^targets\//, '') : undefined;
+    if (name === undefined || !/^[a-z0-9][a-z0-9_-]*$/.test(name) || name === 'releases') {
+      bad.push(
+        `\`signer\` must name the one signer to ${command === 'signer-add' ? 'add' : 'remove'}: lowercase letters, digits, - and _, starting with a letter or digit, not releases (e.g. ci); got ${shown(raw.signer ?? '')}`,
+      );
+    } else {
+      signers[0] = name;
+    }
+  }
   for (const [name, list] of [
-    ['signer', signers],
+    ['signer', admin ? [] : signers],
     ['required-signers', requiredSigners],
   ] as const) {
     for (const s of list) {
@@ -274,10 +300,22 @@ export function parseInputs(raw: RawInputs, env: Env = {}): Inputs {
   }
 
   const keys = secret(raw.keys);
-  if (keys === undefined && (command === 'sign' || command === 'revoke')) {
+  if (keys === undefined && command !== undefined && command !== 'verify') {
+    const which = admin
+      ? 'the repository key (and, to create a repository, its root key)'
+      : 'your key files';
     bad.push(
-      `\`keys\` is required for ${command}: give the PEM text of your key files from ~/.docker/trust/private (e.g. keys: \${{ secrets.DCT_KEYS }})`,
+      `\`keys\` is required for ${command}: give the PEM text of ${which} from ~/.docker/trust/private (e.g. keys: \${{ secrets.DCT_KEYS }})`,
     );
+  }
+
+  const signerKeys = text(raw['signer-keys']);
+  if (command === 'signer-add' && signerKeys === undefined) {
+    bad.push(
+      "`signer-keys` is required for signer-add: the signer's public key (the NAME.pub file `dct key generate NAME` or `docker trust key generate NAME` writes), or its certificate",
+    );
+  } else if (signerKeys !== undefined && command !== undefined && command !== 'signer-add') {
+    bad.push(`\`signer-keys\` is only used by signer-add, not ${command}`);
   }
 
   const cache = parseBool('cache', raw.cache, true, bad);
@@ -288,6 +326,8 @@ export function parseInputs(raw: RawInputs, env: Env = {}): Inputs {
     bad.push(
       '`cosign` is for sign and verify: revoke does not remove cosign signatures, which belong to digests, not tags',
     );
+  } else if (cosign && admin) {
+    bad.push(`\`cosign\` is for sign and verify, not ${command}`);
   }
   if (cosignKey !== undefined) {
     if (!cosign) bad.push('`cosign-key` is set but `cosign` is not true: set `cosign: true`');
@@ -320,6 +360,7 @@ export function parseInputs(raw: RawInputs, env: Env = {}): Inputs {
     signers,
     requiredSigners,
     rootKeyIds: [...new Set(rootKeyIds)],
+    ...(signerKeys === undefined ? {} : { signerKeys }),
     cache,
     dockerConfigDir: text(env.DOCKER_CONFIG),
     cosign,

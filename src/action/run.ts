@@ -4,7 +4,7 @@
  * can drive the boundary with a fake core and fake flows; @actions/core is the default.
  */
 import { trustServerFor } from '../notary/client.js';
-import { parseImageRef } from '../registry/reference.js';
+import { parseRepositoryRef } from '../registry/reference.js';
 import * as core from '@actions/core';
 import * as exec from '@actions/exec';
 import type { ExecFn } from '../registry/credentials.js';
@@ -15,6 +15,14 @@ import { KeyRing } from '../keys/keyring.js';
 import { assertP256, decryptCosignKey } from '../cosign/key.js';
 import type { KeyObject } from 'node:crypto';
 import { disposeKeyFiles, readKeySecret, type KeyFile } from '../keys/secret.js';
+import {
+  addSignerToImages,
+  removeSignerFromImages,
+  type SignerAddOptions,
+  type SignerAdminOptions,
+  type SignerChange,
+} from '../signer/admin/images.js';
+import { parseSignerKeys } from '../signer/admin/signer-keys.js';
 import { revokeImages } from '../signer/revoke.js';
 import { signImages } from '../signer/sign.js';
 import type {
@@ -33,6 +41,7 @@ import {
   parseInputs,
   readRawInputs,
   secretValues,
+  type Command,
   type Env,
   type Inputs,
   type InputsCore,
@@ -56,6 +65,8 @@ export interface Flows {
   sign(opts: SignOptions): Promise<SignedTag[]>;
   verify(opts: VerifyOptions): Promise<VerifiedTag[]>;
   revoke(opts: RevokeOptions): Promise<SignedTag[]>;
+  signerAdd(opts: SignerAddOptions): Promise<SignerChange[]>;
+  signerRemove(opts: SignerAdminOptions): Promise<SignerChange[]>;
 }
 
 export interface MainDeps {
@@ -93,7 +104,11 @@ function loadKeys(inputs: Inputs, mask: (secret: string) => void, log: Logger): 
       KeyRing.open(files, {
         passphrase: inputs.passphrase,
         rootPassphrase: inputs.rootPassphrase,
-        include: 'signing',
+        // Only signer-add may create a repository, the one use of a root key here.
+        include:
+          inputs.command === 'signer-add' && inputs.rootPassphrase !== undefined
+            ? 'all'
+            : 'signing',
       }),
     );
   } catch (e) {
@@ -111,7 +126,13 @@ function defaultDeps(): MainDeps {
   return {
     core,
     env: process.env,
-    flows: { sign: signImages, verify: verifyImages, revoke: revokeImages },
+    flows: {
+      sign: signImages,
+      verify: verifyImages,
+      revoke: revokeImages,
+      signerAdd: addSignerToImages,
+      signerRemove: removeSignerFromImages,
+    },
     loadKeys,
     execCredentialHelper,
     cache: {
@@ -192,7 +213,7 @@ function usesRetiredNotary(inputs: Inputs): boolean {
   return inputs.images.some((image) => {
     try {
       return (
-        new URL(trustServerFor(parseImageRef(image), inputs.trustServer)).hostname ===
+        new URL(trustServerFor(parseRepositoryRef(image), inputs.trustServer)).hostname ===
         'notary.docker.io'
       );
     } catch {
@@ -291,6 +312,15 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
         });
         setOutputs(c, 'verify', tags);
         report.tags = tags;
+      } else if (inputs.command === 'signer-add' || inputs.command === 'signer-remove') {
+        const opts = { ...common, keys: keys!, signer: inputs.signers[0] };
+        report.signers =
+          inputs.command === 'signer-add'
+            ? await d.flows.signerAdd({
+                ...opts,
+                signerKeys: parseSignerKeys(inputs.signerKeys ?? '', '`signer-keys`'),
+              })
+            : await d.flows.signerRemove(opts);
       } else {
         const opts = { ...common, keys: keys!, signers: inputs.signers };
         const tags =
@@ -320,7 +350,9 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
         if (!said.includes(text)) c.debug(`Caused by: ${text}`);
       }
       // Other repositories may have gone through (errors.ts ImagesError): report those too.
-      if (e instanceof ImagesError && report.command !== undefined) {
+      if (e instanceof ImagesError && isSignerCommand(report.command)) {
+        report.signers = e.done.filter(isSignerChange);
+      } else if (e instanceof ImagesError && report.command !== undefined) {
         const done =
           report.command === 'verify' ? e.done.filter(isVerifiedTag) : e.done.filter(isSignedTag);
         if (done.length > 0) {
@@ -349,15 +381,20 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
   }
 }
 
+function isSignerCommand(c: Command | undefined): c is 'signer-add' | 'signer-remove' {
+  return c === 'signer-add' || c === 'signer-remove';
+}
+
+function isSignerChange(v: unknown): v is SignerChange {
+  return typeof v === 'object' && v !== null && 'signer' in v && 'result' in v;
+}
+
 /**
  * `signed` (sign, revoke) or `verified` (verify), plus `digests`. The other JSON output is
  * left unset rather than `[]`, so `if: steps.x.outputs.signed` tells which command ran.
  */
-function setOutputs(
-  c: MainCore,
-  command: 'sign' | 'verify' | 'revoke',
-  tags: SignedTag[] | VerifiedTag[],
-): void {
+function setOutputs(c: MainCore, command: Command, tags: SignedTag[] | VerifiedTag[]): void {
+  if (isSignerCommand(command)) return; // the job summary lists what they changed
   if (command === 'verify') c.setOutput('verified', verifiedOutput(tags as VerifiedTag[]));
   else c.setOutput('signed', signedOutput(tags as SignedTag[]));
   c.setOutput('digests', digestsOutput(tags));

@@ -4,11 +4,14 @@
  * come from users and servers.
  */
 import type { Command } from './inputs.js';
+import type { SignerChange } from '../signer/admin/images.js';
 import type { SignedTag, VerifiedTag } from '../signer/types.js';
 
 export interface SummaryReport {
   command?: Command;
   tags: (SignedTag | VerifiedTag)[];
+  /** What signer-add / signer-remove changed, per repository. */
+  signers?: SignerChange[];
   failures: { image: string; message: string }[];
 }
 
@@ -25,9 +28,23 @@ const HEADINGS: Record<Command, string> = {
   sign: 'Signed tags',
   verify: 'Verified tags',
   revoke: 'Revoked tags',
+  'signer-add': 'Signer added',
+  'signer-remove': 'Signer removed',
 };
 
-const DONE: Record<Command, string> = { sign: 'signed', verify: 'verified', revoke: 'revoked' };
+const DONE: Record<Command, string> = {
+  sign: 'No tag was signed.',
+  verify: 'No tag was verified.',
+  revoke: 'No tag was revoked.',
+  'signer-add': 'No repository was changed.',
+  'signer-remove': 'No repository was changed.',
+};
+
+const RESULTS: Record<SignerChange['result'], string> = {
+  added: 'added',
+  removed: 'removed',
+  unchanged: 'already so; nothing published',
+};
 
 /** Escaped text, with `input` spans of our messages shown as code. */
 const prose = (s: string): string => escapeHtml(s).replace(/`([^`]+)`/g, '<code>$1</code>');
@@ -42,7 +59,21 @@ export function renderSummary(r: SummaryReport): string {
   const out: string[] = [];
   const title = r.command === undefined ? 'Docker Content Trust' : HEADINGS[r.command];
   out.push(`<h2>${escapeHtml(title)}</h2>`);
-  if (r.tags.length > 0) {
+  const signers = r.signers ?? [];
+  if (signers.length > 0) {
+    const rows = [row(['Repository', 'Signer', 'Keys', 'Result'], 'th')];
+    for (const s of signers) {
+      rows.push(
+        row([
+          escapeHtml(s.gun),
+          escapeHtml(s.signer),
+          s.keyIds.map((id) => code(id.slice(0, 7))).join(', '),
+          escapeHtml(`${RESULTS[s.result]}${s.created ? ' (repository created)' : ''}`),
+        ]),
+      );
+    }
+    out.push(`<table>${rows.join('')}</table>`);
+  } else if (r.tags.length > 0) {
     const last = r.command === 'verify' ? 'Signers' : 'Roles';
     const rows = [row(['Image', 'Tag', 'Digest', 'Size', last], 'th')];
     for (const t of r.tags) {
@@ -59,7 +90,7 @@ export function renderSummary(r: SummaryReport): string {
     }
     out.push(`<table>${rows.join('')}</table>`);
   } else if (r.command !== undefined) {
-    out.push(`<p>No tag was ${DONE[r.command]}.</p>`);
+    out.push(`<p>${DONE[r.command]}</p>`);
   }
   if (r.failures.length > 0) {
     out.push('<h3>Failed</h3>');

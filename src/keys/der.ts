@@ -1,6 +1,6 @@
 /**
- * A small DER reader and writer: just what PKCS#8, PBES2 and SEC1 need (notary-spec.md §1.3,
- * §1.4). The reader never copies: every node is a view into the input buffer, so zeroing the
+ * A small DER reader and writer: just what PKCS#8, PBES2, SEC1 and notary's root certificates
+ * need (notary-spec.md §1.3, §1.4, §2). The reader never copies: every node is a view into the input buffer, so zeroing the
  * input also wipes everything read from it.
  */
 
@@ -10,7 +10,12 @@ export const TAG = {
   OCTET_STRING: 0x04,
   NULL: 0x05,
   OID: 0x06,
+  UTF8_STRING: 0x0c,
+  PRINTABLE_STRING: 0x13,
+  UTC_TIME: 0x17,
+  GENERALIZED_TIME: 0x18,
   SEQUENCE: 0x30,
+  SET: 0x31,
 } as const;
 
 /** Thrown for any malformed DER; callers turn it into a DctError with context. */
@@ -153,6 +158,33 @@ export function derSmallInt(value: number): Buffer {
   for (let v = value; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
   if (bytes.length === 0 || bytes[0] & 0x80) bytes.unshift(0);
   return tlv(TAG.INTEGER, Buffer.from(bytes));
+}
+
+/** A non-negative INTEGER from big-endian magnitude bytes (e.g. a random serial number). */
+export function derUnsigned(magnitude: Uint8Array): Buffer {
+  let start = 0;
+  while (start < magnitude.length - 1 && magnitude[start] === 0) start++;
+  const bytes = Buffer.from(magnitude.subarray(start));
+  if (bytes.length === 0) return tlv(TAG.INTEGER, Buffer.from([0]));
+  return bytes[0] & 0x80 ? tlv(TAG.INTEGER, Buffer.from([0]), bytes) : tlv(TAG.INTEGER, bytes);
+}
+
+export function derBoolean(value: boolean): Buffer {
+  return tlv(0x01, Buffer.from([value ? 0xff : 0]));
+}
+
+/** A BIT STRING of whole bytes, `unused` bits of the last one not counted. */
+export function derBitString(bytes: Uint8Array, unused = 0): Buffer {
+  return tlv(TAG.BIT_STRING, Buffer.from([unused]), bytes);
+}
+
+/** UTCTime for 1950-2049, else GeneralizedTime, in whole seconds (RFC 5280 §4.1.2.5). */
+export function derTime(d: Date): Buffer {
+  const digits = d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  const year = d.getUTCFullYear();
+  return year >= 1950 && year < 2050
+    ? tlv(TAG.UTC_TIME, Buffer.from(`${digits.slice(2)}Z`, 'ascii'))
+    : tlv(TAG.GENERALIZED_TIME, Buffer.from(`${digits}Z`, 'ascii'));
 }
 
 export function derNull(): Buffer {

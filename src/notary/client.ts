@@ -21,7 +21,7 @@ const KEYVAL_FIELDS = new GoFields('private', 'public');
  * DOCKER_CONTENT_TRUST_SERVER, read by the caller) must be an https URL; else
  * notary.docker.io for Docker Hub, else the registry host itself. No trailing slash.
  */
-export function trustServerFor(ref: ImageRef, explicit?: string): string {
+export function trustServerFor(ref: Pick<ImageRef, 'registry'>, explicit?: string): string {
   if (explicit !== undefined && explicit.trim() !== '') {
     const given = explicit.trim();
     let url: URL | undefined;
@@ -72,6 +72,8 @@ export class NotaryClient implements MetaFetcher {
   private readonly base: string;
   private readonly readScope: string;
   private readonly writeScope: string;
+  /** §5.5: deleting and rotating server keys need the `*` action. */
+  private readonly adminScope: string;
 
   constructor(opts: {
     server: string;
@@ -94,6 +96,7 @@ export class NotaryClient implements MetaFetcher {
     // §5.5: the scope names the full GUN, host included.
     this.writeScope = `repository:${opts.gun}:pull,push`;
     this.readScope = opts.write === true ? this.writeScope : `repository:${opts.gun}:pull`;
+    this.adminScope = `repository:${opts.gun}:*`;
   }
 
   /**
@@ -135,15 +138,43 @@ export class NotaryClient implements MetaFetcher {
    * The server-held public key of `role` (§5.1). Before the first publish the server may
    * make a new key on every call: call once per role and keep the answer.
    */
-  async getKey(role: 'timestamp' | 'snapshot'): Promise<TufKey> {
-    const action = `get the ${role} key`;
+  getKey(role: 'timestamp' | 'snapshot'): Promise<TufKey> {
+    return this.keyRequest('GET', role, this.writeScope, `get the ${role} key`);
+  }
+
+  /**
+   * Asks the server for a new `role` key (`POST <role>.key`, §5.1) and returns its public part.
+   * The key is the server's from now on, but clients use it only once a root naming it is
+   * published.
+   */
+  rotateKey(role: 'timestamp' | 'snapshot'): Promise<TufKey> {
+    return this.keyRequest('POST', role, this.adminScope, `rotate the ${role} key`);
+  }
+
+  private async keyRequest(
+    method: 'GET' | 'POST',
+    role: 'timestamp' | 'snapshot',
+    scope: string,
+    action: string,
+  ): Promise<TufKey> {
     const res = await this.send(
-      { method: 'GET', url: `${this.base}${role}.key`, maxBytes: 1 << 20 },
-      this.writeScope,
+      { method, url: `${this.base}${role}.key`, maxBytes: 1 << 20 },
+      scope,
       action,
     );
     if (res.status !== 200) throw notaryError(res, { gun: this.gun, action, write: true });
     return parseKey(res, role);
+  }
+
+  /** Deletes every piece of trust data the server holds for the GUN (`DELETE …/tuf/`, §5.1). */
+  async deleteTrustData(): Promise<void> {
+    const action = 'delete the trust data';
+    const res = await this.send(
+      { method: 'DELETE', url: this.base, maxBytes: 1 << 20 },
+      this.adminScope,
+      action,
+    );
+    if (res.status !== 200) throw notaryError(res, { gun: this.gun, action, write: true });
   }
 
   /**
@@ -208,7 +239,7 @@ export class NotaryClient implements MetaFetcher {
         const he = e as HttpError;
         throw new HttpError(
           'NOTARY_UNAUTHORIZED',
-          `${new URL(this.server).host} refused to ${action} for ${this.gun}: check registry-username/registry-password — the token service must grant ${scope.endsWith('push') ? 'push' : 'pull'} on ${this.gun}`,
+          `${new URL(this.server).host} refused to ${action} for ${this.gun}: check registry-username/registry-password — the token service must grant ${scope.endsWith('*') ? 'full (*) access' : scope.endsWith('push') ? 'push' : 'pull'} on ${this.gun}`,
           { url: he.url, status: he.status, body: he.body },
           { cause: e },
         );

@@ -39,19 +39,57 @@ const DEFAULT_DOMAIN = 'docker.io';
 const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
 const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
 
+/** A trust repository named by a reference whose tag (if any) does not matter. */
+export type RepositoryRef = Omit<ImageRef, 'tag' | 'digest'> & { tag?: string };
+
 /**
  * Parses an image reference as docker's `reference.ParseNormalizedNamed` does, then demands
  * a tag: a tag is what gets signed (notary-spec.md §8), so there is no implicit `latest` and
  * digest-only references are refused.
  */
 export function parseImageRef(s: string): ImageRef {
-  const input = s;
   // The failure line names the image; the message says what is wrong with it, once.
   const bad = (why: string): DctError =>
     new DctError(
       'IMAGE_REF_INVALID',
       `\`images\` holds an invalid image reference: ${why}${why.includes('expected') ? '' : '; expected host[:port]/path/name:tag'}`,
     );
+  const { ref, tag, digest } = parseReference(s, bad);
+  if (tag === undefined) {
+    if (digest !== undefined) {
+      throw bad('a digest-only reference cannot be signed: add a tag (name:tag@sha256:…)');
+    }
+    throw bad('no tag: add a tag, e.g. ":1.0" (there is no implicit "latest")');
+  }
+  const out: ImageRef = { ...ref, tag };
+  if (digest !== undefined) {
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) {
+      throw bad('the pinned digest must be sha256:<64 lowercase hex digits>');
+    }
+    out.digest = digest;
+  }
+  return out;
+}
+
+/**
+ * A repository name as docker's trust commands take it (`signer add`, `key rotate`): the same
+ * grammar, a tag allowed and ignored, no digest.
+ */
+export function parseRepositoryRef(s: string): RepositoryRef {
+  const bad = (why: string): DctError =>
+    new DctError(
+      'REPOSITORY_INVALID',
+      `invalid repository name: ${why}${why.includes('expected') ? '' : '; expected [host[:port]/]path/name'}`,
+    );
+  const { ref, tag, digest } = parseReference(s, bad);
+  if (digest !== undefined) throw bad('a digest does not name a repository');
+  return tag === undefined ? ref : { ...ref, tag };
+}
+
+function parseReference(
+  s: string,
+  bad: (why: string) => DctError,
+): { ref: RepositoryRef; tag?: string; digest?: string } {
   if (s === '') throw bad('it is empty');
   if (IDENTIFIER_RE.test(s)) throw bad('a 64-hex identifier is not a repository name');
 
@@ -68,35 +106,23 @@ export function parseImageRef(s: string): ImageRef {
     throw bad('expected [host[:port]/]path/name:tag[@sha256:<hex>]');
   }
   const name = m[1];
-  const tag = m[2];
-  const digest = m[3];
   if (name.length > NAME_TOTAL_LENGTH_MAX) {
     throw bad(`the name is longer than ${NAME_TOTAL_LENGTH_MAX} characters`);
   }
   const nm = NAME_RE.exec(name)!;
   const registry = nm[1];
   const repository = nm[2];
-  if (tag === undefined) {
-    if (digest !== undefined) {
-      throw bad('a digest-only reference cannot be signed: add a tag (name:tag@sha256:…)');
-    }
-    throw bad('no tag: add a tag, e.g. ":1.0" (there is no implicit "latest")');
-  }
-  const ref: ImageRef = {
-    input,
+  const ref: RepositoryRef = {
+    input: s,
     registry,
     repository,
-    tag,
     gun: `${registry}/${repository}`,
     apiHost: registry === DEFAULT_DOMAIN ? DOCKER_HUB_API_HOST : registry,
   };
-  if (digest !== undefined) {
-    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) {
-      throw bad('the pinned digest must be sha256:<64 lowercase hex digits>');
-    }
-    ref.digest = digest;
-  }
-  return ref;
+  const out: { ref: RepositoryRef; tag?: string; digest?: string } = { ref };
+  if (m[2] !== undefined) out.tag = m[2];
+  if (m[3] !== undefined) out.digest = m[3];
+  return out;
 }
 
 /** Mirrors distribution/reference `splitDockerDomain` (normalize.go). */

@@ -18,7 +18,7 @@ export interface RepoConnection {
 }
 
 export async function connectRepo(
-  ref: ImageRef,
+  ref: Pick<ImageRef, 'registry' | 'gun'>,
   opts: ConnectionOptions & { http: HttpClient; write: boolean },
 ): Promise<RepoConnection> {
   const server = trustServerFor(ref, opts.trustServer);

@@ -10,14 +10,18 @@ import type { TufKey } from '../keys/keyid.js';
 import { canonicalJson } from '../tuf/canonical.js';
 import { parseEnvelope, signEnvelope, type Envelope } from '../tuf/envelope.js';
 import {
+  asRoot,
   asSnapshot,
   asTargets,
+  blankTargets,
   isDelegationName,
   parentRole,
   pickKeys,
   roleKeys,
+  updatedRoot,
   updatedSnapshot,
   updatedTargets,
+  type RootMeta,
   type TargetsMeta,
 } from '../tuf/models.js';
 import { verifySignatures } from '../tuf/verify.js';
@@ -33,6 +37,18 @@ export interface RoleEdit {
   role: string;
   signers: TufSigner[];
   edit: (t: TargetsMeta) => void;
+}
+
+/**
+ * A change that re-signs root too (a key rotation): `root` edits a copy of root.json, which is
+ * signed by `root.signers` (the root role's keys, and the old root's on a root rotation).
+ * The snapshot follows the new root's snapshot role; `snapshotSigners` signs it when the key
+ * is not in the key ring (a new local snapshot key).
+ */
+export interface Change {
+  root?: { signers: TufSigner[]; edit: (r: RootMeta) => void };
+  roles: RoleEdit[];
+  snapshotSigners?: TufSigner[];
 }
 
 export interface PublishContext {
@@ -89,8 +105,8 @@ export async function loadRepo(
   }
   if (repo === undefined) {
     const create =
-      `create the repository first (e.g. \`docker trust signer add --key ci.pub ci ${conn.gun}\` ` +
-      `or \`notary init ${conn.gun} -p\`)`;
+      `create the repository first (this action's \`signer-add\` command, or ` +
+      `\`dct signer add --key ci.pub ci ${conn.gun}\`)`;
     throw new DctError(
       'REPO_NOT_FOUND',
       conn.serverGiven
@@ -152,7 +168,7 @@ export function warnIfRootExpiring(repo: TrustedRepo, log: Logger, now = new Dat
  */
 export async function publishChange(
   ctx: PublishContext,
-  plan: (repo: TrustedRepo) => RoleEdit[],
+  plan: (repo: TrustedRepo) => RoleEdit[] | Change,
   confirm: (repo: TrustedRepo) => string | undefined,
   /** A repository already loaded and verified (and planned against) by the caller. */
   first?: TrustedRepo,
@@ -183,8 +199,9 @@ export async function publishChange(
         );
       }
     }
-    const edits = plan(repo);
-    if (edits.length === 0) {
+    const planned = plan(repo);
+    const change = Array.isArray(planned) ? { roles: planned } : planned;
+    if (change.roles.length === 0 && change.root === undefined) {
       const problem = confirm(repo);
       if (problem === undefined) {
         await saveTrust(ctx, repo);
@@ -200,7 +217,7 @@ export async function publishChange(
         { cause: lastConflict },
       );
     }
-    const files = signEdits(ctx, repo, edits);
+    const files = signEdits(ctx, repo, change);
     try {
       await ctx.conn.notary.publish(new Map([...files].map(([role, f]) => [role, f.bytes])));
     } catch (e) {
@@ -219,8 +236,11 @@ export async function publishChange(
       }
       throw e;
     }
-    // Read back. The quick check: the server's verified snapshot lists our exact bytes.
-    const state = await confirmUploaded(ctx.conn.notary, repo, files, ctx.now?.());
+    // Read back. The quick check: the server's verified snapshot lists our exact bytes (under
+    // the old root: after a new root, the full read below follows the rotation).
+    const state = files.has('root')
+      ? undefined
+      : await confirmUploaded(ctx.conn.notary, repo, files, ctx.now?.());
     if (state !== undefined) {
       await saveTrust(ctx, state);
       return;
@@ -247,27 +267,39 @@ export async function publishChange(
 function signEdits(
   ctx: PublishContext,
   repo: TrustedRepo,
-  edits: RoleEdit[],
+  change: Change,
 ): Map<string, { bytes: Buffer; version: number }> {
   const now = ctx.now?.() ?? new Date();
   const files = new Map<string, { bytes: Buffer; version: number }>();
+  let root = repo.root.signed;
+  if (change.root !== undefined) {
+    root = updatedRoot(root, change.root.edit, now);
+    const env = signEnvelope(root, change.root.signers);
+    readBack(env, 'root', roleKeys(root, 'root'), asRoot);
+    files.set('root', { bytes: env.bytes, version: root.version });
+  }
   const signed = new Map<string, Envelope<TargetsMeta>>();
-  for (const e of edits) {
-    const prev = repo.targets.get(e.role)?.signed;
+  for (const e of change.roles) {
+    // A role whose file no key it lists signed starts empty, above that file's version.
+    const invalid = repo.invalidFiles.get(e.role)?.signed.version;
+    const prev =
+      repo.targets.get(e.role)?.signed ??
+      (invalid === undefined ? undefined : blankTargets(invalid));
     signed.set(e.role, signEnvelope(updatedTargets(prev, e.edit, now), e.signers));
   }
   for (const [role, env] of signed) {
-    readBack(env, role, readerKeys(repo, role, signed), asTargets);
+    readBack(env, role, readerKeys(root, repo, role, signed), asTargets);
     files.set(role, { bytes: env.bytes, version: env.signed.version });
   }
   // Snapshot only when we hold its key; otherwise the server makes it (notary-spec.md §5.3).
-  const root = repo.root.signed;
   const snapshotRole = root.roles['snapshot'];
-  const snapshotSigners = (snapshotRole?.keyids ?? []).flatMap((id) => {
-    const key = root.keys[id];
-    const s = key === undefined ? undefined : ctx.keys.signerFor(id, key);
-    return s === undefined ? [] : [s];
-  });
+  const snapshotSigners =
+    change.snapshotSigners ??
+    (snapshotRole?.keyids ?? []).flatMap((id) => {
+      const key = root.keys[id];
+      const s = key === undefined ? undefined : ctx.keys.signerFor(id, key);
+      return s === undefined ? [] : [s];
+    });
   if (snapshotRole !== undefined && snapshotSigners.length >= snapshotRole.threshold) {
     const bytes = new Map([...files].map(([role, f]) => [role, f.bytes]));
     const snapshot = updatedSnapshot(repo.snapshot.signed, bytes, now);
@@ -285,11 +317,12 @@ type Keys = { keyids: string[]; threshold: number; keys: Record<string, TufKey> 
  * in its parent (Go's BuildDelegationRole), the parent as edited in this publish if it is.
  */
 function readerKeys(
+  root: RootMeta,
   repo: TrustedRepo,
   role: string,
   edited: Map<string, Envelope<TargetsMeta>>,
 ): Keys {
-  if (!isDelegationName(role)) return roleKeys(repo.root.signed, role);
+  if (!isDelegationName(role)) return roleKeys(root, role);
   const parent = (edited.get(parentRole(role)) ?? repo.targets.get(parentRole(role)))?.signed;
   const entry = parent?.delegations.roles.find((d) => d.name === role);
   if (parent === undefined || entry === undefined) return { keyids: [], threshold: 1, keys: {} };

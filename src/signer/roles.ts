@@ -108,7 +108,7 @@ export function signableRoles(
         throw new DctError(
           'SIGNER_NOT_DELEGATED',
           `${repo.gun} has no delegation ${absent.join(', ')} (it has ${known.join(', ') || 'none'}); ` +
-            'add the signer with `docker trust signer add` or fix `signer`',
+            'add the signer (`signer-add`, or `dct signer add`) or fix `signer`',
         );
       }
       throw noKeys(repo, keys, missing);
@@ -138,10 +138,26 @@ export function signableRoles(
   const order = (r: SignableRole) => delegations.findIndex((d) => d.name === r.role);
   chosen.sort((a, b) => order(a) - order(b));
   for (const c of chosen) {
-    if (repo.invalidDelegations.has(c.role)) {
-      throw new DctError(
-        'TUF_DELEGATION_INVALID',
-        `${repo.gun}: ${c.role} cannot be signed on top of: ${repo.invalidDelegations.get(c.role)!.message}`,
+    const invalid = repo.invalidDelegations.get(c.role);
+    if (invalid !== undefined) {
+      // Signed only by keys the role no longer lists (a removed signer, notary-spec.md §6.5):
+      // no client trusts its entries, so it starts over (Go clients are stuck there). A bad
+      // signature by a listed key (tampering) or an expired file is refused as before.
+      const file = repo.invalidFiles.get(c.role);
+      const listed = new Set(c.delegation?.keyids ?? []);
+      const orphaned =
+        invalid.code !== 'TUF_EXPIRED' &&
+        file !== undefined &&
+        file.signatures.every((sig) => !listed.has(sig.keyid));
+      if (!orphaned) {
+        throw new DctError(
+          'TUF_DELEGATION_INVALID',
+          `${repo.gun}: ${c.role} cannot be signed on top of: ${invalid.message}`,
+        );
+      }
+      const entries = Object.keys(file.signed.targets).length;
+      warn(
+        `${repo.gun}: ${c.role} is signed by keys it no longer lists (a removed signer); its ${entries} entries are trusted by no client and are replaced by what this run signs`,
       );
     }
     if (c.signers.length < c.threshold) {
@@ -164,6 +180,6 @@ function noKeys(repo: TrustedRepo, keys: KeyRing, roles: string[]): DctError {
   return new DctError(
     'NO_SIGNING_KEYS',
     `${repo.gun}: no valid signing keys for ${roles.join(', ')}; the keys given have IDs ${held}. ` +
-      'Pass the key of a signer delegated in this repository (`docker trust signer add`)',
+      'Pass the key of a signer delegated in this repository (add one with `signer-add`, or `dct signer add`)',
   );
 }

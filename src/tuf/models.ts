@@ -367,6 +367,13 @@ export function updatedTargets(
   return asTargets(t);
 }
 
+/** An empty targets file at `version` (its next version is `version` + 1). */
+export function blankTargets(version: number): TargetsMeta {
+  const t = emptyTargets();
+  t.version = version;
+  return t;
+}
+
 function emptyTargets(): TargetsMeta {
   const t = bareObject<unknown>() as unknown as TargetsMeta;
   t._type = 'Targets';
@@ -396,6 +403,18 @@ function tidyTargets(t: TargetsMeta): void {
   for (const id of Object.keys(t.delegations.keys)) {
     if (!used.has(id)) delete t.delegations.keys[id];
   }
+}
+
+/** 10×365 days: Go's default expiry for root (§4.1). */
+export const ROOT_EXPIRY_DAYS = 10 * 365;
+
+/** `prev` with `change` applied to a deep copy, version+1 and expires now + 10×365 days. */
+export function updatedRoot(prev: RootMeta, change: (r: RootMeta) => void, now: Date): RootMeta {
+  const r = cloneJson(prev);
+  change(r);
+  r.version = prev.version + 1;
+  r.expires = goTime(addDays(now, ROOT_EXPIRY_DAYS));
+  return asRoot(r);
 }
 
 /** The next snapshot: version+1, expires now + 3×365 days, meta of each given file's bytes. */

@@ -16,13 +16,13 @@ export interface RootCert {
   notAfter: Date;
 }
 
-const SHA1_SIG_OIDS = new Set([
+export const SHA1_SIG_OIDS = new Set([
   '1.2.840.113549.1.1.5', // sha1WithRSAEncryption
   '1.2.840.10040.4.3', // dsa-with-sha1
   '1.2.840.10045.4.1', // ecdsa-with-SHA1
   '1.3.14.3.2.29', // sha1WithRSA (OIW)
 ]);
-const MIN_RSA_BITS = 2048;
+export const MIN_RSA_BITS = 2048;
 const DAY_MS = 86_400_000;
 
 /** Go's `MatchCNToGun`: exact, or a CN ending in `*` matches GUNs starting with the rest. */
@@ -187,7 +187,13 @@ function derTime(t: Tlv): Date {
   return new Date(Date.UTC(year, mo - 1, d, h, mi, sec));
 }
 
-function readCert(der: Buffer): { sigAlg: string; cn: string; notBefore: Date; notAfter: Date } {
+/** The signature algorithm OID, subject CN and validity of a certificate's DER. */
+export function readCert(der: Buffer): {
+  sigAlg: string;
+  cn: string;
+  notBefore: Date;
+  notAfter: Date;
+} {
   const [tbs, sigAlg] = children(tlv(der, 0).body);
   const fields = children(tbs.body);
   // TBSCertificate: [0] version (optional), serial, signature, issuer, validity, subject, …

@@ -177,6 +177,8 @@ export class TrustedRepo {
   readonly targets = new Map<string, Envelope<TargetsMeta>>();
   /** Delegations whose file exists but is expired or below threshold: never build on these. */
   readonly invalidDelegations = new Map<string, DctError>();
+  /** The files behind `invalidDelegations` (their versions bound the next upload). */
+  readonly invalidFiles = new Map<string, Envelope<TargetsMeta>>();
   /** Delegations their parent lists more than once: Go cannot read a file signed into them. */
   readonly listedTwice = new Set<string>();
   private readonly delegations = new Map<string, DelegationInfo>();
@@ -484,6 +486,7 @@ async function loadTargets(
       if (!isDctError(e) || !SKIPPABLE.has(e.code)) throw e;
       info.file = 'invalid';
       repo.invalidDelegations.set(name, e);
+      repo.invalidFiles.set(name, env);
       continue;
     }
     checkVersion(name, env.signed.version, seen);
