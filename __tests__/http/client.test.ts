@@ -462,6 +462,31 @@ describe('TLS', () => {
     expect(res.body.toString()).toBe('trusted');
   });
 
+  it('trusts every CA of a ca-cert holding several, and still no other', async () => {
+    const pki2 = await makePki();
+    const second = await startFakeServer(pki2);
+    const pki3 = await makePki();
+    const third = await startFakeServer(pki3);
+    try {
+      for (const s of [server, second, third]) {
+        s.handle((_req, res) => {
+          res.writeHead(200).end('ok');
+        });
+      }
+      const c = client({ caPem: `${pki.caPem}\n${pki2.caPem}` });
+      for (const s of [server, second]) {
+        const res = await c.request({ method: 'GET', url: `${s.origin}/` });
+        expect(res.body.toString()).toBe('ok');
+      }
+      const err = await rejection(c.request({ method: 'GET', url: `${third.origin}/` }));
+      expect(err.code).toBe('HTTP_TLS');
+      expect(third.requests).toHaveLength(0);
+    } finally {
+      await second.close();
+      await third.close();
+    }
+  });
+
   it('refuses a ca-cert without a certificate', () => {
     expect(() => new HttpClient({ caPem: 'not a pem' })).toThrow(
       expect.objectContaining({ code: 'CA_CERT_INVALID' }),
