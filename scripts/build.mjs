@@ -1,4 +1,4 @@
-// Bundles the two entries (main, post) with ncc into dist/<entry>/, unminified with source
+// Bundles the entries (the action's main and post, the `dct` command line) with ncc into dist/<entry>/, unminified with source
 // maps and a licenses file, so a reviewer can read what runs.
 import ncc from '@vercel/ncc';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -6,12 +6,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const entries = ['main', 'post'];
+const entries = [
+  ['main', 'src/main.ts'],
+  ['post', 'src/post.ts'],
+  ['cli', 'src/cli/main.ts'],
+];
 
-for (const entry of entries) {
+for (const [entry, source] of entries) {
   const out = join(root, 'dist', entry);
   await rm(out, { recursive: true, force: true });
-  const { code, map, assets } = await ncc(join(root, 'src', `${entry}.ts`), {
+  const { code, map, assets } = await ncc(join(root, source), {
     minify: false,
     sourceMap: true,
     sourceMapRegister: false,
@@ -20,7 +24,9 @@ for (const entry of entries) {
     target: 'es2022',
   });
   await mkdir(out, { recursive: true });
-  await writeFile(join(out, 'index.js'), code);
+  // The command line runs as `./dist/cli/index.js` too: keep its shebang, make it executable.
+  const text = entry === 'cli' && !code.startsWith('#!') ? `#!/usr/bin/env node\n${code}` : code;
+  await writeFile(join(out, 'index.js'), text, { mode: entry === 'cli' ? 0o755 : 0o644 });
   if (map) await writeFile(join(out, 'index.js.map'), map);
   for (const [name, asset] of Object.entries(assets)) {
     await mkdir(dirname(join(out, name)), { recursive: true });

@@ -11,6 +11,7 @@ import type { ExecFn } from '../registry/credentials.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DctError, ImagesError, describeError } from '../errors.js';
+import { Redactor } from '../redact.js';
 import { KeyRing } from '../keys/keyring.js';
 import { assertP256, decryptCosignKey } from '../cosign/key.js';
 import type { KeyObject } from 'node:crypto';
@@ -35,6 +36,8 @@ import type {
   VerifyOptions,
 } from '../signer/types.js';
 import { verifyImages } from '../signer/verify.js';
+
+export { Redactor };
 import { TrustCache, type CacheApi } from './cache.js';
 import {
   InputsError,
@@ -150,26 +153,6 @@ function defaultDeps(): MainDeps {
       await core.summary.addRaw(html, true).write();
     },
   };
-}
-
-/** Replaces known secrets (and their JSON-escaped forms) with `***`, longest first. */
-export class Redactor {
-  private readonly secrets = new Set<string>();
-
-  add(secret: string): void {
-    if (secret === '') return;
-    this.secrets.add(secret);
-    const escaped = JSON.stringify(secret).slice(1, -1);
-    if (escaped !== secret) this.secrets.add(escaped);
-  }
-
-  redact(text: string): string {
-    let out = text;
-    for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) {
-      out = out.split(s).join('***');
-    }
-    return out;
-  }
 }
 
 /** One line, and a readable one: anything a server or an input put in it is cut at 1,000. */

@@ -17,6 +17,9 @@ export interface HttpOptions {
   userAgent?: string;
   /** Replaces the backoff wait (tests). */
   sleep?: (ms: number) => Promise<void>;
+  /** Told of every attempt: method, URL (no query secrets: none are sent) and the status or
+   *  error code; `dct --debug` prints it. */
+  requestLog?: (line: string) => void;
 }
 
 export interface HttpRequest {
@@ -136,12 +139,14 @@ export class HttpClient {
   private readonly retries: number;
   private readonly userAgent: string;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly requestLog: ((line: string) => void) | undefined;
 
   constructor(opts: HttpOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.retries = opts.retries ?? DEFAULT_RETRIES;
     this.userAgent = opts.userAgent ?? 'dct-sign-action';
     this.sleep = opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.requestLog = opts.requestLog;
     const tlsOpts =
       opts.caPem === undefined ? {} : { secureContext: withExtraCas(checkCaPem(opts.caPem)) };
     const agentOpts = {
@@ -167,8 +172,10 @@ export class HttpClient {
       let res: HttpResponse;
       try {
         res = await this.once(req, url, headers);
+        this.requestLog?.(`${req.method} ${url} -> ${res.status}`);
       } catch (e) {
         const err = this.toError(e, url, req.server);
+        this.requestLog?.(`${req.method} ${url} -> ${err.error.code}`);
         if (idempotent && err.retryable && attempt < this.retries) {
           await this.sleep(backoff(attempt++));
           continue;

@@ -199,3 +199,51 @@ export function readTar(tar: Buffer): TarFile[] {
   if (pos !== tar.length) throw bad('truncated');
   return files;
 }
+
+/**
+ * A ustar archive of `files` (regular files, mode from each entry, owner 0, mtime given), in
+ * the order given, with the directories each path needs first: what `tar czf` of
+ * `~/.docker/trust/private` gives, readable by `readTar` and by GNU tar.
+ */
+export function writeTar(files: (TarFile & { mode?: number })[], mtime: Date): Buffer {
+  const blocks: Buffer[] = [];
+  const seconds = Math.floor(mtime.getTime() / 1000);
+  const dirs = new Set<string>();
+  const entry = (path: string, type: '0' | '5', mode: number, data?: Buffer): void => {
+    if (Buffer.byteLength(path) > 100) {
+      throw new DctError('KEY_ARCHIVE_PATH', `the path ${path} is too long for the archive`);
+    }
+    const h = Buffer.alloc(BLOCK);
+    h.write(path, 0, 100, 'utf8');
+    const octal = (n: number, len: number): string => `${n.toString(8).padStart(len - 1, '0')}\0`;
+    h.write(octal(mode, 8), 100, 'latin1');
+    h.write(octal(0, 8), 108, 'latin1');
+    h.write(octal(0, 8), 116, 'latin1');
+    h.write(octal(data?.length ?? 0, 12), 124, 'latin1');
+    h.write(octal(seconds, 12), 136, 'latin1');
+    h.write(' '.repeat(8), 148, 'latin1');
+    h.write(type, 156, 'latin1');
+    h.write('ustar\0', 257, 'latin1');
+    h.write('00', 263, 'latin1');
+    let sum = 0;
+    for (const b of h) sum += b;
+    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+    blocks.push(h);
+    if (data !== undefined && data.length > 0) {
+      blocks.push(data, Buffer.alloc((BLOCK - (data.length % BLOCK)) % BLOCK));
+    }
+  };
+  for (const f of files) {
+    const parts = f.path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const dir = `${parts.slice(0, i).join('/')}/`;
+      if (!dirs.has(dir)) {
+        dirs.add(dir);
+        entry(dir, '5', 0o700);
+      }
+    }
+    entry(f.path, '0', f.mode ?? 0o600, f.data);
+  }
+  blocks.push(Buffer.alloc(BLOCK * 2));
+  return Buffer.concat(blocks);
+}

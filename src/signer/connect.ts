@@ -68,7 +68,11 @@ export async function perRepository<T, P = undefined>(
       `\`registry-username\`/\`registry-password\` are for one registry, but \`images\` names ${registries.join(', ')}; log in to each with docker/login-action and leave them empty, or sign each registry in its own step`,
     );
   }
-  const http = new HttpClient({ caPem: opts.caPem, timeoutMs: opts.timeoutMs });
+  const http = new HttpClient({
+    caPem: opts.caPem,
+    timeoutMs: opts.timeoutMs,
+    requestLog: opts.requestLog,
+  });
   try {
     const connect = (group: GunGroup) => connectRepo(group.refs[0], { ...opts, http, write });
     if (prepare === undefined) {

@@ -63,6 +63,8 @@ export interface ConnectionOptions {
   onSecret?: (secret: string) => void;
   /** Deadline of one HTTP attempt (headers and body); default 30 s (HttpOptions). */
   timeoutMs?: number;
+  /** Told of every HTTP attempt (`dct --debug`). */
+  requestLog?: (line: string) => void;
 }
 
 export interface Logger {

@@ -18,7 +18,11 @@ export async function withRepository<T>(
   fn: (conn: RepoConnection) => Promise<T>,
 ): Promise<T> {
   const ref = parseRepositoryRef(opts.repository.trim());
-  const http = new HttpClient({ caPem: opts.caPem, timeoutMs: opts.timeoutMs });
+  const http = new HttpClient({
+    caPem: opts.caPem,
+    timeoutMs: opts.timeoutMs,
+    requestLog: opts.requestLog,
+  });
   try {
     return await fn(await connectRepo(ref, { ...opts, http, write: true }));
   } finally {

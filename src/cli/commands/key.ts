@@ -1,0 +1,293 @@
+/**
+ * `dct key generate|load|list|export` (CLI.md): the key directory as docker and notary keep
+ * it. A new or loaded key is written encrypted with the repository passphrase and never
+ * leaves the process in the clear; `export` copies the encrypted files as they are.
+ */
+import { createPublicKey } from 'node:crypto';
+import { open, readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { DctError } from '../../errors.js';
+import { encryptNotaryKey, generateKey } from '../../keys/encrypt.js';
+import { keyIdOf, shortId, tufKeyFromKeyObject } from '../../keys/keyid.js';
+import { encodePem, parsePem, pemBodyLines } from '../../keys/pem.js';
+import { PRIVATE_KEY_TYPES, isEncryptedBlock, loadKeyBlock } from '../../keys/pkcs8.js';
+import { writeTar } from '../../keys/tar.js';
+import { validateSignerName } from '../../signer/admin/signer-keys.js';
+import type { CliContext } from '../context.js';
+import { register } from '../registry.js';
+
+/** Key names that would read as a TUF role's key rather than a signer's. */
+const ROLE_NAMES = new Set(['root', 'targets', 'snapshot', 'timestamp']);
+
+export function checkKeyName(name: string): void {
+  if (ROLE_NAMES.has(name)) {
+    throw new DctError(
+      'KEY_NAME_INVALID',
+      `"${name}" is the name of a TUF role; name the key after its signer (e.g. alice)`,
+    );
+  }
+  try {
+    validateSignerName(name);
+  } catch (e) {
+    if (e instanceof DctError) throw new DctError('KEY_NAME_INVALID', `key name: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Writes `text` to a new file (never over an existing one), mode 0600. */
+async function writeNew(path: string, data: string | Buffer, what: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, 'wx', 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new DctError('FILE_EXISTS', `${what} ${path} already exists; it is kept as it is`);
+    }
+    throw new DctError('FILE_UNWRITABLE', `cannot write ${what} ${path}`, { cause: e });
+  }
+  try {
+    await handle.writeFile(data);
+  } finally {
+    await handle.close();
+  }
+}
+
+register({
+  name: 'key generate',
+  usage: 'NAME',
+  summary: 'Generate and load a signing key-pair',
+  flags: [
+    {
+      name: 'dir',
+      kind: 'string',
+      value: 'string',
+      description: 'Directory to write the public key to (default: the current directory)',
+    },
+  ],
+  args: { min: 1, max: 1 },
+  async run(ctx, { args, strings }) {
+    const name = args[0];
+    checkKeyName(name);
+    const dir = strings.get('dir') ?? ctx.io.cwd;
+    const pubPath = join(isAbsolute(dir) ? dir : join(ctx.io.cwd, dir), `${name}.pub`);
+    const existing = (await ctx.keyStore.list()).find((k) => k.role === name);
+    if (existing !== undefined) {
+      throw new DctError(
+        'KEY_EXISTS',
+        `a key named ${name} already exists (${shortId(existing.id)}, ${existing.path}); choose another name`,
+      );
+    }
+    try {
+      await stat(pubPath);
+      throw new DctError('FILE_EXISTS', `public key file already exists: ${pubPath}`);
+    } catch (e) {
+      if (e instanceof DctError) throw e;
+    }
+    const passphrase = await ctx.passphrase('repository', {
+      newKey: true,
+      what: `the new ${name} key`,
+    });
+    ctx.out(`Generating key for ${name}...`);
+    const key = generateKey('ecdsa');
+    const id = keyIdOf(tufKeyFromKeyObject(key));
+    const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
+    const pubPem = encodePem({ type: 'PUBLIC KEY', headers: { role: name }, der: spki });
+    // The public file first: if it cannot be written, no private key is left behind unnamed.
+    await writeNew(pubPath, pubPem, 'the public key file');
+    await ctx.keyStore.write(id, encryptNotaryKey(key, passphrase, { role: name }));
+    ctx.out(
+      `Successfully generated and loaded private key. Corresponding public key available: ${pubPath}`,
+    );
+  },
+});
+
+register({
+  name: 'key load',
+  usage: 'KEYFILE',
+  summary: 'Load a private key file into the local key directory',
+  flags: [
+    {
+      name: 'name',
+      kind: 'string',
+      value: 'string',
+      description: 'Name for the loaded key (default "signer")',
+    },
+  ],
+  args: { min: 1, max: 1 },
+  async run(ctx, { args, strings }) {
+    const file = args[0];
+    const name = strings.get('name') ?? 'signer';
+    checkKeyName(name);
+    const path = isAbsolute(file) ? file : join(ctx.io.cwd, file);
+    let info;
+    try {
+      info = await stat(path);
+    } catch (e) {
+      throw new DctError('FILE_UNREADABLE', `cannot read the key file ${file}`, { cause: e });
+    }
+    if ((info.mode & 0o077) !== 0) {
+      throw new DctError(
+        'KEY_FILE_MODE',
+        `the key file ${file} is readable by others (mode ${(info.mode & 0o777).toString(8)}); chmod 600 it first`,
+      );
+    }
+    const text = await readFile(path, 'utf8');
+    for (const line of pemBodyLines(text)) ctx.redactor.add(line);
+    let blocks;
+    try {
+      blocks = parsePem(text);
+    } catch (e) {
+      throw new DctError('KEY_NOT_A_KEY', `${file} is not a PEM key file`, { cause: e });
+    }
+    try {
+      const block = blocks.find((b) => PRIVATE_KEY_TYPES.has(b.type));
+      if (block === undefined) {
+        throw new DctError(
+          'KEY_NOT_A_KEY',
+          `${file} holds no private key${blocks.length ? ` (only ${blocks.map((b) => b.type).join(', ')})` : ''}`,
+        );
+      }
+      ctx.out(`Loading key from "${file}"...`);
+      let key;
+      if (isEncryptedBlock(block)) {
+        const pass = await ctx.passphrase('repository', { what: `the key in ${file}` });
+        try {
+          key = loadKeyBlock(block, pass, file);
+        } catch (e) {
+          const other = await askFilePassphrase(ctx, file, e);
+          key = loadKeyBlock(block, other, file);
+        }
+      } else {
+        key = loadKeyBlock(block, undefined, file);
+      }
+      const id = keyIdOf(tufKeyFromKeyObject(key));
+      if ((await ctx.keyStore.list()).some((k) => k.id === id)) {
+        throw new DctError(
+          'KEY_EXISTS',
+          `key ${shortId(id)} from ${file} is already in ${ctx.keyStore.dir}; nothing was changed`,
+        );
+      }
+      const passphrase = await ctx.passphrase('repository', {
+        newKey: !isEncryptedBlock(block),
+        what: `the ${name} key`,
+      });
+      await ctx.keyStore.write(id, encryptNotaryKey(key, passphrase, { role: name }));
+      ctx.out(`Successfully imported key from ${file}`);
+    } finally {
+      for (const b of blocks) b.der.fill(0);
+    }
+  },
+});
+
+/** The key file's own passphrase, asked when the repository passphrase did not open it. */
+async function askFilePassphrase(ctx: CliContext, file: string, cause: unknown): Promise<string> {
+  if (!(cause instanceof DctError) || ctx.io.terminal === undefined) throw cause;
+  const pass = await ctx.io.terminal.ask(`Enter passphrase for the key in ${file}: `, true);
+  ctx.redactor.add(pass);
+  return pass;
+}
+
+register({
+  name: 'key list',
+  usage: '',
+  summary: 'List the keys in the local key directory (they are not opened)',
+  flags: [],
+  args: { min: 0, max: 0 },
+  async run(ctx) {
+    const keys = await ctx.keyStore.list();
+    if (keys.length === 0) {
+      ctx.err(`No keys in ${ctx.keyStore.dir}`);
+      return;
+    }
+    const rows = [
+      ['ROLE', 'REPOSITORY', 'KEY ID', 'LOCATION'],
+      ...keys.map((k) => [k.role ?? '', k.gun ?? '', k.id, join(ctx.keyStore.dir, k.path)]),
+    ];
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+    for (const r of rows)
+      ctx.out(
+        r
+          .map((c, i) => c.padEnd(widths[i]))
+          .join('   ')
+          .trimEnd(),
+      );
+  },
+});
+
+register({
+  name: 'key export',
+  usage: 'NAME|KEYID...',
+  summary: "Print encrypted key files as they are (for the action's `keys` secret)",
+  flags: [
+    {
+      name: 'backup',
+      kind: 'boolean',
+      description: 'A .tar.gz of the whole private key directory instead',
+    },
+    { name: 'base64', kind: 'boolean', description: 'Encode the output in base64' },
+    {
+      name: 'output',
+      short: 'o',
+      kind: 'string',
+      value: 'file',
+      description: 'Write to a new file (mode 0600) instead of stdout',
+    },
+  ],
+  args: { min: 0 },
+  async run(ctx, { args, booleans, strings }) {
+    const backup = booleans.has('backup');
+    if (!backup && args.length === 0) {
+      throw new DctError(
+        'CLI_USAGE',
+        'name the keys to export (a name or key ID), or give --backup',
+      );
+    }
+    const keys = await ctx.keyStore.list();
+    let data: Buffer;
+    if (backup) {
+      if (keys.length === 0) throw new DctError('KEY_NOT_FOUND', `no keys in ${ctx.keyStore.dir}`);
+      const files = [];
+      for (const path of await ctx.keyStore.paths()) {
+        files.push({ path: `private/${path}`, data: await readFile(join(ctx.keyStore.dir, path)) });
+      }
+      data = gzipSync(writeTar(files, ctx.now()));
+      for (const f of files) f.data.fill(0);
+    } else {
+      const chosen = new Set<string>();
+      for (const want of args) {
+        const byId = /^[0-9a-f]{7,64}$/.test(want) ? keys.filter((k) => k.id.startsWith(want)) : [];
+        const matches = byId.length > 0 ? byId : keys.filter((k) => k.role === want);
+        if (matches.length === 0) {
+          throw new DctError(
+            'KEY_NOT_FOUND',
+            `no key named or with ID ${want} in ${ctx.keyStore.dir}; see 'dct key list'`,
+          );
+        }
+        if (byId.length > 1) {
+          throw new DctError(
+            'KEY_AMBIGUOUS',
+            `${want} is the start of several key IDs; give more of it`,
+          );
+        }
+        for (const k of matches) chosen.add(k.path);
+      }
+      const parts: Buffer[] = [];
+      for (const path of chosen) parts.push(await readFile(join(ctx.keyStore.dir, path)));
+      data = Buffer.concat(parts);
+      for (const p of parts) p.fill(0);
+    }
+    if (booleans.has('base64')) {
+      const encoded = Buffer.from(`${data.toString('base64')}\n`);
+      data.fill(0);
+      data = encoded;
+    }
+    const output = strings.get('output');
+    if (output !== undefined) {
+      await writeNew(isAbsolute(output) ? output : join(ctx.io.cwd, output), data, 'the file');
+      ctx.err(`Wrote ${backup ? 'the key directory backup' : 'the key files'} to ${output}`);
+    } else {
+      ctx.io.stdout(data);
+    }
+  },
+});
