@@ -20,6 +20,7 @@ import { encryptNotaryKey } from '../../src/keys/encrypt.js';
 import { KeyRing } from '../../src/keys/keyring.js';
 import { readKeySecret } from '../../src/keys/secret.js';
 import { RegistryClient } from '../../src/registry/client.js';
+import { runCli } from '../../src/cli/run.js';
 import { parseImageRef } from '../../src/registry/reference.js';
 import { cosignVerify, ensureCosign, runCosign } from '../support/cosign.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
@@ -165,6 +166,67 @@ describe('a key exported for cosign', () => {
       expect.objectContaining({ tag: '2.0', cosign: true }),
     ]);
     expect((await cosignVerify(sb, files.publicKey, `${gun}@${img.digest}`)).code).toBe(0);
+  });
+});
+
+describe('dct key export --cosign', () => {
+  it("writes the delegated key in cosign's format: the real cosign signs with it, both verifiers accept", async () => {
+    // The signer's key as docker keeps it, in a Docker config of its own.
+    const config = await mkdtemp(join(sb.dir, 'dct-'));
+    await mkdir(join(config, 'trust', 'private'), { recursive: true });
+    const id = repo.signerKeyId!;
+    await writeFile(
+      join(config, 'trust', 'private', `${id}.key`),
+      encryptNotaryKey(signerKey, repo.passphrase, { role: 'ci' }),
+      { mode: 0o600 },
+    );
+    const out = await mkdtemp(join(sb.dir, 'cosign-out-'));
+    const stderr: string[] = [];
+    const code = await runCli(['key', 'export', 'ci', '--cosign', '--dir', out], {
+      env: {
+        DOCKER_CONFIG: config,
+        DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE: repo.passphrase,
+        COSIGN_PASSWORD: 'dct-cosign-pw',
+      },
+      cwd: out,
+      stdout: () => undefined,
+      stderr: (t) => void stderr.push(String(t)),
+    });
+    expect(code, stderr.join('')).toBe(0);
+    expect(await readFile(join(out, 'ci.cosign.pub'), 'utf8')).toBe(cosignPublicKeyPem(signerKey));
+
+    const img = await pushImage(sb, PATH, '2.1', { seed: 'dct-exported' });
+    ok(await sign([`${gun}:2.1`]));
+    const signed = await runCosign(
+      sb,
+      [
+        'sign',
+        '--key',
+        join(out, 'ci.cosign.key'),
+        '--tlog-upload=false',
+        '-y',
+        `${gun}@${img.digest}`,
+      ],
+      { password: 'dct-cosign-pw' },
+    );
+    expect(signed.code, signed.stderr).toBe(0);
+    expect((await cosignVerify(sb, join(out, 'ci.cosign.pub'), `${gun}@${img.digest}`)).code).toBe(
+      0,
+    );
+    const after = ok(await verify([`${gun}:2.1`], { 'required-signers': 'ci' }));
+    expect(JSON.parse(after.outputs.verified)).toEqual([
+      expect.objectContaining({ tag: '2.1', cosign: true }),
+    ]);
+
+    // A second export never overwrites the pair.
+    const again = await runCli(['key', 'export', 'ci', '--cosign', '--dir', out], {
+      env: { DOCKER_CONFIG: config, DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE: repo.passphrase },
+      cwd: out,
+      stdout: () => undefined,
+      stderr: (t) => void stderr.push(String(t)),
+    });
+    expect(again).toBe(1);
+    expect(stderr.join('')).toMatch(/ci.cosign.key: exists already/);
   });
 });
 

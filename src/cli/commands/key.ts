@@ -14,7 +14,11 @@ import { encodePem, parsePem, pemBodyLines } from '../../keys/pem.js';
 import { PRIVATE_KEY_TYPES, isEncryptedBlock, loadKeyBlock } from '../../keys/pkcs8.js';
 import { writeTar } from '../../keys/tar.js';
 import { validateSignerName } from '../../signer/admin/signer-keys.js';
-import type { CliContext } from '../context.js';
+import { writeCosignKeyPair } from '../../cosign/key.js';
+import { KeyRing } from '../../keys/keyring.js';
+import { disposeKeyFiles } from '../../keys/secret.js';
+import { cliKeyError, type CliContext } from '../context.js';
+import type { StoredKey } from '../keystore.js';
 import { register } from '../registry.js';
 
 /** Key names that would read as a TUF role's key rather than a signer's. */
@@ -227,6 +231,18 @@ register({
     },
     { name: 'base64', kind: 'boolean', description: 'Encode the output in base64' },
     {
+      name: 'cosign',
+      kind: 'boolean',
+      description:
+        "Write NAME.cosign.key (cosign's encrypted format, password COSIGN_PASSWORD, else the repository passphrase) and NAME.cosign.pub",
+    },
+    {
+      name: 'dir',
+      kind: 'string',
+      value: 'string',
+      description: 'With --cosign: the directory to write to (default: the current directory)',
+    },
+    {
       name: 'output',
       short: 'o',
       kind: 'string',
@@ -237,6 +253,13 @@ register({
   args: { min: 0 },
   async run(ctx, { args, booleans, strings }) {
     const backup = booleans.has('backup');
+    if (booleans.has('cosign')) {
+      if (backup || args.length !== 1) {
+        throw new DctError('CLI_USAGE', '--cosign exports one key: name it, without --backup');
+      }
+      await exportCosign(ctx, args[0], strings.get('dir'));
+      return;
+    }
     if (!backup && args.length === 0) {
       throw new DctError(
         'CLI_USAGE',
@@ -255,23 +278,7 @@ register({
       for (const f of files) f.data.fill(0);
     } else {
       const chosen = new Set<string>();
-      for (const want of args) {
-        const byId = /^[0-9a-f]{7,64}$/.test(want) ? keys.filter((k) => k.id.startsWith(want)) : [];
-        const matches = byId.length > 0 ? byId : keys.filter((k) => k.role === want);
-        if (matches.length === 0) {
-          throw new DctError(
-            'KEY_NOT_FOUND',
-            `no key named or with ID ${want} in ${ctx.keyStore.dir}; see 'dct key list'`,
-          );
-        }
-        if (byId.length > 1) {
-          throw new DctError(
-            'KEY_AMBIGUOUS',
-            `${want} is the start of several key IDs; give more of it`,
-          );
-        }
-        for (const k of matches) chosen.add(k.path);
-      }
+      for (const want of args) for (const k of selectKeys(ctx, keys, want)) chosen.add(k.path);
       const parts: Buffer[] = [];
       for (const path of chosen) parts.push(await readFile(join(ctx.keyStore.dir, path)));
       data = Buffer.concat(parts);
@@ -291,3 +298,66 @@ register({
     }
   },
 });
+
+/** The keys `want` names: a key ID (or its start, 7 hex digits or more), else a key name. */
+function selectKeys(ctx: CliContext, keys: StoredKey[], want: string): StoredKey[] {
+  const byId = /^[0-9a-f]{7,64}$/.test(want) ? keys.filter((k) => k.id.startsWith(want)) : [];
+  if (byId.length > 1) {
+    throw new DctError('KEY_AMBIGUOUS', `${want} is the start of several key IDs; give more of it`);
+  }
+  const matches = byId.length > 0 ? byId : keys.filter((k) => k.role === want);
+  if (matches.length === 0) {
+    throw new DctError(
+      'KEY_NOT_FOUND',
+      `no key named or with ID ${want} in ${ctx.keyStore.dir}; see 'dct key list'`,
+    );
+  }
+  return matches;
+}
+
+/**
+ * `key export NAME --cosign`: the same private key in cosign's encrypted format, so a signer
+ * can go on with the real cosign after leaving Notary (issue: cosign bridge). The key is
+ * decrypted in memory only; cosign's file is encrypted with COSIGN_PASSWORD, else with the
+ * repository passphrase.
+ */
+async function exportCosign(ctx: CliContext, want: string, dir: string | undefined): Promise<void> {
+  const matches = selectKeys(ctx, await ctx.keyStore.list(), want);
+  if (matches.length > 1) {
+    throw new DctError(
+      'KEY_AMBIGUOUS',
+      `${matches.length} keys are named ${want}; give the key ID of the one to export (see 'dct key list')`,
+    );
+  }
+  const chosen = matches[0];
+  const root = chosen.role === 'root';
+  const { files } = await ctx.keyStore.read((s) => ctx.redactor.add(s));
+  let ring: KeyRing | undefined;
+  try {
+    const file = files.filter((f) => f.source === chosen.path);
+    const pass = chosen.encrypted
+      ? await ctx.passphrase(root ? 'root' : 'repository', { what: `the ${want} key` })
+      : undefined;
+    try {
+      ring = KeyRing.open(file, {
+        include: 'all',
+        ...(root ? { rootPassphrase: pass } : { passphrase: pass }),
+      });
+    } catch (e) {
+      throw cliKeyError(e);
+    }
+    const held = ring.held()[0];
+    const cosignPassword = ctx.env.COSIGN_PASSWORD ?? (await ctx.passphrase('repository'));
+    if (ctx.env.COSIGN_PASSWORD) ctx.redactor.add(ctx.env.COSIGN_PASSWORD);
+    const name = /^[0-9a-f]{7,64}$/.test(want) ? shortId(held.id) : want;
+    const out = dir === undefined ? ctx.io.cwd : isAbsolute(dir) ? dir : join(ctx.io.cwd, dir);
+    const written = await writeCosignKeyPair(out, name, held.key, cosignPassword);
+    ctx.out(`Wrote ${written.privateKey} and ${written.publicKey}`);
+    ctx.err(
+      `Sign with: cosign sign --key ${written.privateKey} IMAGE@DIGEST; verify with: cosign verify --key ${written.publicKey} --insecure-ignore-tlog=true IMAGE`,
+    );
+  } finally {
+    ring?.dispose();
+    disposeKeyFiles(files);
+  }
+}
