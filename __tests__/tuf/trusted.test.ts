@@ -8,7 +8,7 @@ import { serializeEnvelope } from '../../src/tuf/envelope.js';
 import { metaFileFor } from '../../src/tuf/models.js';
 import { addDays } from '../../src/tuf/time.js';
 import { loadTrustedRepo, TIMESTAMP_MAX_BYTES, type MetaFetcher } from '../../src/tuf/trusted.js';
-import { newKey, sha256b64, TestRepo } from './helpers/repo.js';
+import { newKey, sha256b64, TestRepo, type TestKey } from './helpers/repo.js';
 
 const GUN = 'registry.example.com/team/app';
 const NOW = new Date('2030-06-01T12:00:00Z');
@@ -279,6 +279,43 @@ describe('root trust, synthetic repositories', () => {
       ) as unknown,
     });
     // Without a cache the same root is taken on first use.
+    await expect(load(r)).resolves.toBeDefined();
+  });
+
+  it("a rotation needs the old root's threshold, not one of its keys → TUF_ROOT_ROTATION", async () => {
+    const r = new TestRepo(GUN, NOW);
+    r.rootKeys = [r.certKey(GUN), r.certKey(GUN)];
+    r.rootThreshold = 2;
+    r.signRoot(2, r.rootKeys);
+    r.publish();
+    const trusted = cache(r);
+    const [a, b] = r.rootKeys as [TestKey, TestKey];
+    const fresh = r.certKey(GUN);
+    r.rootKeys = [fresh];
+    r.rootThreshold = 1;
+    r.signRoot(3, [fresh, a]); // one of two old keys: below the old threshold
+    r.publish();
+    await expect(load(r, { trusted })).rejects.toMatchObject({
+      code: 'TUF_ROOT_ROTATION',
+      message: expect.stringContaining(
+        'root version 3 is not signed by the keys of trusted root version 2',
+      ) as unknown,
+    });
+    r.signRoot(3, [fresh, a, b]); // both: accepted
+    r.publish();
+    const repo = (await loadTrustedRepo(r.fetcher(), { gun: GUN, now: NOW, trusted }))!;
+    expect(repo.root.signed.version).toBe(3);
+  });
+
+  it('a root below its own threshold of two is refused even on first use → TUF_ROOT_UNTRUSTED', async () => {
+    const r = new TestRepo(GUN, NOW);
+    r.rootKeys = [r.certKey(GUN), r.certKey(GUN)];
+    r.rootThreshold = 2;
+    r.signRoot(2, [r.rootKeys[0]!]);
+    r.publish();
+    await expect(load(r)).rejects.toMatchObject({ code: 'TUF_ROOT_UNTRUSTED' });
+    r.signRoot(2, r.rootKeys);
+    r.publish();
     await expect(load(r)).resolves.toBeDefined();
   });
 
