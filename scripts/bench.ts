@@ -1,4 +1,4 @@
-// `npm run bench`: the bundled action's main step against the Go notary CLI (for case 7,
+// `npm run bench`: the bundled action's main step (and, in cases 8 and 9, `dct`) against the Go notary CLI (for case 7,
 // docker 28's `docker trust signer add`) doing the same work, on the same local servers, in
 // alternating runs. Prints a table and PASS/MISS goals and writes bench-results.json (and CPU
 // profiles) to a temp dir it names. Options (after `--`):
@@ -23,6 +23,7 @@ import { node24, REPO_ROOT } from '../__tests__/support/runner.js';
 import { ensurePackages, startSandbox, type Sandbox } from '../__tests__/support/servers.js';
 import { checkActionRun, MAIN_ENTRY, runAction, type ActionSample } from './bench/action.js';
 import { cliList, cliSign, dockerSignerAdd, type CliTag } from './bench/cli.js';
+import { CLI_ENTRY, dct, dockerConfig, dockerTrust } from './bench/dct.js';
 import { makeKey, PASS, pubFile, ROOT_PASS } from '../__tests__/signer/admin-helpers.js';
 import { ensureTime, mapLimit, median, timed, type Sample } from './bench/measure.js';
 import { bundleComposition, formatProfile, summarizeProfile } from './bench/profile.js';
@@ -82,7 +83,8 @@ interface CaseResult {
 }
 
 interface RunPlan {
-  action: Record<string, string>;
+  /** The action's inputs, or (cases 8 and 9) a `dct` command that throws when it fails. */
+  action: Record<string, string> | (() => Promise<Sample>);
   cli: () => Promise<Sample>;
   /** Tags both sides must have signed by the end (checked with `notary list`). */
   expected: { gun: string; tag: string }[];
@@ -159,6 +161,9 @@ async function main(): Promise<number> {
   const entryCopy = join(outDir, 'entry');
   await cp(dirname(ENTRY), entryCopy, { recursive: true });
   const entry = join(entryCopy, basename(ENTRY));
+  const cliCopy = join(outDir, 'cli');
+  await cp(dirname(CLI_ENTRY), cliCopy, { recursive: true });
+  const cliEntry = join(cliCopy, 'index.js');
 
   // --- start-up, no work -------------------------------------------------------------
   const distBytes = statSync(entry).size;
@@ -418,6 +423,88 @@ async function main(): Promise<number> {
     },
   });
 
+  // Cases 8 and 9: the `dct` command line against docker 28's `docker trust`, each from a
+  // fresh Docker config (no trusted root cached: both trust on first use).
+  const dctPass = {
+    DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE: ROOT_PASS,
+    DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE: PASS,
+  };
+  cases.push({
+    id: 8,
+    title: 'dct signer add, new repository',
+    runs: SMALL_RUNS,
+    output: 'none',
+    tags: 0,
+    note: 'both create the repository (root key reused, repository key generated, snapshot with the server) and add the signer in one publish; the CLI is `docker trust signer add`',
+    prepare: async (i) => {
+      const [a, c] = [gunOf(`bench/dct-new-a${i}`), gunOf(`bench/dct-new-c${i}`)];
+      const ci = makeKey('ci');
+      const ours = await dockerConfig(s, work, [makeKey('root')], { 'ci.pub': pubFile(ci) });
+      return {
+        action: () =>
+          dct(
+            node,
+            cliEntry,
+            s,
+            ours,
+            ['signer', 'add', '--key', join(ours, 'ci.pub'), 'ci', a],
+            dctPass,
+          ),
+        cli: () =>
+          dockerSignerAdd(s, work, c, makeKey('root'), pubFile(ci), {
+            root: ROOT_PASS,
+            repository: PASS,
+          }),
+        expected: [],
+        delegated: [a, c],
+      };
+    },
+  });
+  if (wanted(9)) {
+    // One repository with 25 signed tags; both sides inspect it and must print the same JSON.
+    const p = 'bench/inspect';
+    const inspected = await createTrustedRepo(s, gunOf(p), { signer: 'ci' });
+    const tags = names('i', 25);
+    await push(p, tags, 'inspect');
+    const r = await runAction(
+      signInputs(
+        [inspected],
+        tags.map((t) => `${gunOf(p)}:${t}`),
+      ),
+      { node, baseDir: work, entry },
+    );
+    checkActionRun('signing the tags to inspect', r, 'signed', 25);
+    const same = async (ours: Sample, theirs: Sample): Promise<void> => {
+      if (JSON.stringify(JSON.parse(ours.stdout)) !== JSON.stringify(JSON.parse(theirs.stdout))) {
+        throw new Error(
+          `dct inspect and docker trust inspect differ:\n${ours.stdout}\n${theirs.stdout}`,
+        );
+      }
+      return Promise.resolve();
+    };
+    let last: Sample | undefined;
+    cases.push({
+      id: 9,
+      title: 'inspect 25 tags',
+      runs: SMALL_RUNS,
+      output: 'none',
+      tags: 0,
+      note: 'the same JSON on both sides (checked); the CLI is `docker trust inspect`',
+      prepare: async () => {
+        const [ours, theirs] = [await dockerConfig(s, work), await dockerConfig(s, work)];
+        return {
+          action: async () => (last = await dct(node, cliEntry, s, ours, ['inspect', gunOf(p)])),
+          cli: async () => {
+            const t = await dockerTrust(s, theirs, ['inspect', gunOf(p)]);
+            if (last !== undefined) await same(last, t);
+            return t;
+          },
+          expected: [],
+        };
+      },
+    });
+  }
+
   // --- measure -----------------------------------------------------------------------
   const results: CaseResult[] = [];
   const measured = new Set<number>();
@@ -426,11 +513,18 @@ async function main(): Promise<number> {
     log(`case ${c.id} (${c.title}): preparing ${c.runs} runs`);
     const prepared: RunPlan[] = [];
     for (let i = 0; i < c.runs; i++) prepared.push(await c.prepare(i));
-    const a: ActionSample[] = [];
+    const a: Sample[] = [];
     const b: Sample[] = [];
     for (let i = 0; i < c.runs; i++) {
-      const r = await runAction(prepared[i].action, { node, baseDir: work, entry });
-      checkActionRun(`case ${c.id} run ${i + 1}`, r, c.output, c.tags);
+      const plan = prepared[i].action;
+      let r: Sample;
+      if (typeof plan === 'function') {
+        r = await plan();
+      } else {
+        const run = await runAction(plan, { node, baseDir: work, entry });
+        checkActionRun(`case ${c.id} run ${i + 1}`, run, c.output, c.tags);
+        r = run;
+      }
       a.push(r);
       b.push(await prepared[i].cli());
       log(
@@ -467,7 +561,7 @@ async function main(): Promise<number> {
   const goals: { goal: string; pass: boolean; detail: string }[] = [];
   const byId = new Map(results.map((r) => [r.id, r]));
   // Case 7 is one small publish, like case 1: Node's start-up alone outweighs a Go binary's run.
-  for (const r of results.filter((x) => x.id >= 2 && x.id !== 7)) {
+  for (const r of results.filter((x) => x.id >= 2 && ![7, 8, 9].includes(x.id))) {
     goals.push({
       goal: `case ${r.id} (${r.title}): action no slower than the CLI`,
       pass: r.action.medianMs <= r.cli.medianMs,
@@ -483,13 +577,14 @@ async function main(): Promise<number> {
       detail: `${sec(beyondBare)} vs 1.5 x ${sec(one.cli.medianMs)} = ${sec(1.5 * one.cli.medianMs)}, ratio ${(beyondBare / one.cli.medianMs).toFixed(2)}`,
     });
   }
-  const seven = byId.get(7);
-  if (seven) {
-    const beyond = seven.action.medianMs - startup.bareNode.medianMs;
+  // One small command each: Node's start-up alone outweighs a Go binary's run.
+  for (const small of [7, 8, 9].map((id) => byId.get(id))) {
+    if (small === undefined) continue;
+    const beyond = small.action.medianMs - startup.bareNode.medianMs;
     goals.push({
-      goal: 'case 7 (signer add, new repository): action - bare node <= 1.5 x CLI',
-      pass: beyond <= 1.5 * seven.cli.medianMs,
-      detail: `${sec(beyond)} vs 1.5 x ${sec(seven.cli.medianMs)} = ${sec(1.5 * seven.cli.medianMs)}, ratio ${(beyond / seven.cli.medianMs).toFixed(2)}`,
+      goal: `case ${small.id} (${small.title}): ours - bare node <= 1.5 x CLI`,
+      pass: beyond <= 1.5 * small.cli.medianMs,
+      detail: `${sec(beyond)} vs 1.5 x ${sec(small.cli.medianMs)} = ${sec(1.5 * small.cli.medianMs)}, ratio ${(beyond / small.cli.medianMs).toFixed(2)}`,
     });
   }
   for (const r of results) {
@@ -530,7 +625,7 @@ async function main(): Promise<number> {
   for (const row of rows.slice(1)) console.log(line(row));
   for (const r of results.filter((x) => x.note)) console.log(`note, case ${r.id}: ${r.note}`);
   console.log(
-    `CLI = /usr/bin/notary ${notaryVersion} from a cold trust dir (private keys only): one addhash per tag (-r targets/releases -r targets/ci) then one publish per repository, in one sh script; case 4: one \`notary list\`; case 6: then trixie's cosign, one \`cosign sign --key … --tlog-upload=false\` of the 25 digests; case 7: \`docker trust signer add\` (docker 28).`,
+    `CLI = /usr/bin/notary ${notaryVersion} from a cold trust dir (private keys only): one addhash per tag (-r targets/releases -r targets/ci) then one publish per repository, in one sh script; case 4: one \`notary list\`; case 6: then trixie's cosign, one \`cosign sign --key … --tlog-upload=false\` of the 25 digests; case 7 and 8: \`docker trust signer add\` (docker 28); case 9: \`docker trust inspect\`; cases 8 and 9 run \`dct\` (dist/cli/index.js) on the action's Node.`,
   );
   console.log(`\ndist/main/index.js          ${(distBytes / 1024 / 1024).toFixed(2)} MiB`);
   console.log(
@@ -567,6 +662,7 @@ async function main(): Promise<number> {
     for (const c of cases.filter((x) => measured.has(x.id))) {
       if (profileMode === 'missed' && !missed.has(c.id)) continue;
       const plan = await c.prepare(c.runs);
+      if (typeof plan.action === 'function') continue; // dct cases: the action is not involved
       const name = `case${c.id}.cpuprofile`;
       const r = await runAction(plan.action, {
         node,
