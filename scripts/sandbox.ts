@@ -1,14 +1,16 @@
 // `npm run sandbox [-- --auth] [-- --node current]`: the action's sign job against a local
 // real Notary setup. Starts notary-server and a registry on loopback, pushes a sample image
-// under two tags, creates a trusted repository with a `ci` signer the way docker does, runs
-// the bundled action (main, then post), shows its log as the runner shows it, and what a
-// fresh notary client sees.
+// under two tags, creates a trusted repository with a `ci` signer with the bundled `dct` (key
+// generate, signer add, key export, as a user would), runs the bundled action (main, then
+// post), shows its log as the runner shows it, and what `dct inspect` and a fresh notary
+// client see.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pushImage } from '../__tests__/support/images.js';
-import { createTrustedRepo, NotaryCli, parseList } from '../__tests__/support/notary-cli.js';
+import { NotaryCli, parseList } from '../__tests__/support/notary-cli.js';
+import { CLI_ENTRY, dct, dockerConfig } from './bench/dct.js';
 import {
   node24,
   REPO_ROOT,
@@ -48,7 +50,7 @@ function show(step: string, run: ActionRun): void {
 }
 
 async function main(): Promise<number> {
-  if (!existsSync(join(REPO_ROOT, 'dist', 'main', 'index.js'))) {
+  if (!existsSync(join(REPO_ROOT, 'dist', 'main', 'index.js')) || !existsSync(CLI_ENTRY)) {
     section('building dist (npm run build)');
     execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
   }
@@ -75,16 +77,45 @@ async function main(): Promise<number> {
     const pushed = await pushImage(sb, 'sandbox/app', tag, auth ? { auth } : {});
     console.log(`pushed ${image} ${pushed.digest} (${pushed.size} bytes)`);
   }
-  const repo = await createTrustedRepo(sb, gun, { signer: 'ci' });
-  console.log(`created ${gun}; keys: ${Object.keys(repo.keyFiles).join(', ')}`);
-  console.log(`signer ci key ${repo.signerKeyId ?? '?'}`);
+  // The user's side, with dct: a signer key, the repository with that signer, the key
+  // exported for the workflow's `keys` secret.
+  // With --auth, dct logs in to the trust server with the registry's credentials, from
+  // config.json as `docker login` leaves them.
+  const loginFile = auth
+    ? {
+        'config.json': JSON.stringify({
+          auths: {
+            [sb.registry.host]: {
+              auth: Buffer.from(`${auth.username}:${auth.password}`).toString('base64'),
+            },
+          },
+        }),
+      }
+    : {};
+  const config = await dockerConfig(sb, sb.dir, [], loginFile);
+  const passphrase = 'sandbox-repository-passphrase';
+  const dctEnv = {
+    DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE: 'sandbox-root-passphrase',
+    DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE: passphrase,
+  };
+  const dctRun = async (args: string[]): Promise<string> => {
+    console.log(`$ dct ${args.join(' ')}`);
+    const r = await dct(node, CLI_ENTRY, sb!, config, args, dctEnv);
+    process.stdout.write(r.stderr + r.stdout);
+    return r.stdout;
+  };
+  section('dct: set up the repository (DOCKER_CONFIG of its own)');
+  console.log(`DOCKER_CONFIG=${config} DOCKER_CONTENT_TRUST_SERVER=${sb.notary.url}`);
+  await dctRun(['key', 'generate', 'ci', '--dir', config]);
+  await dctRun(['signer', 'add', '--key', join(config, 'ci.pub'), 'ci', gun]);
+  const keysPem = await dctRun(['key', 'export', 'ci']);
 
   const workDir = await mkdtemp(join(sb.dir, 'runner-'));
   const inputs: Record<string, string> = {
     command: 'sign',
     images: images.join('\n'),
-    keys: repo.keysPem,
-    passphrase: repo.passphrase,
+    keys: keysPem,
+    passphrase,
     'trust-server': sb.notary.url,
     'ca-cert': sb.caPem,
   };
@@ -95,6 +126,11 @@ async function main(): Promise<number> {
   const { main: mainRun, post } = await runActionJob({ inputs, workDir, node });
   show('main', mainRun);
   show('post', post);
+
+  section(`dct inspect --pretty ${gun}`);
+  await dctRun(['inspect', '--pretty', gun]).catch((e: unknown) => {
+    console.log(e instanceof Error ? e.message : String(e));
+  });
 
   section(`notary list ${gun} (fresh trust dir)`);
   const fresh = await new NotaryCli(sb).run(['list', gun]);
