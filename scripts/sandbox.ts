@@ -81,7 +81,7 @@ async function main(): Promise<number> {
   // exported for the workflow's `keys` secret.
   // With --auth, dct logs in to the trust server with the registry's credentials, from
   // config.json as `docker login` leaves them.
-  const loginFile = auth
+  const loginFile: Record<string, string> = auth
     ? {
         'config.json': JSON.stringify({
           auths: {
