@@ -151,10 +151,9 @@ export class CliContext {
         `a passphrase for ${what} is needed and there is no terminal to ask on; set ${variable}`,
       );
     }
-    const first = await terminal.ask(
-      `Enter passphrase for ${opts.newKey ? 'new ' : ''}${what}: `,
-      true,
-    );
+    // docker's wording: "Enter passphrase for new alice key"
+    const subject = opts.newKey ? `new ${what.replace(/^the (new )?/, '')}` : what;
+    const first = await terminal.ask(`Enter passphrase for ${subject}: `, true);
     if (first === '') {
       throw new DctError('PASSPHRASE_EMPTY', `the passphrase for ${what} is empty`);
     }
@@ -165,7 +164,7 @@ export class CliContext {
           `the passphrase for ${what} is shorter than 8 characters; use a longer one`,
         );
       }
-      const again = await terminal.ask(`Repeat passphrase for new ${what}: `, true);
+      const again = await terminal.ask(`Repeat passphrase for ${subject}: `, true);
       if (again !== first) {
         throw new DctError('PASSPHRASE_MISMATCH', `the passphrases for ${what} do not match`);
       }
