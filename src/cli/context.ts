@@ -207,8 +207,12 @@ export class CliContext {
         ...(needs(true) ? { rootPassphrase: await this.passphrase('root') } : {}),
         ...(needs(false) ? { passphrase: await this.passphrase('repository') } : {}),
       };
+      const logged = (ring: KeyRing): KeyRing => {
+        for (const w of ring.warnings) this.log.warning(w);
+        return ring;
+      };
       try {
-        return KeyRing.open(wanted, opts);
+        return logged(KeyRing.open(wanted, opts));
       } catch (e) {
         if (!(e instanceof DctError) || e.code !== 'KEY_BAD_PASSPHRASE') throw cliKeyError(e);
       }
@@ -240,7 +244,7 @@ export class CliContext {
           `${f.role ?? 'unlabelled'} key ${f.source} is not opened by the passphrase given and is not used`,
         );
       }
-      return KeyRing.open(opened, opts);
+      return logged(KeyRing.open(opened, opts));
     } finally {
       disposeKeyFiles(files);
     }
