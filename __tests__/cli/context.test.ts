@@ -11,6 +11,7 @@ import {
 import { DctError } from '../../src/errors.js';
 import { encryptNotaryKey, generateKey } from '../../src/keys/encrypt.js';
 import { keyIdOf, tufKeyFromKeyObject } from '../../src/keys/keyid.js';
+import { encodePem } from '../../src/keys/pem.js';
 import { REPO_PASS, ROOT_PASS, ScriptedTerminal, tempHome, type Home } from './helpers.js';
 
 function context(
@@ -212,6 +213,24 @@ describe('openKeys', () => {
     const r = context(env(home, { [ROOT_PASSPHRASE_VAR]: 'wrong-passphrase' })).ctx;
     const re = await rejects(r.openKeys('root'), 'KEY_BAD_PASSPHRASE');
     expect(re.message).toContain(ROOT_PASSPHRASE_VAR);
+  });
+
+  it('warns of a key kept unencrypted, as the action does', async () => {
+    const home = await tempHome();
+    const key = generateKey('ecdsa');
+    const id = keyIdOf(tufKeyFromKeyObject(key));
+    await mkdir(home.private, { recursive: true });
+    const der = key.export({ type: 'pkcs8', format: 'der' });
+    await writeFile(
+      join(home.private, `${id}.key`),
+      encodePem({ type: 'PRIVATE KEY', headers: { role: 'plain' }, der }),
+    );
+    const { ctx, stderr } = context(env(home));
+    const ring = await ctx.openKeys('signing');
+    expect(ring.ids()).toEqual([id]);
+    ring.dispose();
+    expect(stderr).toHaveLength(1);
+    expect(stderr[0]).toMatch(/^warning: the plain key [0-9a-f]{7} \(.*\.key\) is not encrypted/);
   });
 
   it('asks only for the passphrases of kinds of key that are there', async () => {
