@@ -151,10 +151,9 @@ export class CliContext {
         `a passphrase for ${what} is needed and there is no terminal to ask on; set ${variable}`,
       );
     }
-    const first = await terminal.ask(
-      `Enter passphrase for ${opts.newKey ? 'new ' : ''}${what}: `,
-      true,
-    );
+    // docker's wording: "Enter passphrase for new alice key"
+    const subject = opts.newKey ? `new ${what.replace(/^the (new )?/, '')}` : what;
+    const first = await terminal.ask(`Enter passphrase for ${subject}: `, true);
     if (first === '') {
       throw new DctError('PASSPHRASE_EMPTY', `the passphrase for ${what} is empty`);
     }
@@ -165,7 +164,7 @@ export class CliContext {
           `the passphrase for ${what} is shorter than 8 characters; use a longer one`,
         );
       }
-      const again = await terminal.ask(`Repeat passphrase for new ${what}: `, true);
+      const again = await terminal.ask(`Repeat passphrase for ${subject}: `, true);
       if (again !== first) {
         throw new DctError('PASSPHRASE_MISMATCH', `the passphrases for ${what} do not match`);
       }
@@ -208,8 +207,12 @@ export class CliContext {
         ...(needs(true) ? { rootPassphrase: await this.passphrase('root') } : {}),
         ...(needs(false) ? { passphrase: await this.passphrase('repository') } : {}),
       };
+      const logged = (ring: KeyRing): KeyRing => {
+        for (const w of ring.warnings) this.log.warning(w);
+        return ring;
+      };
       try {
-        return KeyRing.open(wanted, opts);
+        return logged(KeyRing.open(wanted, opts));
       } catch (e) {
         if (!(e instanceof DctError) || e.code !== 'KEY_BAD_PASSPHRASE') throw cliKeyError(e);
       }
@@ -241,7 +244,7 @@ export class CliContext {
           `${f.role ?? 'unlabelled'} key ${f.source} is not opened by the passphrase given and is not used`,
         );
       }
-      return KeyRing.open(opened, opts);
+      return logged(KeyRing.open(opened, opts));
     } finally {
       disposeKeyFiles(files);
     }

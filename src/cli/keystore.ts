@@ -89,7 +89,13 @@ export class KeyStore {
    */
   async write(id: string, pem: string): Promise<string> {
     if (!/^[0-9a-f]{64}$/.test(id)) throw new Error(`not a key ID: ${id}`);
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    try {
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw new DctError('KEYSTORE_UNWRITABLE', `cannot create the key directory ${this.dir}`, {
+        cause: e,
+      });
+    }
     const path = join(this.dir, `${id}.key`);
     let handle;
     try {

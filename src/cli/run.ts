@@ -59,10 +59,11 @@ function overview(prog: string, group?: string): string {
 
 /** One line per problem, from anything a command threw. */
 export function errorLines(e: unknown): string[] {
-  const err = cliKeyError(e);
-  if (err instanceof ImagesError && err.failures.length > 0) {
-    return err.failures.map((f) => `${f.image}: ${oneLine(cliKeyErrorText(f.message))}`);
+  // Before cliKeyError: a reworded error is a plain DctError, without the failures.
+  if (e instanceof ImagesError && e.failures.length > 0) {
+    return e.failures.map((f) => `${f.image}: ${oneLine(cliKeyErrorText(f.message))}`);
   }
+  const err = cliKeyError(e);
   if (err instanceof DctError) return [oneLine(err.message)];
   return [`unexpected error: ${oneLine(describeError(err))}`];
 }

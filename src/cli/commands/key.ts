@@ -4,7 +4,7 @@
  * leaves the process in the clear; `export` copies the encrypted files as they are.
  */
 import { createPublicKey } from 'node:crypto';
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, readFile, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DctError } from '../../errors.js';
@@ -99,7 +99,13 @@ register({
     const pubPem = encodePem({ type: 'PUBLIC KEY', headers: { role: name }, der: spki });
     // The public file first: if it cannot be written, no private key is left behind unnamed.
     await writeNew(pubPath, pubPem, 'the public key file');
-    await ctx.keyStore.write(id, encryptNotaryKey(key, passphrase, { role: name }));
+    try {
+      await ctx.keyStore.write(id, encryptNotaryKey(key, passphrase, { role: name }));
+    } catch (e) {
+      // A public key without its private key would only block the name for the next try.
+      await rm(pubPath, { force: true });
+      throw e;
+    }
     ctx.out(
       `Successfully generated and loaded private key. Corresponding public key available: ${pubPath}`,
     );
