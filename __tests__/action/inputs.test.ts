@@ -46,7 +46,11 @@ describe('parseInputs', () => {
   });
 
   it.each([
-    [{ command: 'bogus' }, '`command`', 'sign, verify, revoke, signer-add or signer-remove'],
+    [
+      { command: 'bogus' },
+      '`command`',
+      'sign, verify, revoke, refresh, signer-add or signer-remove',
+    ],
     [{ images: ' \n, \n' }, '`images`', 'one image reference per line'],
     [{ images: 'a b:1' }, '`images`', 'contains spaces'],
     [{ digest: 'sha256:abc' }, '`digest`', '64 lowercase hex'],

@@ -76,6 +76,7 @@ function setup(
       revoke: unused,
       signerAdd: unused,
       signerRemove: unused,
+      refresh: unused,
       ...flows,
     },
     loadKeys,
@@ -501,7 +502,7 @@ describe('runMain with the real @actions/core', () => {
       .split('\n')
       .filter((l) => l.startsWith('::error::'));
     expect(errors).toEqual([
-      '::error::`command` must be sign, verify, revoke, signer-add or signer-remove; got "bogus"',
+      '::error::`command` must be sign, verify, revoke, refresh, signer-add or signer-remove; got "bogus"',
       '::error::`images` is empty: give one image reference per line, e.g. registry.example.com/team/app:1.0',
     ]);
     expect(process.exitCode).toBe(1);
