@@ -593,8 +593,8 @@ function checkExpiry(role: string, expires: string, now: Date): void {
       role === 'timestamp' || role === 'snapshot'
         ? `${STALE} (the server re-signs it on demand)`
         : role === 'root'
-          ? 'the repository owner must re-sign root with the root key'
-          : 'sign into the role again to refresh it';
+          ? 'the repository owner must re-sign root with the root key (`refresh` with the root key and its passphrase)'
+          : "re-sign it with the key that signs it: the action's `command: refresh`, or `dct refresh`";
     throw new DctError('TUF_EXPIRED', `${role} expired at ${expires}; ${fix}`);
   }
 }
