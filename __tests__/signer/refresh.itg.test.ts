@@ -356,3 +356,62 @@ describe('refresh against the real notary-server', () => {
     }
   });
 });
+
+describe('sign into an expired targets/releases (issue 15, defect 5)', () => {
+  it('signs it again, keeping its tags, with a warning; the Go CLI lists old and new tags', async () => {
+    const { gun, img, keys } = await dockerRepo('expired/sign');
+    try {
+      const at = new Date(Date.now() + 8_000);
+      await expireAt(gun, keys, ['targets/releases'], at);
+      await new Promise((r) => setTimeout(r, Math.max(0, at.getTime() - Date.now()) + 1_500));
+      // Go skips the expired role: the tag is only in targets/ci, which docker does not read.
+      expect(await new NotaryCli(sb).list(gun, 'targets/releases')).toEqual([]);
+
+      const next = await pushImage(sb, 'expired/sign', '2.0', { seed: 'expired-2' });
+      const log = quietLog();
+      const out = await signImages({
+        ...conn(),
+        images: [`${gun}:2.0`],
+        keys,
+        signers: [],
+        rootKeyIds: [],
+        log,
+      });
+      expect([...out[0].roles].sort()).toEqual(['targets/ci', 'targets/releases']);
+      expect(log.lines.join('\n')).toMatch(
+        /warning: .*targets\/releases expired at .*signed again now, keeping the 1 tags.*command: refresh/,
+      );
+      const rows = (await new NotaryCli(sb).list(gun, 'targets/releases')).map((t) => [
+        t.name,
+        t.digest,
+      ]);
+      expect(rows.sort()).toEqual([
+        ['1.0', img.digest],
+        ['2.0', next.digest],
+      ]);
+    } finally {
+      keys.dispose();
+    }
+  });
+
+  it('still refuses an expired targets role, which only refresh with the repository key repairs', async () => {
+    const { gun, keys } = await dockerRepo('expired/top');
+    try {
+      const at = new Date(Date.now() + 8_000);
+      await expireAt(gun, keys, ['targets'], at);
+      await new Promise((r) => setTimeout(r, Math.max(0, at.getTime() - Date.now()) + 1_500));
+      await pushImage(sb, 'expired/top', '2.0', { seed: 'expired-top' });
+      const run = signImages({
+        ...conn(),
+        images: [`${gun}:2.0`],
+        keys,
+        signers: [],
+        rootKeyIds: [],
+        log: quietLog(),
+      });
+      await expect(run).rejects.toThrow(/targets expired at .*command: refresh/);
+    } finally {
+      keys.dispose();
+    }
+  });
+});
