@@ -367,3 +367,18 @@ describe('parseInputs: signer-add and signer-remove', () => {
     expect(secretValues({ ...add, 'signer-keys': PUB }, {})).not.toContain('MFkw');
   });
 });
+
+describe('refresh inputs', () => {
+  it('expires-within defaults to 90 days and takes h, d and w', () => {
+    const base = { command: 'refresh', images: 'registry.example.com/team/app', keys: KEYS };
+    expect(parseInputs(base).expiresWithinMs).toBe(90 * 86_400_000);
+    expect(parseInputs({ ...base, 'expires-within': '36h' }).expiresWithinMs).toBe(36 * 3_600_000);
+  });
+
+  it('refresh needs keys and takes no cosign', () => {
+    const p = problems({ command: 'refresh', images: IMG, cosign: 'true' });
+    expect(p).toHaveLength(2);
+    expect(p[0]).toMatch(/^`keys` is required for refresh/);
+    expect(p[1]).toBe('`cosign` is for sign and verify, not refresh');
+  });
+});
