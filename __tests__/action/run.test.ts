@@ -13,7 +13,7 @@ import {
 import { DctError, ImagesError } from '../../src/errors.js';
 import type { KeyRing } from '../../src/keys/keyring.js';
 import type { RefreshOptions, RefreshResult } from '../../src/signer/refresh.js';
-import type { SignedTag, VerifiedTag } from '../../src/signer/types.js';
+import type { SignOptions, SignedTag, VerifiedTag } from '../../src/signer/types.js';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
 const D2 = `sha256:${'2'.repeat(64)}`;
@@ -505,6 +505,42 @@ describe('runMain: refresh', () => {
       { gun: APP, role: 'targets/releases', version: 7, expires: '2029-12-01T00:00:00Z' },
     ]);
     expect(summaries[0]).toContain(`<h4>${APP}</h4>`);
+  });
+});
+
+describe('runMain: trust health of sign and verify', () => {
+  it('lists the roles each repository reported, and marks what the run re-signed', async () => {
+    const sign = vi.fn((o: SignOptions) => {
+      o.onHealth?.({
+        gun: APP,
+        changed: ['targets/releases'],
+        roles: [
+          {
+            role: 'targets/releases',
+            version: 3,
+            expires: '2029-12-01T00:00:00Z',
+            keyIds: ['abcdef0123456789'],
+            serverManaged: false,
+          },
+          {
+            role: 'timestamp',
+            version: 9,
+            expires: '2026-12-15T00:00:00Z',
+            keyIds: ['0011223344556677'],
+            serverManaged: true,
+          },
+        ],
+      });
+      return Promise.resolve([signed('1.0'), signed('latest')]);
+    });
+    const { deps, rec, summaries } = setup(SIGN_INPUTS, { sign });
+    await runMain(deps);
+    expect(rec.failed).toEqual([]);
+    expect(summaries[0]).toContain(`<h4>${APP}</h4>`);
+    expect(summaries[0]).toMatch(
+      /<tr><td>targets\/releases<\/td><td>3<\/td><td>2029-12-01T00:00:00Z<\/td><td>-?\d+<\/td><td><code>abcdef0<\/code><\/td><td>re-signed<\/td><\/tr>/,
+    );
+    expect(summaries[0]).toMatch(/<td>timestamp<\/td>.*<td>the trust server<\/td><td><\/td>/);
   });
 });
 

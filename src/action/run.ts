@@ -23,6 +23,7 @@ import {
   type SignerChange,
 } from '../signer/admin/images.js';
 import { parseSignerKeys } from '../signer/admin/signer-keys.js';
+import type { RepoHealth } from '../signer/health.js';
 import { revokeImages } from '../signer/revoke.js';
 import { refreshRepositories, type RefreshOptions, type RefreshResult } from '../signer/refresh.js';
 import { signImages } from '../signer/sign.js';
@@ -308,6 +309,7 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
         rootKeyIds: inputs.rootKeyIds,
         trustStore: cache?.store,
         log,
+        onHealth: (h: RepoHealth) => (report.health ??= []).push(h),
       };
       if (inputs.command === 'verify') {
         const tags = await d.flows.verify({

@@ -79,6 +79,29 @@ export function roleHealth(repo: TrustedRepo, keys?: KeyRing): RoleHealth[] {
   return out;
 }
 
+/**
+ * The repository's roles after a publish: `repo` as loaded before it, with the version and
+ * expiry of each file the run signed (`published`). The server's own new snapshot and
+ * timestamp are not read back; they are marked as the server's.
+ */
+export function healthAfter(
+  repo: TrustedRepo,
+  published: ReadonlyMap<string, { version: number; expires: string }>,
+  keys?: KeyRing,
+): RepoHealth {
+  const roles = roleHealth(repo, keys).map((h) => {
+    const f = published.get(h.role);
+    if (f === undefined) return h;
+    const { expired: _was, ...rest } = h;
+    return { ...rest, version: f.version, expires: f.expires };
+  });
+  return {
+    gun: repo.gun,
+    roles,
+    changed: roles.map((h) => h.role).filter((r) => published.has(r)),
+  };
+}
+
 /** Whole days from `now` until `expires` (negative once it has passed). */
 export function daysLeft(expires: string, now: Date): number {
   return Math.floor((parseExpires(expires).getTime() - now.getTime()) / 86_400_000);

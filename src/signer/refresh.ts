@@ -13,7 +13,7 @@ import { parseRepositoryRef, type RepositoryRef } from '../registry/reference.js
 import { parseExpires } from '../tuf/time.js';
 import type { TrustedRepo } from '../tuf/trusted.js';
 import { withRepository } from './admin/repo.js';
-import { canSign, heldSigners, roleHealth, type RoleHealth } from './health.js';
+import { canSign, healthAfter, heldSigners, type RoleHealth } from './health.js';
 import { imageFailure } from './images.js';
 import { loadRepo, publishChange, type Change, type PublishContext } from './publish.js';
 import type { ConnectionOptions, Logger, TrustStore } from './types.js';
@@ -173,25 +173,26 @@ async function refreshOne(ref: RepositoryRef, opts: RefreshOptions): Promise<Ref
     warnExpiredUnsignable(repo, opts.log);
     const published = await publishChange(ctx, plan, confirm, repo);
 
-    const refreshed: RefreshedRole[] = [...published].map(([role, f]) => ({
+    const health = healthAfter(repo, published, opts.keys);
+    // In the repository's order (root, targets, delegations, snapshot).
+    const refreshed: RefreshedRole[] = health.changed.map((role) => ({
       gun: conn.gun,
       role,
-      version: f.version,
-      expires: f.expires,
+      version: published.get(role)!.version,
+      expires: published.get(role)!.expires,
     }));
-    // Publishing order is root, targets roles, snapshot: report in the repository's order.
-    const roles = roleHealth(repo, opts.keys).map((h) => {
-      const f = published.get(h.role);
-      return f === undefined ? h : { ...h, version: f.version, expires: f.expires };
-    });
-    const order = roles.map((h) => h.role);
-    refreshed.sort((a, b) => order.indexOf(a.role) - order.indexOf(b.role));
     opts.log.info(
       refreshed.length === 0
         ? `${conn.gun}: nothing the keys can sign expires within the window; nothing was published`
         : `${conn.gun}: refreshed ${refreshed.map((r) => `${r.role} (v${r.version}, until ${r.expires})`).join(', ')}`,
     );
-    return { repository: ref.input, gun: conn.gun, server: conn.server, refreshed, roles };
+    return {
+      repository: ref.input,
+      gun: conn.gun,
+      server: conn.server,
+      refreshed,
+      roles: health.roles,
+    };
   });
 }
 

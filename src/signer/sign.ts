@@ -10,7 +10,7 @@ import { loadRepo, publishChange, type RoleEdit } from './publish.js';
 import type { TrustedRepo } from '../tuf/trusted.js';
 import { rolesForTag, signableExpired, signableRoles } from './roles.js';
 import { pathsMatch } from '../tuf/models.js';
-import { warnIfExpiring } from './health.js';
+import { healthAfter, warnIfExpiring } from './health.js';
 import { lookup, sameTarget, toTargetFile, type TagTarget } from './targets.js';
 import { prepareCosignSign, writeCosignSignatures, type CosignSignPlan } from './cosign.js';
 import type { SignedTag, SignOptions } from './types.js';
@@ -224,6 +224,7 @@ async function signGroup(
     repo,
   );
   warnIfExpiring(repo, opts.log, { skip: published.keys() });
+  opts.onHealth?.(healthAfter(repo, published, opts.keys));
   for (const ref of refs) {
     const roles = planner.rolesOf(ref);
     opts.log.info(`signed ${ref.input} (${targets.get(ref)!.digest}) in ${roles.join(', ')}`);
