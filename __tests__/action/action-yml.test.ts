@@ -32,8 +32,8 @@ describe('action.yml', () => {
     }
   });
 
-  it('declares the three outputs and runs main and post on node24', () => {
-    expect([...section('outputs').keys()]).toEqual(['signed', 'verified', 'digests']);
+  it('declares the four outputs and runs main and post on node24', () => {
+    expect([...section('outputs').keys()]).toEqual(['signed', 'verified', 'digests', 'refreshed']);
     const runs = /^runs:\n((?: {2}.*\n)*)/m.exec(yml)?.[1];
     expect(runs).toContain("using: 'node24'");
     expect(runs).toContain("main: 'dist/main/index.js'");

@@ -46,7 +46,11 @@ describe('parseInputs', () => {
   });
 
   it.each([
-    [{ command: 'bogus' }, '`command`', 'sign, verify, revoke, signer-add or signer-remove'],
+    [
+      { command: 'bogus' },
+      '`command`',
+      'sign, verify, revoke, refresh, signer-add or signer-remove',
+    ],
     [{ images: ' \n, \n' }, '`images`', 'one image reference per line'],
     [{ images: 'a b:1' }, '`images`', 'contains spaces'],
     [{ digest: 'sha256:abc' }, '`digest`', '64 lowercase hex'],
@@ -361,5 +365,20 @@ describe('parseInputs: signer-add and signer-remove', () => {
     const secrets = secretValues({ ...add, 'signer-keys': KEYS }, {});
     expect(secrets).toContain('HQYJYIZIAWUDBAEqBBBgEy3ld5PxJvztpG3qSVk8');
     expect(secretValues({ ...add, 'signer-keys': PUB }, {})).not.toContain('MFkw');
+  });
+});
+
+describe('refresh inputs', () => {
+  it('expires-within defaults to 90 days and takes h, d and w', () => {
+    const base = { command: 'refresh', images: 'registry.example.com/team/app', keys: KEYS };
+    expect(parseInputs(base).expiresWithinMs).toBe(90 * 86_400_000);
+    expect(parseInputs({ ...base, 'expires-within': '36h' }).expiresWithinMs).toBe(36 * 3_600_000);
+  });
+
+  it('refresh needs keys and takes no cosign', () => {
+    const p = problems({ command: 'refresh', images: IMG, cosign: 'true' });
+    expect(p).toHaveLength(2);
+    expect(p[0]).toMatch(/^`keys` is required for refresh/);
+    expect(p[1]).toBe('`cosign` is for sign and verify, not refresh');
   });
 });

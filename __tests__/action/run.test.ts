@@ -12,7 +12,8 @@ import {
 } from '../../src/action/run.js';
 import { DctError, ImagesError } from '../../src/errors.js';
 import type { KeyRing } from '../../src/keys/keyring.js';
-import type { SignedTag, VerifiedTag } from '../../src/signer/types.js';
+import type { RefreshOptions, RefreshResult } from '../../src/signer/refresh.js';
+import type { SignOptions, SignedTag, VerifiedTag } from '../../src/signer/types.js';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
 const D2 = `sha256:${'2'.repeat(64)}`;
@@ -76,6 +77,7 @@ function setup(
       revoke: unused,
       signerAdd: unused,
       signerRemove: unused,
+      refresh: unused,
       ...flows,
     },
     loadKeys,
@@ -424,6 +426,124 @@ describe('runMain: signer-add and signer-remove', () => {
   });
 });
 
+describe('runMain: refresh', () => {
+  const inputs = {
+    command: 'refresh',
+    images: `${APP}:1.0\nr.io/other`,
+    keys: 'KEYDATA-line-one',
+    'root-passphrase': 'root-pass',
+    'expires-within': '2w',
+    'trust-server': 'https://notary.example.com',
+  };
+  const result = (gun: string, roles: string[]): RefreshResult => ({
+    repository: gun,
+    gun,
+    server: 'https://notary.example.com',
+    refreshed: roles.map((role) => ({ gun, role, version: 7, expires: '2029-12-01T00:00:00Z' })),
+    roles: [
+      {
+        role: 'targets',
+        version: 7,
+        expires: '2029-12-01T00:00:00Z',
+        keyIds: ['abcdef0123456789'],
+        serverManaged: false,
+      },
+    ],
+  });
+
+  it('hands the flow the repositories and the window, sets `refreshed`, and shows trust health', async () => {
+    const refresh = vi.fn((o: RefreshOptions) => {
+      expect(o.repositories).toEqual([`${APP}:1.0`, 'r.io/other']);
+      expect(o.expiresWithinMs).toBe(14 * 86_400_000);
+      return Promise.resolve([result(APP, ['targets']), result('r.io/other', [])]);
+    });
+    const { deps, rec, summaries, loadKeys } = setup(inputs, { refresh });
+    await runMain(deps);
+    expect(rec.failed).toEqual([]);
+    expect(refresh).toHaveBeenCalledOnce();
+    // With root-passphrase, the root keys are opened too: refresh may re-sign root.
+    expect((loadKeys.mock.calls[0][0] as { command: string }).command).toBe('refresh');
+    expect(rec.outputs).toEqual({
+      refreshed: JSON.stringify([
+        { gun: APP, role: 'targets', version: 7, expires: '2029-12-01T00:00:00Z' },
+      ]),
+    });
+    expect(summaries[0]).toMatch(/^<h2>Refreshed trust data<\/h2>/);
+    expect(summaries[0]).toContain('<h3>Trust health</h3>');
+    expect(summaries[0]).toContain('<td>re-signed</td>');
+  });
+
+  it('a bad expires-within fails with one line naming it, and nothing runs', async () => {
+    const { deps, rec } = setup({ ...inputs, 'expires-within': '3 months' });
+    await runMain(deps);
+    expect(rec.failed).toEqual([
+      '`expires-within` must be a whole number of hours, days or weeks up to 7300 days, such as 90d, 12h or 2w; got "3 months"',
+    ]);
+  });
+
+  it('expires-within with another command is refused', async () => {
+    const { deps, rec } = setup({ ...SIGN_INPUTS, 'expires-within': '30d' });
+    await runMain(deps);
+    expect(rec.failed).toEqual(['`expires-within` is only used by refresh, not sign']);
+  });
+
+  it('one failed repository is one line; what the others re-signed is still output', async () => {
+    const err = new ImagesError(
+      [
+        {
+          image: 'r.io/other',
+          code: 'TUF_EXPIRED',
+          message: 'targets expired at 2020-01-01T00:00:00Z',
+        },
+      ],
+      [result(APP, ['targets/releases'])],
+    );
+    const { deps, rec, summaries } = setup(inputs, { refresh: () => Promise.reject(err) });
+    await runMain(deps);
+    expect(rec.failed).toEqual(['r.io/other: targets expired at 2020-01-01T00:00:00Z']);
+    expect(JSON.parse(rec.outputs.refreshed)).toEqual([
+      { gun: APP, role: 'targets/releases', version: 7, expires: '2029-12-01T00:00:00Z' },
+    ]);
+    expect(summaries[0]).toContain(`<h4>${APP}</h4>`);
+  });
+});
+
+describe('runMain: trust health of sign and verify', () => {
+  it('lists the roles each repository reported, and marks what the run re-signed', async () => {
+    const sign = vi.fn((o: SignOptions) => {
+      o.onHealth?.({
+        gun: APP,
+        changed: ['targets/releases'],
+        roles: [
+          {
+            role: 'targets/releases',
+            version: 3,
+            expires: '2029-12-01T00:00:00Z',
+            keyIds: ['abcdef0123456789'],
+            serverManaged: false,
+          },
+          {
+            role: 'timestamp',
+            version: 9,
+            expires: '2026-12-15T00:00:00Z',
+            keyIds: ['0011223344556677'],
+            serverManaged: true,
+          },
+        ],
+      });
+      return Promise.resolve([signed('1.0'), signed('latest')]);
+    });
+    const { deps, rec, summaries } = setup(SIGN_INPUTS, { sign });
+    await runMain(deps);
+    expect(rec.failed).toEqual([]);
+    expect(summaries[0]).toContain(`<h4>${APP}</h4>`);
+    expect(summaries[0]).toMatch(
+      /<tr><td>targets\/releases<\/td><td>3<\/td><td>2029-12-01T00:00:00Z<\/td><td>-?\d+<\/td><td><code>abcdef0<\/code><\/td><td>re-signed<\/td><\/tr>/,
+    );
+    expect(summaries[0]).toMatch(/<td>timestamp<\/td>.*<td>the trust server<\/td><td><\/td>/);
+  });
+});
+
 describe('runMain: notary.docker.io', () => {
   it.each([
     [{ images: 'alpine:3' }, true],
@@ -501,7 +621,7 @@ describe('runMain with the real @actions/core', () => {
       .split('\n')
       .filter((l) => l.startsWith('::error::'));
     expect(errors).toEqual([
-      '::error::`command` must be sign, verify, revoke, signer-add or signer-remove; got "bogus"',
+      '::error::`command` must be sign, verify, revoke, refresh, signer-add or signer-remove; got "bogus"',
       '::error::`images` is empty: give one image reference per line, e.g. registry.example.com/team/app:1.0',
     ]);
     expect(process.exitCode).toBe(1);

@@ -6,10 +6,18 @@ import * as core from '@actions/core';
 import { DctError } from '../errors.js';
 import { passphraseCandidates } from '../keys/keyring.js';
 import { pemBodyLines } from '../keys/pem.js';
+import { parseDuration } from '../signer/refresh.js';
 
-export type Command = 'sign' | 'verify' | 'revoke' | 'signer-add' | 'signer-remove';
+export type Command = 'sign' | 'verify' | 'revoke' | 'refresh' | 'signer-add' | 'signer-remove';
 
-const COMMANDS: readonly Command[] = ['sign', 'verify', 'revoke', 'signer-add', 'signer-remove'];
+const COMMANDS: readonly Command[] = [
+  'sign',
+  'verify',
+  'revoke',
+  'refresh',
+  'signer-add',
+  'signer-remove',
+];
 
 export const INPUT_NAMES = [
   'command',
@@ -31,6 +39,7 @@ export const INPUT_NAMES = [
   'cosign',
   'cosign-key',
   'cosign-password',
+  'expires-within',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
@@ -63,6 +72,8 @@ export interface Inputs {
   /** PEM of a cosign encrypted private key to sign with instead of the signer key. Secret. */
   cosignKey?: string;
   cosignPassword?: string;
+  /** For refresh: re-sign what expires within this many milliseconds (`expires-within`). */
+  expiresWithinMs: number;
 }
 
 /** Every problem found in the inputs, one line each (the boundary prints one line per problem). */
@@ -202,7 +213,7 @@ export function parseInputs(raw: RawInputs, env: Env = {}): Inputs {
   const command = COMMANDS.find((c) => c === cmd);
   if (command === undefined) {
     bad.push(
-      `\`command\` must be sign, verify, revoke, signer-add or signer-remove; got ${shown(raw.command ?? '')}`,
+      `\`command\` must be sign, verify, revoke, refresh, signer-add or signer-remove; got ${shown(raw.command ?? '')}`,
     );
   }
   const admin = command === 'signer-add' || command === 'signer-remove';
@@ -326,7 +337,7 @@ export function parseInputs(raw: RawInputs, env: Env = {}): Inputs {
     bad.push(
       '`cosign` is for sign and verify: revoke does not remove cosign signatures, which belong to digests, not tags',
     );
-  } else if (cosign && admin) {
+  } else if (cosign && (admin || command === 'refresh')) {
     bad.push(`\`cosign\` is for sign and verify, not ${command}`);
   }
   if (cosignKey !== undefined) {
@@ -342,6 +353,8 @@ export function parseInputs(raw: RawInputs, env: Env = {}): Inputs {
       );
     }
   }
+
+  const expiresWithinMs = parseExpiresWithin(raw['expires-within'], command, bad);
 
   if (bad.length > 0 || command === undefined) throw new InputsError(bad);
   return {
@@ -367,7 +380,26 @@ export function parseInputs(raw: RawInputs, env: Env = {}): Inputs {
     cosignKey,
     // cosign's own rule: COSIGN_PASSWORD, which may be empty (a key without password).
     cosignPassword: raw['cosign-password'] || env.COSIGN_PASSWORD,
+    expiresWithinMs,
   };
+}
+
+/** `expires-within` (default 90d), for refresh only. */
+function parseExpiresWithin(
+  value: string | undefined,
+  command: Command | undefined,
+  bad: string[],
+): number {
+  const given = text(value);
+  if (given !== undefined && command !== undefined && command !== 'refresh') {
+    bad.push(`\`expires-within\` is only used by refresh, not ${command}`);
+  }
+  try {
+    return parseDuration(given ?? '90d');
+  } catch (e) {
+    bad.push(e instanceof Error ? e.message : String(e));
+    return 0;
+  }
 }
 
 /** Read every input once. Secrets are not trimmed (a passphrase may end in a space). */

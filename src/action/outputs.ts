@@ -44,3 +44,12 @@ export function verifiedOutput(tags: VerifiedTag[]): string {
 export function digestsOutput(tags: { gun: string; digest: string }[]): string {
   return [...new Set(tags.map((t) => `${t.gun}@${t.digest}`))].join('\n');
 }
+
+/** `refreshed`: `[{"gun","role","version","expires"}]`, one per re-signed role. */
+export function refreshedOutput(
+  roles: { gun: string; role: string; version: number; expires: string }[],
+): string {
+  return JSON.stringify(
+    roles.map((r) => ({ gun: r.gun, role: r.role, version: r.version, expires: r.expires })),
+  );
+}

@@ -24,7 +24,9 @@ import {
   type SignerChange,
 } from '../signer/admin/images.js';
 import { parseSignerKeys } from '../signer/admin/signer-keys.js';
+import type { RepoHealth } from '../signer/health.js';
 import { revokeImages } from '../signer/revoke.js';
+import { refreshRepositories, type RefreshOptions, type RefreshResult } from '../signer/refresh.js';
 import { signImages } from '../signer/sign.js';
 import type {
   ConnectionOptions,
@@ -53,6 +55,7 @@ import {
   digestsOutput,
   isSignedTag,
   isVerifiedTag,
+  refreshedOutput,
   signedOutput,
   verifiedOutput,
 } from './outputs.js';
@@ -70,6 +73,7 @@ export interface Flows {
   revoke(opts: RevokeOptions): Promise<SignedTag[]>;
   signerAdd(opts: SignerAddOptions): Promise<SignerChange[]>;
   signerRemove(opts: SignerAdminOptions): Promise<SignerChange[]>;
+  refresh(opts: RefreshOptions): Promise<RefreshResult[]>;
 }
 
 export interface MainDeps {
@@ -107,9 +111,11 @@ function loadKeys(inputs: Inputs, mask: (secret: string) => void, log: Logger): 
       KeyRing.open(files, {
         passphrase: inputs.passphrase,
         rootPassphrase: inputs.rootPassphrase,
-        // Only signer-add may create a repository, the one use of a root key here.
+        // signer-add may create a repository and refresh may re-sign root: the only uses of
+        // a root key here.
         include:
-          inputs.command === 'signer-add' && inputs.rootPassphrase !== undefined
+          (inputs.command === 'signer-add' || inputs.command === 'refresh') &&
+          inputs.rootPassphrase !== undefined
             ? 'all'
             : 'signing',
       }),
@@ -135,6 +141,7 @@ function defaultDeps(): MainDeps {
       revoke: revokeImages,
       signerAdd: addSignerToImages,
       signerRemove: removeSignerFromImages,
+      refresh: refreshRepositories,
     },
     loadKeys,
     execCredentialHelper,
@@ -285,6 +292,7 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
         rootKeyIds: inputs.rootKeyIds,
         trustStore: cache?.store,
         log,
+        onHealth: (h: RepoHealth) => (report.health ??= []).push(h),
       };
       if (inputs.command === 'verify') {
         const tags = await d.flows.verify({
@@ -295,6 +303,17 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
         });
         setOutputs(c, 'verify', tags);
         report.tags = tags;
+      } else if (inputs.command === 'refresh') {
+        const results = await d.flows.refresh({
+          ...conn,
+          repositories: inputs.images,
+          keys: keys!,
+          expiresWithinMs: inputs.expiresWithinMs,
+          rootKeyIds: inputs.rootKeyIds,
+          trustStore: cache?.store,
+          log,
+        });
+        reportRefresh(c, report, results);
       } else if (inputs.command === 'signer-add' || inputs.command === 'signer-remove') {
         const opts = { ...common, keys: keys!, signer: inputs.signers[0] };
         report.signers =
@@ -333,7 +352,9 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
         if (!said.includes(text)) c.debug(`Caused by: ${text}`);
       }
       // Other repositories may have gone through (errors.ts ImagesError): report those too.
-      if (e instanceof ImagesError && isSignerCommand(report.command)) {
+      if (e instanceof ImagesError && report.command === 'refresh') {
+        reportRefresh(c, report, e.done.filter(isRefreshResult));
+      } else if (e instanceof ImagesError && isSignerCommand(report.command)) {
         report.signers = e.done.filter(isSignerChange);
       } else if (e instanceof ImagesError && report.command !== undefined) {
         const done =
@@ -366,6 +387,20 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
 
 function isSignerCommand(c: Command | undefined): c is 'signer-add' | 'signer-remove' {
   return c === 'signer-add' || c === 'signer-remove';
+}
+
+function isRefreshResult(v: unknown): v is RefreshResult {
+  return typeof v === 'object' && v !== null && 'refreshed' in v && 'roles' in v;
+}
+
+/** `refreshed` (what was re-signed; `[]` when nothing was due) and the trust health. */
+function reportRefresh(c: MainCore, report: SummaryReport, results: RefreshResult[]): void {
+  c.setOutput('refreshed', refreshedOutput(results.flatMap((r) => r.refreshed)));
+  report.health = results.map((r) => ({
+    gun: r.gun,
+    roles: r.roles,
+    changed: r.refreshed.map((x) => x.role),
+  }));
 }
 
 function isSignerChange(v: unknown): v is SignerChange {

@@ -5,6 +5,7 @@
  */
 import type { Command } from './inputs.js';
 import type { SignerChange } from '../signer/admin/images.js';
+import { daysLeft, type RepoHealth } from '../signer/health.js';
 import type { SignedTag, VerifiedTag } from '../signer/types.js';
 
 export interface SummaryReport {
@@ -13,6 +14,10 @@ export interface SummaryReport {
   /** What signer-add / signer-remove changed, per repository. */
   signers?: SignerChange[];
   failures: { image: string; message: string }[];
+  /** Each repository's roles after the run (trust health). */
+  health?: RepoHealth[];
+  /** The clock the days left are counted from (tests); default now. */
+  now?: Date;
 }
 
 export function escapeHtml(s: string): string {
@@ -28,6 +33,7 @@ const HEADINGS: Record<Command, string> = {
   sign: 'Signed tags',
   verify: 'Verified tags',
   revoke: 'Revoked tags',
+  refresh: 'Refreshed trust data',
   'signer-add': 'Signer added',
   'signer-remove': 'Signer removed',
 };
@@ -36,6 +42,7 @@ const DONE: Record<Command, string> = {
   sign: 'No tag was signed.',
   verify: 'No tag was verified.',
   revoke: 'No tag was revoked.',
+  refresh: 'Nothing was due: no role the keys can sign expires within the window.',
   'signer-add': 'No repository was changed.',
   'signer-remove': 'No repository was changed.',
 };
@@ -54,6 +61,40 @@ function row(cells: string[], tag: 'td' | 'th' = 'td'): string {
 }
 
 const code = (s: string): string => `<code>${escapeHtml(s)}</code>`;
+
+/** Under this many days left a role is flagged (the warnings' 30 days). */
+const SOON_DAYS = 30;
+
+/**
+ * Trust health: per repository, each role's version, expiry, days left and signing keys, and
+ * what this run re-signed. The server's roles are marked: it renews them itself.
+ */
+function renderHealth(health: RepoHealth[], now: Date): string[] {
+  const out = ['<h3>Trust health</h3>'];
+  for (const h of health) {
+    out.push(`<h4>${escapeHtml(h.gun)}</h4>`);
+    const rows = [row(['Role', 'Version', 'Expires', 'Days left', 'Signed by', 'This run'], 'th')];
+    for (const role of h.roles) {
+      const left = daysLeft(role.expires, now);
+      const flag = left < 0 ? ' ❌ expired' : left < SOON_DAYS ? ' ⚠️' : '';
+      const signers = role.serverManaged
+        ? 'the trust server'
+        : role.keyIds.map((id) => code(id.slice(0, 7))).join(', ');
+      rows.push(
+        row([
+          escapeHtml(role.role),
+          escapeHtml(String(role.version)),
+          escapeHtml(role.expires),
+          escapeHtml(`${left}${flag}`),
+          signers,
+          h.changed.includes(role.role) ? 're-signed' : '',
+        ]),
+      );
+    }
+    out.push(`<table>${rows.join('')}</table>`);
+  }
+  return out;
+}
 
 export function renderSummary(r: SummaryReport): string {
   const out: string[] = [];
@@ -89,9 +130,10 @@ export function renderSummary(r: SummaryReport): string {
       );
     }
     out.push(`<table>${rows.join('')}</table>`);
-  } else if (r.command !== undefined) {
+  } else if (r.command !== undefined && !(r.health ?? []).some((h) => h.changed.length > 0)) {
     out.push(`<p>${DONE[r.command]}</p>`);
   }
+  if ((r.health ?? []).length > 0) out.push(...renderHealth(r.health!, r.now ?? new Date()));
   if (r.failures.length > 0) {
     out.push('<h3>Failed</h3>');
     const rows = [row(['Image', 'Error'], 'th')];

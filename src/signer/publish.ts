@@ -27,7 +27,12 @@ import {
 import { verifySignatures } from '../tuf/verify.js';
 import { validRootCerts } from '../tuf/rootcert.js';
 import { parseExpires } from '../tuf/time.js';
-import { confirmUploaded, loadTrustedRepo, type TrustedRepo } from '../tuf/trusted.js';
+import {
+  confirmUploaded,
+  loadTrustedRepo,
+  type TrustedRepo,
+  type TrustOptions,
+} from '../tuf/trusted.js';
 import type { TufSigner } from '../tuf/signer.js';
 import type { RepoConnection } from './connect.js';
 import type { Logger, TrustState, TrustStore } from './types.js';
@@ -49,6 +54,15 @@ export interface Change {
   root?: { signers: TufSigner[]; edit: (r: RootMeta) => void };
   roles: RoleEdit[];
   snapshotSigners?: TufSigner[];
+  /** Re-sign the (client-held) snapshot even when no other role changes (`refresh`). */
+  snapshot?: boolean;
+}
+
+/** A file this client signed and published: its version and expiry. */
+export interface PublishedFile {
+  bytes: Buffer;
+  version: number;
+  expires: string;
 }
 
 export interface PublishContext {
@@ -58,6 +72,8 @@ export interface PublishContext {
   trustStore?: TrustStore;
   log: Logger;
   now?: () => Date;
+  /** Expired roles that loading lets through because this change re-signs them (refresh). */
+  mayExpire?: TrustOptions['mayExpire'];
   sleep?: (ms: number) => Promise<void>;
   /** Attempts before giving up on version conflicts. */
   maxAttempts?: number;
@@ -84,7 +100,7 @@ const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /** Loads and verifies the repository, with the cached trust state as the pin. */
 export async function loadRepo(
-  ctx: Pick<PublishContext, 'conn' | 'rootKeyIds' | 'now'>,
+  ctx: Pick<PublishContext, 'conn' | 'rootKeyIds' | 'now' | 'mayExpire'>,
   trusted: TrustState | undefined,
 ): Promise<TrustedRepo> {
   const { conn } = ctx;
@@ -95,6 +111,7 @@ export async function loadRepo(
       now: ctx.now?.(),
       pinnedRootKeyIds: ctx.rootKeyIds.length > 0 ? ctx.rootKeyIds : undefined,
       trusted,
+      mayExpire: ctx.mayExpire,
     });
   } catch (e) {
     // A server nobody named may simply be the wrong one: say where it came from.
@@ -172,7 +189,7 @@ export async function publishChange(
   confirm: (repo: TrustedRepo) => string | undefined,
   /** A repository already loaded and verified (and planned against) by the caller. */
   first?: TrustedRepo,
-): Promise<void> {
+): Promise<Map<string, PublishedFile>> {
   const sleep = ctx.sleep ?? defaultSleep;
   const attempts = ctx.maxAttempts ?? DEFAULT_ATTEMPTS;
   let trusted = first?.trustState() ?? (await ctx.trustStore?.load(ctx.conn.gun));
@@ -201,11 +218,11 @@ export async function publishChange(
     }
     const planned = plan(repo);
     const change = Array.isArray(planned) ? { roles: planned } : planned;
-    if (change.roles.length === 0 && change.root === undefined) {
+    if (change.roles.length === 0 && change.root === undefined && change.snapshot !== true) {
       const problem = confirm(repo);
       if (problem === undefined) {
         await saveTrust(ctx, repo);
-        return;
+        return new Map();
       }
       throw new DctError('PUBLISH_UNCONFIRMED', `${ctx.conn.gun}: ${problem}`);
     }
@@ -243,7 +260,7 @@ export async function publishChange(
       : await confirmUploaded(ctx.conn.notary, repo, files, ctx.now?.());
     if (state !== undefined) {
       await saveTrust(ctx, state);
-      return;
+      return files;
     }
     // Someone published on top of us already: read everything and look for our change.
     const after = await loadRepo(ctx, trusted);
@@ -251,7 +268,7 @@ export async function publishChange(
     const problem = confirm(after);
     if (problem === undefined) {
       await saveTrust(ctx, after);
-      return;
+      return files;
     }
     // Another signer replaced our change between our POST and our read: apply it again.
     ctx.log.info(`${ctx.conn.gun}: read-back did not show the change (${problem}); retrying`);
@@ -268,15 +285,15 @@ function signEdits(
   ctx: PublishContext,
   repo: TrustedRepo,
   change: Change,
-): Map<string, { bytes: Buffer; version: number }> {
+): Map<string, PublishedFile> {
   const now = ctx.now?.() ?? new Date();
-  const files = new Map<string, { bytes: Buffer; version: number }>();
+  const files = new Map<string, PublishedFile>();
   let root = repo.root.signed;
   if (change.root !== undefined) {
     root = updatedRoot(root, change.root.edit, now);
     const env = signEnvelope(root, change.root.signers);
     readBack(env, 'root', roleKeys(root, 'root'), asRoot);
-    files.set('root', { bytes: env.bytes, version: root.version });
+    files.set('root', { bytes: env.bytes, version: root.version, expires: root.expires });
   }
   const signed = new Map<string, Envelope<TargetsMeta>>();
   for (const e of change.roles) {
@@ -289,7 +306,7 @@ function signEdits(
   }
   for (const [role, env] of signed) {
     readBack(env, role, readerKeys(root, repo, role, signed), asTargets);
-    files.set(role, { bytes: env.bytes, version: env.signed.version });
+    files.set(role, { bytes: env.bytes, version: env.signed.version, expires: env.signed.expires });
   }
   // Snapshot only when we hold its key; otherwise the server makes it (notary-spec.md §5.3).
   const snapshotRole = root.roles['snapshot'];
@@ -300,12 +317,24 @@ function signEdits(
       const s = key === undefined ? undefined : ctx.keys.signerFor(id, key);
       return s === undefined ? [] : [s];
     });
-  if (snapshotRole !== undefined && snapshotSigners.length >= snapshotRole.threshold) {
+  const canSignSnapshot =
+    snapshotRole !== undefined && snapshotSigners.length >= snapshotRole.threshold;
+  if (change.snapshot === true && !canSignSnapshot) {
+    throw new DctError(
+      'SNAPSHOT_KEY_MISSING',
+      `${repo.gun}: the snapshot is to be re-signed but the keys given cannot sign it; nothing was published`,
+    );
+  }
+  if (canSignSnapshot) {
     const bytes = new Map([...files].map(([role, f]) => [role, f.bytes]));
     const snapshot = updatedSnapshot(repo.snapshot.signed, bytes, now);
     const env = signEnvelope(snapshot, snapshotSigners);
     readBack(env, 'snapshot', roleKeys(root, 'snapshot'), asSnapshot);
-    files.set('snapshot', { bytes: env.bytes, version: snapshot.version });
+    files.set('snapshot', {
+      bytes: env.bytes,
+      version: snapshot.version,
+      expires: snapshot.expires,
+    });
   }
   return files;
 }

@@ -8,7 +8,8 @@ import { shortId, type TufKey } from '../keys/keyid.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { TufSigner } from '../tuf/signer.js';
 import { pathsMatch, type DelegationRole } from '../tuf/models.js';
-import type { TrustedRepo } from '../tuf/trusted.js';
+import type { RoleKeySet, TrustedRepo } from '../tuf/trusted.js';
+import { canSign, refreshHint } from './health.js';
 
 export interface SignableRole {
   role: string;
@@ -138,6 +139,17 @@ export function signableRoles(
   const order = (r: SignableRole) => delegations.findIndex((d) => d.name === r.role);
   chosen.sort((a, b) => order(a) - order(b));
   for (const c of chosen) {
+    const expired = repo.expired.has(c.role) ? repo.targets.get(c.role) : undefined;
+    if (expired !== undefined) {
+      // Loaded despite its expiry because this run re-signs it (issue 15, defect 5): docker
+      // starts such a role over and drops its tags; the ones its paths allow are kept.
+      const kept = Object.keys(expired.signed.targets).filter(
+        (name) => c.delegation === undefined || pathsMatch(c.delegation, name),
+      ).length;
+      warn(
+        `${repo.gun}: ${c.role} expired at ${expired.signed.expires}; it is signed again now, keeping the ${kept} tags it holds (refresh re-signs roles before they expire: ${refreshHint(repo.gun)})`,
+      );
+    }
     const invalid = repo.invalidDelegations.get(c.role);
     if (invalid !== undefined) {
       // Signed only by keys the role no longer lists (a removed signer, notary-spec.md §6.5):
@@ -168,6 +180,15 @@ export function signableRoles(
     }
   }
   return chosen;
+}
+
+/**
+ * For loading before `sign`: an expired delegation directly under `targets` that these keys
+ * can sign is let through, to be signed again (issue 15, defect 5); nothing else expired is.
+ */
+export function signableExpired(keys: KeyRing): (role: string, set: RoleKeySet) => boolean {
+  return (role, set) =>
+    role.startsWith('targets/') && !role.slice(8).includes('/') && canSign(keys, set);
 }
 
 /** The chosen roles whose paths allow this tag (notary-spec.md §4.2: prefix match). */

@@ -8,7 +8,9 @@ import { perRepository, type RepoConnection } from './connect.js';
 import { expectedDigest, GroupImagesError, imageFailure } from './images.js';
 import { loadRepo, publishChange, type RoleEdit } from './publish.js';
 import type { TrustedRepo } from '../tuf/trusted.js';
-import { rolesForTag, signableRoles } from './roles.js';
+import { rolesForTag, signableExpired, signableRoles } from './roles.js';
+import { pathsMatch } from '../tuf/models.js';
+import { healthAfter, warnIfExpiring } from './health.js';
 import { lookup, sameTarget, toTargetFile, type TagTarget } from './targets.js';
 import { prepareCosignSign, writeCosignSignatures, type CosignSignPlan } from './cosign.js';
 import type { SignedTag, SignOptions } from './types.js';
@@ -108,6 +110,24 @@ function signPlanner(
     rolesByTag = new Map();
     const edits = new Map<string, RoleEdit & { tags: [string, TagTarget][] }>();
     const unsignable: ImageFailure[] = [];
+    // A role that has expired is signed again even when every tag is already in it; the
+    // entries its paths do not allow are dropped (no client trusts them).
+    for (const r of roles.filter((x) => repo.expired.has(x.role))) {
+      const e: RoleEdit & { tags: [string, TagTarget][] } = {
+        role: r.role,
+        signers: r.signers,
+        tags: [],
+        edit: (t) => {
+          for (const name of Object.keys(t.targets)) {
+            if (r.delegation !== undefined && !pathsMatch(r.delegation, name)) {
+              delete t.targets[name];
+            }
+          }
+          for (const [tag, tt] of e.tags) t.targets[tag] = toTargetFile(tt);
+        },
+      };
+      edits.set(r.role, e);
+    }
     for (const ref of refs) {
       const target = targets.get(ref)!;
       const forTag = rolesForTag(roles, ref.tag);
@@ -171,7 +191,10 @@ async function prepareSign(
 ): Promise<PreparedSign> {
   const [targets, repo] = await Promise.all([
     resolveTargets(conn, refs, opts.digest),
-    loadRepo({ conn, rootKeyIds: opts.rootKeyIds }, await opts.trustStore?.load(conn.gun)),
+    loadRepo(
+      { conn, rootKeyIds: opts.rootKeyIds, mayExpire: signableExpired(opts.keys) },
+      await opts.trustStore?.load(conn.gun),
+    ),
   ]);
   const planner = signPlanner(refs, targets, opts);
   planner.plan(repo);
@@ -194,12 +217,14 @@ async function signGroup(
   { targets, repo, planner, cosign }: PreparedSign,
   opts: SignOptions,
 ): Promise<SignedTag[]> {
-  await publishChange(
-    { ...opts, conn, keys: opts.keys, log: opts.log },
+  const published = await publishChange(
+    { ...opts, conn, keys: opts.keys, log: opts.log, mayExpire: signableExpired(opts.keys) },
     planner.plan,
     planner.confirm,
     repo,
   );
+  warnIfExpiring(repo, opts.log, { skip: published.keys() });
+  opts.onHealth?.(healthAfter(repo, published, opts.keys));
   for (const ref of refs) {
     const roles = planner.rolesOf(ref);
     opts.log.info(`signed ${ref.input} (${targets.get(ref)!.digest}) in ${roles.join(', ')}`);

@@ -5,6 +5,7 @@
 import type { KeyRing } from '../keys/keyring.js';
 import type { ExecFn } from '../registry/credentials.js';
 import type { CosignSignSettings } from './cosign.js';
+import type { RepoHealth } from './health.js';
 
 /** One signed (or revoked) tag, as the `signed` output lists it (ACTION.md). */
 export interface SignedTag {
@@ -85,6 +86,8 @@ export interface SignOptions extends ConnectionOptions {
   log: Logger;
   /** Also write cosign signatures of every digest signed (the `cosign` input). */
   cosign?: CosignSignSettings;
+  /** Told each repository's roles after it is published (the job summary's trust health). */
+  onHealth?: (health: RepoHealth) => void;
 }
 
 export interface VerifyOptions extends ConnectionOptions {
@@ -96,6 +99,8 @@ export interface VerifyOptions extends ConnectionOptions {
   rootKeyIds: string[];
   trustStore?: TrustStore;
   log: Logger;
+  /** Told each repository's roles once verified (the job summary's trust health). */
+  onHealth?: (health: RepoHealth) => void;
 }
 
 export interface RevokeOptions extends ConnectionOptions {

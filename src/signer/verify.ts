@@ -9,6 +9,7 @@ import type { TrustedRepo } from '../tuf/trusted.js';
 import { perRepository, type RepoConnection } from './connect.js';
 import { checkCosign } from './cosign.js';
 import { GroupImagesError, imageFailure } from './images.js';
+import { healthAfter, warnIfExpiring } from './health.js';
 import { loadRepo, saveTrust, warnIfRootExpiring } from './publish.js';
 import { signerName, signerRole } from './roles.js';
 import { resolveEach } from './sign.js';
@@ -29,6 +30,8 @@ export function verifyImages(opts: VerifyOptions): Promise<VerifiedTag[]> {
       ),
     ]);
     warnIfRootExpiring(repo, opts.log);
+    warnIfExpiring(repo, opts.log);
+    opts.onHealth?.(healthAfter(repo, new Map()));
     await saveTrust({ conn, trustStore: opts.trustStore, log: opts.log }, repo);
     const checked: VerifiedTag[] = [];
     for (const ref of group.refs.filter((r) => targets.has(r))) {

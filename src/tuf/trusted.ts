@@ -47,6 +47,35 @@ export interface TrustOptions {
   pinnedRootKeyIds?: string[];
   /** From the cache: the root trusted last and the versions seen. Ignored for another GUN. */
   trusted?: TrustState;
+  /**
+   * Whether an expired role may still be loaded because the caller is about to re-sign it
+   * (`refresh`, issue 11), given the role's keys. Only the expiry is let through: signatures,
+   * thresholds, hashes and versions are checked as ever. Such roles are listed in
+   * `TrustedRepo.expired`. Absent: every expired role is refused (or skipped, a delegation).
+   */
+  mayExpire?: (role: string, keys: RoleKeySet) => boolean;
+}
+
+/** The keys and threshold a role is checked with. */
+export interface RoleKeySet {
+  keyids: string[];
+  threshold: number;
+  keys: Record<string, TufKey>;
+}
+
+/** Checks a role's expiry; true when it has expired and `mayExpire` lets it through. */
+type ExpiryCheck = (role: string, expires: string, keys: RoleKeySet) => boolean;
+
+function expiryCheck(now: Date, mayExpire?: TrustOptions['mayExpire']): ExpiryCheck {
+  return (role, expires, keys) => {
+    try {
+      checkExpiry(role, expires, now);
+      return false;
+    } catch (e) {
+      if (isDctError(e, 'TUF_EXPIRED') && mayExpire?.(role, keys) === true) return true;
+      throw e;
+    }
+  };
 }
 
 /** Where a delegation stands after loading (see `TrustedRepo.delegation`). */
@@ -84,6 +113,8 @@ export async function loadTrustedRepo(
   const now = opts.now ?? new Date();
   const cached = opts.trusted?.gun === opts.gun ? opts.trusted : undefined;
   const seen = cached?.versions ?? {};
+  const check = expiryCheck(now, opts.mayExpire);
+  const expired = new Set<string>();
 
   const rootBytes = await fetcher.fetch('root', { maxLength: ROOT_MAX_BYTES });
   if (rootBytes === undefined) return undefined;
@@ -96,12 +127,15 @@ export async function loadTrustedRepo(
     opts.pinnedRootKeyIds,
     cached,
   );
+  if (check('root', root.signed.expires, roleKeys(root.signed, 'root'))) expired.add('root');
 
   const tsBytes = await fetcher.fetch('timestamp', { maxLength: TIMESTAMP_MAX_BYTES });
   if (tsBytes === undefined) throw missing('timestamp');
   checkMaxLength('timestamp', tsBytes, TIMESTAMP_MAX_BYTES);
   const timestamp = parseEnvelope(tsBytes, 'timestamp', asTimestamp);
-  checkRole(timestamp, 'timestamp', roleKeys(root.signed, 'timestamp'), seen, now);
+  if (checkRole(timestamp, 'timestamp', roleKeys(root.signed, 'timestamp'), seen, check)) {
+    expired.add('timestamp');
+  }
 
   const snapshotMeta = timestamp.signed.meta['snapshot'];
   const snapshot = parseEnvelope(
@@ -109,13 +143,16 @@ export async function loadTrustedRepo(
     'snapshot',
     asSnapshot,
   );
-  checkRole(snapshot, 'snapshot', roleKeys(root.signed, 'snapshot'), seen, now);
+  if (checkRole(snapshot, 'snapshot', roleKeys(root.signed, 'snapshot'), seen, check)) {
+    expired.add('snapshot');
+  }
 
   const rootMeta = snapshot.signed.meta['root'];
   if (rootMeta !== undefined) checkFileMeta('root', rootBytes, rootMeta, 'snapshot');
 
   const repo = new TrustedRepo(opts.gun, root, timestamp, snapshot);
-  await loadTargets(fetcher, repo, seen, now);
+  for (const role of expired) repo.expired.add(role);
+  await loadTargets(fetcher, repo, seen, check);
   return repo;
 }
 
@@ -133,11 +170,12 @@ export async function confirmUploaded(
   now: Date = new Date(),
 ): Promise<TrustState | undefined> {
   const seen = repo.trustState().versions;
+  const check = expiryCheck(now);
   const tsBytes = await fetcher.fetch('timestamp', { maxLength: TIMESTAMP_MAX_BYTES });
   if (tsBytes === undefined) throw missing('timestamp');
   checkMaxLength('timestamp', tsBytes, TIMESTAMP_MAX_BYTES);
   const timestamp = parseEnvelope(tsBytes, 'timestamp', asTimestamp);
-  checkRole(timestamp, 'timestamp', roleKeys(repo.root.signed, 'timestamp'), seen, now);
+  checkRole(timestamp, 'timestamp', roleKeys(repo.root.signed, 'timestamp'), seen, check);
   const snapshotMeta = timestamp.signed.meta['snapshot'];
   const ownSnapshot = uploaded.get('snapshot')?.bytes;
   if (ownSnapshot !== undefined && !sameFile(ownSnapshot, snapshotMeta)) return undefined;
@@ -146,7 +184,7 @@ export async function confirmUploaded(
     'snapshot',
     asSnapshot,
   );
-  checkRole(snapshot, 'snapshot', roleKeys(repo.root.signed, 'snapshot'), seen, now);
+  checkRole(snapshot, 'snapshot', roleKeys(repo.root.signed, 'snapshot'), seen, check);
   const versions = { ...seen };
   versions['timestamp'] = timestamp.signed.version;
   versions['snapshot'] = snapshot.signed.version;
@@ -181,6 +219,8 @@ export class TrustedRepo {
   readonly invalidFiles = new Map<string, Envelope<TargetsMeta>>();
   /** Delegations their parent lists more than once: Go cannot read a file signed into them. */
   readonly listedTwice = new Set<string>();
+  /** Roles loaded although expired, because the caller re-signs them (`TrustOptions.mayExpire`). */
+  readonly expired = new Set<string>();
   private readonly delegations = new Map<string, DelegationInfo>();
 
   constructor(
@@ -322,7 +362,6 @@ async function establishRoot(
     }
   }
   validateRoot(root, leaves, pins);
-  checkExpiry('root', root.signed.expires, now);
   return root;
 }
 
@@ -426,7 +465,7 @@ async function loadTargets(
   fetcher: MetaFetcher,
   repo: TrustedRepo,
   seen: Record<string, number>,
-  now: Date,
+  check: ExpiryCheck,
 ): Promise<void> {
   const meta = repo.snapshot.signed.meta;
   const targetsMeta = meta['targets'];
@@ -438,7 +477,9 @@ async function loadTargets(
     'targets',
     asTargets,
   );
-  checkRole(targets, 'targets', roleKeys(repo.root.signed, 'targets'), seen, now);
+  if (checkRole(targets, 'targets', roleKeys(repo.root.signed, 'targets'), seen, check)) {
+    repo.expired.add('targets');
+  }
   repo.targets.set('targets', targets);
 
   // Depth-first: a loaded role's children go to the front of the queue (Go's order).
@@ -480,7 +521,8 @@ async function loadTargets(
     );
     try {
       verifySignatures(env, name, info.keys, info.role);
-      checkExpiry(name, env.signed.expires, now);
+      const keys = { keyids: info.role.keyids, threshold: info.role.threshold, keys: info.keys };
+      if (check(name, env.signed.expires, keys)) repo.expired.add(name);
     } catch (e) {
       // Go warns and skips a delegation that is expired or below threshold.
       if (!isDctError(e) || !SKIPPABLE.has(e.code)) throw e;
@@ -521,16 +563,17 @@ function childrenOf(
 // ---------------------------------------------------------------------------------------
 // Checks shared by every role.
 
+/** Signatures, version and expiry of a base role; true when expired and let through. */
 function checkRole(
   env: Envelope<{ expires: string; version: number }>,
   role: string,
-  keys: { keyids: string[]; threshold: number; keys: Record<string, TufKey> },
+  keys: RoleKeySet,
   seen: Record<string, number>,
-  now: Date,
-): void {
+  check: ExpiryCheck,
+): boolean {
   verifySignatures(env, role, keys.keys, keys);
   checkVersion(role, env.signed.version, seen);
-  checkExpiry(role, env.signed.expires, now);
+  return check(role, env.signed.expires, keys);
 }
 
 function checkVersion(role: string, version: number, seen: Record<string, number>): void {
@@ -550,8 +593,8 @@ function checkExpiry(role: string, expires: string, now: Date): void {
       role === 'timestamp' || role === 'snapshot'
         ? `${STALE} (the server re-signs it on demand)`
         : role === 'root'
-          ? 'the repository owner must re-sign root with the root key'
-          : 'sign into the role again to refresh it';
+          ? 'the repository owner must re-sign root with the root key (`refresh` with the root key and its passphrase)'
+          : "re-sign it with the key that signs it: the action's `command: refresh`, or `dct refresh`";
     throw new DctError('TUF_EXPIRED', `${role} expired at ${expires}; ${fix}`);
   }
 }
