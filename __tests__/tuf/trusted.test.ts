@@ -311,7 +311,7 @@ describe('root trust, synthetic repositories', () => {
     const r = new TestRepo(GUN, NOW);
     r.rootKeys = [r.certKey(GUN), r.certKey(GUN)];
     r.rootThreshold = 2;
-    r.signRoot(2, [r.rootKeys[0]!]);
+    r.signRoot(2, [r.rootKeys[0]]);
     r.publish();
     await expect(load(r)).rejects.toMatchObject({ code: 'TUF_ROOT_UNTRUSTED' });
     r.signRoot(2, r.rootKeys);
