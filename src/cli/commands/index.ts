@@ -1,1 +1,2 @@
 import './key.js';
+import './signer.js';
