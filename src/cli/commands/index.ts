@@ -1,2 +1,3 @@
 import './key.js';
 import './signer.js';
+import './rotate.js';
