@@ -105,7 +105,6 @@ export class DctUser {
     // Nothing else but the flows' progress notes before the error line.
     expect(lines[lines.length - 1]).toBe(errors[0]);
     for (const secret of [ROOT_PASS, REPO_PASS]) expect(r.stderr).not.toContain(secret);
-    if (process.env.SHOW_ERRORS) console.log(r.stderr);
     return errors[0];
   }
 

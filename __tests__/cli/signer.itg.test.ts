@@ -2,6 +2,8 @@
  * `dct signer add|remove` against the real notary-server, with the Go `notary` CLI and
  * docker 28's `docker trust inspect` as the judges.
  */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDocker } from '../support/docker-cli.js';
 import { pushImage } from '../support/images.js';
@@ -102,6 +104,50 @@ describe('dct signer add', () => {
     expect((await (await freshDocker(sb)).inspect(gun2)).Signers).toEqual([
       { Name: 'alice', Keys: [{ ID: alice.id }] },
     ]);
+  });
+
+  it('the Go CLI imports a dct-made key with its own key import and signs; several repositories, one bad', async () => {
+    const gun = `${sb.registry.host}/cli/import`;
+    const user = await DctUser.create(sb);
+    const ci = await user.generate('ci');
+    await user.ok(['signer', 'add', '--key', ci.pub, 'ci', gun]);
+
+    // notary's key import takes an encrypted key with the `path:` header its own key export
+    // writes (without it, it refuses any encrypted key); the file is otherwise dct's as is.
+    const go = new NotaryCli(sb);
+    const file = await readFile(join(user.trustDir, 'private', `${ci.id}.key`), 'utf8');
+    const exported = join(user.cwd, 'ci-export.key');
+    await writeFile(exported, file.replace(/^role: /m, `path: ${ci.id}\nrole: `), { mode: 0o600 });
+    await go.ok(['key', 'import', exported]);
+    expect(await go.ok(['key', 'list'])).toMatch(new RegExp(`ci\\s+${ci.id}`));
+    const img = await pushImage(sb, 'cli/import', 'go', { seed: 'cli-import-go' });
+    await go.addTarget(
+      gun,
+      'go',
+      { digest: img.digest, size: img.size },
+      passphraseEnv(REPO_PASS, REPO_PASS),
+      ['targets/releases', 'targets/ci'],
+    );
+    expect((await (await freshDocker(sb)).inspect(gun)).SignedTags).toEqual([
+      { SignedTag: 'go', Digest: img.digest.slice(7), Signers: ['ci'] },
+    ]);
+
+    // Each repository on its own: a bad name fails alone, the others get the signer.
+    const bob = await user.generate('bob');
+    const other = `${sb.registry.host}/cli/import-other`;
+    const r = await user.run(['signer', 'add', '--key', bob.pub, 'bob', gun, 'Bad/Name', other]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.filter((l) => l.startsWith('Bad/Name: '))).toEqual([lines[lines.length - 1]]);
+    expect(lines[lines.length - 1]).toMatch(
+      /^Bad\/Name: invalid repository name: .*must be lowercase/,
+    );
+    expect(r.stdout).toContain(`Successfully added signer: bob to ${gun}`);
+    expect(r.stdout).toContain(`Successfully added signer: bob to ${other}`);
+    for (const g of [gun, other]) {
+      const signers = (await (await freshDocker(sb)).inspect(g)).Signers.map((x) => x.Name);
+      expect(signers).toContain('bob');
+    }
   });
 
   it('asks for new passphrases twice on a terminal, none set in the environment', async () => {

@@ -53,7 +53,9 @@ export async function generateStoredKey(
   await ctx.passphrase(passphraseKindOf(headers.role), { newKey: true, what });
   const key = generateKey('ecdsa');
   const { id, path } = await storeKey(ctx, key, headers, what);
-  ctx.err(`Generated a new ${what}, ID ${shortId(id)}, stored in ${path ?? ctx.keyStore.dir}`);
+  ctx.err(
+    `Generated a new ${what}, ID ${shortId(id)}, stored in ${path ?? ctx.keyStore.dir}${headers.role === 'root' ? '; keep a backup of it offline (`dct key export --backup`)' : ''}`,
+  );
   return key;
 }
 
