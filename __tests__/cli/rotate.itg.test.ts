@@ -181,6 +181,12 @@ describe('bad input: one line, exit 1, nothing published or overwritten', () => 
       /no terminal to ask on; set DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE/,
       { env: { DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE: undefined } },
     );
+    // A repository passphrase that does not open the repository's keys is not used for a new one.
+    await user.fails(
+      ['key', 'rotate', gun, 'targets'],
+      /passphrase \(DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE\) does not open .*targets key/,
+      { env: { DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE: 'wrong-passphrase' } },
+    );
     await user.fails(['key', 'rotate', gun, 'delegation'], /cannot rotate the key of "delegation"/);
     await user.fails(
       ['key', 'rotate', gun, 'root', '--server-managed'],

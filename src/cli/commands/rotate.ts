@@ -53,6 +53,16 @@ register({
     const headers = role === 'root' ? { role } : { role, gun };
     const what = role === 'root' ? 'root key' : `${role} key of ${gun}`;
     const keys = await ctx.openKeys('root');
+    if (!serverManaged && (role === 'targets' || role === 'snapshot')) {
+      // The new key is kept under the repository passphrase: it must be the one that opens
+      // this repository's keys already in the directory, if there are any.
+      try {
+        (await ctx.openKeys('signing', gun)).dispose();
+      } catch (e) {
+        keys.dispose();
+        throw e;
+      }
+    }
     try {
       const out = await rotateKey({
         ...adminOptions(ctx, repo),
