@@ -174,6 +174,25 @@ describe('dct signer add', () => {
       'Enter passphrase for new root key: ',
       'Repeat passphrase for new root key: ',
     ]);
+
+    // An empty, short or mistyped new passphrase: nothing is made or published.
+    const other = `${sb.registry.host}/cli/asked-empty`;
+    const fresh = await DctUser.create(sb, {
+      DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE: undefined,
+      DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE: undefined,
+    });
+    const pub = `${user.cwd}/alice.pub`;
+    for (const [answers, text] of [
+      [[''], /the passphrase for root key is empty/],
+      [['short'], /shorter than 8 characters/],
+      [['new-root-pass-1', 'new-root-pass-2'], /the passphrases for root key do not match/],
+    ] as const) {
+      await fresh.fails(['signer', 'add', '--key', pub, 'alice', other], text, {
+        terminal: new FakeTerminal([...answers]),
+      });
+    }
+    expect(await fresh.keyFiles()).toEqual([]);
+    expect(await serverBytes(sb, other)).toBe(NONE);
   });
 });
 
