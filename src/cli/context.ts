@@ -258,6 +258,7 @@ export function cliKeyError(e: unknown): unknown {
     .replace(
       /`?registry-username`?\/`?registry-password`?/g,
       'the credentials of `docker login` ($DOCKER_CONFIG/config.json)',
-    );
+    )
+    .replace("this action's `signer-add` command, or ", '');
   return message === e.message ? e : new DctError(e.code, message, { cause: e });
 }
