@@ -257,6 +257,11 @@ export function cliKeyError(e: unknown): unknown {
   const message = e.message
     .replace(/`root-passphrase`( input)?/g, ROOT_PASSPHRASE_VAR)
     .replace(/`passphrase`( input)?/g, REPOSITORY_PASSPHRASE_VAR)
-    .replace(/`keys`/g, 'the key directory');
+    .replace(/`keys`/g, 'the key directory')
+    .replace(
+      /`?registry-username`?\/`?registry-password`?/g,
+      'the credentials of `docker login` ($DOCKER_CONFIG/config.json)',
+    )
+    .replace("this action's `signer-add` command, or ", '');
   return message === e.message ? e : new DctError(e.code, message, { cause: e });
 }

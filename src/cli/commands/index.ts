@@ -1,1 +1,4 @@
 import './key.js';
+import './signer.js';
+import './rotate.js';
+import './delete.js';
