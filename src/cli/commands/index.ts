@@ -1,1 +1,2 @@
 import './key.js';
+import './inspect.js';
