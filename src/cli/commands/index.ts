@@ -1,2 +1,3 @@
 import './key.js';
 import './inspect.js';
+import './sign.js';
