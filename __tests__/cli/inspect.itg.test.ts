@@ -2,7 +2,7 @@
  * `dct inspect` against the real notary-server, with docker 28's `docker trust inspect` as the
  * judge: the same JSON (and `--pretty` text) for the same repositories, made by the Go CLI.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatInspectJson } from '../../src/signer/inspect.js';
@@ -160,6 +160,32 @@ describe('dct inspect', () => {
     expect(mixed.code).toBe(1);
     expect((JSON.parse(mixed.stdout) as { Name: string }[]).map((r) => r.Name)).toEqual([solo]);
     expect(mixed.stderr.trimEnd().split('\n')).toEqual(lines);
+  });
+
+  it('fails closed: a root the TUF cache cannot reach is refused, as warm docker refuses it', async () => {
+    const gun = `${sb.registry.host}/cli/recreated`;
+    const first = await createTrustedRepo(sb, gun, { signer: null });
+    const warm = await dct(sb, dir, ['inspect', gun]);
+    expect(warm.code, warm.stderr).toBe(0);
+    // Inspect remembers the root it trusted where docker keeps it.
+    const cached = await readFile(
+      join(dir, 'trust', 'tuf', ...gun.split('/'), 'metadata', 'root.json'),
+    );
+    expect(cached.length).toBeGreaterThan(0);
+    expect((await docker.run(['trust', 'inspect', gun])).code).toBe(0);
+    // The repository is deleted and created again with another root key.
+    await first.cli.ok(['delete', gun, '--remote']);
+    await createTrustedRepo(sb, gun, { signer: null });
+    const ours = await dct(sb, dir, ['inspect', gun]);
+    expect(ours.code).toBe(1);
+    expect(ours.stdout).toBe('[]\n');
+    const lines = ours.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^no signatures or cannot access ${escape(gun)}: .*root`));
+    const theirs = await docker.run(['trust', 'inspect', gun]);
+    expect(theirs.code).toBe(1);
+    // A fresh directory trusts the new root on first use, as docker does.
+    expect((await dct(sb, await configDir(sb), ['inspect', gun])).code).toBe(0);
   });
 
   it('a server that is down: one line naming it, exit 1', async () => {
