@@ -1,11 +1,13 @@
 // `npm run bench`: the bundled action's main step against the Go notary CLI (for case 7,
 // docker 28's `docker trust signer add`) doing the same work, on the same local servers, in
-// alternating runs. Prints a table and PASS/MISS goals and writes bench-results.json (and CPU
-// profiles) to a temp dir it names. Options (after `--`):
+// alternating runs; case 8 is `dct inspect` (the bundled CLI) against `docker trust inspect`.
+// Prints a table and PASS/MISS goals and writes bench-results.json (and CPU profiles) to a
+// temp dir it names. Options (after `--`):
 //   --node current|<path>  the action's Node (default: Node 24, as action.yml runs it)
 //   --cases 1,6            only these cases        --quick   fewer runs, to try things
 //   --profile [all]        CPU-profile the action in the cases that miss a goal (or all)
 //   --entry <index.js>     another build of dist/main/index.js, to measure a fix
+//   --cli-entry <index.js> another build of dist/cli/index.js (case 8)
 //   --out <dir>            where the results go
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -22,7 +24,15 @@ import { createTrustedRepo, NotaryCli, type TrustedRepo } from '../__tests__/sup
 import { node24, REPO_ROOT } from '../__tests__/support/runner.js';
 import { ensurePackages, startSandbox, type Sandbox } from '../__tests__/support/servers.js';
 import { checkActionRun, MAIN_ENTRY, runAction, type ActionSample } from './bench/action.js';
-import { cliList, cliSign, dockerSignerAdd, type CliTag } from './bench/cli.js';
+import {
+  checkInspect,
+  cliList,
+  cliSign,
+  dctInspect,
+  dockerInspect,
+  dockerSignerAdd,
+  type CliTag,
+} from './bench/cli.js';
 import { makeKey, PASS, pubFile, ROOT_PASS } from '../__tests__/signer/admin-helpers.js';
 import { ensureTime, mapLimit, median, timed, type Sample } from './bench/measure.js';
 import { bundleComposition, formatProfile, summarizeProfile } from './bench/profile.js';
@@ -47,6 +57,8 @@ const BIG_REPO_TAGS = 10_000;
 const MIB = 1024;
 const RSS_GOAL_KIB = 100 * MIB;
 const ENTRY = resolve(opt('--entry') ?? MAIN_ENTRY);
+const CLI_MAIN_ENTRY = join(REPO_ROOT, 'dist', 'cli', 'index.js');
+const CLI_ENTRY = resolve(opt('--cli-entry') ?? CLI_MAIN_ENTRY);
 
 let sb: Sandbox | undefined;
 let interrupted = false;
@@ -82,7 +94,9 @@ interface CaseResult {
 }
 
 interface RunPlan {
-  action: Record<string, string>;
+  action?: Record<string, string>;
+  /** Instead of the action: a `dct` run (case 8), which checks its own output. */
+  ours?: () => Promise<Sample>;
   cli: () => Promise<Sample>;
   /** Tags both sides must have signed by the end (checked with `notary list`). */
   expected: { gun: string; tag: string }[];
@@ -130,7 +144,10 @@ async function checkCosigned(sb: Sandbox, tags: string[], path: string): Promise
 }
 
 async function main(): Promise<number> {
-  if (ENTRY === MAIN_ENTRY && !existsSync(MAIN_ENTRY)) {
+  if (
+    (ENTRY === MAIN_ENTRY && !existsSync(MAIN_ENTRY)) ||
+    (CLI_ENTRY === CLI_MAIN_ENTRY && !existsSync(CLI_MAIN_ENTRY))
+  ) {
     log('building dist (npm run build)');
     execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
   }
@@ -159,6 +176,9 @@ async function main(): Promise<number> {
   const entryCopy = join(outDir, 'entry');
   await cp(dirname(ENTRY), entryCopy, { recursive: true });
   const entry = join(entryCopy, basename(ENTRY));
+  const cliEntryCopy = join(outDir, 'cli-entry');
+  await cp(dirname(CLI_ENTRY), cliEntryCopy, { recursive: true });
+  const cliEntry = join(cliEntryCopy, basename(CLI_ENTRY));
 
   // --- start-up, no work -------------------------------------------------------------
   const distBytes = statSync(entry).size;
@@ -193,6 +213,7 @@ async function main(): Promise<number> {
     'bench/verify': 4,
     'bench/big': 5,
     'bench/dual': 6,
+    'bench/inspect': 8,
   };
   const paths = Object.keys(repoPaths).filter((p) => wanted(repoPaths[p]));
   log(`creating ${paths.length} trusted repositories with the notary CLI`);
@@ -418,6 +439,38 @@ async function main(): Promise<number> {
     },
   });
 
+  if (wanted(8)) {
+    // 100 tags signed once by the action; each run inspects them from a cold config dir.
+    const p = 'bench/inspect';
+    const tags = names('i', 100);
+    await push(p, tags, 'inspect');
+    const images = tags.map((t) => `${gunOf(p)}:${t}`);
+    const r = await runAction(signInputs([repo(p)], images), { node, baseDir: work, entry });
+    checkActionRun('signing the tags to inspect', r, 'signed', 100);
+    cases.push({
+      id: 8,
+      title: 'inspect 100 signed tags',
+      runs: SMALL_RUNS,
+      output: 'none',
+      tags: 0,
+      note: 'the action column is `dct inspect` (node dist/cli/index.js); the CLI is `docker trust inspect` (docker 28); both from a cold DOCKER_CONFIG, same JSON',
+      prepare: () =>
+        Promise.resolve({
+          ours: async () => {
+            const sample = await dctInspect(s, work, node, cliEntry, gunOf(p));
+            checkInspect('dct inspect', sample, 100);
+            return sample;
+          },
+          cli: async () => {
+            const sample = await dockerInspect(s, work, gunOf(p));
+            checkInspect('docker trust inspect', sample, 100);
+            return sample;
+          },
+          expected: [],
+        }),
+    });
+  }
+
   // --- measure -----------------------------------------------------------------------
   const results: CaseResult[] = [];
   const measured = new Set<number>();
@@ -426,11 +479,18 @@ async function main(): Promise<number> {
     log(`case ${c.id} (${c.title}): preparing ${c.runs} runs`);
     const prepared: RunPlan[] = [];
     for (let i = 0; i < c.runs; i++) prepared.push(await c.prepare(i));
-    const a: ActionSample[] = [];
+    const a: Sample[] = [];
     const b: Sample[] = [];
     for (let i = 0; i < c.runs; i++) {
-      const r = await runAction(prepared[i].action, { node, baseDir: work, entry });
-      checkActionRun(`case ${c.id} run ${i + 1}`, r, c.output, c.tags);
+      const plan = prepared[i];
+      let r: Sample;
+      if (plan.ours !== undefined) {
+        r = await plan.ours();
+      } else {
+        const run = await runAction(plan.action!, { node, baseDir: work, entry });
+        checkActionRun(`case ${c.id} run ${i + 1}`, run, c.output, c.tags);
+        r = run;
+      }
       a.push(r);
       b.push(await prepared[i].cli());
       log(
@@ -466,8 +526,8 @@ async function main(): Promise<number> {
   // --- report ------------------------------------------------------------------------
   const goals: { goal: string; pass: boolean; detail: string }[] = [];
   const byId = new Map(results.map((r) => [r.id, r]));
-  // Case 7 is one small publish, like case 1: Node's start-up alone outweighs a Go binary's run.
-  for (const r of results.filter((x) => x.id >= 2 && x.id !== 7)) {
+  // Cases 7 and 8 are one small job, like case 1: Node's start-up alone outweighs a Go binary's run.
+  for (const r of results.filter((x) => x.id >= 2 && x.id !== 7 && x.id !== 8)) {
     goals.push({
       goal: `case ${r.id} (${r.title}): action no slower than the CLI`,
       pass: r.action.medianMs <= r.cli.medianMs,
@@ -483,13 +543,17 @@ async function main(): Promise<number> {
       detail: `${sec(beyondBare)} vs 1.5 x ${sec(one.cli.medianMs)} = ${sec(1.5 * one.cli.medianMs)}, ratio ${(beyondBare / one.cli.medianMs).toFixed(2)}`,
     });
   }
-  const seven = byId.get(7);
-  if (seven) {
-    const beyond = seven.action.medianMs - startup.bareNode.medianMs;
+  for (const [id, what] of [
+    [7, 'case 7 (signer add, new repository): action'],
+    [8, 'case 8 (inspect 100 signed tags): dct'],
+  ] as const) {
+    const r = byId.get(id);
+    if (r === undefined) continue;
+    const beyond = r.action.medianMs - startup.bareNode.medianMs;
     goals.push({
-      goal: 'case 7 (signer add, new repository): action - bare node <= 1.5 x CLI',
-      pass: beyond <= 1.5 * seven.cli.medianMs,
-      detail: `${sec(beyond)} vs 1.5 x ${sec(seven.cli.medianMs)} = ${sec(1.5 * seven.cli.medianMs)}, ratio ${(beyond / seven.cli.medianMs).toFixed(2)}`,
+      goal: `${what} - bare node <= 1.5 x CLI`,
+      pass: beyond <= 1.5 * r.cli.medianMs,
+      detail: `${sec(beyond)} vs 1.5 x ${sec(r.cli.medianMs)} = ${sec(1.5 * r.cli.medianMs)}, ratio ${(beyond / r.cli.medianMs).toFixed(2)}`,
     });
   }
   for (const r of results) {
@@ -530,7 +594,7 @@ async function main(): Promise<number> {
   for (const row of rows.slice(1)) console.log(line(row));
   for (const r of results.filter((x) => x.note)) console.log(`note, case ${r.id}: ${r.note}`);
   console.log(
-    `CLI = /usr/bin/notary ${notaryVersion} from a cold trust dir (private keys only): one addhash per tag (-r targets/releases -r targets/ci) then one publish per repository, in one sh script; case 4: one \`notary list\`; case 6: then trixie's cosign, one \`cosign sign --key … --tlog-upload=false\` of the 25 digests; case 7: \`docker trust signer add\` (docker 28).`,
+    `CLI = /usr/bin/notary ${notaryVersion} from a cold trust dir (private keys only): one addhash per tag (-r targets/releases -r targets/ci) then one publish per repository, in one sh script; case 4: one \`notary list\`; case 6: then trixie's cosign, one \`cosign sign --key … --tlog-upload=false\` of the 25 digests; case 7: \`docker trust signer add\` (docker 28); case 8: \`docker trust inspect\` (docker 28) against \`dct inspect\`.`,
   );
   console.log(`\ndist/main/index.js          ${(distBytes / 1024 / 1024).toFixed(2)} MiB`);
   console.log(
@@ -567,6 +631,7 @@ async function main(): Promise<number> {
     for (const c of cases.filter((x) => measured.has(x.id))) {
       if (profileMode === 'missed' && !missed.has(c.id)) continue;
       const plan = await c.prepare(c.runs);
+      if (plan.action === undefined) continue;
       const name = `case${c.id}.cpuprofile`;
       const r = await runAction(plan.action, {
         node,

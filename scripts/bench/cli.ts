@@ -150,3 +150,57 @@ export async function dockerSignerAdd(
   if (s.code !== 0) throw new Error(`docker trust signer add exited ${s.code}: ${s.stderr.trim()}`);
   return s;
 }
+
+/** A fresh DOCKER_CONFIG that trusts the sandbox's CA for the trust server, nothing cached. */
+async function coldDockerConfig(sb: Sandbox, baseDir: string): Promise<string> {
+  const config = await mkdtemp(join(baseDir, 'docker-'));
+  await chmod(config, 0o700);
+  const tls = join(config, 'tls', new URL(sb.notary.url).host);
+  await mkdir(tls, { recursive: true });
+  await writeFile(join(tls, 'ca.crt'), sb.caPem);
+  return config;
+}
+
+function dockerEnv(sb: Sandbox, config: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: config,
+    DOCKER_CONFIG: config,
+    DOCKER_CONTENT_TRUST_SERVER: sb.notary.url,
+  };
+}
+
+/** Throws unless `stdout` is docker's inspect JSON for one repository with `tags` signed tags. */
+export function checkInspect(what: string, s: Sample, tags: number): void {
+  if (s.code !== 0) throw new Error(`${what} exited ${s.code}: ${s.stderr.trim()}`);
+  const parsed = JSON.parse(s.stdout) as { SignedTags: unknown[] }[];
+  if (parsed.length !== 1 || parsed[0].SignedTags.length !== tags) {
+    throw new Error(`${what}: expected ${tags} signed tags, got ${s.stdout.slice(0, 300)}`);
+  }
+}
+
+/** `docker trust inspect <gun>` (docker 28) from a cold DOCKER_CONFIG. */
+export async function dockerInspect(sb: Sandbox, baseDir: string, gun: string): Promise<Sample> {
+  const config = await coldDockerConfig(sb, baseDir);
+  return timed(DOCKER_BIN, ['trust', 'inspect', gun], {
+    env: dockerEnv(sb, config),
+    cwd: config,
+    scratchDir: baseDir,
+  });
+}
+
+/** `node <dct> inspect <gun>` from a cold DOCKER_CONFIG: what `dockerInspect` does, in dct. */
+export async function dctInspect(
+  sb: Sandbox,
+  baseDir: string,
+  node: string,
+  entry: string,
+  gun: string,
+): Promise<Sample> {
+  const config = await coldDockerConfig(sb, baseDir);
+  return timed(node, [entry, 'inspect', gun], {
+    env: dockerEnv(sb, config),
+    cwd: config,
+    scratchDir: baseDir,
+  });
+}
