@@ -20,6 +20,7 @@ let dir: string;
 let multi: string;
 let solo: string;
 let empty: string;
+let nested: string;
 const images: Record<string, PushedImage> = {};
 
 beforeAll(async () => {
@@ -63,6 +64,37 @@ beforeAll(async () => {
 
   empty = `${sb.registry.host}/cli/empty`;
   await createTrustedRepo(sb, empty, { signer: null });
+
+  // Nested delegations: targets/a/x under targets/a, beside targets/b. Docker walks the roles
+  // breadth-first, so a tag in b and in a/x lists b before a/x.
+  nested = `${sb.registry.host}/cli/nested`;
+  const n = await createTrustedRepo(sb, nested);
+  const nEnv = passphraseEnv(n.passphrase, n.rootPassphrase);
+  const keys = { a: makeKey('a'), b: makeKey('b'), x: makeKey('x') };
+  await installKeys(n.cli.trustDir, keys.a, keys.b, keys.x);
+  for (const [role, key] of [
+    ['targets/a', keys.a],
+    ['targets/b', keys.b],
+  ] as const) {
+    await writeFile(join(sb.dir, `${key.role}.pub`), pubFile(key));
+    await n.cli.ok(
+      ['delegation', 'add', nested, role, join(sb.dir, `${key.role}.pub`), '--all-paths'],
+      nEnv,
+    );
+  }
+  await n.cli.ok(['publish', nested], nEnv);
+  await writeFile(join(sb.dir, 'x.pub'), pubFile(keys.x));
+  await n.cli.ok(
+    ['delegation', 'add', nested, 'targets/a/x', join(sb.dir, 'x.pub'), '--all-paths'],
+    nEnv,
+  );
+  await n.cli.ok(['publish', nested], nEnv);
+  images['deep'] = await pushImage(sb, 'cli/nested', 'deep');
+  await n.cli.addTarget(nested, 'deep', images['deep'], nEnv, [
+    'targets/releases',
+    'targets/a/x',
+    'targets/b',
+  ]);
 });
 
 afterAll(async () => {
@@ -73,8 +105,10 @@ afterAll(async () => {
 function withoutExpires(stdout: string): string {
   const parsed = JSON.parse(stdout) as Record<string, { Expires?: string }[]>[];
   for (const repo of parsed) {
+    // Every role file has an expiry; a signer whose role has no file yet has none.
+    for (const entry of repo['AdministrativeKeys']) expect(entry.Expires).toMatch(/^\d{4}-/);
     for (const entry of [...repo['Signers'], ...repo['AdministrativeKeys']]) {
-      expect(entry.Expires).toMatch(/^\d{4}-\d\d-\d\dT/);
+      if (entry.Expires !== undefined) expect(entry.Expires).toMatch(/^\d{4}-\d\d-\d\dT/);
       delete entry.Expires;
     }
   }
@@ -111,6 +145,8 @@ describe('dct inspect', () => {
       [`${solo}:v1`],
       [empty],
       [`${multi}:10`, solo, `${multi}:1`],
+      [nested],
+      [`${nested}:deep`],
     ];
     for (const args of cases) {
       const ours = await dct(sb, dir, ['inspect', ...args]);
@@ -119,10 +155,16 @@ describe('dct inspect', () => {
       expect(theirs.code, theirs.stderr).toBe(0);
       expect(withoutExpires(ours.stdout), args.join(' ')).toBe(theirs.stdout);
     }
+    const deep = JSON.parse((await dct(sb, dir, ['inspect', nested])).stdout) as {
+      SignedTags: { Signers: string[] }[];
+      Signers: { Name: string }[];
+    }[];
+    expect(deep[0].SignedTags[0].Signers).toEqual(['b', 'a/x']);
+    expect(deep[0].Signers.map((s) => s.Name)).toEqual(['ci', 'b', 'a/x', 'a']);
   });
 
   it("--pretty prints docker's text, then each role's version and expiry", async () => {
-    for (const args of [[multi], [solo], [empty], [`${multi}:2`]]) {
+    for (const args of [[multi], [solo], [empty], [`${multi}:2`], [nested]]) {
       const ours = await dct(sb, dir, ['inspect', '--pretty', ...args]);
       expect(ours.code, ours.stderr).toBe(0);
       const theirs = await docker.run(['trust', 'inspect', '--pretty', ...args]);
