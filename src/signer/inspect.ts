@@ -200,8 +200,8 @@ export function trustInfo(repo: TrustedRepo, tag?: string): TrustInfo {
  * empty (Go's `omitempty`). `Expires` is ours.
  */
 export function dockerTrustJson(name: string, info: TrustInfo): unknown {
-  const keysOf = (r: RoleKeysInfo): RoleKeysInfo => {
-    const out: RoleKeysInfo = { Name: r.Name } as RoleKeysInfo;
+  const keysOf = (r: RoleKeysInfo): Partial<RoleKeysInfo> => {
+    const out: Partial<RoleKeysInfo> = { Name: r.Name };
     if (r.Keys.length > 0) out.Keys = r.Keys;
     if (r.Expires !== undefined) out.Expires = r.Expires;
     return out;
