@@ -189,12 +189,12 @@ async function prepareSign(
   refs: ImageRef[],
   opts: SignOptions,
 ): Promise<PreparedSign> {
+  // The trusted state first: awaited inside the array, it would leave the registry's
+  // rejection unhandled while a slow store (the CLI's files) is read.
+  const trusted = await opts.trustStore?.load(conn.gun);
   const [targets, repo] = await Promise.all([
     resolveTargets(conn, refs, opts.digest),
-    loadRepo(
-      { conn, rootKeyIds: opts.rootKeyIds, mayExpire: signableExpired(opts.keys) },
-      await opts.trustStore?.load(conn.gun),
-    ),
+    loadRepo({ conn, rootKeyIds: opts.rootKeyIds, mayExpire: signableExpired(opts.keys) }, trusted),
   ]);
   const planner = signPlanner(refs, targets, opts);
   planner.plan(repo);
