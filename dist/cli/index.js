@@ -37,9 +37,9 @@ __webpack_unused_export__ = Dispatcher
 __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
+module.exports.g6 = Agent
 __webpack_unused_export__ = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
+module.exports.J2 = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
 __webpack_unused_export__ = RetryHandler
 
@@ -161,7 +161,7 @@ __webpack_unused_export__ = CloseEvent
 __webpack_unused_export__ = ErrorEvent
 __webpack_unused_export__ = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
+module.exports.Em = makeDispatcher(api.request)
 __webpack_unused_export__ = makeDispatcher(api.stream)
 __webpack_unused_export__ = makeDispatcher(api.pipeline)
 __webpack_unused_export__ = makeDispatcher(api.connect)
@@ -28096,7 +28096,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _prompt_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1934);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3384);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3530);
 // The `dct` command line (CLI.md), bundled into dist/cli/index.js.
 
 
@@ -28177,7 +28177,7 @@ function readLine(input, question, secret) {
 
 /***/ }),
 
-/***/ 3384:
+/***/ 3530:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28302,12 +28302,12 @@ var external_node_crypto_ = __nccwpck_require__(7598);
  * The object has a fixed shape whose strings are key type names and base64, which never
  * need escaping, so the canonical form can be written directly.
  */
-function keyid_keyIdOf(key) {
+function keyIdOf(key) {
     const canonical = `{"keytype":"${key.keytype}","keyval":{"private":null,"public":"${key.keyval.public}"}}`;
     return (0,external_node_crypto_.createHash)('sha256').update(canonical, 'utf8').digest('hex');
 }
 /** The TUF key object of a public (or private) KeyObject: ecdsa/rsa SPKI DER, ed25519 raw. */
-function keyid_tufKeyFromKeyObject(key) {
+function tufKeyFromKeyObject(key) {
     const pub = key.type === 'private' ? (0,external_node_crypto_.createPublicKey)(key) : key;
     const type = pub.asymmetricKeyType;
     if (type === 'ec' || type === 'rsa') {
@@ -28329,16 +28329,16 @@ function tufKey(keytype, pub) {
  * key inside the leaf certificate; for every other type the TUF ID itself. Private key file
  * names and key lookups use this ID; root.json and signatures use the TUF ID.
  */
-function keyid_canonicalKeyId(key) {
+function canonicalKeyId(key) {
     if (key.keytype === 'ecdsa-x509' || key.keytype === 'rsa-x509') {
         const pem = Buffer.from(key.keyval.public, 'base64').toString('utf8');
         const cert = new external_node_crypto_.X509Certificate(pem);
-        return keyid_keyIdOf(keyid_tufKeyFromKeyObject(cert.publicKey));
+        return keyIdOf(tufKeyFromKeyObject(cert.publicKey));
     }
-    return keyid_keyIdOf(key);
+    return keyIdOf(key);
 }
 /** The first 7 hex digits, as notary shows IDs in messages. */
-function keyid_shortId(id) {
+function shortId(id) {
     return id.slice(0, 7);
 }
 
@@ -29023,7 +29023,7 @@ function passphraseCount(value) {
 }
 function describe(file, id) {
     const shown = id ?? file.idFromName;
-    return `${file.role ?? 'unlabelled'} key${shown ? ` ${keyid_shortId(shown)}` : ''} (${file.source})`;
+    return `${file.role ?? 'unlabelled'} key${shown ? ` ${shortId(shown)}` : ''} (${file.source})`;
 }
 class KeyRing {
     warnings = [];
@@ -29066,15 +29066,15 @@ class KeyRing {
                 unopened.push({ file, root });
                 continue;
             }
-            const tufKey = keyid_tufKeyFromKeyObject(key);
-            const id = keyid_keyIdOf(tufKey);
+            const tufKey = tufKeyFromKeyObject(key);
+            const id = keyIdOf(tufKey);
             if (file.idFromName !== undefined && file.idFromName !== id) {
-                throw new errors/* DctError */.sY('KEY_ID_MISMATCH', `${file.source} is named for key ${keyid_shortId(file.idFromName)} but holds key ${keyid_shortId(id)}; restore the file under its own name`);
+                throw new errors/* DctError */.sY('KEY_ID_MISMATCH', `${file.source} is named for key ${shortId(file.idFromName)} but holds key ${shortId(id)}; restore the file under its own name`);
             }
             const existing = keys.get(id);
             if (existing) {
                 if (!samePrivateKey(existing.key, key)) {
-                    throw new errors/* DctError */.sY('KEY_DUPLICATE_ID', `${existing.source} and ${file.source} hold different private keys for key ID ${keyid_shortId(id)}; one of them is damaged`);
+                    throw new errors/* DctError */.sY('KEY_DUPLICATE_ID', `${existing.source} and ${file.source} hold different private keys for key ID ${shortId(id)}; one of them is damaged`);
                 }
                 continue; // the same key twice, e.g. in two layouts of one backup
             }
@@ -29126,11 +29126,11 @@ class KeyRing {
     find(tufKeyId, tufKey) {
         const keys = this.live();
         // An entry whose ID does not hash from its content is not the key it claims to be.
-        if (keyid_keyIdOf(tufKey) !== tufKeyId)
+        if (keyIdOf(tufKey) !== tufKeyId)
             return undefined;
         let canonical;
         try {
-            canonical = keyid_canonicalKeyId(tufKey);
+            canonical = canonicalKeyId(tufKey);
         }
         catch {
             return undefined; // an unreadable certificate names no key we could hold
@@ -29219,7 +29219,7 @@ function selfTest(held) {
             ? (0,external_node_crypto_.verify)('sha256', message, { key: pub, dsaEncoding: 'ieee-p1363' }, sig)
             : (0,external_node_crypto_.verify)('sha256', message, { key: pub, padding: external_node_crypto_.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sig);
     if (!ok) {
-        throw new errors/* DctError */.sY('KEY_NOT_A_KEY', `the ${held.role ?? 'unlabelled'} key ${keyid_shortId(held.id)} (${held.source}) is damaged: its private and public parts do not match`);
+        throw new errors/* DctError */.sY('KEY_NOT_A_KEY', `the ${held.role ?? 'unlabelled'} key ${shortId(held.id)} (${held.source}) is damaged: its private and public parts do not match`);
     }
 }
 
@@ -29308,7 +29308,7 @@ function pem_pemBodyLines(text) {
  * PEM text as Go's pem.Encode writes it: `Proc-Type` first, the other headers sorted, a
  * blank line after headers, base64 in 64-character lines, a final newline.
  */
-function pem_encodePem(block) {
+function encodePem(block) {
     const names = Object.keys(block.headers)
         .filter((k) => k !== 'Proc-Type')
         .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -29723,7 +29723,7 @@ var undici = __nccwpck_require__(6752);
  * when the request surely never reached the server (refused, DNS, TLS), so a caller can tell
  * "not done" from "outcome unknown" for a POST.
  */
-class client_HttpError extends errors/* DctError */.sY {
+class HttpError extends errors/* DctError */.sY {
     url;
     status;
     body;
@@ -29739,7 +29739,7 @@ class client_HttpError extends errors/* DctError */.sY {
 }
 const MAX_ERROR_BODY = 8192;
 /** What is kept of an answer that is not a success: enough for any error body. */
-const KEEP_OTHER_BODY = (/* unused pure expression or super */ null && (64 * 1024));
+const KEEP_OTHER_BODY = 64 * 1024;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRIES = 3;
 const MAX_REDIRECTS = 5;
@@ -29817,7 +29817,7 @@ class HttpClient {
         // when one is set. Through a proxy the target's TLS options are `requestTls` (undici
         // ProxyAgent), which EnvHttpProxyAgent passes on although its type does not list them.
         const proxyOpts = { ...agentOpts, requestTls: tlsOpts, proxyTls: tlsOpts };
-        this.dispatcher = proxyConfigured() ? envProxyAgent(proxyOpts) : new Agent(agentOpts);
+        this.dispatcher = proxyConfigured() ? envProxyAgent(proxyOpts) : new undici/* Agent */.g6(agentOpts);
     }
     async request(req) {
         const idempotent = req.method === 'GET' || req.method === 'HEAD';
@@ -29842,12 +29842,12 @@ class HttpClient {
             }
             if (idempotent && isRedirect(res.status) && res.headers.location !== undefined) {
                 if (++redirects > MAX_REDIRECTS) {
-                    throw new client_HttpError('HTTP_UNREACHABLE', `${client_hostOf(req.url)}: more than ${MAX_REDIRECTS} redirects for ${req.url}`, { url, status: res.status });
+                    throw new HttpError('HTTP_UNREACHABLE', `${hostOf(req.url)}: more than ${MAX_REDIRECTS} redirects for ${req.url}`, { url, status: res.status });
                 }
                 const next = new URL(res.headers.location, url);
                 // Never from https down to http: whoever is on the path would choose what we read.
                 if (new URL(url).protocol === 'https:' && next.protocol !== 'https:') {
-                    throw new client_HttpError('HTTP_INSECURE_REDIRECT', `${client_hostOf(req.url)} redirected ${req.url} to ${next.origin}, which is not https; refusing it`, { url, status: res.status });
+                    throw new HttpError('HTTP_INSECURE_REDIRECT', `${hostOf(req.url)} redirected ${req.url} to ${next.origin}, which is not https; refusing it`, { url, status: res.status });
                 }
                 // Credentials are for the origin that asked for them (registries redirect blobs to
                 // object stores, which must not see the registry token).
@@ -29871,7 +29871,7 @@ class HttpClient {
         const abort = new AbortController();
         const timer = setTimeout(() => abort.abort(new DeadlineError()), this.timeoutMs);
         try {
-            const res = await request(url, {
+            const res = await (0,undici/* request */.Em)(url, {
                 method: req.method,
                 headers: { 'user-agent': this.userAgent, ...headers },
                 body: req.body,
@@ -29924,7 +29924,7 @@ class HttpClient {
         }
     }
     toError(e, url, server) {
-        if (e instanceof DctError)
+        if (e instanceof errors/* DctError */.sY)
             return { error: e, retryable: false };
         const codes = errorCodes(e);
         const host = named(url, server);
@@ -29941,16 +29941,16 @@ class HttpClient {
                     ? ['HTTP_NOT_TLS', `${host} answers plain HTTP, not https (${plain})`]
                     : ['HTTP_TLS', `TLS handshake with ${host} failed (${codes.find(isTlsCode)})`];
             return {
-                error: new client_HttpError(code, hint, { url, requestSent: false }, { cause: e }),
+                error: new HttpError(code, hint, { url, requestSent: false }, { cause: e }),
                 retryable: false,
             };
         }
         if (e instanceof DeadlineError || codes.some((c) => TIMEOUT_CODES.has(c))) {
-            const error = new client_HttpError('HTTP_TIMEOUT', `${host} did not answer within ${this.timeoutMs / 1000} s (${url})`, { url, requestSent: sent }, { cause: e });
+            const error = new HttpError('HTTP_TIMEOUT', `${host} did not answer within ${this.timeoutMs / 1000} s (${url})`, { url, requestSent: sent }, { cause: e });
             return { error, retryable: true };
         }
         const what = codes.find((c) => c !== 'UND_ERR') ?? (e instanceof Error ? e.message : 'error');
-        const error = new client_HttpError('HTTP_UNREACHABLE', `cannot reach ${host} (${what}); check the URL, the network and any proxy settings`, { url, requestSent: sent }, { cause: e });
+        const error = new HttpError('HTTP_UNREACHABLE', `cannot reach ${host} (${what}); check the URL, the network and any proxy settings`, { url, requestSent: sent }, { cause: e });
         return { error, retryable: codes.some((c) => RETRYABLE_CODES.has(c)) };
     }
 }
@@ -29982,14 +29982,14 @@ function errorCodes(e) {
 function checkCaPem(pem) {
     const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
     if (blocks === null) {
-        throw new DctError('CA_CERT_INVALID', '`ca-cert` holds no PEM certificate (BEGIN CERTIFICATE)');
+        throw new errors/* DctError */.sY('CA_CERT_INVALID', '`ca-cert` holds no PEM certificate (BEGIN CERTIFICATE)');
     }
     for (const block of blocks) {
         try {
-            new X509Certificate(block);
+            new external_node_crypto_.X509Certificate(block);
         }
         catch (e) {
-            throw new DctError('CA_CERT_INVALID', '`ca-cert` holds a PEM certificate that cannot be parsed', {
+            throw new errors/* DctError */.sY('CA_CERT_INVALID', '`ca-cert` holds a PEM certificate that cannot be parsed', {
                 cause: e,
             });
         }
@@ -30002,10 +30002,10 @@ function checkCaPem(pem) {
  * (25–40 ms on these machines). `addCACert` is the method Node's own `ca` option calls, but
  * it sits on the context's internal handle, so the documented way remains the fallback. */
 function withExtraCas(pems) {
-    const ctx = createSecureContext();
+    const ctx = (0,external_node_tls_.createSecureContext)();
     const handle = ctx.context;
     if (typeof handle?.addCACert !== 'function') {
-        return createSecureContext({ ca: [...rootCertificates, ...pems] });
+        return (0,external_node_tls_.createSecureContext)({ ca: [...external_node_tls_.rootCertificates, ...pems] });
     }
     for (const pem of pems)
         handle.addCACert.call(handle, pem);
@@ -30026,7 +30026,7 @@ function envProxyAgent(opts) {
         emit(warning, ...rest);
     };
     try {
-        return new EnvHttpProxyAgent(opts);
+        return new undici/* EnvHttpProxyAgent */.J2(opts);
     }
     finally {
         if (original !== undefined)
@@ -30059,7 +30059,7 @@ function isRetryableStatus(status) {
 /** Exponential backoff with jitter in [d/2, d], d = base·2^attempt capped. */
 function backoff(attempt) {
     const d = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt);
-    return Math.floor(d / 2) + randomInt(Math.floor(d / 2) + 1);
+    return Math.floor(d / 2) + (0,external_node_crypto_.randomInt)(Math.floor(d / 2) + 1);
 }
 function retryAfter(res) {
     const v = res.headers['retry-after'];
@@ -30093,19 +30093,19 @@ async function decode(wire, encoding, o) {
         const options = {
             ...(o.limit === undefined ? {} : { maxOutputLength: o.limit }),
             // A cut page decodes as far as its bytes go.
-            ...(o.partial && coding !== 'br' ? { finishFlush: zlib.Z_SYNC_FLUSH } : {}),
+            ...(o.partial && coding !== 'br' ? { finishFlush: external_node_zlib_.constants.Z_SYNC_FLUSH } : {}),
         };
         try {
             if (decoder === undefined)
                 throw new Error('unknown coding');
             try {
-                body = await promisify(decoder)(body, options);
+                body = await (0,external_node_util_.promisify)(decoder)(body, options);
             }
             catch (e) {
                 // Some servers send raw deflate data for `deflate`.
                 if (coding !== 'deflate' || isTooLarge(e))
                     throw e;
-                body = await promisify(inflateRaw)(body, options);
+                body = await (0,external_node_util_.promisify)(external_node_zlib_.inflateRaw)(body, options);
             }
         }
         catch (e) {
@@ -30113,7 +30113,7 @@ async function decode(wire, encoding, o) {
                 return Buffer.alloc(0);
             if (o.limit !== undefined && isTooLarge(e))
                 throw tooLarge(o.url, o.limit, o.server);
-            throw new client_HttpError('HTTP_BAD_ENCODING', `${named(o.url, o.server)} sent ${o.url} with Content-Encoding "${encoding}", which does not decode (${coding}: ${e instanceof Error ? e.message : String(e)})`, { url: o.url }, { cause: e });
+            throw new HttpError('HTTP_BAD_ENCODING', `${named(o.url, o.server)} sent ${o.url} with Content-Encoding "${encoding}", which does not decode (${coding}: ${e instanceof Error ? e.message : String(e)})`, { url: o.url }, { cause: e });
         }
     }
     return body;
@@ -30122,14 +30122,14 @@ function isTooLarge(e) {
     return (e instanceof RangeError || e?.code === 'ERR_BUFFER_TOO_LARGE');
 }
 function tooLarge(url, maxBytes, server) {
-    return new client_HttpError('HTTP_TOO_LARGE', `${named(url, server)} sent more than ${maxBytes} bytes for ${url}; refusing to read further`, { url });
+    return new HttpError('HTTP_TOO_LARGE', `${named(url, server)} sent more than ${maxBytes} bytes for ${url}; refusing to read further`, { url });
 }
 /** `the trust server host:port`, or the host alone when the caller named no server. */
 function named(url, server) {
-    return server === undefined ? client_hostOf(url) : `${server} ${client_hostOf(url)}`;
+    return server === undefined ? hostOf(url) : `${server} ${hostOf(url)}`;
 }
 /** host[:port] of a URL, for messages. */
-function client_hostOf(url) {
+function hostOf(url) {
     try {
         return new URL(url).host;
     }
@@ -30221,7 +30221,7 @@ const EXPIRY_MARGIN_MS = 10_000;
  * a Bearer token per scope from the realm and caches it until expiry, or sends Basic
  * credentials to a Basic challenge. Tokens go to `onSecret` (for masking) and nowhere else.
  */
-class auth_TokenAuth {
+class TokenAuth {
     http;
     credentials;
     onSecret;
@@ -30458,7 +30458,7 @@ function canonicalJson(value) {
     catch (e) {
         // The happy path keeps no path; walk again to name the value that failed.
         if (e instanceof BadValue)
-            throw new DctError(e.code, `${e.what} at $${pathOfBad(value)}`);
+            throw new errors/* DctError */.sY(e.code, `${e.what} at $${pathOfBad(value)}`);
         throw e;
     }
 }
@@ -30603,12 +30603,12 @@ function htmlEscape(json) {
  * in one object is refused: JSON.parse keeps the last, Go merges maps into one struct field,
  * so such a file could be read two ways.
  */
-function canonical_parseJson(text) {
+function parseJson(text) {
     const src = typeof text === 'string' ? text : text.toString('utf8');
     const value = JSON.parse(src);
     const twice = duplicateKey(src);
     if (twice !== undefined) {
-        throw new DctError('TUF_BAD_METADATA', `the key ${JSON.stringify(twice)} is in one object twice, so the file can be read two ways`);
+        throw new errors/* DctError */.sY('TUF_BAD_METADATA', `the key ${JSON.stringify(twice)} is in one object twice, so the file can be read two ways`);
     }
     return toBare(value);
 }
@@ -30731,7 +30731,7 @@ function bareObject() {
  * Turns a trust server's non-success answer into a DctError (notary-spec.md §5.2, §5.6).
  * The HttpError keeps the status and the body for whoever needs more than the message.
  */
-function errors_notaryError(res, ctx) {
+function notaryError(res, ctx) {
     const host = hostOf(res.url);
     const first = firstError(res.body);
     // Server text goes into one-line messages: error codes are short upper-case words.
@@ -30827,7 +30827,7 @@ function oneLine(s, max = 300) {
  * it (notary-spec.md §5.3): one part per role file with its exact bytes, parts in the map's
  * order, a random 60-hex boundary like Go's.
  */
-function multipart_multipartBody(files, boundary = randomBytes(30).toString('hex')) {
+function multipartBody(files, boundary = (0,external_node_crypto_.randomBytes)(30).toString('hex')) {
     const parts = [];
     let first = true;
     for (const [role, bytes] of files) {
@@ -30854,8 +30854,8 @@ function escapeQuotes(s) {
 
 const DOCKER_HUB_TRUST_SERVER = 'https://notary.docker.io';
 /** notary-spec.md §5.2: timestamp is capped at 1 MiB, everything else at 100 MiB. */
-const MAX_TIMESTAMP_BYTES = (/* unused pure expression or super */ null && (1 << 20));
-const MAX_METADATA_BYTES = (/* unused pure expression or super */ null && (100 << 20));
+const MAX_TIMESTAMP_BYTES = 1 << 20;
+const MAX_METADATA_BYTES = 100 << 20;
 const ROLE_RE = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/;
 const KEY_FIELDS = new GoFields('keytype', 'keyval');
 const KEYVAL_FIELDS = new GoFields('private', 'public');
@@ -30931,13 +30931,13 @@ class NotaryClient {
         let name;
         if (opts.sha256 !== undefined) {
             if (!/^[0-9a-f]{64}$/.test(opts.sha256)) {
-                throw new DctError('NOTARY_BAD_REQUEST', `not a sha256 hex checksum: ${opts.sha256}`);
+                throw new errors/* DctError */.sY('NOTARY_BAD_REQUEST', `not a sha256 hex checksum: ${opts.sha256}`);
             }
             name = `${role}.${opts.sha256}.json`;
         }
         else if (opts.version !== undefined) {
             if (!Number.isSafeInteger(opts.version) || opts.version < 1) {
-                throw new DctError('NOTARY_BAD_REQUEST', `not a metadata version: ${opts.version}`);
+                throw new errors/* DctError */.sY('NOTARY_BAD_REQUEST', `not a metadata version: ${opts.version}`);
             }
             name = `${opts.version}.${role}.json`;
         }
@@ -30987,7 +30987,7 @@ class NotaryClient {
      */
     async publish(files) {
         if (files.size === 0)
-            throw new DctError('NOTARY_BAD_REQUEST', 'nothing to publish');
+            throw new errors/* DctError */.sY('NOTARY_BAD_REQUEST', 'nothing to publish');
         for (const role of files.keys())
             checkRole(role);
         const { body, contentType } = multipartBody(files);
@@ -31027,7 +31027,7 @@ class NotaryClient {
             return await this.auth.request(req, scope);
         }
         catch (e) {
-            if (isDctError(e, 'AUTH_DENIED')) {
+            if ((0,errors/* isDctError */.AE)(e, 'AUTH_DENIED')) {
                 const he = e;
                 throw new HttpError('NOTARY_UNAUTHORIZED', `${new URL(this.server).host} refused to ${action} for ${this.gun}: check registry-username/registry-password — the token service must grant ${scope.endsWith('*') ? 'full (*) access' : scope.endsWith('push') ? 'push' : 'pull'} on ${this.gun}`, { url: he.url, status: he.status, body: he.body }, { cause: e });
             }
@@ -31037,7 +31037,7 @@ class NotaryClient {
 }
 function checkRole(role) {
     if (!ROLE_RE.test(role) || role.split('/').some((s) => s === '.' || s === '..')) {
-        throw new DctError('NOTARY_BAD_REQUEST', `not a TUF role name: ${JSON.stringify(role)}`);
+        throw new errors/* DctError */.sY('NOTARY_BAD_REQUEST', `not a TUF role name: ${JSON.stringify(role)}`);
     }
 }
 /** The public key JSON of `GET …/<role>.key`; a private part is refused. */
@@ -31052,7 +31052,7 @@ function parseKey(res, role) {
         parsed = parseJson(res.body);
     }
     catch (e) {
-        throw bad(e instanceof DctError ? `is ambiguous: ${e.message}` : 'is not JSON');
+        throw bad(e instanceof errors/* DctError */.sY ? `is ambiguous: ${e.message}` : 'is not JSON');
     }
     // Go decodes it into a struct: "KeyVal" would be its keyval (canonical.ts GoFields).
     const clash = typeof parsed === 'object' && parsed !== null
@@ -31113,7 +31113,7 @@ const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
  */
 function reference_parseImageRef(s) {
     // The failure line names the image; the message says what is wrong with it, once.
-    const bad = (why) => new DctError('IMAGE_REF_INVALID', `\`images\` holds an invalid image reference: ${why}${why.includes('expected') ? '' : '; expected host[:port]/path/name:tag'}`);
+    const bad = (why) => new errors/* DctError */.sY('IMAGE_REF_INVALID', `\`images\` holds an invalid image reference: ${why}${why.includes('expected') ? '' : '; expected host[:port]/path/name:tag'}`);
     const { ref, tag, digest } = parseReference(s, bad);
     if (tag === undefined) {
         if (digest !== undefined) {
@@ -31222,7 +31222,7 @@ function parseDigest(s, inputName) {
     else if (/^[A-Za-z0-9+._-]+:/.test(v) && !v.startsWith('sha256:')) {
         why = 'only sha256 digests are supported';
     }
-    throw new DctError('DIGEST_INVALID', `invalid digest "${v}" in ${inputName}: ${why}`);
+    throw new errors/* DctError */.sY('DIGEST_INVALID', `invalid digest "${v}" in ${inputName}: ${why}`);
 }
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
@@ -31311,7 +31311,14 @@ class KeyStore {
     async write(id, pem) {
         if (!/^[0-9a-f]{64}$/.test(id))
             throw new Error(`not a key ID: ${id}`);
-        await (0,promises_namespaceObject.mkdir)(this.dir, { recursive: true, mode: 0o700 });
+        try {
+            await (0,promises_namespaceObject.mkdir)(this.dir, { recursive: true, mode: 0o700 });
+        }
+        catch (e) {
+            throw new errors/* DctError */.sY('KEYSTORE_UNWRITABLE', `cannot create the key directory ${this.dir}`, {
+                cause: e,
+            });
+        }
         const path = (0,external_node_path_namespaceObject.join)(this.dir, `${id}.key`);
         let handle;
         try {
@@ -31839,7 +31846,9 @@ class CliContext {
         if (terminal === undefined) {
             throw new errors/* DctError */.sY('PASSPHRASE_MISSING', `a passphrase for ${what} is needed and there is no terminal to ask on; set ${variable}`);
         }
-        const first = await terminal.ask(`Enter passphrase for ${opts.newKey ? 'new ' : ''}${what}: `, true);
+        // docker's wording: "Enter passphrase for new alice key"
+        const subject = opts.newKey ? `new ${what.replace(/^the (new )?/, '')}` : what;
+        const first = await terminal.ask(`Enter passphrase for ${subject}: `, true);
         if (first === '') {
             throw new errors/* DctError */.sY('PASSPHRASE_EMPTY', `the passphrase for ${what} is empty`);
         }
@@ -31847,7 +31856,7 @@ class CliContext {
             if (first.length < 8) {
                 throw new errors/* DctError */.sY('PASSPHRASE_SHORT', `the passphrase for ${what} is shorter than 8 characters; use a longer one`);
             }
-            const again = await terminal.ask(`Repeat passphrase for new ${what}: `, true);
+            const again = await terminal.ask(`Repeat passphrase for ${subject}: `, true);
             if (again !== first) {
                 throw new errors/* DctError */.sY('PASSPHRASE_MISMATCH', `the passphrases for ${what} do not match`);
             }
@@ -31892,8 +31901,13 @@ class CliContext {
                 ...(needs(true) ? { rootPassphrase: await this.passphrase('root') } : {}),
                 ...(needs(false) ? { passphrase: await this.passphrase('repository') } : {}),
             };
+            const logged = (ring) => {
+                for (const w of ring.warnings)
+                    this.log.warning(w);
+                return ring;
+            };
             try {
-                return KeyRing.open(wanted, opts);
+                return logged(KeyRing.open(wanted, opts));
             }
             catch (e) {
                 if (!(e instanceof errors/* DctError */.sY) || e.code !== 'KEY_BAD_PASSPHRASE')
@@ -31923,7 +31937,7 @@ class CliContext {
             for (const f of shut) {
                 this.log.warning(`${f.role ?? 'unlabelled'} key ${f.source} is not opened by the passphrase given and is not used`);
             }
-            return KeyRing.open(opened, opts);
+            return logged(KeyRing.open(opened, opts));
         }
         finally {
             disposeKeyFiles(files);
@@ -31937,7 +31951,9 @@ function cliKeyError(e) {
     const message = e.message
         .replace(/`root-passphrase`( input)?/g, ROOT_PASSPHRASE_VAR)
         .replace(/`passphrase`( input)?/g, REPOSITORY_PASSPHRASE_VAR)
-        .replace(/`keys`/g, 'the key directory');
+        .replace(/`keys`/g, 'the key directory')
+        .replace(/`?registry-username`?\/`?registry-password`?/g, 'the credentials of `docker login` ($DOCKER_CONFIG/config.json)')
+        .replace("this action's `signer-add` command, or ", '');
     return message === e.message ? e : new errors/* DctError */.sY(e.code, message, { cause: e });
 }
 
@@ -32065,7 +32081,7 @@ function encryptNotaryKey(key, passphrase, headers) {
         }
         h.gun = headers.gun;
     }
-    return pem_encodePem({
+    return encodePem({
         type: 'ENCRYPTED PRIVATE KEY',
         headers: h,
         der: encryptPkcs8(key, passphrase),
@@ -32090,13 +32106,13 @@ function generateKey(type) {
  */
 
 
-const rootcert_SHA1_SIG_OIDS = new Set([
+const SHA1_SIG_OIDS = new Set([
     '1.2.840.113549.1.1.5', // sha1WithRSAEncryption
     '1.2.840.10040.4.3', // dsa-with-sha1
     '1.2.840.10045.4.1', // ecdsa-with-SHA1
     '1.3.14.3.2.29', // sha1WithRSA (OIW)
 ]);
-const rootcert_MIN_RSA_BITS = 2048;
+const MIN_RSA_BITS = 2048;
 const DAY_MS = 86_400_000;
 /** Go's `MatchCNToGun`: exact, or a CN ending in `*` matches GUNs starting with the rest. */
 function matchCnToGun(cn, gun) {
@@ -32149,7 +32165,7 @@ function checkRootKey(root, id, gun, now, checkExpiry, valid) {
     const leaf = certs[0];
     let info;
     try {
-        info = rootcert_readCert(leaf.raw);
+        info = readCert(leaf.raw);
     }
     catch {
         return 'the certificate does not parse';
@@ -32158,11 +32174,11 @@ function checkRootKey(root, id, gun, now, checkExpiry, valid) {
         return `CN "${info.cn}" does not match "${gun}"`;
     if (info.notBefore > info.notAfter)
         return 'the validity window is invalid';
-    if (rootcert_SHA1_SIG_OIDS.has(info.sigAlg))
+    if (SHA1_SIG_OIDS.has(info.sigAlg))
         return 'the certificate is signed with SHA1';
     const pub = leaf.publicKey;
     if (pub.asymmetricKeyType === 'rsa' &&
-        (pub.asymmetricKeyDetails?.modulusLength ?? 0) < rootcert_MIN_RSA_BITS) {
+        (pub.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) {
         return 'the RSA key is shorter than 2048 bits';
     }
     if (checkExpiry) {
@@ -32187,7 +32203,7 @@ function pemCertificates(pem) {
     return blocks.map((m) => {
         if (m[1] !== 'CERTIFICATE')
             throw new Error(`unexpected PEM block ${m[1]}`);
-        return new X509Certificate(Buffer.from(m[2].replace(/\s+/g, ''), 'base64'));
+        return new external_node_crypto_.X509Certificate(Buffer.from(m[2].replace(/\s+/g, ''), 'base64'));
     });
 }
 function rootcert_tlv(buf, pos) {
@@ -32240,7 +32256,7 @@ function rootcert_derTime(t) {
     return new Date(Date.UTC(year, mo - 1, d, h, mi, sec));
 }
 /** The signature algorithm OID, subject CN and validity of a certificate's DER. */
-function rootcert_readCert(der) {
+function readCert(der) {
     const [tbs, sigAlg] = rootcert_children(rootcert_tlv(der, 0).body);
     const fields = rootcert_children(tbs.body);
     // TBSCertificate: [0] version (optional), serial, signature, issuer, validity, subject, …
@@ -32294,11 +32310,11 @@ function validateSignerName(name) {
  */
 function parseSignerKeys(text, source, now = new Date()) {
     if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text)) {
-        throw new DctError('SIGNER_KEY_PRIVATE', `${source} holds a private key; a signer is added with its public key (the NAME.pub file \`dct key generate\` writes), and a private key must never be shared`);
+        throw new errors/* DctError */.sY('SIGNER_KEY_PRIVATE', `${source} holds a private key; a signer is added with its public key (the NAME.pub file \`dct key generate\` writes), and a private key must never be shared`);
     }
     let blocks;
     try {
-        blocks = parsePem(text);
+        blocks = pem_parsePem(text);
     }
     catch (e) {
         throw invalid(source, 'is not readable PEM text', e);
@@ -32325,7 +32341,7 @@ function parseSignerKeys(text, source, now = new Date()) {
     const certs = keys.filter((k) => k.tufKey.keytype.endsWith('-x509'));
     const plain = keys.filter((k) => !k.tufKey.keytype.endsWith('-x509'));
     if (certs.length === 1 && plain.length === 1) {
-        throw new DctError('SIGNER_KEY_MISMATCH', `${source}: the certificate is for key ${shortId(certs[0].canonicalId)} but the public key beside it is ${shortId(plain[0].canonicalId)}; give the certificate of the signer's own key`);
+        throw new errors/* DctError */.sY('SIGNER_KEY_MISMATCH', `${source}: the certificate is for key ${shortId(certs[0].canonicalId)} but the public key beside it is ${shortId(plain[0].canonicalId)}; give the certificate of the signer's own key`);
     }
     return keys;
 }
@@ -32334,7 +32350,7 @@ function readBlock(block, where, now) {
     if (block.type === 'PUBLIC KEY') {
         let key;
         try {
-            key = createPublicKey({ key: block.der, format: 'der', type: 'spki' });
+            key = (0,external_node_crypto_.createPublicKey)({ key: block.der, format: 'der', type: 'spki' });
         }
         catch (e) {
             throw invalid(where, 'holds a PUBLIC KEY block that does not parse', e);
@@ -32346,8 +32362,8 @@ function readBlock(block, where, now) {
     }
     if (block.type === 'CERTIFICATE')
         return readCertificate(block, where, now);
-    if (PRIVATE_KEY_TYPES.has(block.type)) {
-        throw new DctError('SIGNER_KEY_PRIVATE', `${where} holds a private key; give the public key`);
+    if (pkcs8_PRIVATE_KEY_TYPES.has(block.type)) {
+        throw new errors/* DctError */.sY('SIGNER_KEY_PRIVATE', `${where} holds a private key; give the public key`);
     }
     throw invalid(where, `holds a ${block.type} block; expected PUBLIC KEY or CERTIFICATE`);
 }
@@ -32356,7 +32372,7 @@ function readCertificate(block, where, now) {
     let cert;
     let info;
     try {
-        cert = new X509Certificate(block.der);
+        cert = new external_node_crypto_.X509Certificate(block.der);
         info = readCert(block.der);
     }
     catch (e) {
@@ -32372,7 +32388,7 @@ function readCertificate(block, where, now) {
         const when = now > info.notAfter
             ? `expired at ${info.notAfter.toISOString()}`
             : `is not valid before ${info.notBefore.toISOString()}`;
-        throw new DctError('SIGNER_KEY_EXPIRED', `the certificate in ${where} (CN ${JSON.stringify(info.cn)}) ${when}; give a valid certificate or the NAME.pub public key`);
+        throw new errors/* DctError */.sY('SIGNER_KEY_EXPIRED', `the certificate in ${where} (CN ${JSON.stringify(info.cn)}) ${when}; give a valid certificate or the NAME.pub public key`);
     }
     checkKeyType(cert.publicKey, where);
     const pem = encodePem({ type: 'CERTIFICATE', headers: {}, der: cert.raw });
@@ -32402,7 +32418,7 @@ function checkKeyType(key, where) {
     }
 }
 function invalid(where, what, cause) {
-    return new DctError('SIGNER_KEY_INVALID', `${where} ${what}`, cause === undefined ? undefined : { cause });
+    return new errors/* DctError */.sY('SIGNER_KEY_INVALID', `${where} ${what}`, cause === undefined ? undefined : { cause });
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@noble/ciphers/utils.js
@@ -34447,7 +34463,7 @@ function encryptCosignKey(key, password) {
             cipher: { name: 'nacl/secretbox', nonce: nonce.toString('base64') },
             ciphertext: Buffer.from(sealed).toString('base64'),
         };
-        return pem_encodePem({
+        return encodePem({
             type: SIGSTORE_KEY_PEM,
             headers: {},
             der: Buffer.from(JSON.stringify(doc), 'utf8'),
@@ -34461,7 +34477,7 @@ function encryptCosignKey(key, password) {
 /** `cosign.pub`: the PKIX public key as PEM `PUBLIC KEY`. */
 function cosignPublicKeyPem(key) {
     const pub = key.type === 'private' ? (0,external_node_crypto_.createPublicKey)(key) : key;
-    return pem_encodePem({
+    return encodePem({
         type: 'PUBLIC KEY',
         headers: {},
         der: pub.export({ type: 'spki', format: 'der' }),
@@ -34577,7 +34593,7 @@ register({
         const pubPath = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.isAbsolute)(dir) ? dir : (0,external_node_path_namespaceObject.join)(ctx.io.cwd, dir), `${name}.pub`);
         const existing = (await ctx.keyStore.list()).find((k) => k.role === name);
         if (existing !== undefined) {
-            throw new errors/* DctError */.sY('KEY_EXISTS', `a key named ${name} already exists (${keyid_shortId(existing.id)}, ${existing.path}); choose another name`);
+            throw new errors/* DctError */.sY('KEY_EXISTS', `a key named ${name} already exists (${shortId(existing.id)}, ${existing.path}); choose another name`);
         }
         try {
             await (0,promises_namespaceObject.stat)(pubPath);
@@ -34593,12 +34609,19 @@ register({
         });
         ctx.out(`Generating key for ${name}...`);
         const key = generateKey('ecdsa');
-        const id = keyid_keyIdOf(keyid_tufKeyFromKeyObject(key));
+        const id = keyIdOf(tufKeyFromKeyObject(key));
         const spki = (0,external_node_crypto_.createPublicKey)(key).export({ type: 'spki', format: 'der' });
-        const pubPem = pem_encodePem({ type: 'PUBLIC KEY', headers: { role: name }, der: spki });
+        const pubPem = encodePem({ type: 'PUBLIC KEY', headers: { role: name }, der: spki });
         // The public file first: if it cannot be written, no private key is left behind unnamed.
         await writeNew(pubPath, pubPem, 'the public key file');
-        await ctx.keyStore.write(id, encryptNotaryKey(key, passphrase, { role: name }));
+        try {
+            await ctx.keyStore.write(id, encryptNotaryKey(key, passphrase, { role: name }));
+        }
+        catch (e) {
+            // A public key without its private key would only block the name for the next try.
+            await (0,promises_namespaceObject.rm)(pubPath, { force: true });
+            throw e;
+        }
         ctx.out(`Successfully generated and loaded private key. Corresponding public key available: ${pubPath}`);
     },
 });
@@ -34660,9 +34683,9 @@ register({
             else {
                 key = loadKeyBlock(block, undefined, file);
             }
-            const id = keyid_keyIdOf(keyid_tufKeyFromKeyObject(key));
+            const id = keyIdOf(tufKeyFromKeyObject(key));
             if ((await ctx.keyStore.list()).some((k) => k.id === id)) {
-                throw new errors/* DctError */.sY('KEY_EXISTS', `key ${keyid_shortId(id)} from ${file} is already in ${ctx.keyStore.dir}; nothing was changed`);
+                throw new errors/* DctError */.sY('KEY_EXISTS', `key ${shortId(id)} from ${file} is already in ${ctx.keyStore.dir}; nothing was changed`);
             }
             const passphrase = await ctx.passphrase('repository', {
                 newKey: !isEncryptedBlock(block),
@@ -34837,7 +34860,7 @@ async function exportCosign(ctx, want, dir) {
         const cosignPassword = ctx.env.COSIGN_PASSWORD ?? (await ctx.passphrase('repository'));
         if (ctx.env.COSIGN_PASSWORD)
             ctx.redactor.add(ctx.env.COSIGN_PASSWORD);
-        const name = /^[0-9a-f]{7,64}$/.test(want) ? keyid_shortId(held.id) : want;
+        const name = /^[0-9a-f]{7,64}$/.test(want) ? shortId(held.id) : want;
         const out = dir === undefined ? ctx.io.cwd : (0,external_node_path_namespaceObject.isAbsolute)(dir) ? dir : (0,external_node_path_namespaceObject.join)(ctx.io.cwd, dir);
         const written = await writeCosignKeyPair(out, name, held.key, cosignPassword);
         ctx.out(`Wrote ${written.privateKey} and ${written.publicKey}`);
@@ -34849,7 +34872,4999 @@ async function exportCosign(ctx, want, dir) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/keys/cert.ts
+/**
+ * The self-signed X.509 certificate notary puts in root.json for a repository's root key
+ * (notary-spec.md §2, Go `cryptoservice.GenerateCertificate`): Node can sign but cannot make
+ * certificates, so the TBSCertificate DER is built here, in the layout Go's x509 writes.
+ */
+
+
+
+
+
+/** notary's root certificate lifetime: 10 × 365 days (`notary.Year * 10`). */
+const ROOT_CERT_DAYS = 10 * 365;
+const OIDS = {
+    commonName: '2.5.4.3',
+    keyUsage: '2.5.29.15',
+    extKeyUsage: '2.5.29.37',
+    basicConstraints: '2.5.29.19',
+    codeSigning: '1.3.6.1.5.5.7.3.3',
+    ecdsaWithSha256: '1.2.840.10045.4.3.2',
+    ecdsaWithSha384: '1.2.840.10045.4.3.3',
+    ecdsaWithSha512: '1.2.840.10045.4.3.4',
+    sha256WithRsa: '1.2.840.113549.1.1.11',
+};
+/** Go's hash for an ECDSA key follows the curve (x509 `signingParamsForPublicKey`). */
+const EC_SIGNATURE = {
+    prime256v1: { oid: OIDS.ecdsaWithSha256, hash: 'sha256' },
+    secp384r1: { oid: OIDS.ecdsaWithSha384, hash: 'sha384' },
+    secp521r1: { oid: OIDS.ecdsaWithSha512, hash: 'sha512' },
+};
+/**
+ * A new root certificate for `gun` on `key`: CN=GUN, valid from `now` for 10×365 days, a
+ * random 128-bit serial, KeyUsage digitalSignature|keyEncipherment (critical), ExtKeyUsage
+ * codeSigning, BasicConstraints CA:FALSE (critical), no key identifiers.
+ */
+function rootCertificate(key, gun, now) {
+    if (key.type !== 'private')
+        throw new TypeError('rootCertificate needs the private key');
+    const alg = signatureAlgorithm(key);
+    const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000);
+    const notAfter = new Date(notBefore.getTime() + ROOT_CERT_DAYS * 86_400_000);
+    const name = derSequence(tlv(TAG.SET, derSequence(derOid(OIDS.commonName), directoryString(gun))));
+    const extensions = [
+        // digitalSignature (bit 0) | keyEncipherment (bit 2): 0b101 in 3 bits.
+        extension(OIDS.keyUsage, true, derBitString(Buffer.from([0xa0]), 5)),
+        extension(OIDS.extKeyUsage, false, derSequence(derOid(OIDS.codeSigning))),
+        extension(OIDS.basicConstraints, true, derSequence()),
+    ];
+    const tbs = derSequence(tlv(0xa0, derSmallInt(2)), // v3
+    derUnsigned((0,external_node_crypto_.randomBytes)(16)), alg.id, name, derSequence(derTime(notBefore), derTime(notAfter)), name, (0,external_node_crypto_.createPublicKey)(key).export({ type: 'spki', format: 'der' }), tlv(0xa3, derSequence(...extensions)));
+    const signature = (0,external_node_crypto_.sign)(alg.hash, tbs, key);
+    const der = derSequence(tbs, alg.id, derBitString(signature));
+    const pem = encodePem({ type: 'CERTIFICATE', headers: {}, der });
+    const tufKey = {
+        keytype: key.asymmetricKeyType === 'rsa' ? 'rsa-x509' : 'ecdsa-x509',
+        keyval: { private: null, public: Buffer.from(pem, 'utf8').toString('base64') },
+    };
+    return {
+        pem,
+        tufKey,
+        keyId: keyIdOf(tufKey),
+        canonicalId: keyIdOf(tufKeyFromKeyObject(key)),
+        notBefore,
+        notAfter,
+    };
+}
+function signatureAlgorithm(key) {
+    if (key.asymmetricKeyType === 'rsa') {
+        return { id: derSequence(derOid(OIDS.sha256WithRsa), derNull()), hash: 'sha256' };
+    }
+    const ec = EC_SIGNATURE[key.asymmetricKeyDetails?.namedCurve ?? ''];
+    if (key.asymmetricKeyType !== 'ec' || ec === undefined) {
+        const what = key.asymmetricKeyType === 'ec'
+            ? `an EC key on ${key.asymmetricKeyDetails?.namedCurve ?? 'an unknown curve'}`
+            : `a ${String(key.asymmetricKeyType)} key`;
+        throw new errors/* DctError */.sY('KEY_UNSUPPORTED', `a root key must be ECDSA (P-256, P-384, P-521) or RSA to carry a certificate; this is ${what}`);
+    }
+    return { id: derSequence(derOid(ec.oid)), hash: ec.hash };
+}
+function extension(oid, critical, value) {
+    return critical
+        ? derSequence(derOid(oid), derBoolean(true), derOctets(value))
+        : derSequence(derOid(oid), derOctets(value));
+}
+/**
+ * Go's asn1 writes a string as PrintableString when every character allows it, else as
+ * UTF8String (so a `_` in a GUN gives UTF8String).
+ */
+function directoryString(s) {
+    const printable = /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(s);
+    return tlv(printable ? TAG.PRINTABLE_STRING : TAG.UTF8_STRING, Buffer.from(s, 'utf8'));
+}
+
+;// CONCATENATED MODULE: ./src/tuf/envelope.ts
+/**
+ * The signed-metadata file: `{"signed":…,"signatures":[…]}` exactly as Go writes it
+ * (notary-spec.md §3.2), with the exact bytes kept beside the parsed object.
+ */
+
+
+/** Go's `data.Signed` and `data.Signature` (the `signed` part is models.ts's). */
+const ENVELOPE = new GoFields('signatures', 'signed');
+const SIGNATURE = new GoFields('keyid', 'method', 'sig');
+/** Parses a metadata file; `guard` checks and types `signed` (see models.ts). */
+function parseEnvelope(bytes, role, guard) {
+    const raw = parseFile(bytes, role);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+        throw badEnvelope(role, 'the file is not a JSON object');
+    }
+    const obj = raw;
+    checkFields(obj, ENVELOPE, role, 'the file');
+    const sigs = obj['signatures'] ?? [];
+    if (!Array.isArray(sigs))
+        throw badEnvelope(role, '"signatures" is not a list');
+    const signatures = sigs.map((s, i) => {
+        const r = s;
+        if (typeof r === 'object' && r !== null)
+            checkFields(r, SIGNATURE, role, `signature ${i}`);
+        const keyid = r?.['keyid'];
+        const method = r?.['method'];
+        const sig = r?.['sig'];
+        if (typeof keyid !== 'string' || typeof method !== 'string' || typeof sig !== 'string') {
+            throw badEnvelope(role, `signature ${i} needs string keyid, method and sig`);
+        }
+        return { keyid, method, sig };
+    });
+    const rawSigned = obj['signed'];
+    if (typeof rawSigned !== 'object' || rawSigned === null) {
+        throw badEnvelope(role, '"signed" is missing');
+    }
+    let signed;
+    try {
+        signed = guard(rawSigned);
+    }
+    catch (e) {
+        if (e instanceof errors/* DctError */.sY) {
+            throw new errors/* DctError */.sY(e.code, `${role}: ${e.message}`, { cause: e });
+        }
+        throw e;
+    }
+    return { signed, signatures, bytes };
+}
+/** JSON.parse as parseJson does it, a refusal naming the role. */
+function parseFile(bytes, role) {
+    try {
+        return parseJson(bytes);
+    }
+    catch (e) {
+        if (e instanceof errors/* DctError */.sY)
+            throw badEnvelope(role, e.message);
+        throw new errors/* DctError */.sY('TUF_BAD_METADATA', `${role} metadata is not valid JSON; the trust server may be serving corrupt data`, { cause: e });
+    }
+}
+function checkFields(o, go, role, what) {
+    const clash = go.foldedField(o);
+    if (clash !== undefined) {
+        throw badEnvelope(role, `${what} has the key ${JSON.stringify(clash.key)}, which Go reads as "${clash.field}", so it can be read two ways`);
+    }
+}
+function badEnvelope(role, why) {
+    return new errors/* DctError */.sY('TUF_BAD_METADATA', `${role} metadata is malformed: ${why}; the trust server may be serving corrupt data`);
+}
+/**
+ * `{"signed":E(canonical(signed)),"signatures":[{"keyid","method","sig"}…]}`, no newline.
+ * E also escapes control characters: canonical JSON keeps them raw in the signed message,
+ * which is not JSON in a file (Go's writer fails on them instead, notary-spec.md §3.1).
+ */
+function serializeEnvelope(signed, signatures, canonical = canonicalJson(signed)) {
+    const sigs = signatures
+        .map((s) => `{"keyid":${goString(s.keyid)},"method":${goString(s.method)},"sig":${goString(s.sig)}}`)
+        .join(',');
+    return Buffer.concat([
+        Buffer.from('{"signed":', 'ascii'),
+        htmlEscape(escapeControls(canonical)),
+        Buffer.from(`,"signatures":[${sigs}]}`, 'utf8'),
+    ]);
+}
+const CONTROL_ESCAPES = { 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r' };
+/**
+ * Control characters (all inside strings: canonical JSON has no whitespace) as Go's
+ * encoding/json writes them: `\t` `\n` `\r`, else `\u00XX`.
+ */
+function escapeControls(json) {
+    let start = 0;
+    const chunks = [];
+    for (let i = 0; i < json.length; i++) {
+        const b = json[i];
+        if (b >= 0x20)
+            continue;
+        chunks.push(json.subarray(start, i));
+        chunks.push(Buffer.from(CONTROL_ESCAPES[b] ?? `\\u00${b.toString(16).padStart(2, '0')}`));
+        start = i + 1;
+    }
+    if (start === 0)
+        return json;
+    chunks.push(json.subarray(start));
+    return Buffer.concat(chunks);
+}
+/** A string as Go's encoding/json writes it (HTML-safe, \u00XX for other controls). */
+function goString(s) {
+    const json = JSON.stringify(s).replace(/\\[bf]/g, (m) => (m === '\\b' ? '\\u0008' : '\\u000c'));
+    return htmlEscape(Buffer.from(json, 'utf8')).toString('utf8');
+}
+/**
+ * Signs canonical(signed) with every signer and serializes the file. New signatures come
+ * first, then the `keep` ones whose key did not just sign again (Go's order, §4.5).
+ */
+function signEnvelope(signed, signers, keep = []) {
+    const message = canonicalJson(signed);
+    const fresh = [];
+    for (const signer of signers) {
+        if (fresh.some((s) => s.keyid === signer.keyId))
+            continue;
+        const { method, sig } = signer.sign(message);
+        fresh.push({ keyid: signer.keyId, method: method.toLowerCase(), sig: sig.toString('base64') });
+    }
+    const kept = keep.filter((k) => !fresh.some((s) => s.keyid === k.keyid));
+    const signatures = [...fresh, ...kept];
+    return { signed, signatures, bytes: serializeEnvelope(signed, signatures, message), message };
+}
+/** The canonical message the signatures of a file cover: canonical(JSON.parse(signed)). */
+function signedMessage(bytes, role) {
+    const raw = parseFile(bytes, role);
+    const signed = raw?.['signed'];
+    if (typeof signed !== 'object' || signed === null) {
+        throw badEnvelope(role, '"signed" is missing');
+    }
+    return canonicalJson(signed);
+}
+const SIGNED_HEAD = Buffer.from('{"signed":');
+const SIGNATURES_KEY = Buffer.from(',"signatures":');
+/**
+ * The bytes of the `signed` value with Go's HTML escaping (§3.2) undone, which is
+ * canonical(signed) for every file written as Go writes it. Only returned when the whole
+ * file is exactly Go's serialization of that message and `signatures`: no second `signed`,
+ * no other top-level key, nothing after; so the object parsed from the file is the object
+ * in the message. Undefined otherwise. Callers must still check the signatures over it.
+ */
+function literalSignedMessage(bytes, signatures) {
+    if (!bytes.subarray(0, SIGNED_HEAD.length).equals(SIGNED_HEAD))
+        return undefined;
+    const end = bytes.lastIndexOf(SIGNATURES_KEY);
+    if (end <= SIGNED_HEAD.length)
+        return undefined;
+    const message = htmlUnescape(bytes.subarray(SIGNED_HEAD.length, end));
+    return serializeEnvelope({}, signatures, message).equals(bytes) ? message : undefined;
+}
+const UNESCAPES = {
+    '003c': Buffer.from('<'),
+    '003e': Buffer.from('>'),
+    '0026': Buffer.from('&'),
+    '2028': Buffer.from('\u2028', 'utf8'),
+    '2029': Buffer.from('\u2029', 'utf8'),
+};
+for (let b = 0; b < 0x20; b++)
+    UNESCAPES[`00${b.toString(16).padStart(2, '0')}`] = Buffer.from([b]);
+const SHORT_UNESCAPES = {
+    0x74: Buffer.from('\t'),
+    0x6e: Buffer.from('\n'),
+    0x72: Buffer.from('\r'),
+};
+/**
+ * Undoes `htmlEscape` and `escapeControls`: only escapes that start at a real escape
+ * backslash are replaced.
+ */
+function htmlUnescape(json) {
+    const chunks = [];
+    let start = 0;
+    for (let i = json.indexOf(0x5c); i !== -1 && i < json.length;) {
+        const short = SHORT_UNESCAPES[json[i + 1]];
+        if (short !== undefined) {
+            chunks.push(json.subarray(start, i), short);
+            start = i + 2;
+            i = json.indexOf(0x5c, start);
+            continue;
+        }
+        if (json[i + 1] === 0x75) {
+            const rep = UNESCAPES[json.toString('latin1', i + 2, i + 6)];
+            if (rep !== undefined) {
+                chunks.push(json.subarray(start, i), rep);
+                start = i + 6;
+                i = json.indexOf(0x5c, start);
+                continue;
+            }
+        }
+        // Any other escape: skip the backslash and the character it escapes (`\\` included).
+        i = json.indexOf(0x5c, i + 2);
+    }
+    if (chunks.length === 0)
+        return json;
+    chunks.push(json.subarray(start));
+    return Buffer.concat(chunks);
+}
+
+;// CONCATENATED MODULE: ./src/tuf/time.ts
+/** Go `time.Time` text as notary writes and reads it (notary-spec.md §3.3). */
+
+/**
+ * `2029-11-27T16:04:24Z`: UTC, whole seconds, no `.000` and no `+00:00`, which is what Go
+ * re-serializes to byte for byte (a JS `toISOString()` breaks the server's snapshot hashes).
+ */
+function goTime(d) {
+    const ms = d.getTime();
+    const year = d.getUTCFullYear();
+    if (!Number.isFinite(ms) || year < 0 || year > 9999) {
+        throw new errors/* DctError */.sY('TUF_BAD_METADATA', `cannot write ${String(d)} as a Go time (year 0-9999)`);
+    }
+    return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
+/**
+ * Parses Go RFC3339Nano (`2116-07-03T17:56:36.027379879-05:00`, `...Z`). Digits beyond
+ * milliseconds are dropped, so keep the original string if it must be written again.
+ */
+function parseExpires(s) {
+    const m = RFC3339.exec(s);
+    if (m === null)
+        throw badTime(s);
+    const [, y, mo, d, h, mi, sec, frac = '', zone] = m;
+    const ms = Number(frac.padEnd(3, '0').slice(0, 3));
+    let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), ms);
+    // Date.UTC maps years 0-99 to 1900-1999; put the year back.
+    const date = new Date(t);
+    date.setUTCFullYear(Number(y));
+    t = date.getTime();
+    if (date.getUTCMonth() !== Number(mo) - 1 ||
+        date.getUTCDate() !== Number(d) ||
+        Number(h) > 23 ||
+        Number(mi) > 59 ||
+        Number(sec) > 59) {
+        throw badTime(s);
+    }
+    if (zone !== 'Z') {
+        const sign = zone.startsWith('-') ? -1 : 1;
+        const [zh, zm] = zone.slice(1).split(':').map(Number);
+        if (zh > 23 || zm > 59)
+            throw badTime(s);
+        t -= sign * (zh * 60 + zm) * 60_000;
+    }
+    return new Date(t);
+}
+function badTime(s) {
+    return new errors/* DctError */.sY('TUF_BAD_METADATA', `"${s.slice(0, 40)}" is not an RFC 3339 time; the metadata is malformed`);
+}
+/** `now` plus whole days, as Go's `time.Add(n*24h)`: the defaults are 3×365 and 10×365 days. */
+function addDays(now, days) {
+    return new Date(now.getTime() + days * 86_400_000);
+}
+
+;// CONCATENATED MODULE: ./src/tuf/models.ts
+/**
+ * Notary's TUF metadata (notary-spec.md §4): interfaces, guards that check structure but
+ * keep unknown fields, and the helpers that produce new metadata for a publish.
+ */
+
+
+
+
+const BASE_ROLES = ['root', 'targets', 'snapshot', 'timestamp'];
+/** 3×365 days: Go's default expiry for targets, delegations and snapshot (§4.2, §4.3). */
+const TARGETS_EXPIRY_DAYS = 3 * 365;
+function models_bad(why) {
+    return new errors/* DctError */.sY('TUF_BAD_METADATA', `malformed metadata: ${why}`);
+}
+// The struct fields Go decodes each object into (notary tuf/data); a key that folds to one of
+// them but is spelled otherwise is read by Go and not by us (canonical.ts GoFields).
+const COMMON = ['_type', 'expires', 'version'];
+const ROOT = new GoFields(...COMMON, 'consistent_snapshot', 'keys', 'roles');
+const TARGETS = new GoFields(...COMMON, 'delegations', 'targets');
+const SNAPSHOT = new GoFields(...COMMON, 'meta');
+const KEY = new GoFields('keytype', 'keyval');
+const KEYVAL = new GoFields('private', 'public');
+const ROOT_ROLE = new GoFields('keyids', 'threshold');
+const DELEGATIONS = new GoFields('keys', 'roles');
+const DELEGATION = new GoFields('keyids', 'name', 'paths', 'threshold');
+const FILE_META = new GoFields('custom', 'hashes', 'length');
+/** `o` once no key of it would be read by Go as a field it is not spelled as. */
+function fields(o, go, what) {
+    const clash = go.foldedField(o);
+    if (clash !== undefined) {
+        throw models_bad(`${what} has the key ${JSON.stringify(clash.key)}, which Go reads as "${clash.field}"; a file that can be read two ways is refused`);
+    }
+    return o;
+}
+function obj(x, what) {
+    if (typeof x !== 'object' || x === null || Array.isArray(x))
+        throw models_bad(`${what} is not an object`);
+    return x;
+}
+function str(x, what) {
+    if (typeof x !== 'string')
+        throw models_bad(`${what} is not a string`);
+    return x;
+}
+function models_int(x, what, min) {
+    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < min) {
+        throw models_bad(`${what} is not an integer ≥ ${min}`);
+    }
+    return x;
+}
+function strList(x, what) {
+    if (!Array.isArray(x) || !x.every((v) => typeof v === 'string')) {
+        throw models_bad(`${what} is not a list of strings`);
+    }
+    return x;
+}
+function common(x, type, go) {
+    const o = fields(obj(x, '"signed"'), go, '"signed"');
+    if (o['_type'] !== type) {
+        throw models_bad(`_type is ${JSON.stringify(o['_type'] ?? null)}, expected "${type}"`);
+    }
+    parseExpires(str(o['expires'], 'expires'));
+    models_int(o['version'], 'version', 1);
+    return o;
+}
+function checkKeys(x, what) {
+    const keys = obj(x ?? bareObject(), what);
+    for (const [id, k] of Object.entries(keys)) {
+        const key = fields(obj(k, `${what}.${id}`), KEY, `${what}.${id}`);
+        str(key['keytype'], `${what}.${id}.keytype`);
+        const keyval = fields(obj(key['keyval'], `${what}.${id}.keyval`), KEYVAL, `${what}.${id}.keyval`);
+        str(keyval['public'], `${what}.${id}.keyval.public`);
+    }
+    return keys;
+}
+function checkRoleKeys(x, what, go = ROOT_ROLE) {
+    const r = fields(obj(x, what), go, what);
+    strList(r['keyids'], `${what}.keyids`);
+    models_int(r['threshold'], `${what}.threshold`, 1);
+    return r;
+}
+const HASH_SIZES = { sha256: 32, sha512: 64 };
+/** Hashes as Go checks them (§3.4): known algorithms have the right size, at least one. */
+function checkHashes(x, what, needSha256) {
+    const hashes = obj(x, `${what}.hashes`);
+    let known = 0;
+    for (const [alg, v] of Object.entries(hashes)) {
+        const b64 = str(v, `${what}.hashes.${alg}`);
+        const size = HASH_SIZES[alg];
+        if (size === undefined)
+            continue;
+        if (Buffer.from(b64, 'base64').length !== size)
+            throw models_bad(`${what} ${alg} hash has a bad size`);
+        known++;
+    }
+    if (known === 0)
+        throw models_bad(`${what} has no sha256 or sha512 hash`);
+    if (needSha256 && hashes['sha256'] === undefined)
+        throw models_bad(`${what} has no sha256 hash`);
+    return hashes;
+}
+function checkFileMeta(x, what, needSha256) {
+    const m = fields(obj(x, what), FILE_META, what);
+    checkHashes(m['hashes'], what, needSha256);
+    models_int(m['length'], `${what}.length`, 0);
+    return m;
+}
+function asRoot(x) {
+    const o = common(x, 'Root', ROOT);
+    if (o['consistent_snapshot'] !== undefined && typeof o['consistent_snapshot'] !== 'boolean') {
+        throw models_bad('consistent_snapshot is not a boolean');
+    }
+    const keys = checkKeys(o['keys'], 'keys');
+    const roles = obj(o['roles'], 'roles');
+    for (const name of BASE_ROLES) {
+        if (roles[name] === undefined)
+            throw models_bad(`root has no "${name}" role`);
+        const role = checkRoleKeys(roles[name], `roles.${name}`);
+        for (const id of role.keyids) {
+            if (keys[id] === undefined)
+                throw models_bad(`root role ${name} names key ${id} that root lacks`);
+        }
+    }
+    return o;
+}
+function isTargetFile(t) {
+    if (typeof t !== 'object' || t === null || Array.isArray(t))
+        return false;
+    if (FILE_META.foldedField(t) !== undefined)
+        return false;
+    const { hashes, length } = t;
+    if (typeof hashes !== 'object' || hashes === null || Array.isArray(hashes))
+        return false;
+    for (const h of Object.values(hashes))
+        if (typeof h !== 'string')
+            return false;
+    return typeof length === 'number' && Number.isSafeInteger(length) && length >= 0;
+}
+function asTargets(x) {
+    const o = common(x, 'Targets', TARGETS);
+    const targets = obj(o['targets'] ?? bareObject(), 'targets');
+    for (const name of Object.keys(targets)) {
+        if (!isTargetFile(targets[name])) {
+            // Checked again, naming the part, only to say what is wrong (files hold 10,000s).
+            const what = `target ${JSON.stringify(name)}`;
+            const file = fields(obj(targets[name], what), FILE_META, what);
+            obj(file['hashes'], `${what}.hashes`);
+            for (const [alg, h] of Object.entries(file['hashes']))
+                str(h, `${what}.hashes.${alg}`);
+            models_int(file['length'], `${what}.length`, 0);
+        }
+    }
+    // Go always writes delegations with keys and roles; fill them in as Go's decoder would.
+    const d = fields(obj(o['delegations'] ?? bareObject(), 'delegations'), DELEGATIONS, 'delegations');
+    d['keys'] = checkKeys(d['keys'], 'delegations.keys');
+    d['roles'] = d['roles'] ?? [];
+    if (!Array.isArray(d['roles']))
+        throw models_bad('delegations.roles is not a list');
+    d['roles'].forEach((r, i) => {
+        const role = checkRoleKeys(r, `delegations.roles[${i}]`, DELEGATION);
+        str(role['name'], `delegations.roles[${i}].name`);
+        if (role['paths'] !== undefined && role['paths'] !== null) {
+            strList(role['paths'], `delegations.roles[${i}].paths`);
+        }
+    });
+    o['targets'] = targets;
+    o['delegations'] = d;
+    return o;
+}
+function asSnapshot(x) {
+    const o = common(x, 'Snapshot', SNAPSHOT);
+    const meta = obj(o['meta'], 'meta');
+    for (const [role, m] of Object.entries(meta)) {
+        checkFileMeta(m, `snapshot meta for ${role}`, role === 'root' || role === 'targets');
+    }
+    return o;
+}
+function asTimestamp(x) {
+    const o = common(x, 'Timestamp', SNAPSHOT);
+    const meta = obj(o['meta'], 'meta');
+    if (meta['snapshot'] === undefined)
+        throw models_bad('timestamp has no meta for snapshot');
+    checkFileMeta(meta['snapshot'], 'timestamp meta for snapshot', true);
+    return o;
+}
+// ---------------------------------------------------------------------------------------
+// Helpers.
+/** The keys and threshold of a base role as root lists them. */
+function roleKeys(root, role) {
+    const r = root.roles[role];
+    if (r === undefined)
+        throw models_bad(`root has no "${role}" role`);
+    return { keyids: r.keyids, threshold: r.threshold, keys: pickKeys(root.keys, r.keyids) };
+}
+/** The entries of `keys` named in `keyids` (missing ones are left out). */
+function pickKeys(keys, keyids) {
+    const out = bareObject();
+    for (const id of keyids) {
+        const k = keys[id];
+        if (k !== undefined)
+            out[id] = k;
+    }
+    return out;
+}
+/** Snapshot/timestamp meta for a file: sha256 and sha512 over the exact bytes (§3.3). */
+function metaFileFor(bytes) {
+    return {
+        hashes: {
+            sha256: (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('base64'),
+            sha512: (0,external_node_crypto_.createHash)('sha512').update(bytes).digest('base64'),
+        },
+        length: bytes.length,
+    };
+}
+/** A target as docker writes it (§8): sha256 only, base64 of the raw digest; no custom. */
+function targetFile(digestHex, length) {
+    if (!/^[0-9a-f]{64}$/.test(digestHex)) {
+        throw new errors/* DctError */.sY('TUF_BAD_TARGET', `"${digestHex}" is not a hex sha256 digest`);
+    }
+    if (!Number.isSafeInteger(length) || length < 0) {
+        throw new errors/* DctError */.sY('TUF_BAD_TARGET', `target length ${length} is not a byte count`);
+    }
+    return { hashes: { sha256: Buffer.from(digestHex, 'hex').toString('base64') }, length };
+}
+/** The hex sha256 of a target, if it has one. */
+function targetSha256(t) {
+    const b64 = t.hashes['sha256'];
+    return b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('hex');
+}
+/** Go's `data.IsDelegation`: `targets/…`, `[-a-z0-9_/]`, < 256 chars, path-clean. */
+function isDelegationName(name) {
+    if (!name.startsWith('targets/') || name.length >= 256)
+        return false;
+    if (!/^[-a-z0-9_/]+$/.test(name))
+        return false;
+    // The character set excludes '.', so path-clean means no empty segment.
+    return name.split('/').every((seg) => seg.length > 0);
+}
+/** The role a targets role is delegated from: `targets/a/b` → `targets/a`. */
+function parentRole(name) {
+    const i = name.lastIndexOf('/');
+    return i < 0 ? '' : name.slice(0, i);
+}
+/** Whether the role's `paths` allow a target name (prefix match, §4.2). */
+function models_pathsMatch(role, name) {
+    return (role.paths ?? []).some((p) => name.startsWith(p));
+}
+/**
+ * A child's paths limited to its parent's (Go `RestrictDelegationPathPrefixes`): keep the
+ * child prefixes that fall under some parent prefix.
+ */
+function restrictPaths(parentPaths, childPaths) {
+    return childPaths.filter((c) => parentPaths.some((p) => c.startsWith(p)));
+}
+// ---------------------------------------------------------------------------------------
+// New metadata for a publish.
+/**
+ * The next version of a targets role: a deep copy (unknown fields kept) edited by `change`,
+ * then version+1 and expires = now + 3×365 days. With no `prev` it starts an empty file
+ * (version 0 → 1). The result has Go's field set: `delegations` always, `paths` only when
+ * non-empty, no `custom: null`, and no delegation keys that no role uses.
+ */
+/** `prev` with `change` applied, version+1 and a renewed expiry; `prev` is left as it was.
+ *  `change` may add and delete entries of `targets` but must not edit an entry in place. */
+function updatedTargets(prev, change, now) {
+    // The targets map is copied, not its entries: `change` adds and removes entries and never
+    // edits one in place, and copying 10,000s of entries dominated large repositories.
+    let t;
+    if (prev === undefined) {
+        t = emptyTargets();
+    }
+    else {
+        const { targets, ...rest } = prev;
+        t = { ...cloneJson(rest), targets: Object.assign(bareObject(), targets) };
+    }
+    change(t);
+    t.version = (prev?.version ?? 0) + 1;
+    t.expires = goTime(addDays(now, TARGETS_EXPIRY_DAYS));
+    tidyTargets(t);
+    return asTargets(t);
+}
+/** An empty targets file at `version` (its next version is `version` + 1). */
+function blankTargets(version) {
+    const t = emptyTargets();
+    t.version = version;
+    return t;
+}
+function emptyTargets() {
+    const t = bareObject();
+    t._type = 'Targets';
+    t.delegations = { keys: bareObject(), roles: [] };
+    t.expires = '';
+    t.targets = bareObject();
+    t.version = 0;
+    return t;
+}
+function tidyTargets(t) {
+    for (const name of Object.keys(t.targets)) {
+        const file = t.targets[name];
+        if ('custom' in file && (file.custom === null || file.custom === undefined)) {
+            // A copy: entries may be shared with the previous version (see updatedTargets).
+            const { custom: _dropped, ...rest } = file;
+            t.targets[name] = rest;
+        }
+    }
+    const used = new Set();
+    for (const role of t.delegations.roles) {
+        if (role.paths === undefined || role.paths === null || role.paths.length === 0) {
+            delete role.paths;
+        }
+        role.keyids.forEach((id) => used.add(id));
+    }
+    for (const id of Object.keys(t.delegations.keys)) {
+        if (!used.has(id))
+            delete t.delegations.keys[id];
+    }
+}
+/** 10×365 days: Go's default expiry for root (§4.1). */
+const ROOT_EXPIRY_DAYS = 10 * 365;
+/** `prev` with `change` applied to a deep copy, version+1 and expires now + 10×365 days. */
+function updatedRoot(prev, change, now) {
+    const r = cloneJson(prev);
+    change(r);
+    r.version = prev.version + 1;
+    r.expires = goTime(addDays(now, ROOT_EXPIRY_DAYS));
+    return asRoot(r);
+}
+/** The next snapshot: version+1, expires now + 3×365 days, meta of each given file's bytes. */
+function updatedSnapshot(prev, files, now) {
+    const s = cloneJson(prev);
+    s.version = prev.version + 1;
+    s.expires = goTime(addDays(now, TARGETS_EXPIRY_DAYS));
+    for (const [role, bytes] of files)
+        s.meta[role] = metaFileFor(bytes);
+    return asSnapshot(s);
+}
+
+;// CONCATENATED MODULE: ./src/tuf/verify.ts
+/** Signature verification as notary's tuf/signed/verify.go does it (notary-spec.md §4.5). */
+
+
+
+
+/** Go verifiers refuse RSA keys below this size (notary.MinRSABitSize). */
+const verify_MIN_RSA_BITS = 2048;
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+/**
+ * Checks that at least `threshold` distinct keys of the role signed the file. The message is
+ * canonical(JSON.parse(signed)) re-derived from `env.bytes`, never the file bytes (§3.2).
+ * Signatures by keys outside the role are ignored; a role key whose entry does not hash to
+ * its ID is an error (`TUF_INVALID_KEY_ID`). Below threshold: `TUF_SIGNATURE` when a role
+ * key's signature was present but wrong (tampering), else `TUF_THRESHOLD`.
+ */
+function verifySignatures(env, roleName, keys, role) {
+    if (env.signatures.length === 0) {
+        throw new errors/* DctError */.sY('TUF_NO_SIGNATURES', `${roleName} metadata has no signatures; the trust server may be serving tampered data`);
+    }
+    if (!Number.isSafeInteger(role.threshold) || role.threshold < 1) {
+        throw new errors/* DctError */.sY('TUF_BAD_METADATA', `role ${roleName} has an invalid threshold`);
+    }
+    // A file written as Go writes it holds canonical(signed) HTML-escaped (§3.2): undoing the
+    // escaping gives the signed message without parsing and re-encoding a large file. Only
+    // signatures that verify over it are trusted; otherwise the message is derived as Go does.
+    const literal = env.message === undefined ? literalSignedMessage(env.bytes, env.signatures) : undefined;
+    if (literal !== undefined &&
+        validSignatures(env, roleName, keys, role, literal).valid.size >= role.threshold) {
+        return;
+    }
+    const message = env.message ?? signedMessage(env.bytes, roleName);
+    const { valid, failed } = validSignatures(env, roleName, keys, role, message);
+    if (valid.size >= role.threshold)
+        return;
+    const counts = `${valid.size} valid of ${role.threshold} required`;
+    if (failed.length > 0) {
+        throw new errors/* DctError */.sY('TUF_SIGNATURE', `signature of key ${shortId(failed[0])} on ${roleName} is invalid (${counts}); ` +
+            'the trust server may be serving tampered data');
+    }
+    throw new errors/* DctError */.sY('TUF_THRESHOLD', `valid signatures did not meet threshold for ${roleName} (${counts}); ` +
+        'it was not signed by the keys the repository trusts for this role');
+}
+function validSignatures(env, roleName, keys, role, message) {
+    const allowed = new Set(role.keyids);
+    const valid = new Set();
+    const failed = [];
+    for (const sig of env.signatures) {
+        if (!allowed.has(sig.keyid))
+            continue;
+        const key = keys[sig.keyid];
+        if (key === undefined)
+            continue;
+        if (keyIdOf(key) !== sig.keyid) {
+            throw new errors/* DctError */.sY('TUF_INVALID_KEY_ID', `key ${shortId(sig.keyid)} of ${roleName} does not match its ID; ` +
+                'the metadata is corrupt or tampered with');
+        }
+        if (verifyOne(message, sig.method, Buffer.from(sig.sig, 'base64'), key)) {
+            valid.add(sig.keyid);
+        }
+        else {
+            failed.push(sig.keyid);
+        }
+    }
+    return { valid, failed };
+}
+/** One signature over `message` by `key` with notary's `method` (case-insensitive). */
+function verifyOne(message, method, sig, key) {
+    let pub;
+    try {
+        pub = verify_publicKeyOf(key);
+    }
+    catch {
+        return false;
+    }
+    const type = pub.asymmetricKeyType;
+    try {
+        switch (method.toLowerCase()) {
+            case 'ecdsa': {
+                if (type !== 'ec' || !['ecdsa', 'ecdsa-x509'].includes(key.keytype))
+                    return false;
+                // Go requires raw r‖s of exactly twice the curve size; DER is refused.
+                const size = EC_SIZES[pub.asymmetricKeyDetails?.namedCurve ?? ''];
+                if (size === undefined || sig.length !== 2 * size)
+                    return false;
+                return (0,external_node_crypto_.verify)('sha256', message, { key: pub, dsaEncoding: 'ieee-p1363' }, sig);
+            }
+            case 'rsapss':
+                if (!isRsa(pub, key))
+                    return false;
+                return (0,external_node_crypto_.verify)('sha256', message, { key: pub, padding: external_node_crypto_.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sig);
+            case 'rsapkcs1v15':
+                if (!isRsa(pub, key))
+                    return false;
+                return (0,external_node_crypto_.verify)('sha256', message, { key: pub, padding: external_node_crypto_.constants.RSA_PKCS1_PADDING }, sig);
+            case 'eddsa':
+                if (type !== 'ed25519' || key.keytype !== 'ed25519' || sig.length !== 64)
+                    return false;
+                return (0,external_node_crypto_.verify)(null, message, pub, sig);
+            default:
+                return false;
+        }
+    }
+    catch {
+        return false;
+    }
+}
+const EC_SIZES = {
+    prime256v1: 32,
+    secp384r1: 48,
+    secp521r1: 66,
+    secp224r1: 28,
+};
+function isRsa(pub, key) {
+    return (pub.asymmetricKeyType === 'rsa' &&
+        ['rsa', 'rsa-x509'].includes(key.keytype) &&
+        (pub.asymmetricKeyDetails?.modulusLength ?? 0) >= verify_MIN_RSA_BITS);
+}
+/** The public key a TUF key object holds; x509 types use the (first) certificate's key. */
+function verify_publicKeyOf(key) {
+    const bytes = Buffer.from(key.keyval.public, 'base64');
+    switch (key.keytype) {
+        case 'ecdsa':
+        case 'rsa':
+            return (0,external_node_crypto_.createPublicKey)({ key: bytes, format: 'der', type: 'spki' });
+        case 'ed25519':
+            if (bytes.length !== 32)
+                throw new Error('ed25519 key is not 32 bytes');
+            return (0,external_node_crypto_.createPublicKey)({
+                key: Buffer.concat([ED25519_SPKI_PREFIX, bytes]),
+                format: 'der',
+                type: 'spki',
+            });
+        case 'ecdsa-x509':
+        case 'rsa-x509':
+            return new external_node_crypto_.X509Certificate(bytes).publicKey;
+        default:
+            throw new Error(`unsupported key type ${key.keytype}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/tuf/trusted.ts
+/**
+ * The trusted-update state machine (notary-spec.md §7): root → timestamp → snapshot →
+ * targets → delegations, each checked before the next is believed. Fails closed.
+ */
+
+
+
+
+
+
+
+
+function expiryCheck(now, mayExpire) {
+    return (role, expires, keys) => {
+        try {
+            checkExpiry(role, expires, now);
+            return false;
+        }
+        catch (e) {
+            if ((0,errors/* isDctError */.AE)(e, 'TUF_EXPIRED') && mayExpire?.(role, keys) === true)
+                return true;
+            throw e;
+        }
+    };
+}
+/** notary's MaxDownloadSize, the cap Go applies to a root fetched without a checksum. */
+const ROOT_MAX_BYTES = 100 * 1024 * 1024;
+/** notary-spec.md §5.2. */
+const TIMESTAMP_MAX_BYTES = 1024 * 1024;
+/** Any other role file: 100,000s of targets fit well below this. */
+const METADATA_MAX_BYTES = 64 * 1024 * 1024;
+const STALE = 'the trust server may be serving stale or tampered data';
+const RELEASES = 'targets/releases';
+const CLEAR_CACHE = "if the repository's keys were rotated or it was re-created on purpose, clear the action cache";
+/**
+ * Loads and verifies a repository's trust data. Returns undefined when the server has no
+ * root for the GUN (a repository that does not exist yet).
+ */
+async function loadTrustedRepo(fetcher, opts) {
+    const now = opts.now ?? new Date();
+    const cached = opts.trusted?.gun === opts.gun ? opts.trusted : undefined;
+    const seen = cached?.versions ?? {};
+    const check = expiryCheck(now, opts.mayExpire);
+    const expired = new Set();
+    const rootBytes = await fetcher.fetch('root', { maxLength: ROOT_MAX_BYTES });
+    if (rootBytes === undefined)
+        return undefined;
+    checkMaxLength('root', rootBytes, ROOT_MAX_BYTES);
+    const root = await establishRoot(fetcher, rootBytes, opts.gun, now, opts.pinnedRootKeyIds, cached);
+    if (check('root', root.signed.expires, roleKeys(root.signed, 'root')))
+        expired.add('root');
+    const tsBytes = await fetcher.fetch('timestamp', { maxLength: TIMESTAMP_MAX_BYTES });
+    if (tsBytes === undefined)
+        throw missing('timestamp');
+    checkMaxLength('timestamp', tsBytes, TIMESTAMP_MAX_BYTES);
+    const timestamp = parseEnvelope(tsBytes, 'timestamp', asTimestamp);
+    if (trusted_checkRole(timestamp, 'timestamp', roleKeys(root.signed, 'timestamp'), seen, check)) {
+        expired.add('timestamp');
+    }
+    const snapshotMeta = timestamp.signed.meta['snapshot'];
+    const snapshot = parseEnvelope(await fetchByMeta(fetcher, 'snapshot', snapshotMeta, 'timestamp'), 'snapshot', asSnapshot);
+    if (trusted_checkRole(snapshot, 'snapshot', roleKeys(root.signed, 'snapshot'), seen, check)) {
+        expired.add('snapshot');
+    }
+    const rootMeta = snapshot.signed.meta['root'];
+    if (rootMeta !== undefined)
+        trusted_checkFileMeta('root', rootBytes, rootMeta, 'snapshot');
+    const repo = new TrustedRepo(opts.gun, root, timestamp, snapshot);
+    for (const role of expired)
+        repo.expired.add(role);
+    await loadTargets(fetcher, repo, seen, check);
+    return repo;
+}
+/**
+ * After a publish: fetches and verifies the new timestamp and snapshot under the root already
+ * trusted, and returns the trust state to keep if the server's current snapshot lists exactly
+ * the bytes in `uploaded` for every role (so the server holds our files as the current
+ * versions). Undefined when it does not (someone published on top of us): the caller then
+ * reads the whole repository again.
+ */
+async function confirmUploaded(fetcher, repo, uploaded, now = new Date()) {
+    const seen = repo.trustState().versions;
+    const check = expiryCheck(now);
+    const tsBytes = await fetcher.fetch('timestamp', { maxLength: TIMESTAMP_MAX_BYTES });
+    if (tsBytes === undefined)
+        throw missing('timestamp');
+    checkMaxLength('timestamp', tsBytes, TIMESTAMP_MAX_BYTES);
+    const timestamp = parseEnvelope(tsBytes, 'timestamp', asTimestamp);
+    trusted_checkRole(timestamp, 'timestamp', roleKeys(repo.root.signed, 'timestamp'), seen, check);
+    const snapshotMeta = timestamp.signed.meta['snapshot'];
+    const ownSnapshot = uploaded.get('snapshot')?.bytes;
+    if (ownSnapshot !== undefined && !sameFile(ownSnapshot, snapshotMeta))
+        return undefined;
+    const snapshot = parseEnvelope(ownSnapshot ?? (await fetchByMeta(fetcher, 'snapshot', snapshotMeta, 'timestamp')), 'snapshot', asSnapshot);
+    trusted_checkRole(snapshot, 'snapshot', roleKeys(repo.root.signed, 'snapshot'), seen, check);
+    const versions = { ...seen };
+    versions['timestamp'] = timestamp.signed.version;
+    versions['snapshot'] = snapshot.signed.version;
+    for (const [role, file] of uploaded) {
+        if (role === 'snapshot')
+            continue;
+        if (!sameFile(file.bytes, snapshot.signed.meta[role]))
+            return undefined;
+        versions[role] = file.version;
+    }
+    return { gun: repo.gun, root: repo.root.bytes.toString('base64'), versions };
+}
+function sameFile(bytes, meta) {
+    if (meta === undefined || meta.length !== bytes.length)
+        return false;
+    const sha256 = meta.hashes['sha256'];
+    return (sha256 !== undefined &&
+        (0,external_node_crypto_.createHash)('sha256').update(bytes).digest().equals(Buffer.from(sha256, 'base64')));
+}
+/** The verified state of one repository, as `loadTrustedRepo` left it. */
+class TrustedRepo {
+    gun;
+    root;
+    timestamp;
+    snapshot;
+    /** Every targets role loaded and verified: 'targets' first, then delegations depth-first. */
+    targets = new Map();
+    /** Delegations whose file exists but is expired or below threshold: never build on these. */
+    invalidDelegations = new Map();
+    /** The files behind `invalidDelegations` (their versions bound the next upload). */
+    invalidFiles = new Map();
+    /** Delegations their parent lists more than once: Go cannot read a file signed into them. */
+    listedTwice = new Set();
+    /** Roles loaded although expired, because the caller re-signs them (`TrustOptions.mayExpire`). */
+    expired = new Set();
+    delegations = new Map();
+    constructor(gun, root, timestamp, snapshot) {
+        this.gun = gun;
+        this.root = root;
+        this.timestamp = timestamp;
+        this.snapshot = snapshot;
+    }
+    /** @internal used while loading */
+    addDelegation(info) {
+        this.delegations.set(info.role.name, info);
+    }
+    /** A delegation listed by a loaded parent: its entry, keys, parent and file state. */
+    delegation(role) {
+        return this.delegations.get(role);
+    }
+    /** Every delegation listed by a loaded parent, depth-first. */
+    delegationNames() {
+        return [...this.delegations.keys()];
+    }
+    /**
+     * Keys and threshold of any role: base roles from root, delegations from their parent.
+     * E.g. `keysOf('snapshot')` tells whether the client (not the server) holds the snapshot key.
+     */
+    keysOf(role) {
+        if (this.root.signed.roles[role] !== undefined)
+            return roleKeys(this.root.signed, role);
+        const d = this.delegations.get(role);
+        if (d === undefined)
+            return undefined;
+        return { keyids: d.role.keyids, threshold: d.role.threshold, keys: d.keys };
+    }
+    /**
+     * Where a target name is signed: each loaded role holding it, 'targets' first, then
+     * delegations depth-first, skipping delegations whose paths do not allow the name.
+     */
+    targetsFor(name) {
+        const out = [];
+        for (const [role, env] of this.targets) {
+            if (role !== 'targets' && !models_pathsMatch(this.delegations.get(role).role, name))
+                continue;
+            if (Object.prototype.hasOwnProperty.call(env.signed.targets, name)) {
+                out.push({ role, target: env.signed.targets[name] });
+            }
+        }
+        return out;
+    }
+    /**
+     * The target docker pulls for a name (docker/cli GetTargetByName(name, targets/releases,
+     * targets), notary-spec.md §8): the first role holding it walking targets/releases and its
+     * delegations, else walking targets and its other delegations. Docker refuses a target
+     * found in any role but targets/releases and targets ("No trust data"), so the caller must
+     * check `role`.
+     */
+    dockerTarget(name) {
+        const found = this.targetsFor(name);
+        const releases = found.filter((f) => f.role === RELEASES || f.role.startsWith(`${RELEASES}/`));
+        if (releases.length > 0)
+            return releases.find((f) => f.role === RELEASES) ?? releases[0];
+        return found.find((f) => f.role === 'targets') ?? found[0];
+    }
+    /** What to keep in the cache: these root bytes and the versions of every verified role. */
+    trustState() {
+        const versions = {
+            root: this.root.signed.version,
+            timestamp: this.timestamp.signed.version,
+            snapshot: this.snapshot.signed.version,
+        };
+        for (const [role, env] of this.targets)
+            versions[role] = env.signed.version;
+        return { gun: this.gun, root: this.root.bytes.toString('base64'), versions };
+    }
+}
+// ---------------------------------------------------------------------------------------
+// Root (§7.1, §7.3).
+async function establishRoot(fetcher, rootBytes, gun, now, pins, cached) {
+    const root = parseEnvelope(rootBytes, 'root', asRoot);
+    // Go's ValidateRoot order (trustpinning/certs.go): the new root's certificates must name
+    // this GUN before any rotation check, so another repository's root is "untrusted", never
+    // a rotation that clearing the cache would seem to fix.
+    const leaves = validLeafCerts(root, gun, now);
+    if (cached !== undefined) {
+        let prev;
+        try {
+            prev = parseEnvelope(Buffer.from(cached.root, 'base64'), 'cached root', asRoot);
+        }
+        catch (e) {
+            throw new errors/* DctError */.sY('TUF_ROOT_UNTRUSTED', `could not validate the path to a trusted root: the cached root is unreadable; ` +
+                'clear the action cache', { cause: e });
+        }
+        if (!prev.bytes.equals(root.bytes)) {
+            const from = prev.signed.version;
+            const to = root.signed.version;
+            if (to < from) {
+                throw new errors/* DctError */.sY('TUF_ROLLBACK', `root version ${to} is lower than current version ${from}; ${STALE}`);
+            }
+            if (to === from) {
+                throw rotationError(`the server's root differs from the trusted root of the same version ${to}`);
+            }
+            // Every version in between must be signed by its predecessor (§7.2).
+            for (let v = from + 1; v < to; v++) {
+                const bytes = await fetcher.fetch('root', { version: v, maxLength: ROOT_MAX_BYTES });
+                if (bytes === undefined)
+                    throw rotationError(`root version ${v} is missing on the server`);
+                checkMaxLength('root', bytes, ROOT_MAX_BYTES);
+                const mid = parseEnvelope(bytes, `root version ${v}`, asRoot);
+                if (mid.signed.version !== v) {
+                    throw rotationError(`${v}.root.json holds version ${mid.signed.version}`);
+                }
+                checkRotation(prev, mid, gun, now, false);
+                prev = mid;
+            }
+            checkRotation(prev, root, gun, now, true);
+        }
+    }
+    validateRoot(root, leaves, pins);
+    return root;
+}
+/** `next` must be signed by `prev`'s certificate keys at `prev`'s root threshold. */
+function checkRotation(prev, next, gun, now, isFinal) {
+    const v = next.signed.version;
+    // The old root's certificates may have expired since; Go does not check them (§7.3).
+    const trusted = [...validRootCerts(prev.signed, gun, now, false).valid.keys()];
+    try {
+        verifySignatures(next, `root version ${v}`, pickKeys(prev.signed.keys, trusted), {
+            keyids: trusted,
+            threshold: prev.signed.roles['root'].threshold,
+        });
+    }
+    catch (e) {
+        throw rotationError(`root version ${v} is not signed by the keys of trusted root version ${prev.signed.version}`, e);
+    }
+    if (!isFinal) {
+        // Intermediate roots are history: their own signatures must hold, not their expiry.
+        const own = [...validRootCerts(next.signed, gun, now, false).valid.keys()];
+        try {
+            verifySignatures(next, `root version ${v}`, pickKeys(next.signed.keys, own), {
+                keyids: own,
+                threshold: next.signed.roles['root'].threshold,
+            });
+        }
+        catch (e) {
+            throw rotationError(`root version ${v} is not signed by its own root keys`, e);
+        }
+    }
+}
+function rotationError(why, cause) {
+    return new errors/* DctError */.sY('TUF_ROOT_ROTATION', `could not rotate trust to a new trusted root: ${why}; ${STALE}, or ${CLEAR_CACHE}`, cause === undefined ? undefined : { cause });
+}
+/** The root's certificates whose CN matches the GUN and that are valid now; none is fatal. */
+function validLeafCerts(root, gun, now) {
+    const { valid, rejected } = validRootCerts(root.signed, gun, now, true);
+    if (valid.size === 0) {
+        throw untrusted(`unable to retrieve valid leaf certificates (${rejected.join('; ') || 'no root keys'}); ` +
+            `the root must hold a certificate for ${gun} that is valid now ` +
+            '(an expired cached root needs a root rotation on the server and a cleared action cache)');
+    }
+    return valid;
+}
+/** The rest of Go's `ValidateRoot` on the leaf certificates: pins, self-signature. */
+function validateRoot(root, valid, pins) {
+    let certs = [...valid.values()];
+    if (pins !== undefined && pins.length > 0) {
+        const wanted = new Set(pins.map((p) => p.trim().toLowerCase()));
+        certs = certs.filter((c) => wanted.has(c.keyId) || wanted.has(c.canonicalId));
+        if (certs.length === 0) {
+            throw untrusted(`unable to match any certificates to the pinned root key IDs (root has ` +
+                `${[...valid.keys()].join(', ')}); check the root-key-ids input`);
+        }
+    }
+    const ids = certs.map((c) => c.keyId);
+    try {
+        verifySignatures(root, 'root', pickKeys(root.signed.keys, ids), {
+            keyids: ids,
+            threshold: root.signed.roles['root'].threshold,
+        });
+    }
+    catch (e) {
+        throw untrusted(`failed to validate integrity of roots (${trusted_describe(e)})`, e);
+    }
+}
+function untrusted(reason, cause) {
+    return new errors/* DctError */.sY('TUF_ROOT_UNTRUSTED', `could not validate the path to a trusted root: ${reason}`, cause === undefined ? undefined : { cause });
+}
+// ---------------------------------------------------------------------------------------
+// Targets and delegations (§7.2 step 3).
+async function loadTargets(fetcher, repo, seen, check) {
+    const meta = repo.snapshot.signed.meta;
+    const targetsMeta = meta['targets'];
+    if (targetsMeta === undefined) {
+        throw new errors/* DctError */.sY('TUF_BAD_METADATA', `snapshot has no meta for targets; ${STALE}`);
+    }
+    const targets = parseEnvelope(await fetchByMeta(fetcher, 'targets', targetsMeta, 'snapshot'), 'targets', asTargets);
+    if (trusted_checkRole(targets, 'targets', roleKeys(repo.root.signed, 'targets'), seen, check)) {
+        repo.expired.add('targets');
+    }
+    repo.targets.set('targets', targets);
+    // Depth-first: a loaded role's children go to the front of the queue (Go's order).
+    const queue = childrenOf(targets, 'targets', ['']);
+    while (queue.length > 0) {
+        const info = queue.shift();
+        const name = info.role.name;
+        const first = repo.delegation(name);
+        if (first !== undefined) {
+            // Go reads the first entry of a name and loads the role once per entry: a second load
+            // of a file that verified fails its whole update (tuf builder).
+            repo.listedTwice.add(name);
+            if (first.file === 'loaded') {
+                throw new errors/* DctError */.sY('TUF_BAD_METADATA', `${info.parent} lists ${name} twice, and Go clients cannot read the repository then ("${name} has already been loaded"); ${STALE}`);
+            }
+            continue;
+        }
+        repo.addDelegation(info);
+        const fileMeta = meta[name];
+        // Not in the snapshot: no file yet (docker's signer add creates none), i.e. empty;
+        // unless this client has seen one, then its signatures are being hidden.
+        if (fileMeta === undefined) {
+            const was = seen[name];
+            if (was !== undefined && was > 0) {
+                throw new errors/* DctError */.sY('TUF_ROLLBACK', `${name} was at version ${was} but the snapshot no longer lists it; ${STALE}, or ${CLEAR_CACHE}`);
+            }
+            continue;
+        }
+        const env = parseEnvelope(await fetchByMeta(fetcher, name, fileMeta, 'snapshot'), name, asTargets);
+        try {
+            verifySignatures(env, name, info.keys, info.role);
+            const keys = { keyids: info.role.keyids, threshold: info.role.threshold, keys: info.keys };
+            if (check(name, env.signed.expires, keys))
+                repo.expired.add(name);
+        }
+        catch (e) {
+            // Go warns and skips a delegation that is expired or below threshold.
+            if (!(0,errors/* isDctError */.AE)(e) || !SKIPPABLE.has(e.code))
+                throw e;
+            info.file = 'invalid';
+            repo.invalidDelegations.set(name, e);
+            repo.invalidFiles.set(name, env);
+            continue;
+        }
+        checkVersion(name, env.signed.version, seen);
+        info.file = 'loaded';
+        repo.targets.set(name, env);
+        queue.unshift(...childrenOf(env, name, info.role.paths ?? []));
+    }
+}
+const SKIPPABLE = new Set(['TUF_THRESHOLD', 'TUF_SIGNATURE', 'TUF_NO_SIGNATURES', 'TUF_EXPIRED']);
+/** The delegations a targets file lists; each must be a valid direct child of the file's role. */
+function childrenOf(env, role, parentPaths) {
+    const { keys, roles } = env.signed.delegations;
+    return roles.map((entry) => {
+        if (!isDelegationName(entry.name) || parentRole(entry.name) !== role) {
+            throw new errors/* DctError */.sY('TUF_BAD_METADATA', `${role} delegates to "${entry.name}", which is not a valid direct child role; ${STALE}`);
+        }
+        const restricted = cloneJson(entry);
+        restricted.paths = restrictPaths(parentPaths, entry.paths ?? []);
+        return { role: restricted, keys: pickKeys(keys, entry.keyids), parent: role, file: 'absent' };
+    });
+}
+// ---------------------------------------------------------------------------------------
+// Checks shared by every role.
+/** Signatures, version and expiry of a base role; true when expired and let through. */
+function trusted_checkRole(env, role, keys, seen, check) {
+    verifySignatures(env, role, keys.keys, keys);
+    checkVersion(role, env.signed.version, seen);
+    return check(role, env.signed.expires, keys);
+}
+function checkVersion(role, version, seen) {
+    const current = seen[role];
+    if (current !== undefined && version < current) {
+        throw new errors/* DctError */.sY('TUF_ROLLBACK', `${role} version ${version} is lower than current version ${current}; ${STALE}, or ${CLEAR_CACHE}`);
+    }
+}
+function checkExpiry(role, expires, now) {
+    const at = parseExpires(expires);
+    if (at.getTime() < now.getTime()) {
+        const fix = role === 'timestamp' || role === 'snapshot'
+            ? `${STALE} (the server re-signs it on demand)`
+            : role === 'root'
+                ? 'the repository owner must re-sign root with the root key (`refresh` with the root key and its passphrase)'
+                : "re-sign it with the key that signs it: the action's `command: refresh`, or `dct refresh`";
+        throw new errors/* DctError */.sY('TUF_EXPIRED', `${role} expired at ${expires}; ${fix}`);
+    }
+}
+async function fetchByMeta(fetcher, role, meta, parent) {
+    const b64 = meta.hashes['sha256'];
+    // The parent names the length; a hostile one cannot make us buffer more than the cap.
+    if (meta.length > METADATA_MAX_BYTES) {
+        throw new errors/* DctError */.sY('TUF_LENGTH', `${parent} says ${role} is ${meta.length} bytes, over the ${METADATA_MAX_BYTES >> 20} MiB this client reads; ${STALE}`);
+    }
+    const opts = { maxLength: meta.length };
+    if (b64 !== undefined)
+        opts.sha256 = Buffer.from(b64, 'base64').toString('hex');
+    const bytes = await fetcher.fetch(role, opts);
+    if (bytes === undefined)
+        throw missing(role);
+    trusted_checkFileMeta(role, bytes, meta, parent);
+    return bytes;
+}
+function trusted_checkFileMeta(role, bytes, meta, parent) {
+    if (bytes.length !== meta.length) {
+        throw new errors/* DctError */.sY('TUF_LENGTH', `${role} is ${bytes.length} bytes but ${parent} says ${meta.length}; ${STALE}`);
+    }
+    for (const alg of ['sha256', 'sha512']) {
+        const expected = meta.hashes[alg];
+        if (expected === undefined)
+            continue;
+        const actual = (0,external_node_crypto_.createHash)(alg).update(bytes).digest();
+        if (!actual.equals(Buffer.from(expected, 'base64'))) {
+            throw new errors/* DctError */.sY('TUF_HASH_MISMATCH', `${alg} checksum for ${role} did not match: expected ` +
+                `${Buffer.from(expected, 'base64').toString('hex')}; ${STALE}`);
+        }
+    }
+}
+function checkMaxLength(role, bytes, max) {
+    if (bytes.length > max) {
+        throw new errors/* DctError */.sY('TUF_LENGTH', `${role} is larger than ${max} bytes; ${STALE}`);
+    }
+}
+function missing(role) {
+    return new errors/* DctError */.sY('TUF_MISSING', `${role} metadata is missing on the trust server; it may be mid-update (retry), or ${STALE}`);
+}
+function trusted_describe(e) {
+    return e instanceof Error ? e.message : String(e);
+}
+
+;// CONCATENATED MODULE: ./src/signer/publish.ts
+/**
+ * Publishing one repository's change, safe against other signers doing the same at once.
+ * The change is a pure function of the trusted repository: on a version conflict the
+ * repository is read again and the same change re-applied, re-signed and re-sent.
+ */
+
+
+
+
+
+
+
+
+
+const DEFAULT_ATTEMPTS = 12;
+/** Conflicts in a row with nothing new on the server before it is called stale. */
+const STALE_CONFLICTS = 3;
+function describeVersions(versions) {
+    return Object.entries(versions)
+        .map(([role, v]) => `${role} v${v}`)
+        .join(', ');
+}
+/** Publishes without an answer before a run stops: past this the server is failing, not busy. */
+const MAX_UNKNOWN_OUTCOMES = 3;
+function backoffMs(attempt, random = Math.random) {
+    const base = Math.min(4_000, 200 * 2 ** attempt);
+    return Math.round(base * (0.5 + random()));
+}
+const defaultSleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Loads and verifies the repository, with the cached trust state as the pin. */
+async function loadRepo(ctx, trusted) {
+    const { conn } = ctx;
+    let repo;
+    try {
+        repo = await loadTrustedRepo(conn.notary, {
+            gun: conn.gun,
+            now: ctx.now?.(),
+            pinnedRootKeyIds: ctx.rootKeyIds.length > 0 ? ctx.rootKeyIds : undefined,
+            trusted,
+            mayExpire: ctx.mayExpire,
+        });
+    }
+    catch (e) {
+        // A server nobody named may simply be the wrong one: say where it came from.
+        if (!conn.serverGiven && e instanceof errors/* DctError */.sY && DEFAULT_SERVER_FAILURES.has(e.code)) {
+            throw new errors/* DctError */.sY(e.code, `${e.message}; ${defaultServerNote(conn)}`, { cause: e });
+        }
+        throw e;
+    }
+    if (repo === undefined) {
+        const create = `create the repository first (this action's \`signer-add\` command, or ` +
+            `\`dct signer add --key ci.pub ci ${conn.gun}\`)`;
+        throw new errors/* DctError */.sY('REPO_NOT_FOUND', conn.serverGiven
+            ? `${conn.server} does not have trust data for ${conn.gun}; ${create}`
+            : `${conn.server} does not have trust data for ${conn.gun}; ${defaultServerNote(conn)}, or ${create}`);
+    }
+    return repo;
+}
+/** Failures that mean "not a (reachable) notary server here" rather than bad trust data. */
+const DEFAULT_SERVER_FAILURES = new Set([
+    'HTTP_NOT_TLS',
+    'HTTP_TLS',
+    'HTTP_UNREACHABLE',
+    'HTTP_TIMEOUT',
+    'NOTARY_NOT_FOUND',
+    'NOTARY_UNAUTHORIZED',
+]);
+function defaultServerNote(conn) {
+    const why = conn.gun.startsWith('docker.io/')
+        ? "Docker Hub's"
+        : "the registry's own host, as docker derives it";
+    return (`\`trust-server\` is not set, so ${conn.server} is the default (${why}); ` +
+        'if your Notary server is elsewhere, set `trust-server` (or DOCKER_CONTENT_TRUST_SERVER) to it');
+}
+const SIX_MONTHS_MS = 183 * 24 * 3600 * 1000;
+/**
+ * Warns while there is time to act: a root (or its 10-year certificate) that expires within
+ * six months bricks every client of the repository when it does (notary-spec.md §7.4), and
+ * only the root key's holder can re-sign it.
+ */
+function warnIfRootExpiring(repo, log, now = new Date()) {
+    const soon = now.getTime() + SIX_MONTHS_MS;
+    const expires = parseExpires(repo.root.signed.expires);
+    if (expires.getTime() < soon) {
+        log.warning(`${repo.gun}: root metadata expires at ${repo.root.signed.expires}; re-sign root with the root key before then (\`notary witness ${repo.gun} root\`, then \`notary publish ${repo.gun}\`)`);
+    }
+    const certs = [...validRootCerts(repo.root.signed, repo.gun, now, true).valid.values()];
+    const latest = Math.max(...certs.map((c) => c.notAfter.getTime()));
+    if (certs.length > 0 && latest < soon) {
+        log.warning(`${repo.gun}: the root certificate expires at ${new Date(latest).toISOString()}; rotate the root key (\`notary key rotate ${repo.gun} root\`) before then, or every client stops trusting the repository`);
+    }
+}
+/**
+ * Applies `plan` to the freshly verified repository, signs and publishes the changed roles in
+ * one POST, then reads back and checks with `confirm`. `plan` returns no edits when the
+ * repository already holds the change (which also settles a POST whose answer was lost).
+ */
+async function publishChange(ctx, plan, confirm, 
+/** A repository already loaded and verified (and planned against) by the caller. */
+first) {
+    const sleep = ctx.sleep ?? defaultSleep;
+    const attempts = ctx.maxAttempts ?? DEFAULT_ATTEMPTS;
+    let trusted = first?.trustState() ?? (await ctx.trustStore?.load(ctx.conn.gun));
+    let lastConflict;
+    let unknown = 0;
+    // Versions read before each VERSION conflict: a server that refuses our version as old
+    // while serving the same older data again and again is not busy, it is stale.
+    let conflictedAt;
+    let staleConflicts = 0;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+        const repo = attempt === 0 && first !== undefined ? first : await loadRepo(ctx, trusted);
+        if (attempt === 0)
+            warnIfRootExpiring(repo, ctx.log, ctx.now?.());
+        trusted = repo.trustState();
+        const versions = JSON.stringify(trusted.versions);
+        if (conflictedAt !== undefined) {
+            staleConflicts = versions === conflictedAt ? staleConflicts + 1 : 0;
+            conflictedAt = undefined;
+            if (staleConflicts >= STALE_CONFLICTS) {
+                throw new errors/* DctError */.sY('NOTARY_STALE', `${ctx.conn.gun}: the trust server refused our update ${staleConflicts} times as older than what it stores, yet serves the same older metadata each time (${describeVersions(trusted.versions)}); it, or a cache in front of it, is serving stale or replayed data. Nothing was published`, { cause: lastConflict });
+            }
+        }
+        const planned = plan(repo);
+        const change = Array.isArray(planned) ? { roles: planned } : planned;
+        if (change.roles.length === 0 && change.root === undefined && change.snapshot !== true) {
+            const problem = confirm(repo);
+            if (problem === undefined) {
+                await saveTrust(ctx, repo);
+                return new Map();
+            }
+            throw new errors/* DctError */.sY('PUBLISH_UNCONFIRMED', `${ctx.conn.gun}: ${problem}`);
+        }
+        if (unknown >= MAX_UNKNOWN_OUTCOMES) {
+            // The read just made shows the change absent, so this failure is known to be clean.
+            throw new errors/* DctError */.sY('PUBLISH_FAILED', `${ctx.conn.gun}: no answer to ${unknown} publishes (last: ${(0,errors/* describeError */.Uc)(lastConflict)}) and the repository does not show the change, so it is not published (a publish the server is still processing could appear later: run verify before signing again)`, { cause: lastConflict });
+        }
+        const files = signEdits(ctx, repo, change);
+        try {
+            await ctx.conn.notary.publish(new Map([...files].map(([role, f]) => [role, f.bytes])));
+        }
+        catch (e) {
+            if ((0,errors/* isDctError */.AE)(e, 'NOTARY_SNAPSHOT_KEY_MISSING'))
+                throw snapshotKeyMissing(ctx, repo, e);
+            if ((0,errors/* isDctError */.AE)(e, 'NOTARY_OUTCOME_UNKNOWN'))
+                unknown++;
+            if ((0,errors/* isDctError */.AE)(e, 'NOTARY_VERSION') || (0,errors/* isDctError */.AE)(e, 'NOTARY_OUTCOME_UNKNOWN')) {
+                // Someone else published first (or our answer was lost): read again and decide.
+                lastConflict = e;
+                if ((0,errors/* isDctError */.AE)(e, 'NOTARY_VERSION'))
+                    conflictedAt = versions;
+                const wait = backoffMs(attempt);
+                ctx.log.info(`${ctx.conn.gun}: ${(0,errors/* isDctError */.AE)(e, 'NOTARY_VERSION') ? 'another signer published first' : 'the publish answer was lost'}; reading the repository again in ${wait} ms`);
+                await sleep(wait);
+                continue;
+            }
+            throw e;
+        }
+        // Read back. The quick check: the server's verified snapshot lists our exact bytes (under
+        // the old root: after a new root, the full read below follows the rotation).
+        const state = files.has('root')
+            ? undefined
+            : await confirmUploaded(ctx.conn.notary, repo, files, ctx.now?.());
+        if (state !== undefined) {
+            await saveTrust(ctx, state);
+            return files;
+        }
+        // Someone published on top of us already: read everything and look for our change.
+        const after = await loadRepo(ctx, trusted);
+        trusted = after.trustState();
+        const problem = confirm(after);
+        if (problem === undefined) {
+            await saveTrust(ctx, after);
+            return files;
+        }
+        // Another signer replaced our change between our POST and our read: apply it again.
+        ctx.log.info(`${ctx.conn.gun}: read-back did not show the change (${problem}); retrying`);
+        lastConflict = new errors/* DctError */.sY('PUBLISH_UNCONFIRMED', problem);
+    }
+    throw new errors/* DctError */.sY('PUBLISH_CONFLICT', `${ctx.conn.gun}: gave up after ${attempts} attempts because other signers kept publishing at the same time; run the job again`, { cause: lastConflict });
+}
+function signEdits(ctx, repo, change) {
+    const now = ctx.now?.() ?? new Date();
+    const files = new Map();
+    let root = repo.root.signed;
+    if (change.root !== undefined) {
+        root = updatedRoot(root, change.root.edit, now);
+        const env = signEnvelope(root, change.root.signers);
+        readBack(env, 'root', roleKeys(root, 'root'), asRoot);
+        files.set('root', { bytes: env.bytes, version: root.version, expires: root.expires });
+    }
+    const signed = new Map();
+    for (const e of change.roles) {
+        // A role whose file no key it lists signed starts empty, above that file's version.
+        const invalid = repo.invalidFiles.get(e.role)?.signed.version;
+        const prev = repo.targets.get(e.role)?.signed ??
+            (invalid === undefined ? undefined : blankTargets(invalid));
+        signed.set(e.role, signEnvelope(updatedTargets(prev, e.edit, now), e.signers));
+    }
+    for (const [role, env] of signed) {
+        readBack(env, role, readerKeys(root, repo, role, signed), asTargets);
+        files.set(role, { bytes: env.bytes, version: env.signed.version, expires: env.signed.expires });
+    }
+    // Snapshot only when we hold its key; otherwise the server makes it (notary-spec.md §5.3).
+    const snapshotRole = root.roles['snapshot'];
+    const snapshotSigners = change.snapshotSigners ??
+        (snapshotRole?.keyids ?? []).flatMap((id) => {
+            const key = root.keys[id];
+            const s = key === undefined ? undefined : ctx.keys.signerFor(id, key);
+            return s === undefined ? [] : [s];
+        });
+    const canSignSnapshot = snapshotRole !== undefined && snapshotSigners.length >= snapshotRole.threshold;
+    if (change.snapshot === true && !canSignSnapshot) {
+        throw new errors/* DctError */.sY('SNAPSHOT_KEY_MISSING', `${repo.gun}: the snapshot is to be re-signed but the keys given cannot sign it; nothing was published`);
+    }
+    if (canSignSnapshot) {
+        const bytes = new Map([...files].map(([role, f]) => [role, f.bytes]));
+        const snapshot = updatedSnapshot(repo.snapshot.signed, bytes, now);
+        const env = signEnvelope(snapshot, snapshotSigners);
+        readBack(env, 'snapshot', roleKeys(root, 'snapshot'), asSnapshot);
+        files.set('snapshot', {
+            bytes: env.bytes,
+            version: snapshot.version,
+            expires: snapshot.expires,
+        });
+    }
+    return files;
+}
+/**
+ * The keys a client checks `role` with: root's for base roles, else the first entry naming it
+ * in its parent (Go's BuildDelegationRole), the parent as edited in this publish if it is.
+ */
+function readerKeys(root, repo, role, edited) {
+    if (!isDelegationName(role))
+        return roleKeys(root, role);
+    const parent = (edited.get(parentRole(role)) ?? repo.targets.get(parentRole(role)))?.signed;
+    const entry = parent?.delegations.roles.find((d) => d.name === role);
+    if (parent === undefined || entry === undefined)
+        return { keyids: [], threshold: 1, keys: {} };
+    return { ...entry, keys: pickKeys(parent.delegations.keys, entry.keyids) };
+}
+/**
+ * Reads a file about to be published as a client will (parse, guards, signatures with the
+ * keys clients use) and checks it holds what was signed; otherwise nothing is sent.
+ */
+function readBack(env, role, keys, guard) {
+    try {
+        const read = parseEnvelope(env.bytes, role, guard);
+        verifySignatures(read, role, keys.keys, keys);
+        if (!canonicalJson(read.signed).equals(env.message)) {
+            throw new errors/* DctError */.sY('TUF_BAD_METADATA', 'it reads back as other content than was signed');
+        }
+    }
+    catch (e) {
+        throw new errors/* DctError */.sY('PUBLISH_READBACK', `refusing to publish ${role}: read back as a client reads it, ${(0,errors/* describeError */.Uc)(e)}; nothing was published`, { cause: e });
+    }
+}
+/** The repository's snapshot key is the client's, and `keys` does not hold it (§5.3). */
+function snapshotKeyMissing(ctx, repo, cause) {
+    const gun = ctx.conn.gun;
+    const ids = (repo.root.signed.roles['snapshot']?.keyids ?? []).map(shortId).join(', ');
+    return new errors/* DctError */.sY('SNAPSHOT_KEY_MISSING', `this repository's snapshot key (${ids || 'unknown'}) is held by its owner, not by the trust server, and \`keys\` does not hold it; ` +
+        'add the snapshot key to `keys` (a backup of ~/.docker/trust/private has it), ' +
+        `or let the server manage it once: \`dct key rotate ${gun} snapshot --server-managed\` (or \`notary key rotate ${gun} snapshot -r\`). Nothing was published`, { cause });
+}
+async function saveTrust(ctx, trust) {
+    if (ctx.trustStore === undefined)
+        return;
+    try {
+        await ctx.trustStore.save('trustState' in trust ? trust.trustState() : trust);
+    }
+    catch (e) {
+        ctx.log.warning(`${ctx.conn.gun}: could not remember the trust data: ${(0,errors/* describeError */.Uc)(e)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/signer/admin/delegations.ts
+const delegations_RELEASES = 'targets/releases';
+/**
+ * Creates `role` (threshold 1, paths `[""]`) or, when it exists, adds the keys to it and `""`
+ * to its paths; the threshold of an existing role is kept. Keys are added to
+ * `delegations.keys`; `updatedTargets` drops the ones no role uses.
+ */
+function addDelegationKeys(t, role, keys) {
+    for (const k of keys) {
+        t.delegations.keys[k.id] = { keytype: k.tufKey.keytype, keyval: { ...k.tufKey.keyval } };
+    }
+    const ids = keys.map((k) => k.id);
+    const existing = t.delegations.roles.find((r) => r.name === role);
+    if (existing === undefined) {
+        t.delegations.roles.push({ keyids: ids, name: role, paths: [''], threshold: 1 });
+        return;
+    }
+    for (const id of ids)
+        if (!existing.keyids.includes(id))
+            existing.keyids.push(id);
+    const paths = existing.paths ?? [];
+    if (!paths.includes(''))
+        existing.paths = [...paths, ''];
+}
+/** Takes `keyIds` out of `role`'s keys (the role stays, even with none, as in Go). */
+function removeDelegationKeys(t, role, keyIds) {
+    const r = t.delegations.roles.find((d) => d.name === role);
+    if (r !== undefined)
+        r.keyids = r.keyids.filter((id) => !keyIds.includes(id));
+}
+/** Removes the delegation `role` from the list (its file is left to the server). */
+function deleteDelegation(t, role) {
+    t.delegations.roles = t.delegations.roles.filter((d) => d.name !== role);
+}
+/** Whether `t` delegates `role` with every one of `keyIds` and the path `""`. */
+function hasDelegationKeys(t, role, keyIds) {
+    const r = t.delegations.roles.find((d) => d.name === role);
+    return (r !== undefined &&
+        keyIds.every((id) => r.keyids.includes(id) && t.delegations.keys[id] !== undefined) &&
+        (r.paths ?? []).includes(''));
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/registry/credentials.ts
+
+
+
+
+
+/** Keys under which docker stores Docker Hub credentials, the v1 index URL first. */
+const DOCKER_HUB_KEYS = [
+    'https://index.docker.io/v1/',
+    'index.docker.io',
+    'docker.io',
+    'registry-1.docker.io',
+];
+const DOCKER_HUB_SERVER_URL = 'https://index.docker.io/v1/';
+/**
+ * Credentials for a registry host: the explicit pair if given; else what the Docker config
+ * holds, as docker resolves it: `credHelpers[host]`, then `credsStore`, then `auths`.
+ */
+async function registryCredentials(registry, opts = {}) {
+    const user = opts.username ?? '';
+    const pass = opts.password ?? '';
+    if (user !== '' && pass !== '')
+        return { username: user, password: pass };
+    if (user !== '' || pass !== '') {
+        throw new errors/* DctError */.sY('CREDENTIALS_INCOMPLETE', '`registry-username` and `registry-password` must be given together');
+    }
+    const dir = opts.dockerConfigDir ?? process.env.DOCKER_CONFIG ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker');
+    const config = await readConfig((0,external_node_path_namespaceObject.join)(dir, 'config.json'));
+    if (config === undefined)
+        return undefined;
+    const hub = registry === 'docker.io' || DOCKER_HUB_KEYS.includes(registry);
+    const keys = hub ? DOCKER_HUB_KEYS : [registry];
+    const serverUrl = hub ? DOCKER_HUB_SERVER_URL : registry;
+    const exec = opts.exec ?? execHelper;
+    const helpers = config.credHelpers ?? {};
+    const helper = keys.map((k) => helpers[k]).find((h) => typeof h === 'string' && h !== '');
+    if (typeof helper === 'string')
+        return fromHelper(helper, serverUrl, exec);
+    if (typeof config.credsStore === 'string' && config.credsStore !== '') {
+        const stored = await fromHelper(config.credsStore, serverUrl, exec);
+        if (stored !== undefined)
+            return stored;
+    }
+    return fromAuths(config.auths ?? {}, keys);
+}
+async function readConfig(path) {
+    let text;
+    try {
+        text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+    }
+    catch (e) {
+        if (e.code === 'ENOENT')
+            return undefined;
+        throw new errors/* DctError */.sY('DOCKER_CONFIG_INVALID', `cannot read the Docker config ${path}`, {
+            cause: e,
+        });
+    }
+    try {
+        const parsed = JSON.parse(text);
+        if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+            throw new Error('not a JSON object');
+        }
+        return parsed;
+    }
+    catch (e) {
+        // The parser's message may quote file content, which holds secrets: keep it out.
+        throw new errors/* DctError */.sY('DOCKER_CONFIG_INVALID', `the Docker config ${path} is not valid JSON`, {
+            cause: e instanceof Error && e.message === 'not a JSON object' ? e : undefined,
+        });
+    }
+}
+function fromAuths(auths, keys) {
+    // docker tries the exact key first, then matches keys by host, so
+    // "https://host:5000/v1/" counts for "host:5000" unless "host:5000" itself is there.
+    const byHost = new Map(Object.entries(auths));
+    for (const [k, v] of Object.entries(auths)) {
+        const host = hostnameOf(k);
+        if (!byHost.has(host))
+            byHost.set(host, v);
+    }
+    for (const key of keys) {
+        const entry = byHost.get(key) ?? byHost.get(hostnameOf(key));
+        if (entry === undefined || entry === null || typeof entry !== 'object')
+            continue;
+        const creds = decodeEntry(entry);
+        if (creds !== undefined)
+            return creds;
+    }
+    return undefined;
+}
+function decodeEntry(entry) {
+    let username = typeof entry.username === 'string' ? entry.username : '';
+    let password = typeof entry.password === 'string' ? entry.password : '';
+    if (typeof entry.auth === 'string' && entry.auth !== '') {
+        const raw = Buffer.from(entry.auth, 'base64');
+        try {
+            const text = raw.toString('utf8');
+            const colon = text.indexOf(':');
+            if (colon < 0) {
+                throw new errors/* DctError */.sY('DOCKER_CONFIG_INVALID', 'an `auth` entry of the Docker config is not base64 of user:password');
+            }
+            username = text.slice(0, colon);
+            password = text.slice(colon + 1);
+        }
+        finally {
+            raw.fill(0);
+        }
+    }
+    const identityToken = typeof entry.identitytoken === 'string' && entry.identitytoken !== ''
+        ? entry.identitytoken
+        : undefined;
+    if (identityToken !== undefined)
+        return { username, password, identityToken };
+    if (username === '' && password === '')
+        return undefined;
+    return { username, password };
+}
+/** `docker-credential-<name> get` with the server URL on stdin (docker-credential-helpers). */
+async function fromHelper(name, serverUrl, exec) {
+    const cmd = `docker-credential-${name}`;
+    let result;
+    try {
+        result = await exec(cmd, ['get'], serverUrl);
+    }
+    catch (e) {
+        throw new errors/* DctError */.sY('CREDENTIALS_HELPER_FAILED', `cannot run the Docker credential helper ${cmd} (is it on PATH?)`, { cause: e });
+    }
+    if (result.code !== 0) {
+        // The helper protocol reports a missing entry as a failure with this text.
+        if (/credentials not found/i.test(result.stdout))
+            return undefined;
+        throw new errors/* DctError */.sY('CREDENTIALS_HELPER_FAILED', `the Docker credential helper ${cmd} failed (exit ${result.code}) for ${serverUrl}`);
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(result.stdout);
+    }
+    catch {
+        throw new errors/* DctError */.sY('CREDENTIALS_HELPER_FAILED', `the Docker credential helper ${cmd} printed something that is not JSON`);
+    }
+    const username = typeof parsed.Username === 'string' ? parsed.Username : '';
+    const secret = typeof parsed.Secret === 'string' ? parsed.Secret : '';
+    if (secret === '')
+        return undefined;
+    // docker stores identity tokens in helpers with this placeholder user name.
+    if (username === '<token>')
+        return { username: '', password: '', identityToken: secret };
+    return { username, password: secret };
+}
+function hostnameOf(key) {
+    return key.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
+}
+const execHelper = (cmd, args, stdin) => new Promise((resolve, reject) => {
+    const child = (0,external_node_child_process_namespaceObject.spawn)(cmd, args, { stdio: ['pipe', 'pipe', 'ignore'] });
+    const out = [];
+    child.stdout.on('data', (b) => out.push(b));
+    child.on('error', reject);
+    child.on('close', (code) => {
+        const buf = Buffer.concat(out);
+        const stdout = buf.toString('utf8');
+        buf.fill(0);
+        resolve({ code: code ?? 1, stdout });
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(stdin);
+});
+
+;// CONCATENATED MODULE: ./src/registry/client.ts
+
+
+
+
+/** The four manifest kinds a tag may point at, asked for in one Accept header. */
+const MANIFEST_MEDIA_TYPES = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+];
+const MAX_MANIFEST_BYTES = 4 << 20;
+const client_sha256 = (bytes) => `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+/**
+ * Reads what a tag points at in a Docker/OCI registry: the digest and size of the exact
+ * manifest bytes, which are what DCT signs (notary-spec.md §8).
+ */
+class RegistryClient {
+    auth;
+    /** Who the writes are made as, for messages. */
+    account;
+    insecure;
+    /** `http://<host>` for each registry host that answered plain HTTP on its https try. */
+    plain = new Map();
+    constructor(opts) {
+        const user = opts.credentials?.username ?? '';
+        this.account =
+            opts.credentials === undefined ? 'anonymous' : user ? `user "${user}"` : 'the token';
+        this.auth = new TokenAuth({
+            http: opts.http,
+            credentials: opts.credentials,
+            onSecret: opts.onSecret,
+            server: 'the registry',
+        });
+        this.insecure = new Set((opts.insecureRegistries ?? []).map((r) => r.toLowerCase()));
+    }
+    /** GET /v2/<repo>/manifests/<tag>: hashes the bytes received. */
+    async resolveTag(ref) {
+        const res = await this.getManifestResponse(ref, ref.tag);
+        if (res.status === 404) {
+            throw registryError('REGISTRY_TAG_NOT_FOUND', 'tag not found in the registry; push it first', res);
+        }
+        return this.manifestInfo(res);
+    }
+    /** GET /v2/<repo>/manifests/<digest>; the bytes must hash to `digest`. */
+    async getManifest(ref, digest) {
+        const res = await this.getManifestResponse(ref, digest);
+        if (res.status === 404) {
+            throw registryError('REGISTRY_MANIFEST_NOT_FOUND', `manifest ${digest} not found in the registry`, res);
+        }
+        const info = this.manifestInfo(res);
+        if (info.digest !== digest) {
+            throw registryError('REGISTRY_DIGEST_MISMATCH', `the registry sent a manifest hashing to ${info.digest} when asked for ${digest}`, res);
+        }
+        return info;
+    }
+    /** GET a manifest by tag or digest with its bytes; undefined when the registry has none. */
+    async fetchManifest(ref, reference) {
+        const res = await this.getManifestResponse(ref, reference);
+        if (res.status === 404)
+            return undefined;
+        const info = this.manifestInfo(res);
+        if (reference.startsWith('sha256:') && info.digest !== reference) {
+            throw registryError('REGISTRY_DIGEST_MISMATCH', `the registry sent a manifest hashing to ${info.digest} when asked for ${reference}`, res);
+        }
+        return { ...info, bytes: res.body };
+    }
+    /** GET /v2/<repo>/blobs/<digest>; the bytes must hash to `digest`. */
+    async getBlob(ref, digest, maxBytes) {
+        const res = await this.send(ref, `/v2/${ref.repository}/blobs/${digest}`, { method: 'GET', maxBytes }, `repository:${ref.repository}:pull`, () => undefined);
+        if (res.status !== 200) {
+            throw registryError(res.status === 404 ? 'REGISTRY_BLOB_NOT_FOUND' : 'REGISTRY_ERROR', `the registry answered HTTP ${res.status} for blob ${digest}${describeRegistryBody(res.body)}`, res);
+        }
+        if (client_sha256(res.body) !== digest) {
+            throw registryError('REGISTRY_DIGEST_MISMATCH', `the registry sent a blob hashing to ${client_sha256(res.body)} when asked for ${digest}`, res);
+        }
+        return res.body;
+    }
+    /**
+     * Uploads a blob unless the repository has it (distribution spec: HEAD, then POST and a
+     * monolithic PUT with the digest). Returns its digest.
+     */
+    async pushBlob(ref, bytes) {
+        const digest = client_sha256(bytes);
+        const blobs = `/v2/${ref.repository}/blobs`;
+        const head = await this.push(ref, { method: 'HEAD' }, `${blobs}/${digest}`);
+        if (head.status === 200)
+            return digest;
+        const start = await this.push(ref, { method: 'POST' }, `${blobs}/uploads/`);
+        const location = start.headers.location;
+        if (start.status !== 202 || location === undefined) {
+            throw this.writeError(ref, start, 'start a blob upload');
+        }
+        const url = new URL(location, start.url);
+        url.searchParams.set('digest', digest);
+        const put = await this.push(ref, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes }, url.href);
+        if (put.status !== 201)
+            throw this.writeError(ref, put, `upload blob ${digest}`);
+        return digest;
+    }
+    /** PUT /v2/<repo>/manifests/<reference>; returns the digest of the bytes sent. */
+    async putManifest(ref, reference, mediaType, bytes) {
+        const res = await this.push(ref, { method: 'PUT', headers: { 'content-type': mediaType }, body: bytes }, `/v2/${ref.repository}/manifests/${reference}`);
+        if (res.status !== 201)
+            throw this.writeError(ref, res, `write the manifest ${reference}`);
+        return client_sha256(bytes);
+    }
+    /**
+     * A write to `target` (a path on the registry, or the full URL an upload answered with),
+     * with a token for pull and push; a refusal names the credentials to fix.
+     */
+    async push(ref, req, target) {
+        const scope = `repository:${ref.repository}:pull,push`;
+        const full = { maxBytes: 1 << 20, ...req };
+        let res;
+        try {
+            res = target.startsWith('/')
+                ? await this.send(ref, target, full, scope, () => undefined)
+                : await this.auth.request({ ...full, url: target }, scope);
+        }
+        catch (e) {
+            if ((0,errors/* isDctError */.AE)(e, 'AUTH_DENIED')) {
+                const err = e;
+                throw new HttpError('REGISTRY_PUSH_DENIED', this.pushDenied(ref, err.status ?? 401), { url: err.url, status: err.status, body: err.body }, { cause: e });
+            }
+            throw e;
+        }
+        if (res.status === 401 || res.status === 403) {
+            throw registryError('REGISTRY_PUSH_DENIED', this.pushDenied(ref, res.status), res);
+        }
+        return res;
+    }
+    pushDenied(ref, status) {
+        return (`${ref.registry} refused to let ${this.account} push to ${ref.repository} (HTTP ${status}): ` +
+            `the credentials for ${ref.registry} (\`registry-username\`/\`registry-password\`, or the ` +
+            `Docker config's login) need push rights on ${ref.repository}`);
+    }
+    writeError(ref, res, what) {
+        return registryError('REGISTRY_WRITE_FAILED', `${ref.registry}/${ref.repository}: could not ${what}: HTTP ${res.status}${describeRegistryBody(res.body)}`, res);
+    }
+    async getManifestResponse(ref, reference) {
+        const path = `/v2/${ref.repository}/manifests/${encodeURIComponent(reference).replace(/%3A/g, ':')}`;
+        // The registry's token scope names the repository without the host (§5.5 is the
+        // notary side, which includes it).
+        const scope = `repository:${ref.repository}:pull`;
+        const req = {
+            method: 'GET',
+            headers: { accept: MANIFEST_MEDIA_TYPES.join(', ') },
+            maxBytes: MAX_MANIFEST_BYTES,
+        };
+        let res;
+        let url = `https://${ref.apiHost}${path}`;
+        try {
+            res = await this.send(ref, path, req, scope, (u) => (url = u));
+        }
+        catch (e) {
+            if ((0,errors/* isDctError */.AE)(e, 'AUTH_DENIED')) {
+                throw new HttpError('REGISTRY_DENIED', e.message, { url, status: e.status, body: e.body }, { cause: e });
+            }
+            if ((0,errors/* isDctError */.AE)(e, 'HTTP_TOO_LARGE')) {
+                throw new HttpError('REGISTRY_ERROR', `the manifest is larger than ${MAX_MANIFEST_BYTES} bytes, the limit registries use`, { url }, { cause: e });
+            }
+            throw e;
+        }
+        if (res.status === 403) {
+            throw registryError('REGISTRY_DENIED', `the registry denied pull access (HTTP 403); check \`registry-username\`/\`registry-password\``, res);
+        }
+        if (res.status !== 200 && res.status !== 404) {
+            throw registryError('REGISTRY_ERROR', `the registry answered HTTP ${res.status}${describeRegistryBody(res.body)}`, res);
+        }
+        return res;
+    }
+    /**
+     * Sends `req` for `path` on the registry of `ref`: https first, then plain HTTP when the
+     * registry answered in plain HTTP and may be reached so, as docker does (loopback, or
+     * listed in `insecure-registries`). The scheme found is kept for the host.
+     */
+    async send(ref, path, req, scope, sentTo) {
+        const host = ref.apiHost;
+        const known = this.plain.get(host);
+        const base = known ?? `https://${host}`;
+        sentTo(base + path);
+        try {
+            return await this.auth.request({ ...req, url: base + path }, scope);
+        }
+        catch (e) {
+            const plainAnswer = known === undefined && (0,errors/* isDctError */.AE)(e, 'HTTP_NOT_TLS');
+            // Without a port, https (443) and http (80) are different servers: a refused 443 may
+            // still have an http registry behind it.
+            const refused = known === undefined &&
+                !/:\d+$/.test(host) &&
+                e instanceof HttpError &&
+                e.code === 'HTTP_UNREACHABLE' &&
+                !e.requestSent;
+            if (!plainAnswer && !refused)
+                throw e;
+            if (!plainHttpAllowed(ref.registry, this.insecure)) {
+                if (!plainAnswer)
+                    throw e;
+                throw new HttpError('REGISTRY_NOT_HTTPS', `the registry ${host} answers plain HTTP, not https; to use it over plain HTTP, list ${ref.registry} in \`insecure-registries\` (loopback registries need no entry)`, { url: base + path, requestSent: false }, { cause: e });
+            }
+            const http = `http://${host}`;
+            sentTo(http + path);
+            const res = await this.auth.request({ ...req, url: http + path }, scope);
+            this.plain.set(host, http);
+            return res;
+        }
+    }
+    manifestInfo(res) {
+        const body = res.body;
+        const digest = client_sha256(body);
+        const claimed = res.headers['docker-content-digest']?.trim();
+        if (claimed !== undefined && claimed !== '') {
+            const check = recomputed(claimed, body);
+            if (check !== undefined && check !== claimed) {
+                throw registryError('REGISTRY_DIGEST_MISMATCH', `the registry says the manifest is ${claimed} but its bytes hash to ${check}`, res);
+            }
+        }
+        return { digest, size: body.length, mediaType: mediaTypeOf(res) };
+    }
+}
+/**
+ * Whether docker would reach `registry` (`host[:port]` of a reference) over plain HTTP:
+ * loopback (`localhost`, 127.0.0.0/8, ::1, docker's default insecure ranges) or named in
+ * `insecure`, lower case. Docker also resolves names into those ranges; we do not.
+ */
+function plainHttpAllowed(registry, insecure) {
+    const r = registry.toLowerCase();
+    if (insecure.has(r))
+        return true;
+    return isLoopback(r.startsWith('[') ? r.slice(0, r.indexOf(']') + 1) : r.replace(/:\d+$/, ''));
+}
+/** The header's digest recomputed with its own algorithm, when it is one we know. */
+function recomputed(claimed, body) {
+    const colon = claimed.indexOf(':');
+    const algo = claimed.slice(0, colon);
+    if (algo !== 'sha256' && algo !== 'sha384' && algo !== 'sha512')
+        return undefined;
+    return `${algo}:${(0,external_node_crypto_.createHash)(algo).update(body).digest('hex')}`;
+}
+function mediaTypeOf(res) {
+    const header = res.headers['content-type']?.split(';')[0]?.trim() ?? '';
+    if (header !== '' && header !== 'application/json' && header !== 'text/plain')
+        return header;
+    try {
+        const parsed = JSON.parse(res.body.toString('utf8'));
+        if (typeof parsed.mediaType === 'string')
+            return parsed.mediaType;
+    }
+    catch {
+        // not JSON: fall through to the header
+    }
+    return header;
+}
+/** `: CODE: message` from a registry error body `{"errors":[{code,message}]}`, if any. */
+function describeRegistryBody(body) {
+    try {
+        const parsed = JSON.parse(body.toString('utf8'));
+        const first = parsed.errors?.[0];
+        if (first === undefined)
+            return '';
+        const code = typeof first.code === 'string' ? first.code : 'ERROR';
+        const message = typeof first.message === 'string' ? client_oneLine(first.message) : '';
+        return `: ${code}${message === '' ? '' : `: ${message}`}`;
+    }
+    catch {
+        return '';
+    }
+}
+function client_oneLine(s) {
+    const flat = s.replace(/\s+/g, ' ').trim();
+    return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
+}
+function registryError(code, message, res) {
+    return new HttpError(code, message, { url: res.url, status: res.status, body: res.body });
+}
+
+;// CONCATENATED MODULE: ./src/signer/images.ts
+
+
+/**
+ * Parses every image reference and groups them by GUN. A reference that does not parse is
+ * a failure of that image alone; the flows refuse to publish anything when any failed, so a
+ * typo never leaves the other tags signed and this one not.
+ */
+function groupImages(images) {
+    const groups = new Map();
+    const failures = [];
+    for (const image of images) {
+        try {
+            const ref = reference_parseImageRef(image);
+            const list = groups.get(ref.gun) ?? [];
+            // The same tag twice in one repository is one target; keep the first.
+            if (!list.some((r) => r.tag === ref.tag && r.digest === ref.digest))
+                list.push(ref);
+            groups.set(ref.gun, list);
+        }
+        catch (e) {
+            failures.push(imageFailure(image, e));
+        }
+    }
+    return { groups: [...groups].map(([gun, refs]) => ({ gun, refs })), failures };
+}
+/** The digest an image must carry: its own `@sha256:` pin, else the `digest` input. */
+function expectedDigest(ref, digest) {
+    const pinned = ref.digest;
+    const given = digest === undefined ? undefined : parseDigest(digest, 'digest');
+    if (pinned !== undefined && given !== undefined && pinned !== given) {
+        throw new errors/* DctError */.sY('DIGEST_CONFLICT', `the reference pins ${pinned} but the \`digest\` input is ${given}; give one digest`);
+    }
+    return pinned ?? given;
+}
+function imageFailure(image, e) {
+    return {
+        image,
+        code: (0,errors/* isDctError */.AE)(e) ? e.code : 'UNEXPECTED',
+        message: (0,errors/* describeError */.Uc)(e),
+    };
+}
+/** Runs `fn` for every group at once; collects results and per-image failures. */
+async function forEachGroup(groups, fn) {
+    const settled = await Promise.allSettled(groups.map((g) => fn(g)));
+    const done = [];
+    const failures = [];
+    settled.forEach((s, i) => {
+        if (s.status === 'fulfilled') {
+            done.push(...s.value);
+            return;
+        }
+        const group = groups[i];
+        const err = s.reason;
+        // A flow may already have split its failure per image.
+        if (err instanceof GroupImagesError) {
+            failures.push(...err.failures);
+            done.push(...err.done);
+            return;
+        }
+        for (const ref of group.refs)
+            failures.push(imageFailure(ref.input, err));
+    });
+    return { done, failures };
+}
+/**
+ * A group-level failure that names individual images (e.g. one tag moved, one unsigned);
+ * `done` holds the group's results that did go through.
+ */
+class GroupImagesError extends Error {
+    failures;
+    done;
+    constructor(failures, done = []) {
+        super(failures.map((f) => `${f.image}: ${f.message}`).join('\n'));
+        this.failures = failures;
+        this.done = done;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/signer/connect.ts
+/** Opens the registry and trust-server clients for one repository (GUN). */
+
+
+
+
+
+
+async function connectRepo(ref, opts) {
+    const server = trustServerFor(ref, opts.trustServer);
+    // The trust server's token service takes the registry's credentials (notary-spec.md §5.5).
+    const credentials = await registryCredentials(ref.registry, {
+        username: opts.username,
+        password: opts.password,
+        dockerConfigDir: opts.dockerConfigDir,
+        exec: opts.execCredentialHelper,
+    });
+    if (credentials !== undefined) {
+        // A helper's or config file's secret was not an input, so nothing has masked it yet.
+        opts.onSecret?.(credentials.password);
+        if (credentials.identityToken !== undefined)
+            opts.onSecret?.(credentials.identityToken);
+    }
+    const common = { http: opts.http, credentials, onSecret: opts.onSecret };
+    return {
+        gun: ref.gun,
+        server,
+        serverGiven: opts.trustServer !== undefined && opts.trustServer.trim() !== '',
+        notary: new NotaryClient({ ...common, server, gun: ref.gun, write: opts.write }),
+        registry: new RegistryClient({ ...common, insecureRegistries: opts.insecureRegistries }),
+    };
+}
+/**
+ * The skeleton every command shares: parse and group the images (a bad reference stops the
+ * run before anything is published), one HTTP client for the run, each repository at once,
+ * then one ImagesError naming every failed image, with what succeeded in `done`.
+ * With `prepare`, every repository is prepared (e.g. its tags resolved) before any runs, and
+ * a failure in one stops them all: a run never publishes some repositories and not others
+ * for a reason that was knowable up front.
+ */
+async function perRepository(opts, write, run, prepare) {
+    const { groups, failures } = groupImages(opts.images);
+    if (failures.length > 0)
+        throw new errors/* ImagesError */.xd(failures);
+    // One pair of credentials is for one registry: never send one registry's token to another.
+    const registries = [...new Set(groups.map((g) => g.refs[0].registry))];
+    if ((opts.username !== undefined || opts.password !== undefined) && registries.length > 1) {
+        throw new errors/* DctError */.sY('CREDENTIALS_AMBIGUOUS', `\`registry-username\`/\`registry-password\` are for one registry, but \`images\` names ${registries.join(', ')}; log in to each with docker/login-action and leave them empty, or sign each registry in its own step`);
+    }
+    const http = new HttpClient({
+        caPem: opts.caPem,
+        timeoutMs: opts.timeoutMs,
+        requestLog: opts.requestLog,
+    });
+    try {
+        const connect = (group) => connectRepo(group.refs[0], { ...opts, http, write });
+        if (prepare === undefined) {
+            const { done, failures: failed } = await forEachGroup(groups, async (group) => run(await connect(group), group, undefined));
+            if (failed.length > 0)
+                throw new errors/* ImagesError */.xd(failed, done);
+            return done;
+        }
+        const ready = new Map();
+        const first = await forEachGroup(groups, async (group) => {
+            const conn = await connect(group);
+            ready.set(group.gun, { conn, prepared: await prepare(conn, group) });
+            return [];
+        });
+        if (first.failures.length > 0) {
+            const failed = new Set(first.failures.map((f) => f.image));
+            const held = groups
+                .flatMap((g) => g.refs)
+                .filter((r) => !failed.has(r.input))
+                .map((r) => ({
+                image: r.input,
+                code: 'NOT_PUBLISHED',
+                message: 'not signed because another image of this run failed',
+            }));
+            throw new errors/* ImagesError */.xd([...first.failures, ...held]);
+        }
+        const { done, failures: failed } = await forEachGroup(groups, (group) => {
+            const { conn, prepared } = ready.get(group.gun);
+            return run(conn, group, prepared);
+        });
+        if (failed.length > 0)
+            throw new errors/* ImagesError */.xd(failed, done);
+        return done;
+    }
+    finally {
+        await http.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/signer/admin/repo.ts
+
+
+
+
+
+
+
+/** Opens the repository's clients for `fn` and closes them after, whatever happens. */
+async function repo_withRepository(opts, fn) {
+    const ref = parseRepositoryRef(opts.repository.trim());
+    const http = new HttpClient({
+        caPem: opts.caPem,
+        timeoutMs: opts.timeoutMs,
+        requestLog: opts.requestLog,
+    });
+    try {
+        return await fn(await connectRepo(ref, { ...opts, http, write: true }));
+    }
+    finally {
+        await http.close();
+    }
+}
+/** The repository verified as `sign` verifies it, or undefined when the server has none. */
+async function repo_loadIfExists(conn, opts) {
+    const trusted = await opts.trustStore?.load(conn.gun);
+    return loadTrustedRepo(conn.notary, {
+        gun: conn.gun,
+        now: opts.now?.(),
+        pinnedRootKeyIds: opts.rootKeyIds !== undefined && opts.rootKeyIds.length > 0 ? opts.rootKeyIds : undefined,
+        trusted,
+    });
+}
+function publishContext(conn, keys, opts) {
+    const ctx = {
+        conn,
+        keys,
+        rootKeyIds: opts.rootKeyIds ?? [],
+        log: opts.log,
+    };
+    if (opts.trustStore !== undefined)
+        ctx.trustStore = opts.trustStore;
+    if (opts.now !== undefined)
+        ctx.now = opts.now;
+    return ctx;
+}
+/** A signer over a key the flow was handed (a new key); `keyId` is the ID metadata names. */
+function keySigner(keyId, key) {
+    return { keyId, sign: (message) => sign(key, message) };
+}
+/** The ring's signers for a base role, at its threshold; else `missing` explains. */
+function baseRoleSigners(repo, keys, role) {
+    const root = repo.root.signed;
+    const r = root.roles[role];
+    const signers = r.keyids.flatMap((id) => {
+        const key = root.keys[id];
+        const s = key === undefined ? undefined : keys.signerFor(id, key);
+        return s === undefined ? [] : [s];
+    });
+    if (signers.length < r.threshold) {
+        const what = role === 'root' ? 'root key' : 'repository (targets) key';
+        const listed = r.keyids.map(shortId).join(', ');
+        const held = keys.ids().map(shortId).join(', ') || 'none';
+        throw new errors/* DctError */.sY(role === 'root' ? 'ROOT_KEY_MISSING' : 'REPOSITORY_KEY_MISSING', `${repo.gun}: this needs the ${what} (${listed}${r.threshold > 1 ? `, ${r.threshold} of them` : ''}), but the keys given are ${held}`);
+    }
+    return signers;
+}
+/** The canonical IDs of every key root lists (root certificates as their own public key). */
+function baseKeyIds(repo) {
+    const root = repo.root.signed;
+    return Object.values(root.roles).flatMap((r) => r.keyids.flatMap((id) => {
+        const key = root.keys[id];
+        return key === undefined ? [] : [canonicalOf(id, key)];
+    }));
+}
+/** The key behind a root.json entry: for a certificate, its own public key (§2). */
+function canonicalOf(id, key) {
+    try {
+        return canonicalKeyId(key);
+    }
+    catch {
+        return id; // an unreadable certificate names no key anyone holds
+    }
+}
+
+;// CONCATENATED MODULE: ./src/signer/admin/init.ts
+/**
+ * Creating a repository as docker did (notary-spec.md §6.1, §6.4): the server's timestamp and
+ * snapshot keys (each asked for once), a root certificate for the GUN on the given root key,
+ * root v1 and targets v1 (with the first signer's delegations), one publish; the server makes
+ * the snapshot and the timestamp.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Creates the repository; with `signer`, also its delegations `targets/<name>` and
+ * `targets/releases` in the same publish. Throws REPO_EXISTS when the server already has
+ * trust data for it (nothing is changed), and whatever the key sources throw.
+ */
+async function initRepository(opts) {
+    if (opts.signer !== undefined)
+        checkSigner(opts.signer.name, opts.signer.keys);
+    return withRepository(opts, async (conn) => {
+        if ((await loadIfExists(conn, opts)) !== undefined) {
+            throw new DctError('REPO_EXISTS', `${conn.server} already has trust data for ${conn.gun}; nothing was changed`);
+        }
+        return (await createRepository(conn, opts, opts.newRepository, opts.signer)).init;
+    });
+}
+function checkSigner(name, keys) {
+    validateSignerName(name);
+    if (keys.length === 0) {
+        throw new errors/* DctError */.sY('SIGNER_KEY_MISSING', `signer ${name} needs at least one public key`);
+    }
+}
+/**
+ * The creation itself, for a repository the caller found without trust data. A NOTARY_VERSION
+ * error means another client created it meanwhile (nothing of ours was stored).
+ */
+async function createRepository(conn, opts, sources, signer) {
+    const now = opts.now?.() ?? new Date();
+    // The server's keys first: a refusal (401) or an outage stops here, before any key is made.
+    // Each is asked for once: before the first publish every call may return a new key (§5.1).
+    const timestampKey = await conn.notary.getKey('timestamp');
+    const snapshotKey = await conn.notary.getKey('snapshot');
+    const rootKey = await sources.rootKey();
+    const cert = rootCertificate(rootKey, conn.gun, now);
+    const repoKey = await sources.repositoryKey();
+    const targetsKey = tufKeyFromKeyObject(repoKey);
+    const targetsId = keyIdOf(targetsKey);
+    if (targetsId === cert.canonicalId) {
+        throw new errors/* DctError */.sY('KEY_REUSED', `${conn.gun}: the repository key must not be the root key (${shortId(targetsId)}); give a key of its own`);
+    }
+    for (const k of signer?.keys ?? [])
+        checkNotAdminKey(conn.gun, k, [cert.canonicalId, targetsId]);
+    const ids = {
+        root: cert.keyId,
+        targets: targetsId,
+        timestamp: keyIdOf(timestampKey),
+        snapshot: keyIdOf(snapshotKey),
+    };
+    const root = newRoot({
+        [ids.root]: cert.tufKey,
+        [ids.targets]: targetsKey,
+        [ids.timestamp]: timestampKey,
+        [ids.snapshot]: snapshotKey,
+    }, ids, now);
+    const rootFile = signEnvelope(root, [keySigner(ids.root, rootKey)]);
+    const targets = updatedTargets(undefined, (t) => {
+        if (signer === undefined)
+            return;
+        // docker stages targets/<name> before targets/releases (§6.4): that is the list order.
+        addDelegationKeys(t, `targets/${signer.name}`, signer.keys);
+        addDelegationKeys(t, delegations_RELEASES, signer.keys);
+    }, now);
+    const targetsFile = signEnvelope(targets, [keySigner(ids.targets, repoKey)]);
+    // Root must come with the first publish; snapshot is the server's (§5.3).
+    await conn.notary.publish(new Map([
+        ['root', rootFile.bytes],
+        ['targets', targetsFile.bytes],
+    ]));
+    const repo = await loadTrustedRepo(conn.notary, { gun: conn.gun, now: opts.now?.() });
+    if (repo === undefined || !repo.root.bytes.equals(rootFile.bytes)) {
+        throw new errors/* DctError */.sY('PUBLISH_UNCONFIRMED', `${conn.gun}: after creating the repository the server shows ${repo === undefined ? 'no trust data' : 'another root'}; another client may have created it at the same time`);
+    }
+    const top = repo.targets.get('targets')?.signed;
+    if (signer !== undefined) {
+        const keyIds = signer.keys.map((k) => k.id);
+        for (const role of [`targets/${signer.name}`, delegations_RELEASES]) {
+            if (top === undefined || !hasDelegationKeys(top, role, keyIds)) {
+                throw new errors/* DctError */.sY('PUBLISH_UNCONFIRMED', `${conn.gun}: the server does not show ${role} after creating the repository`);
+            }
+        }
+    }
+    await saveTrust({ conn, trustStore: opts.trustStore, log: opts.log }, repo);
+    opts.log.info(`${conn.gun}: created with root key ${shortId(cert.canonicalId)} (certificate ${shortId(ids.root)}, valid until ${cert.notAfter.toISOString()}) and repository key ${shortId(ids.targets)}; the server holds the timestamp and snapshot keys`);
+    return {
+        repo,
+        init: {
+            gun: conn.gun,
+            rootKeyId: ids.root,
+            rootCanonicalId: cert.canonicalId,
+            rootCertificate: cert.pem,
+            certificateExpires: cert.notAfter,
+            repositoryKeyId: ids.targets,
+            timestampKeyId: ids.timestamp,
+            snapshotKeyId: ids.snapshot,
+        },
+    };
+}
+/** root.json v1 as Go's `data.NewRoot` writes it (§4.1): threshold 1 each, 10-year expiry. */
+function newRoot(keys, ids, now) {
+    const keyMap = bareObject();
+    Object.assign(keyMap, keys);
+    return asRoot({
+        _type: 'Root',
+        consistent_snapshot: false,
+        expires: goTime(addDays(now, ROOT_EXPIRY_DAYS)),
+        keys: keyMap,
+        roles: {
+            root: { keyids: [ids.root], threshold: 1 },
+            snapshot: { keyids: [ids.snapshot], threshold: 1 },
+            targets: { keyids: [ids.targets], threshold: 1 },
+            timestamp: { keyids: [ids.timestamp], threshold: 1 },
+        },
+        version: 1,
+    });
+}
+/** A signer key must be its own: not the repository's root or targets key. */
+function checkNotAdminKey(gun, key, adminIds) {
+    if (adminIds.includes(key.canonicalId)) {
+        throw new errors/* DctError */.sY('SIGNER_KEY_IN_USE', `${key.source} is a key ${gun} already uses as its root or repository key (${shortId(key.canonicalId)}); a signer needs a key of its own (\`dct key generate NAME\`)`);
+    }
+}
+/** Whether the error is a lost race to create the repository. */
+function isCreateRace(e) {
+    return (0,errors/* isDctError */.AE)(e, 'NOTARY_VERSION');
+}
+
+;// CONCATENATED MODULE: ./src/signer/admin/signers.ts
+/**
+ * `signer add` and `signer remove` (notary-spec.md §6.4, §6.5): edits of `targets.json`'s
+ * delegations, signed with the repository key, published through `publishChange` so that a
+ * concurrent signer's publish is re-read and the edit re-applied.
+ */
+
+
+
+
+
+
+
+/**
+ * Adds the keys as signer `name`: `targets/<name>` and `targets/releases` list them (created
+ * with threshold 1 and paths `[""]`, or extended). A repository without trust data is created
+ * first when `newRepository` is given, in the same publish.
+ */
+async function addSigner(opts) {
+    checkSigner(opts.name, opts.signerKeys);
+    const role = `targets/${opts.name}`;
+    const keyIds = opts.signerKeys.map((k) => k.id);
+    for (const k of opts.signerKeys) {
+        if (k.role !== undefined && k.role !== opts.name && k.role !== role) {
+            opts.log.warning(`${k.source} is labelled "role: ${k.role}"; adding it as signer ${opts.name}`);
+        }
+    }
+    return repo_withRepository(opts, async (conn) => {
+        let repo = await repo_loadIfExists(conn, opts);
+        if (repo === undefined) {
+            if (opts.newRepository === undefined)
+                throw notFound(conn.server, conn.gun, opts);
+            try {
+                const created = await createRepository(conn, opts, opts.newRepository, {
+                    name: opts.name,
+                    keys: opts.signerKeys,
+                });
+                opts.log.info(`${conn.gun}: added signer ${opts.name} (keys ${keyIds.map(shortId).join(', ')})`);
+                return {
+                    gun: conn.gun,
+                    server: conn.server,
+                    role,
+                    keyIds,
+                    releasesKeyIds: keyIds,
+                    initialized: created.init,
+                    changed: true,
+                };
+            }
+            catch (e) {
+                if (!isCreateRace(e))
+                    throw e;
+                repo = await repo_loadIfExists(conn, opts);
+                if (repo === undefined)
+                    throw e;
+                opts.log.info(`${conn.gun}: another client created the repository meanwhile; adding the signer to it`);
+            }
+        }
+        let after;
+        const plan = (r) => {
+            const signers = baseRoleSigners(r, opts.keys, 'targets');
+            for (const k of opts.signerKeys)
+                checkNotAdminKey(r.gun, k, baseKeyIds(r));
+            const top = r.targets.get('targets').signed;
+            after = top.delegations;
+            if (hasDelegationKeys(top, role, keyIds) && hasDelegationKeys(top, delegations_RELEASES, keyIds))
+                return [];
+            const edit = (t) => {
+                addDelegationKeys(t, role, opts.signerKeys);
+                addDelegationKeys(t, delegations_RELEASES, opts.signerKeys);
+                after = t.delegations;
+            };
+            return [{ role: 'targets', signers, edit }];
+        };
+        const confirm = (r) => {
+            const top = r.targets.get('targets').signed;
+            for (const name of [role, delegations_RELEASES]) {
+                if (!hasDelegationKeys(top, name, keyIds))
+                    return `${name} does not list the signer's keys`;
+            }
+            return undefined;
+        };
+        // Everything that can fail (keys, the signer keys' own roles) fails before publishing.
+        const changed = plan(repo).length > 0;
+        await publishChange(publishContext(conn, opts.keys, opts), plan, confirm, repo);
+        opts.log.info(changed
+            ? `${conn.gun}: added signer ${opts.name} (keys ${keyIds.map(shortId).join(', ')})`
+            : `${conn.gun}: signer ${opts.name} already had these keys; nothing to publish`);
+        const idsOf = (name) => after?.roles.find((d) => d.name === name)?.keyids ?? [];
+        return {
+            gun: conn.gun,
+            server: conn.server,
+            role,
+            keyIds: [...idsOf(role)],
+            releasesKeyIds: [...idsOf(delegations_RELEASES)],
+            changed,
+        };
+    });
+}
+/**
+ * Removes signer `name`: deletes `targets/<name>` and takes its keys out of `targets/releases`
+ * (keys another remaining signer also uses stay). When that leaves `targets/releases`
+ * unusable, asks `confirm` unless `force`.
+ */
+async function removeSigner(opts) {
+    if (opts.name === 'releases') {
+        throw new errors/* DctError */.sY('SIGNER_NAME_INVALID', 'releases is a reserved name and cannot be removed; remove the signers it lists one by one');
+    }
+    validateSignerName(opts.name);
+    const role = `targets/${opts.name}`;
+    return repo_withRepository(opts, async (conn) => {
+        const repo = await repo_loadIfExists(conn, opts);
+        if (repo === undefined)
+            throw notFound(conn.server, conn.gun);
+        const top = repo.targets.get('targets').signed;
+        const entry = top.delegations.roles.find((d) => d.name === role);
+        if (entry === undefined) {
+            const names = top.delegations.roles
+                .map((d) => d.name)
+                .filter((n) => n !== delegations_RELEASES && /^targets\/[^/]+$/.test(n))
+                .map((n) => n.slice('targets/'.length));
+            throw new errors/* DctError */.sY('SIGNER_NOT_FOUND', `${conn.gun} has no signer ${opts.name} (signers: ${names.join(', ') || 'none'})`);
+        }
+        baseRoleSigners(repo, opts.keys, 'targets'); // the repository key, before any question
+        const removed = keysToRemove(top, role, entry.keyids);
+        const base = {
+            gun: conn.gun,
+            server: conn.server,
+            role,
+            keyIds: removed,
+            releasesKeyIds: releasesKeys(top).filter((id) => !removed.includes(id)),
+        };
+        const warning = lastSignerProblem(repo, opts.name, removed);
+        if (warning !== undefined && opts.force !== true) {
+            if (opts.confirm === undefined) {
+                throw new errors/* DctError */.sY('SIGNER_LAST_RELEASES', `${warning}; nothing was removed (force it to remove anyway)`);
+            }
+            if (!(await opts.confirm(`${warning}. Remove signer ${opts.name} anyway?`))) {
+                opts.log.info(`${conn.gun}: signer ${opts.name} was not removed`);
+                return { ...base, removed: false, warning };
+            }
+        }
+        const plan = (r) => {
+            const t = r.targets.get('targets').signed;
+            const current = t.delegations.roles.find((d) => d.name === role);
+            if (current === undefined)
+                return [];
+            const ids = keysToRemove(t, role, current.keyids);
+            const edit = (next) => {
+                deleteDelegation(next, role);
+                removeDelegationKeys(next, delegations_RELEASES, ids);
+            };
+            return [{ role: 'targets', signers: baseRoleSigners(r, opts.keys, 'targets'), edit }];
+        };
+        const confirm = (r) => {
+            const t = r.targets.get('targets').signed;
+            if (t.delegations.roles.some((d) => d.name === role))
+                return `${role} is still delegated`;
+            if (releasesKeys(t).some((id) => removed.includes(id))) {
+                return `${delegations_RELEASES} still lists the keys of ${opts.name}`;
+            }
+            return undefined;
+        };
+        await publishChange(publishContext(conn, opts.keys, opts), plan, confirm, repo);
+        opts.log.info(`${conn.gun}: removed signer ${opts.name}`);
+        return warning === undefined ? { ...base, removed: true } : { ...base, removed: true, warning };
+    });
+}
+function releasesKeys(t) {
+    return t.delegations.roles.find((d) => d.name === delegations_RELEASES)?.keyids ?? [];
+}
+/** The signer's keys to take out of `targets/releases`: those no other signer still uses. */
+function keysToRemove(t, role, keyIds) {
+    const others = t.delegations.roles.filter((d) => d.name !== role && d.name !== delegations_RELEASES);
+    return keyIds.filter((id) => !others.some((d) => d.keyids.includes(id)));
+}
+/**
+ * Why removing `removed` from `targets/releases` would hurt (docker asks the same before it
+ * removes the signer of the last release): fewer keys than its threshold remain, or the
+ * tags in its current file are signed by too few of the remaining keys.
+ */
+function lastSignerProblem(repo, name, removed) {
+    const top = repo.targets.get('targets').signed;
+    const releases = top.delegations.roles.find((d) => d.name === delegations_RELEASES);
+    if (releases === undefined || !releases.keyids.some((id) => removed.includes(id)))
+        return undefined;
+    const remaining = releases.keyids.filter((id) => !removed.includes(id));
+    const file = repo.targets.get(delegations_RELEASES);
+    const tags = file === undefined ? 0 : Object.keys(file.signed.targets).length;
+    const tagText = `${tags} tag${tags === 1 ? '' : 's'}`;
+    if (remaining.length < releases.threshold) {
+        return `signer ${name} is the last signer of ${delegations_RELEASES} in ${repo.gun}: without it no key can sign releases${tags > 0 ? `, and the ${tagText} released there stop verifying` : ''}`;
+    }
+    if (file !== undefined && tags > 0) {
+        const signedBy = new Set(file.signatures.map((s) => s.keyid).filter((id) => remaining.includes(id)));
+        if (signedBy.size < releases.threshold) {
+            return `signer ${name} signed the current ${delegations_RELEASES} of ${repo.gun}: without it the ${tagText} released there stop verifying until another signer signs again`;
+        }
+    }
+    return undefined;
+}
+function notFound(server, gun, opts) {
+    const how = opts === undefined
+        ? ''
+        : '; to create it, give its root key and a repository key (`dct signer add` does this with the keys in $DOCKER_CONFIG/trust/private)';
+    return new errors/* DctError */.sY('REPO_NOT_FOUND', `${server} does not have trust data for ${gun}${how}`);
+}
+
+;// CONCATENATED MODULE: ./src/signer/admin/rotate.ts
+
+
+
+
+
+const ROLES = ['root', 'targets', 'snapshot', 'timestamp'];
+async function rotateKey(opts) {
+    const role = opts.role;
+    if (!ROLES.includes(role)) {
+        throw new errors/* DctError */.sY('ROLE_INVALID', `cannot rotate the key of ${JSON.stringify(role)}; the roles are ${ROLES.join(', ')}`);
+    }
+    const serverManaged = role === 'timestamp' || (role === 'snapshot' && opts.serverManaged === true);
+    if (role === 'timestamp' && opts.serverManaged === false) {
+        throw new errors/* DctError */.sY('ROTATE_INVALID', 'the timestamp key is always the server’s; rotate it with the server');
+    }
+    if ((role === 'root' || role === 'targets') && opts.serverManaged === true) {
+        throw new errors/* DctError */.sY('ROTATE_INVALID', `the ${role} key cannot be held by the server; only snapshot and timestamp can`);
+    }
+    if (!serverManaged && opts.newKey === undefined) {
+        throw new errors/* DctError */.sY('ROTATE_INVALID', `rotating the ${role} key needs the new key`);
+    }
+    return repo_withRepository(opts, async (conn) => {
+        const ctx = publishContext(conn, opts.keys, opts);
+        const repo = await loadRepo(ctx, await opts.trustStore?.load(conn.gun));
+        const now = opts.now?.() ?? new Date();
+        const oldKeyIds = [...repo.root.signed.roles[role].keyids];
+        const threshold = repo.root.signed.roles[role].threshold;
+        if (threshold > 1) {
+            throw new errors/* DctError */.sY('ROTATE_INVALID', `${conn.gun}: the ${role} role needs ${threshold} signatures; rotating it to one key would leave it unusable`);
+        }
+        // Every rotation re-signs root: the root key is checked before any new key is made.
+        baseRoleSigners(repo, opts.keys, 'root');
+        let next;
+        if (serverManaged) {
+            const tufKey = await conn.notary.rotateKey(role);
+            next = { id: keyIdOf(tufKey), tufKey };
+        }
+        else {
+            const key = await opts.newKey();
+            if (key.type !== 'private')
+                throw new TypeError('the new key must be a private key');
+            if (role === 'root') {
+                const cert = rootCertificate(key, conn.gun, now);
+                next = { id: cert.keyId, tufKey: cert.tufKey, key, canonicalId: cert.canonicalId, cert };
+            }
+            else {
+                const tufKey = tufKeyFromKeyObject(key);
+                const id = keyIdOf(tufKey);
+                next = { id, tufKey, key, canonicalId: id };
+            }
+            const reused = next.canonicalId;
+            if (role !== 'root' && baseKeyIds(repo).includes(reused)) {
+                throw new errors/* DctError */.sY('KEY_REUSED', `${conn.gun}: key ${shortId(reused)} already serves another role of the repository; the new ${role} key must be a key of its own`);
+            }
+        }
+        let rootVersion = repo.root.signed.version + 1;
+        const plan = (r) => {
+            const current = r.root.signed.roles[role];
+            if (current.keyids.length === 1 && current.keyids[0] === next.id)
+                return { roles: [] };
+            const signers = baseRoleSigners(r, opts.keys, 'root');
+            if (role === 'root')
+                signers.unshift(keySigner(next.id, next.key));
+            const change = {
+                root: {
+                    signers,
+                    edit: (root) => {
+                        replaceRoleKey(root, role, next);
+                        rootVersion = root.version + 1;
+                    },
+                },
+                roles: [],
+            };
+            if (role === 'targets') {
+                // targets.json is signed by the old key, which root no longer lists: sign it anew.
+                change.roles.push({
+                    role: 'targets',
+                    signers: [keySigner(next.id, next.key)],
+                    edit: () => undefined,
+                });
+            }
+            if (role === 'snapshot')
+                change.snapshotSigners = next.key ? [keySigner(next.id, next.key)] : [];
+            return change;
+        };
+        const confirm = (r) => {
+            const ids = r.root.signed.roles[role].keyids;
+            return ids.length === 1 && ids[0] === next.id
+                ? undefined
+                : `root does not list the new ${role} key`;
+        };
+        // After a new root the old pins no longer match; the new root is checked against the old.
+        const pubCtx = role === 'root' ? { ...ctx, rootKeyIds: [] } : ctx;
+        await publishChange(pubCtx, plan, confirm, repo);
+        const result = {
+            gun: conn.gun,
+            server: conn.server,
+            role,
+            oldKeyIds,
+            newKeyId: next.id,
+            serverManaged,
+            rootVersion,
+        };
+        if (next.canonicalId !== undefined)
+            result.newCanonicalId = next.canonicalId;
+        if (next.cert !== undefined) {
+            result.rootCertificate = next.cert.pem;
+            result.certificateExpires = next.cert.notAfter;
+        }
+        opts.log.info(`${conn.gun}: rotated the ${role} key from ${oldKeyIds.map(shortId).join(', ')} to ${shortId(next.id)}${serverManaged ? ' (held by the server)' : ''}`);
+        return result;
+    });
+}
+/**
+ * root.json with `role` keyed to the new key alone (Go `ReplaceBaseKeys`): keys no role uses
+ * any more are dropped from `keys`.
+ */
+function replaceRoleKey(root, role, next) {
+    root.keys[next.id] = { keytype: next.tufKey.keytype, keyval: { ...next.tufKey.keyval } };
+    root.roles[role].keyids = [next.id];
+    const used = new Set(Object.values(root.roles).flatMap((r) => r.keyids));
+    for (const id of Object.keys(root.keys))
+        if (!used.has(id))
+            delete root.keys[id];
+}
+
+;// CONCATENATED MODULE: ./src/signer/admin/delete.ts
+/**
+ * `delete --remote`: the seed's "reset the repository state" after a lost root key. The server
+ * forgets every piece of trust data of the repository (`DELETE …/_trust/tuf/`, notary-spec.md
+ * §5.1); whoever trusted its old root must then forget it too, which the result spells out.
+ */
+
+
+async function deleteRemoteTrust(opts) {
+    return repo_withRepository(opts, async (conn) => {
+        const had = (await conn.notary.fetch('root', { maxLength: ROOT_MAX_BYTES })) !== undefined;
+        await conn.notary.deleteTrustData();
+        const gun = conn.gun;
+        opts.log.info(had
+            ? `${gun}: deleted the trust data on ${conn.server}`
+            : `${gun}: ${conn.server} had no trust data to delete`);
+        return {
+            gun,
+            server: conn.server,
+            hadTrustData: had,
+            consumerSteps: had ? consumerSteps(gun) : [],
+        };
+    });
+}
+/**
+ * A new root cannot be chained to the old one, so every client that remembers the old root
+ * refuses the re-created repository ("could not rotate trust to a new trusted root") until it
+ * forgets it (notary-spec.md §7.3).
+ */
+function consumerSteps(gun) {
+    return [
+        `Re-create the repository (\`dct signer add --key NAME.pub NAME ${gun}\`) and sign again every tag that must stay trusted: the old signatures are gone.`,
+        `Docker and dct users who pulled or signed ${gun}: delete ~/.docker/trust/tuf/${gun} (or $DOCKER_CONFIG/trust/tuf/${gun}); until then they get "could not rotate trust to a new trusted root".`,
+        `notary CLI users: \`notary delete ${gun}\` (local data only) before the next \`notary list\`.`,
+        'Workflows using this action: delete their Actions cache entries whose key starts with dct-trust- (`gh cache delete`).',
+        'Anyone pinning the old root key ID (`root-key-ids`, notary `trust_pinning`): pin the new root key ID.',
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/signer/admin/index.ts
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/cli/newkeys.ts
+
+
+
+
+
+
+
+
+/** The passphrase a key of `role` is kept under: root keys have their own. */
+function passphraseKindOf(role) {
+    return role === 'root' ? 'root' : 'repository';
+}
+/**
+ * Writes `key` into the key directory as `<key id>.key`, encrypted with the passphrase of its
+ * kind (asked twice on a terminal: it is a new key). A key already there is left as it is.
+ */
+async function storeKey(ctx, key, headers, what) {
+    const id = keyIdOf(tufKeyFromKeyObject(key));
+    if ((await ctx.keyStore.list()).some((k) => k.id === id))
+        return { id };
+    const passphrase = await ctx.passphrase(passphraseKindOf(headers.role), { newKey: true, what });
+    const pem = encryptNotaryKey(key, passphrase, headers);
+    const path = await ctx.keyStore.write(id, pem);
+    return { id, path };
+}
+/** A new ECDSA P-256 key (what docker and notary generate), stored before it is returned. */
+async function generateStoredKey(ctx, headers, what) {
+    // The passphrase first: a missing one must not leave a key made for nothing.
+    await ctx.passphrase(passphraseKindOf(headers.role), { newKey: true, what });
+    const key = generateKey('ecdsa');
+    const { id, path } = await storeKey(ctx, key, headers, what);
+    ctx.err(`Generated a new ${what}, ID ${shortId(id)}, stored in ${path ?? ctx.keyStore.dir}${headers.role === 'root' ? '; keep a backup of it offline (`dct key export --backup`)' : ''}`);
+    return key;
+}
+/**
+ * How `signer add` creates a repository with no trust data, as docker did: the first root
+ * key of the directory (opened with the root passphrase), else a new one; a new repository
+ * key (`role: targets`, `gun: <repository>`). Both passphrases are settled before any key is
+ * made, so a missing one leaves nothing behind. `onStart` runs when creation begins.
+ */
+function newRepositoryKeys(ctx, gun, onStart) {
+    return {
+        rootKey: async () => {
+            onStart();
+            const ring = await ctx.openKeys('root');
+            let root;
+            try {
+                root = ring.held()[0]?.key;
+            }
+            finally {
+                ring.dispose();
+            }
+            try {
+                if (root === undefined) {
+                    await ctx.passphrase('root', { newKey: true, what: 'root key' });
+                }
+                await ctx.passphrase('repository', {
+                    newKey: true,
+                    what: `repository key of ${gun}`,
+                });
+            }
+            catch (e) {
+                if (root === undefined &&
+                    (0,errors/* isDctError */.AE)(e, 'PASSPHRASE_MISSING') &&
+                    e.message.endsWith(ROOT_PASSPHRASE_VAR)) {
+                    throw new errors/* DctError */.sY('ROOT_KEY_MISSING', `no trust data yet and ${ctx.keyStore.dir} holds no root key to create it with; a new root key needs a passphrase and there is no terminal to ask on: set ${ROOT_PASSPHRASE_VAR}, or restore the root key file there from your backup`, { cause: e });
+                }
+                throw e;
+            }
+            if (root !== undefined) {
+                ctx.err(`Using the root key ${shortId(keyIdOf(tufKeyFromKeyObject(root)))} of ${ctx.keyStore.dir}`);
+                return root;
+            }
+            return generateStoredKey(ctx, { role: 'root' }, 'root key');
+        },
+        repositoryKey: () => generateStoredKey(ctx, { role: 'targets', gun }, `repository key of ${gun}`),
+    };
+}
+/**
+ * A private key from a file (`key rotate --key`): plain, or encrypted with the passphrase of
+ * `role`'s kind, else with its own one asked on the terminal. Public keys and certificates
+ * are refused.
+ */
+async function readPrivateKeyFile(ctx, file, role) {
+    const path = (0,external_node_path_namespaceObject.isAbsolute)(file) ? file : (0,external_node_path_namespaceObject.join)(ctx.io.cwd, file);
+    let text;
+    try {
+        const info = await (0,promises_namespaceObject.stat)(path);
+        if ((info.mode & 0o077) !== 0) {
+            throw new errors/* DctError */.sY('KEY_FILE_MODE', `the key file ${file} is readable by others (mode ${(info.mode & 0o777).toString(8)}); chmod 600 it first`);
+        }
+        text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+    }
+    catch (e) {
+        if (e instanceof errors/* DctError */.sY)
+            throw e;
+        throw new errors/* DctError */.sY('FILE_UNREADABLE', `cannot read the key file ${file}`, { cause: e });
+    }
+    for (const line of pem_pemBodyLines(text))
+        ctx.redactor.add(line);
+    let blocks;
+    try {
+        blocks = pem_parsePem(text);
+    }
+    catch (e) {
+        throw new errors/* DctError */.sY('KEY_NOT_A_KEY', `${file} is not a PEM key file`, { cause: e });
+    }
+    try {
+        const block = blocks.find((b) => pkcs8_PRIVATE_KEY_TYPES.has(b.type));
+        if (block === undefined) {
+            throw new errors/* DctError */.sY('KEY_NOT_A_KEY', `${file} holds no private key${blocks.length ? ` (only ${blocks.map((b) => b.type).join(', ')})` : ''}; --key takes the new key's private key file`);
+        }
+        if (!isEncryptedBlock(block))
+            return loadKeyBlock(block, undefined, file);
+        const kind = passphraseKindOf(role);
+        const pass = await ctx.passphrase(kind, { what: `the key in ${file}` });
+        try {
+            return loadKeyBlock(block, pass, file);
+        }
+        catch (e) {
+            if (!(0,errors/* isDctError */.AE)(e, 'KEY_BAD_PASSPHRASE'))
+                throw e;
+            if (ctx.io.terminal === undefined) {
+                const variable = kind === 'root' ? ROOT_PASSPHRASE_VAR : REPOSITORY_PASSPHRASE_VAR;
+                throw new errors/* DctError */.sY('KEY_BAD_PASSPHRASE', `the passphrase (${ctx.env[variable] ? variable : 'as typed'}) does not open ${file}`, { cause: e });
+            }
+            const own = await ctx.io.terminal.ask(`Enter passphrase for the key in ${file}: `, true);
+            ctx.redactor.add(own);
+            return loadKeyBlock(block, own, file);
+        }
+    }
+    finally {
+        for (const b of blocks)
+            b.der.fill(0);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cli/commands/signer.ts
+/**
+ * `dct signer add|remove` (CLI.md), `docker trust signer` over the administration flows of
+ * src/signer/admin: each repository on its own, one after the other as docker did, one error
+ * line per repository that failed. `signer add` on a repository without trust data creates it
+ * with the directory's root key (or a new one) and a new repository key.
+ */
+
+
+
+
+
+
+
+
+/** What every flow takes from the command line's context, for one repository. */
+function adminOptions(ctx, repository) {
+    return {
+        ...ctx.connection([repository]),
+        repository,
+        log: ctx.log,
+        trustStore: ctx.tufStore,
+        now: ctx.now,
+    };
+}
+/** Runs `fn` for each repository in turn; afterwards one failure line per repository. */
+async function eachRepository(repos, fn) {
+    const failures = [];
+    const seen = new Set();
+    for (const repo of repos) {
+        try {
+            const gun = parseRepositoryRef(repo).gun;
+            if (seen.has(gun))
+                continue;
+            seen.add(gun);
+            await fn(repo, gun);
+        }
+        catch (e) {
+            failures.push(imageFailure(repo, e));
+        }
+    }
+    if (failures.length > 0)
+        throw new errors/* ImagesError */.xd(failures);
+}
+/** The signer's public keys from the `--key` files, each read as docker read it. */
+async function readSignerKeys(ctx, files) {
+    const keys = [];
+    for (const file of files) {
+        const path = (0,external_node_path_namespaceObject.isAbsolute)(file) ? file : (0,external_node_path_namespaceObject.join)(ctx.io.cwd, file);
+        let text;
+        try {
+            text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+        }
+        catch (e) {
+            throw new errors/* DctError */.sY('FILE_UNREADABLE', `cannot read the public key file ${file}`, {
+                cause: e,
+            });
+        }
+        for (const k of parseSignerKeys(text, file, ctx.now())) {
+            if (!keys.some((x) => x.id === k.id))
+                keys.push(k);
+        }
+    }
+    return keys;
+}
+register({
+    name: 'signer add',
+    usage: 'NAME REPOSITORY [REPOSITORY...]',
+    summary: 'Add a signer',
+    flags: [
+        {
+            name: 'key',
+            kind: 'list',
+            value: 'list',
+            description: "Path to the signer's public key file",
+        },
+    ],
+    args: { min: 2 },
+    async run(ctx, { args, lists }) {
+        const [name, ...repos] = args;
+        validateSignerName(name);
+        const files = lists.get('key') ?? [];
+        if (files.length === 0) {
+            throw new errors/* DctError */.sY('SIGNER_KEY_MISSING', 'path to a public key must be provided using the `--key` flag');
+        }
+        const signerKeys = await readSignerKeys(ctx, files);
+        await eachRepository(repos, async (repo, gun) => {
+            ctx.out(`Adding signer "${name}" to ${repo}...`);
+            const keys = await ctx.openKeys('signing', gun);
+            try {
+                const out = await addSigner({
+                    ...adminOptions(ctx, repo),
+                    name,
+                    signerKeys,
+                    keys,
+                    newRepository: newRepositoryKeys(ctx, gun, () => ctx.out(`Initializing signed repository for ${repo}...`)),
+                });
+                if (out.initialized !== undefined) {
+                    ctx.out(`Successfully initialized "${repo}"`);
+                    ctx.out(`Root key ID: ${out.initialized.rootKeyId}`);
+                    ctx.out(`Repository key ID: ${out.initialized.repositoryKeyId}`);
+                }
+                ctx.out(`Successfully added signer: ${name} to ${repo}`);
+                ctx.out('');
+            }
+            finally {
+                keys.dispose();
+            }
+        });
+    },
+});
+register({
+    name: 'signer remove',
+    usage: 'NAME REPOSITORY [REPOSITORY...]',
+    summary: 'Remove a signer',
+    flags: [
+        {
+            name: 'force',
+            short: 'f',
+            kind: 'boolean',
+            description: 'Do not prompt for confirmation before removing the most recent signer',
+        },
+    ],
+    args: { min: 2 },
+    async run(ctx, { args, booleans }) {
+        const [name, ...repos] = args;
+        if (name !== 'releases')
+            validateSignerName(name);
+        const force = booleans.has('force');
+        await eachRepository(repos, async (repo, gun) => {
+            ctx.out(`Removing signer "${name}" from ${repo}...`);
+            const keys = await ctx.openKeys('signing', gun);
+            try {
+                const out = await removeSigner({
+                    ...adminOptions(ctx, repo),
+                    name,
+                    keys,
+                    force,
+                    ...(ctx.io.terminal !== undefined
+                        ? { confirm: async (q) => (await ctx.confirm(q)) === true }
+                        : {}),
+                }).catch((e) => {
+                    if ((0,errors/* isDctError */.AE)(e, 'SIGNER_LAST_RELEASES')) {
+                        throw new errors/* DctError */.sY(e.code, `${e.message.replace(/ \(force it to remove anyway\)$/, '')}; there is no terminal to ask on: give --force to remove it anyway`, { cause: e });
+                    }
+                    throw e;
+                });
+                if (!out.removed) {
+                    ctx.out('');
+                    ctx.out('Aborting action.');
+                    return;
+                }
+                ctx.out(`Successfully removed ${name} from ${repo}`);
+                ctx.out('');
+            }
+            finally {
+                keys.dispose();
+            }
+        });
+    },
+});
+
+;// CONCATENATED MODULE: ./src/cli/commands/rotate.ts
+/**
+ * `dct key rotate REPO ROLE` (CLI.md, notary's `key rotate`): the role's key is replaced and
+ * root re-signed by the root key of the directory. A new key is generated (or read from
+ * `--key`) and stored in the key directory before anything is published.
+ */
+
+
+
+
+
+
+const rotate_ROLES = ['root', 'targets', 'snapshot', 'timestamp'];
+register({
+    name: 'key rotate',
+    usage: 'REPOSITORY ROLE',
+    summary: 'Rotate the root, targets (repository), snapshot or timestamp key of a repository',
+    flags: [
+        {
+            name: 'server-managed',
+            short: 'r',
+            kind: 'boolean',
+            description: 'The server holds the new key (snapshot; timestamp always is)',
+        },
+        {
+            name: 'key',
+            short: 'k',
+            kind: 'string',
+            value: 'file',
+            description: 'A private key file to use as the new key instead of generating one',
+        },
+    ],
+    args: { min: 2, max: 2 },
+    async run(ctx, { args, booleans, strings }) {
+        const [repo, roleArg] = args;
+        const role = roleArg.toLowerCase();
+        if (!rotate_ROLES.includes(role)) {
+            throw new errors/* DctError */.sY('ROLE_INVALID', `cannot rotate the key of ${JSON.stringify(roleArg)}; the roles are ${rotate_ROLES.join(', ')}`);
+        }
+        const gun = parseRepositoryRef(repo).gun;
+        const serverManaged = booleans.has('server-managed');
+        const keyFile = strings.get('key');
+        if (keyFile !== undefined && (serverManaged || role === 'timestamp')) {
+            throw new errors/* DctError */.sY('ROTATE_INVALID', `--key gives a key of our own, but the new ${role} key ${role === 'timestamp' ? 'is always' : 'would be'} the server's; give one or the other`);
+        }
+        const headers = role === 'root' ? { role } : { role, gun };
+        const what = role === 'root' ? 'root key' : `${role} key of ${gun}`;
+        const keys = await ctx.openKeys('root');
+        if (!serverManaged && (role === 'targets' || role === 'snapshot')) {
+            // The new key is kept under the repository passphrase: it must be the one that opens
+            // this repository's keys already in the directory, if there are any.
+            try {
+                (await ctx.openKeys('signing', gun)).dispose();
+            }
+            catch (e) {
+                keys.dispose();
+                throw e;
+            }
+        }
+        try {
+            const out = await rotateKey({
+                ...adminOptions(ctx, repo),
+                role,
+                keys,
+                ...(serverManaged ? { serverManaged } : {}),
+                newKey: async () => {
+                    if (keyFile === undefined)
+                        return generateStoredKey(ctx, headers, what);
+                    const key = await readPrivateKeyFile(ctx, keyFile, role);
+                    await storeKey(ctx, key, headers, what);
+                    return key;
+                },
+            }).catch((e) => {
+                if ((0,errors/* isDctError */.AE)(e, 'ROOT_KEY_MISSING')) {
+                    throw new errors/* DctError */.sY(e.code, `${e.message.replace(/the keys given are/, `the root keys in ${ctx.keyStore.dir} are`)}; restore the root key file there from your backup first`, { cause: e });
+                }
+                throw e;
+            });
+            ctx.out(`Successfully rotated ${role} key for repository ${repo}`);
+            ctx.out(`New ${role} key ID: ${out.newKeyId}${out.serverManaged ? ' (held by the server)' : ''}`);
+            if (out.certificateExpires !== undefined) {
+                ctx.out(`Root certificate valid until ${out.certificateExpires.toISOString()}`);
+            }
+        }
+        finally {
+            keys.dispose();
+        }
+    },
+});
+
+;// CONCATENATED MODULE: ./src/cli/commands/delete.ts
+/**
+ * `dct delete --remote REPO` (CLI.md, notary's `delete --remote`): the seed's "reset the
+ * repository state" after a lost root key. The server's trust data goes, the local TUF cache
+ * of the repository is forgotten, and what every consumer must do is printed.
+ */
+
+
+
+
+
+
+register({
+    name: 'delete',
+    usage: 'REPOSITORY',
+    summary: "Delete a repository's trust data on the server (after a lost root key)",
+    flags: [
+        {
+            name: 'remote',
+            kind: 'boolean',
+            description: "Delete the server's trust data (required: that is all this command does)",
+        },
+        {
+            name: 'yes',
+            short: 'y',
+            kind: 'boolean',
+            description: 'Do not ask for confirmation',
+        },
+    ],
+    args: { min: 1, max: 1 },
+    async run(ctx, { args, booleans }) {
+        const repo = args[0];
+        const ref = parseRepositoryRef(repo);
+        const local = (0,external_node_path_namespaceObject.dirname)(ctx.tufStore.metadataDir(ref.gun));
+        if (!booleans.has('remote')) {
+            throw new errors/* DctError */.sY('CLI_USAGE', `dct delete deletes the trust data of ${ref.gun} on the server and needs --remote to say so; nothing was deleted (to forget only the local copy, remove ${local})`);
+        }
+        const server = new URL(trustServerFor(ref, ctx.trustServer)).host;
+        if (!booleans.has('yes')) {
+            const answer = await ctx.confirm(`Delete all trust data of ${ref.gun} on ${server}? Every signature is lost and every consumer must forget its root`);
+            if (answer === undefined) {
+                throw new errors/* DctError */.sY('CONFIRMATION_NEEDED', `deleting the trust data of ${ref.gun} on ${server} needs a confirmation and there is no terminal to ask on; give --yes; nothing was deleted`);
+            }
+            if (!answer) {
+                ctx.out('');
+                ctx.out('Aborting action.');
+                return;
+            }
+        }
+        const out = await deleteRemoteTrust({
+            ...ctx.connection([repo]),
+            repository: repo,
+            log: ctx.log,
+            now: ctx.now,
+        });
+        await ctx.tufStore.forget(out.gun);
+        if (!out.hadTrustData) {
+            ctx.out(`${server} had no trust data for ${out.gun}; forgot the local copy (${local})`);
+            return;
+        }
+        ctx.out(`Successfully deleted the trust data of ${out.gun} on ${server}`);
+        ctx.out(`Forgot the local copy (${local})`);
+        ctx.out('');
+        ctx.out('What consumers must do now:');
+        for (const step of out.consumerSteps)
+            ctx.out(`- ${step}`);
+    },
+});
+
+;// CONCATENATED MODULE: ./src/signer/inspect.ts
+/**
+ * What `docker trust inspect` shows of a verified repository (CLI.md): the released tags with
+ * who signed them, the signers and their keys, the administrative keys, plus each role's
+ * version and expiry. A pure function of a TrustedRepo, so `dct inspect` prints it and tests
+ * compare it with docker's own output.
+ */
+
+
+/** Docker's name for a tag signed by `targets` or `targets/releases` and no other role. */
+const REPO_ADMIN = 'Repo Admin';
+const inspect_RELEASES = 'targets/releases';
+/**
+ * The targets roles in the order a Go client walks them (notary's WalkTargets: breadth-first
+ * from `targets`, children in the order their parent lists them), limited to the roles whose
+ * paths allow `tag` when one is given. A role that does not match is not descended into.
+ */
+function walkOrder(repo, tag) {
+    const out = [];
+    const queue = ['targets'];
+    const seen = new Set();
+    while (queue.length > 0) {
+        const role = queue.shift();
+        const file = repo.targets.get(role);
+        if (file === undefined || seen.has(role))
+            continue;
+        seen.add(role);
+        if (role !== 'targets' && tag !== undefined) {
+            const info = repo.delegation(role);
+            if (info === undefined || !models_pathsMatch(info.role, tag))
+                continue;
+        }
+        out.push(role);
+        for (const child of file.signed.delegations.roles) {
+            // Only children the loader trusted (paths within the parent's, listed once).
+            if (repo.delegation(child.name)?.parent === role)
+                queue.push(child.name);
+        }
+    }
+    return out;
+}
+/** `targets/ci` -> `ci`; `targets/releases/x` -> `releases/x` (docker's notaryRoleToSigner). */
+function signerOf(role) {
+    return role.startsWith('targets/') ? role.slice('targets/'.length) : role;
+}
+const isReleased = (role) => role === 'targets' || role === inspect_RELEASES;
+/**
+ * docker's released-signature rows: one per (tag, digest) that targets or targets/releases
+ * holds, with every other role listing the same tag and digest as a signer; sorted by tag
+ * in natural order. Without `tag`, every target of every role is considered (as docker does).
+ */
+function releasedSignatures(repo, tag) {
+    const found = [];
+    for (const role of walkOrder(repo, tag)) {
+        const targets = repo.targets.get(role).signed.targets;
+        const names = tag === undefined ? Object.keys(targets) : has(targets, tag) ? [tag] : [];
+        for (const name of names) {
+            found.push({ role, name, digest: targetSha256(targets[name]) ?? '' });
+        }
+    }
+    const rows = new Map();
+    const key = (name, digest) => JSON.stringify([name, digest]);
+    for (const f of found) {
+        if (isReleased(f.role) && !rows.has(key(f.name, f.digest))) {
+            rows.set(key(f.name, f.digest), { SignedTag: f.name, Digest: f.digest, Signers: [] });
+        }
+    }
+    for (const f of found) {
+        const row = rows.get(key(f.name, f.digest));
+        if (row !== undefined && !isReleased(f.role))
+            row.Signers.push(signerOf(f.role));
+    }
+    return [...rows.values()].sort((a, b) => naturalLess(a.SignedTag, b.SignedTag)
+        ? -1
+        : naturalLess(b.SignedTag, a.SignedTag)
+            ? 1
+            : a.Digest < b.Digest
+                ? -1
+                : a.Digest > b.Digest
+                    ? 1
+                    : 0);
+}
+function has(targets, name) {
+    return Object.prototype.hasOwnProperty.call(targets, name);
+}
+/**
+ * Every delegation some verified role lists, but targets/releases, by signer name, with its
+ * keys as canonical IDs (a certificate's own public key), as docker's GetDelegationRoles
+ * gives them. A later entry of the same name wins, as in docker's map.
+ */
+function signerKeys(repo) {
+    const out = new Map();
+    for (const role of walkOrder(repo)) {
+        const { keys, roles } = repo.targets.get(role).signed.delegations;
+        for (const entry of roles) {
+            if (entry.name === inspect_RELEASES)
+                continue;
+            const ids = [];
+            for (const id of entry.keyids) {
+                const key = keys[id];
+                // docker drops the whole list when a key ID cannot be translated.
+                if (key === undefined)
+                    return new Map();
+                try {
+                    ids.push(canonicalKeyId(key));
+                }
+                catch {
+                    return new Map();
+                }
+            }
+            out.set(signerOf(entry.name), { keys: ids, role: entry.name });
+        }
+    }
+    return out;
+}
+function trustInfo(repo, tag) {
+    const root = repo.root.signed;
+    const withExpiry = (info, expires) => expires === undefined ? info : { ...info, Expires: expires };
+    const signers = [...signerKeys(repo)].map(([name, { keys, role }]) => withExpiry({ Name: name, Keys: keys.map((ID) => ({ ID })) }, repo.targets.get(role)?.signed.expires));
+    signers.sort((a, b) => (a.Name > b.Name ? -1 : a.Name < b.Name ? 1 : 0));
+    const administrativeKeys = [
+        withExpiry({ Name: 'Root', Keys: (root.roles['root']?.keyids ?? []).map((ID) => ({ ID })) }, root.expires),
+        withExpiry({ Name: 'Repository', Keys: (root.roles['targets']?.keyids ?? []).map((ID) => ({ ID })) }, repo.targets.get('targets')?.signed.expires),
+    ];
+    const status = (role, s) => ({
+        role,
+        version: s.version,
+        expires: s.expires,
+    });
+    const roles = [
+        status('root', root),
+        ...walkOrder(repo)
+            .slice(0, 1)
+            .map((role) => status(role, repo.targets.get(role).signed)),
+        status('snapshot', repo.snapshot.signed),
+        status('timestamp', repo.timestamp.signed),
+        ...walkOrder(repo)
+            .slice(1)
+            .map((role) => status(role, repo.targets.get(role).signed)),
+    ];
+    return { signedTags: releasedSignatures(repo, tag), signers, administrativeKeys, roles };
+}
+/**
+ * Docker's JSON for one repository (cli/command/trust: trustRepo). A tag signed by no role
+ * but targets or targets/releases shows `Repo Admin` as its signer; `Keys` is left out when
+ * empty (Go's `omitempty`). `Expires` is ours.
+ */
+function dockerTrustJson(name, info) {
+    const keysOf = (r) => {
+        const out = { Name: r.Name };
+        if (r.Keys.length > 0)
+            out.Keys = r.Keys;
+        if (r.Expires !== undefined)
+            out.Expires = r.Expires;
+        return out;
+    };
+    return {
+        Name: name,
+        SignedTags: info.signedTags.map((t) => ({
+            SignedTag: t.SignedTag,
+            Digest: t.Digest,
+            Signers: t.Signers.length > 0 ? t.Signers : [REPO_ADMIN],
+        })),
+        Signers: info.signers.map(keysOf),
+        AdministrativeKeys: info.administrativeKeys.map(keysOf),
+    };
+}
+/**
+ * Docker's `inspect` output: the elements as one JSON array indented by four spaces (Go's
+ * json.Indent), `[]` when there are none. `<`, `>` and `&` are escaped as Go's encoder does.
+ */
+function formatInspectJson(elements) {
+    if (elements.length === 0)
+        return '[]\n';
+    const text = JSON.stringify(elements, null, 4)
+        .replace(/</g, '\\u003c')
+        .replace(/>/g, '\\u003e')
+        .replace(/&/g, '\\u0026')
+        .replace(/\u2028/g, '\\u2028')
+        .replace(/\u2029/g, '\\u2029');
+    return `${text}\n`;
+}
+/**
+ * Natural order as docker sorts tags and signers (fvbommel/sortorder): runs of digits compare
+ * by value, then by fewer leading zeros; everything else bytewise.
+ */
+function naturalLess(a, b) {
+    const digit = (c) => c >= 0x30 && c <= 0x39;
+    const x = Buffer.from(a);
+    const y = Buffer.from(b);
+    let i = 0;
+    let j = 0;
+    while (i < x.length && j < y.length) {
+        const dx = digit(x[i]);
+        const dy = digit(y[j]);
+        if (dx !== dy)
+            return dx;
+        if (!dx) {
+            if (x[i] !== y[j])
+                return x[i] < y[j];
+            i++;
+            j++;
+            continue;
+        }
+        while (i < x.length && x[i] === 0x30)
+            i++;
+        while (j < y.length && y[j] === 0x30)
+            j++;
+        const si = i;
+        const sj = j;
+        while (i < x.length && digit(x[i]))
+            i++;
+        while (j < y.length && digit(y[j]))
+            j++;
+        if (i - si !== j - sj)
+            return i - si < j - sj;
+        const nx = x.subarray(si, i).toString('latin1');
+        const ny = y.subarray(sj, j).toString('latin1');
+        if (nx !== ny)
+            return nx < ny;
+        if (si !== sj)
+            return si < sj;
+    }
+    return x.length < y.length;
+}
+/**
+ * Go's text/tabwriter as docker's table formatter sets it up (minimum width 10, padding 3,
+ * spaces): every column but the last padded to its widest cell plus 3.
+ */
+function formatTable(rows) {
+    const columns = Math.max(...rows.map((r) => r.length));
+    const widths = [];
+    for (let c = 0; c < columns - 1; c++) {
+        widths.push(Math.max(10, ...rows.map((r) => (r[c] ?? '').length + 3)));
+    }
+    return rows
+        .map((r) => r.map((cell, c) => (c < r.length - 1 ? cell.padEnd(widths[c]) : cell)).join('') + '\n')
+        .join('');
+}
+
+;// CONCATENATED MODULE: ./src/cli/commands/inspect.ts
+/**
+ * `dct inspect [--pretty] IMAGE[:TAG]...` (CLI.md): `docker trust inspect`'s JSON or text for
+ * each repository, read and verified as `sign` reads it (fail-closed, with docker's TUF cache
+ * as the trusted state), plus each role's version and expiry.
+ */
+
+
+
+
+
+
+
+/** Docker's text for a repository it cannot read; our reason follows it. */
+const NO_SIGNATURES = 'no signatures or cannot access';
+async function loadRepositories(ctx, inputs) {
+    const opts = ctx.connection(inputs);
+    const http = new HttpClient({
+        caPem: opts.caPem,
+        timeoutMs: opts.timeoutMs,
+        requestLog: opts.requestLog,
+    });
+    const byGun = new Map();
+    const load = async (ref) => {
+        const conn = await connectRepo(ref, { ...opts, http, write: false });
+        const repo = await loadRepo({ conn, rootKeyIds: [] }, await ctx.tufStore.load(conn.gun));
+        warnIfRootExpiring(repo, ctx.log, ctx.now());
+        await saveTrust({ conn, trustStore: ctx.tufStore, log: ctx.log }, repo);
+        return repo;
+    };
+    try {
+        const results = await Promise.all(inputs.map(async (input) => {
+            try {
+                const ref = parseRepositoryRef(input);
+                let pending = byGun.get(ref.gun);
+                if (pending === undefined) {
+                    pending = load(ref);
+                    byGun.set(ref.gun, pending);
+                }
+                return [input, { ref, repo: await pending }];
+            }
+            catch (error) {
+                return [input, { error }];
+            }
+        }));
+        return new Map(results);
+    }
+    finally {
+        await http.close();
+    }
+}
+/** One line per repository that could not be inspected, docker's words first. */
+function failureLine(input, error) {
+    // The flows' advice on creating a repository speaks of the action; the server and the
+    // repository it lacks are what matter here.
+    const reason = (0,errors/* isDctError */.AE)(error, 'REPO_NOT_FOUND')
+        ? error.message.split(';')[0]
+        : (0,errors/* describeError */.Uc)(error);
+    return `${NO_SIGNATURES} ${input}: ${reason}`;
+}
+/** Docker's `--pretty` text for one repository, then the roles' versions and expiry. */
+function prettyText(name, info) {
+    let out = '';
+    if (info.signedTags.length > 0) {
+        out += `\nSignatures for ${name}\n\n`;
+        out += formatTable([
+            ['SIGNED TAG', 'DIGEST', 'SIGNERS'],
+            ...info.signedTags.map((t) => [
+                t.SignedTag,
+                t.Digest,
+                t.Signers.length > 0 ? [...t.Signers].sort(byteOrder).join(', ') : `(${REPO_ADMIN})`,
+            ]),
+        ]);
+    }
+    else {
+        out += `\nNo signatures for ${name}\n\n`;
+    }
+    if (info.signers.length > 0) {
+        out += `\nList of signers and their keys for ${name}\n\n`;
+        const signers = [...info.signers].sort((a, b) => naturalLess(a.Name, b.Name) ? -1 : naturalLess(b.Name, a.Name) ? 1 : 0);
+        out += formatTable([
+            ['SIGNER', 'KEYS'],
+            ...signers.map((s) => [
+                s.Name,
+                s.Keys.map((k) => k.ID)
+                    .sort(byteOrder)
+                    .map((id) => id.slice(0, 12))
+                    .join(', '),
+            ]),
+        ]);
+    }
+    out += `\nAdministrative keys for ${name}\n\n`;
+    // docker lists the targets role ("Repository Key") before root.
+    for (const admin of [...info.administrativeKeys].reverse()) {
+        const label = admin.Name === 'Root' ? 'Root Key' : 'Repository Key';
+        out += `  ${label}:\t${admin.Keys.map((k) => k.ID)
+            .sort(byteOrder)
+            .join(', ')}\n`;
+    }
+    out += `\nRole versions and expiry for ${name}\n\n`;
+    out += formatTable([
+        ['ROLE', 'VERSION', 'EXPIRES'],
+        ...info.roles.map((r) => [r.role, String(r.version), r.expires]),
+    ]);
+    return out;
+}
+const byteOrder = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+register({
+    name: 'inspect',
+    usage: 'IMAGE[:TAG] [IMAGE[:TAG]...]',
+    summary: 'Return low-level information about keys and signatures',
+    flags: [
+        {
+            name: 'pretty',
+            kind: 'boolean',
+            description: 'Print the information in a human friendly format',
+        },
+    ],
+    args: { min: 1 },
+    async run(ctx, { args, booleans }) {
+        const loaded = await loadRepositories(ctx, args);
+        const failures = [];
+        const shown = [];
+        for (const input of args) {
+            const r = loaded.get(input);
+            if ('error' in r) {
+                failures.push(failureLine(input, r.error));
+                continue;
+            }
+            shown.push({ name: input, info: trustInfo(r.repo, r.ref.tag) });
+        }
+        if (booleans.has('pretty')) {
+            ctx.io.stdout(shown.map((s) => prettyText(s.name, s.info)).join('\n\n'));
+        }
+        else {
+            ctx.io.stdout(formatInspectJson(shown.map((s) => dockerTrustJson(s.name, s.info))));
+        }
+        if (failures.length > 0) {
+            for (const line of failures.slice(0, -1))
+                ctx.err(line);
+            throw new errors/* DctError */.sY('INSPECT_FAILED', failures[failures.length - 1]);
+        }
+    },
+});
+
+;// CONCATENATED MODULE: ./src/signer/health.ts
+
+/** Warn this long before a role expires (issue 11). */
+const WARN_WITHIN_MS = 30 * 86_400_000;
+/** The signers `keys` holds for a role's listed keys (at most one per key). */
+function heldSigners(keys, set) {
+    if (keys === undefined || set === undefined)
+        return [];
+    return set.keyids.flatMap((id) => {
+        const key = set.keys[id];
+        const s = key === undefined ? undefined : keys.signerFor(id, key);
+        return s === undefined ? [] : [s];
+    });
+}
+/** Whether `keys` can sign a role with these keys at its threshold. */
+function canSign(keys, set) {
+    return set !== undefined && heldSigners(keys, set).length >= set.threshold;
+}
+/**
+ * Every role with a file: root, targets, the delegations (loaded ones, then those skipped as
+ * expired), snapshot, timestamp. `keys` (when given) tells a client-held snapshot from the
+ * server's: without the keys that sign it, nobody here can tell, and the snapshot is shown as
+ * the server's.
+ */
+function roleHealth(repo, keys) {
+    const out = [];
+    const add = (role, file, extra = {}) => {
+        out.push({
+            role,
+            version: file.version,
+            expires: file.expires,
+            keyIds: [...(repo.keysOf(role)?.keyids ?? [])],
+            serverManaged: role === 'timestamp' || (role === 'snapshot' && !canSign(keys, repo.keysOf('snapshot'))),
+            ...extra,
+        });
+    };
+    add('root', repo.root.signed);
+    for (const [role, env] of repo.targets)
+        add(role, env.signed);
+    for (const [role, env] of repo.invalidFiles) {
+        if (repo.invalidDelegations.get(role)?.code === 'TUF_EXPIRED') {
+            add(role, env.signed, { expired: true });
+        }
+    }
+    add('snapshot', repo.snapshot.signed);
+    add('timestamp', repo.timestamp.signed);
+    return out;
+}
+/**
+ * The repository's roles after a publish: `repo` as loaded before it, with the version and
+ * expiry of each file the run signed (`published`). The server's own new snapshot and
+ * timestamp are not read back; they are marked as the server's.
+ */
+function healthAfter(repo, published, keys) {
+    const roles = roleHealth(repo, keys).map((h) => {
+        const f = published.get(h.role);
+        if (f === undefined)
+            return h;
+        const { expired: _was, ...rest } = h;
+        return { ...rest, version: f.version, expires: f.expires };
+    });
+    return {
+        gun: repo.gun,
+        roles,
+        changed: roles.map((h) => h.role).filter((r) => published.has(r)),
+    };
+}
+/** Whole days from `now` until `expires` (negative once it has passed). */
+function daysLeft(expires, now) {
+    return Math.floor((parseExpires(expires).getTime() - now.getTime()) / 86_400_000);
+}
+/** The command that re-signs what is about to expire, for messages. */
+function refreshHint(gun) {
+    return `run this action with \`command: refresh\` (or \`dct refresh ${gun}\`) with the keys that sign it`;
+}
+/**
+ * Warns about each role that expires within 30 days (or has expired and is skipped), naming
+ * the role, the date and the fix. Not about the roles the server renews itself (timestamp, a
+ * server-held snapshot), nor about root (`warnIfRootExpiring` warns six months ahead), nor
+ * about `skip` (the roles this run re-signs). The snapshot is re-signed by every publish,
+ * so it never expires before the targets roles do, and their warning covers it.
+ */
+function warnIfExpiring(repo, log, opts = {}) {
+    const now = opts.now ?? new Date();
+    const skip = new Set(opts.skip ?? []);
+    for (const r of roleHealth(repo)) {
+        if (r.serverManaged || r.role === 'root' || r.role === 'snapshot' || skip.has(r.role)) {
+            continue;
+        }
+        const left = parseExpires(r.expires).getTime() - now.getTime();
+        if (left >= WARN_WITHIN_MS)
+            continue;
+        const then = r.role === 'targets'
+            ? 'every client refuses the repository'
+            : 'clients ignore its signatures';
+        const when = left < 0
+            ? `expired at ${r.expires}, so clients ignore its signatures`
+            : `expires at ${r.expires} (in ${daysLeft(r.expires, now)} days), and ${then} then`;
+        log.warning(`${repo.gun}: ${r.role} ${when}; re-sign it: ${refreshHint(repo.gun)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/signer/roles.ts
+/**
+ * Which roles a run signs into, as docker chooses them (notary-spec.md §6.3): every direct
+ * `targets/*` delegation our keys may sign whose paths match the tag; `targets` when the
+ * repository has no delegations. `signer` narrows the choice.
+ */
+
+
+
+
+const roles_RELEASES = 'targets/releases';
+/** `ci` → `targets/ci`; `targets/ci` and `targets` stay as they are. */
+function roles_signerRole(name) {
+    return name === 'targets' || name.startsWith('targets/') ? name : `targets/${name}`;
+}
+/** `targets/ci` → `ci`; `targets/releases` → `releases`; `targets` → `targets`. */
+function roles_signerName(role) {
+    return role.startsWith('targets/') ? role.slice('targets/'.length) : role;
+}
+function signersFor(keys, keyids, known) {
+    const out = [];
+    for (const id of keyids) {
+        const key = known[id];
+        if (key === undefined)
+            continue;
+        const signer = keys.signerFor(id, key);
+        if (signer !== undefined)
+            out.push(signer);
+    }
+    return out;
+}
+/** The roles our keys can sign in this repository, narrowed by `wanted` signer names. */
+function signableRoles(repo, keys, wanted, warn) {
+    const root = repo.root.signed;
+    const top = repo.targets.get('targets');
+    if (top === undefined) {
+        throw new errors/* DctError */.sY('TUF_BAD_METADATA', `${repo.gun}: the trust server returned no targets role`);
+    }
+    const targetsRole = root.roles['targets'];
+    const targetsSigners = targetsRole === undefined ? [] : signersFor(keys, targetsRole.keyids, root.keys);
+    const asTargets = {
+        role: 'targets',
+        signers: targetsSigners,
+        threshold: targetsRole?.threshold ?? 1,
+    };
+    const wantedRoles = new Set(wanted.map(roles_signerRole));
+    const delegations = top.signed.delegations.roles;
+    const candidates = [];
+    for (const d of delegations) {
+        if (repo.listedTwice.has(d.name))
+            continue;
+        const signers = signersFor(keys, d.keyids, top.signed.delegations.keys);
+        if (signers.length > 0) {
+            candidates.push({ role: d.name, delegation: d, signers, threshold: d.threshold });
+        }
+    }
+    // docker loads a role once per entry naming it and fails on the second load of a file that
+    // verifies: whatever is signed into such a role, docker cannot read (TrustedRepo.listedTwice).
+    const twice = [...repo.listedTwice].filter((r) => delegations.some((d) => d.name === r));
+    for (const name of twice) {
+        const why = `targets lists ${name} twice, and docker cannot read a repository whose ${name} file verifies then ("${name} has already been loaded")`;
+        if (wantedRoles.has(name)) {
+            throw new errors/* DctError */.sY('DELEGATION_LISTED_TWICE', `${repo.gun}: ${why}; fix the delegation`);
+        }
+        warn(`${repo.gun}: ${name} is not signed: ${why}`);
+    }
+    let chosen;
+    if (wantedRoles.size > 0) {
+        chosen = candidates.filter((c) => wantedRoles.has(c.role));
+        // `targets/releases` comes along when the key that signs a wanted role may sign it too.
+        const releases = candidates.find((c) => c.role === roles_RELEASES);
+        if (releases !== undefined && !wantedRoles.has(roles_RELEASES)) {
+            const ids = new Set(chosen.flatMap((c) => c.signers.map((s) => s.keyId)));
+            if (releases.signers.some((s) => ids.has(s.keyId)))
+                chosen.push(releases);
+        }
+        if (wantedRoles.has('targets')) {
+            if (targetsSigners.length === 0)
+                throw noKeys(repo, keys, ['targets']);
+            chosen.push(asTargets);
+        }
+        const missing = [...wantedRoles].filter((r) => !chosen.some((c) => c.role === r));
+        if (missing.length > 0) {
+            const known = delegations.map((d) => d.name);
+            const absent = missing.filter((m) => m !== 'targets' && !known.includes(m));
+            if (absent.length > 0) {
+                throw new errors/* DctError */.sY('SIGNER_NOT_DELEGATED', `${repo.gun} has no delegation ${absent.join(', ')} (it has ${known.join(', ') || 'none'}); ` +
+                    'add the signer (`signer-add`, or `dct signer add`) or fix `signer`');
+            }
+            throw noKeys(repo, keys, missing);
+        }
+    }
+    else if (delegations.length === 0) {
+        if (targetsSigners.length === 0)
+            throw noKeys(repo, keys, ['targets']);
+        chosen = [asTargets];
+    }
+    else if (candidates.length > 0) {
+        chosen = candidates;
+    }
+    else if (targetsSigners.length > 0) {
+        // Docker would refuse here; the repository key may still sign `targets`, but Docker
+        // clients read `targets/releases` first, so say so.
+        warn(`${repo.gun}: none of the keys may sign a delegation (${delegations.map((d) => d.name).join(', ')}); ` +
+            'signing into `targets` with the repository key. Docker clients read `targets/releases` first.');
+        chosen = [asTargets];
+    }
+    else {
+        throw noKeys(repo, keys, delegations.map((d) => d.name));
+    }
+    // Report roles in the repository's own order (`targets` first, then delegations as listed).
+    const order = (r) => delegations.findIndex((d) => d.name === r.role);
+    chosen.sort((a, b) => order(a) - order(b));
+    for (const c of chosen) {
+        const expired = repo.expired.has(c.role) ? repo.targets.get(c.role) : undefined;
+        if (expired !== undefined) {
+            // Loaded despite its expiry because this run re-signs it (issue 15, defect 5): docker
+            // starts such a role over and drops its tags; the ones its paths allow are kept.
+            const kept = Object.keys(expired.signed.targets).filter((name) => c.delegation === undefined || models_pathsMatch(c.delegation, name)).length;
+            warn(`${repo.gun}: ${c.role} expired at ${expired.signed.expires}; it is signed again now, keeping the ${kept} tags it holds (refresh re-signs roles before they expire: ${refreshHint(repo.gun)})`);
+        }
+        const invalid = repo.invalidDelegations.get(c.role);
+        if (invalid !== undefined) {
+            // Signed only by keys the role no longer lists (a removed signer, notary-spec.md §6.5):
+            // no client trusts its entries, so it starts over (Go clients are stuck there). A bad
+            // signature by a listed key (tampering) or an expired file is refused as before.
+            const file = repo.invalidFiles.get(c.role);
+            const listed = new Set(c.delegation?.keyids ?? []);
+            const orphaned = invalid.code !== 'TUF_EXPIRED' &&
+                file !== undefined &&
+                file.signatures.every((sig) => !listed.has(sig.keyid));
+            if (!orphaned) {
+                throw new errors/* DctError */.sY('TUF_DELEGATION_INVALID', `${repo.gun}: ${c.role} cannot be signed on top of: ${invalid.message}`);
+            }
+            const entries = Object.keys(file.signed.targets).length;
+            warn(`${repo.gun}: ${c.role} is signed by keys it no longer lists (a removed signer); its ${entries} entries are trusted by no client and are replaced by what this run signs`);
+        }
+        if (c.signers.length < c.threshold) {
+            throw new errors/* DctError */.sY('SIGNING_BELOW_THRESHOLD', `${repo.gun}: ${c.role} needs ${c.threshold} signatures but the keys given can make ${c.signers.length}`);
+        }
+    }
+    return chosen;
+}
+/**
+ * For loading before `sign`: an expired delegation directly under `targets` that these keys
+ * can sign is let through, to be signed again (issue 15, defect 5); nothing else expired is.
+ */
+function signableExpired(keys) {
+    return (role, set) => role.startsWith('targets/') && !role.slice(8).includes('/') && canSign(keys, set);
+}
+/** The chosen roles whose paths allow this tag (notary-spec.md §4.2: prefix match). */
+function rolesForTag(roles, tag) {
+    return roles.filter((r) => r.delegation === undefined || models_pathsMatch(r.delegation, tag));
+}
+function noKeys(repo, keys, roles) {
+    const held = keys.ids().map(shortId).join(', ') || 'none';
+    return new errors/* DctError */.sY('NO_SIGNING_KEYS', `${repo.gun}: no valid signing keys for ${roles.join(', ')}; the keys given have IDs ${held}. ` +
+        'Pass the key of a signer delegated in this repository (add one with `signer-add`, or `dct signer add`)');
+}
+
+;// CONCATENATED MODULE: ./src/signer/targets.ts
+
+function toTargetFile(t) {
+    return targetFile(t.digest.slice('sha256:'.length), t.size);
+}
+/** The target's digest as `sha256:<hex>`, or undefined when it carries no sha256. */
+function digestOf(file) {
+    const b64 = file.hashes['sha256'];
+    if (typeof b64 !== 'string')
+        return undefined;
+    const raw = Buffer.from(b64, 'base64');
+    return raw.length === 32 ? `sha256:${raw.toString('hex')}` : undefined;
+}
+function sameTarget(file, t) {
+    return file !== undefined && digestOf(file) === t.digest && file.length === t.size;
+}
+function lookup(meta, tag) {
+    if (meta === undefined)
+        return undefined;
+    return Object.prototype.hasOwnProperty.call(meta.targets, tag) ? meta.targets[tag] : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/signer/revoke.ts
+/**
+ * `revoke`: remove the tags from every role the keys may sign (as `docker trust revoke`
+ * did, notary-spec.md §6.8), publish, and confirm by reading back.
+ */
+
+
+
+
+
+
+function revokeImages(opts) {
+    return perRepository(opts, true, (conn, group, prepared) => revokeGroup(conn, group.refs, prepared, opts), 
+    // Every repository is verified and planned (each tag signed, keys allowed) first.
+    async (conn, group) => {
+        const repo = await loadRepo({ conn, rootKeyIds: opts.rootKeyIds }, await opts.trustStore?.load(conn.gun));
+        const planner = revokePlanner(group.refs, opts);
+        planner.plan(repo);
+        return { repo, planner };
+    });
+}
+async function revokeGroup(conn, refs, { repo, planner }, opts) {
+    await publishChange({ ...opts, conn, log: opts.log }, planner.plan, planner.confirm, repo);
+    return refs.map((ref) => {
+        const r = planner.removed.get(ref);
+        if (r === undefined)
+            throw new errors/* DctError */.sY('NOT_SIGNED', `${ref.input}: nothing was removed`);
+        opts.log.info(`revoked ${ref.input} (${r.digest}) from ${r.roles.join(', ')}`);
+        return { image: ref.input, gun: ref.gun, tag: ref.tag, ...r };
+    });
+}
+/** The change `revoke` makes, as a pure function of a verified repository. */
+function revokePlanner(refs, opts) {
+    // What each tag was signed as, from the first read (the output reports it).
+    const removed = new Map();
+    const plan = (repo) => {
+        const roles = signableRoles(repo, opts.keys, opts.signers, (m) => opts.log.warning(m));
+        const edits = new Map();
+        const notSigned = [];
+        for (const ref of refs) {
+            const forTag = rolesForTag(roles, ref.tag);
+            const holding = forTag.filter((r) => lookup(repo.targets.get(r.role)?.signed, ref.tag));
+            const prev = removed.get(ref);
+            if (holding.length === 0) {
+                if (prev === undefined)
+                    notSigned.push(ref);
+                continue;
+            }
+            const file = lookup(repo.targets.get(holding[0].role)?.signed, ref.tag);
+            removed.set(ref, {
+                digest: digestOf(file) ?? 'unknown',
+                size: file.length,
+                roles: [...new Set([...(prev?.roles ?? []), ...holding.map((r) => r.role)])],
+            });
+            for (const r of holding) {
+                const e = edits.get(r.role) ?? {
+                    role: r.role,
+                    signers: r.signers,
+                    tags: [],
+                    edit: (t) => {
+                        for (const tag of e.tags)
+                            delete t.targets[tag];
+                    },
+                };
+                e.tags.push(ref.tag);
+                edits.set(r.role, e);
+            }
+        }
+        if (notSigned.length > 0) {
+            throw new GroupImagesError(notSigned.map((ref) => ({
+                image: ref.input,
+                code: 'NOT_SIGNED',
+                message: `no signed tag to remove: ${ref.tag} is in no role the keys may sign`,
+            })));
+        }
+        return [...edits.values()];
+    };
+    const confirm = (repo) => {
+        for (const ref of refs) {
+            for (const role of removed.get(ref)?.roles ?? []) {
+                if (lookup(repo.targets.get(role)?.signed, ref.tag) !== undefined) {
+                    return `${ref.tag} is still listed in ${role}`;
+                }
+            }
+        }
+        return undefined;
+    };
+    return { plan, confirm, removed };
+}
+
+;// CONCATENATED MODULE: ./src/cosign/image.ts
+/**
+ * The image cosign keeps an image's signatures in: an OCI image manifest stored under the tag
+ * `sha256-<hex>.sig` beside the signed manifest, one layer per signature whose blob is the
+ * payload and whose `dev.cosignproject.cosign/signature` annotation is the base64 signature
+ * (cosign `pkg/oci/static`, `pkg/oci/empty`). The config is go-containerregistry's for an
+ * empty image with those layers appended: one diff_id and one history entry per layer.
+ * Appending keeps every byte-level field of the existing manifest and config we do not touch.
+ */
+
+
+const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+/** cosign refuses to read a signature image with more layers (pkg/oci/remote maxLayers). */
+const image_MAX_SIGNATURE_LAYERS = 1000;
+/** The tag cosign stores the signatures of `digest` under. */
+function image_signatureTag(digest) {
+    return `${digest.replace(':', '-')}.sig`;
+}
+const image_sha256 = (bytes) => `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+function isDescriptor(v) {
+    if (typeof v !== 'object' || v === null)
+        return false;
+    const d = v;
+    const ann = d.annotations;
+    return (typeof d.mediaType === 'string' &&
+        typeof d.digest === 'string' &&
+        /^sha256:[0-9a-f]{64}$/.test(d.digest) &&
+        Number.isSafeInteger(d.size) &&
+        d.size >= 0 &&
+        (ann === undefined ||
+            (typeof ann === 'object' &&
+                ann !== null &&
+                Object.values(ann).every((x) => typeof x === 'string'))));
+}
+/** Parses the manifest under a `.sig` tag; COSIGN_BAD_SIGNATURE_IMAGE when it is not one. */
+function image_parseSignatureManifest(bytes, where) {
+    let doc;
+    try {
+        doc = JSON.parse(bytes.toString('utf8'));
+    }
+    catch (e) {
+        throw badImage(where, 'it is not JSON', e);
+    }
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+        throw badImage(where, 'it is not a JSON object');
+    }
+    const m = doc;
+    if (m.schemaVersion !== 2)
+        throw badImage(where, 'its schemaVersion is not 2');
+    // cosign writes Docker media types under COSIGN_DOCKER_MEDIA_TYPES=1.
+    if (m.mediaType !== undefined &&
+        m.mediaType !== OCI_MANIFEST &&
+        m.mediaType !== DOCKER_MANIFEST) {
+        throw badImage(where, `it is a ${JSON.stringify(m.mediaType)}, not an OCI image manifest`);
+    }
+    if (!isDescriptor(m.config))
+        throw badImage(where, 'its config descriptor is malformed');
+    if (!Array.isArray(m.layers) || !m.layers.every(isDescriptor)) {
+        throw badImage(where, 'its layers are malformed');
+    }
+    return { doc: m };
+}
+function badImage(where, why, cause) {
+    return new errors/* DctError */.sY('COSIGN_BAD_SIGNATURE_IMAGE', `${where} is not a cosign signature image: ${why}`, cause === undefined ? undefined : { cause });
+}
+/** The base64 signature a layer carries, if any. */
+function image_layerSignature(layer) {
+    return layer.annotations?.[SIGNATURE_ANNOTATION];
+}
+/** A layer descriptor for a signature: the payload blob and its signature annotation. */
+function signatureLayer(payload, mediaType, b64sig) {
+    return {
+        mediaType,
+        size: payload.length,
+        digest: image_sha256(payload),
+        annotations: { [SIGNATURE_ANNOTATION]: b64sig },
+    };
+}
+/** go-containerregistry's zero time, as its empty image's config and history carry it. */
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+/**
+ * The signature image with `layers` appended to `base` (or to an empty one): the manifest
+ * and config bytes to upload. `baseConfig` is the existing config blob.
+ */
+function appendSignatureLayers(base, baseConfig, layers) {
+    let config;
+    if (baseConfig === undefined) {
+        // Field order of go-containerregistry's v1.ConfigFile, as cosign writes it.
+        config = {
+            architecture: '',
+            created: ZERO_TIME,
+            history: [],
+            os: '',
+            rootfs: { type: 'layers', diff_ids: [] },
+            config: {},
+        };
+    }
+    else {
+        try {
+            config = JSON.parse(baseConfig.toString('utf8'));
+        }
+        catch (e) {
+            throw badImage('the signature image config', 'it is not JSON', e);
+        }
+        if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+            throw badImage('the signature image config', 'it is not a JSON object');
+        }
+    }
+    const rootfs = (config.rootfs ??= { type: 'layers', diff_ids: [] });
+    const diffIds = Array.isArray(rootfs.diff_ids) ? [...rootfs.diff_ids] : [];
+    const history = Array.isArray(config.history) ? [...config.history] : [];
+    for (const layer of layers) {
+        // The payload is stored uncompressed: its diff_id is its digest.
+        diffIds.push(layer.digest);
+        history.push({ created: ZERO_TIME });
+    }
+    rootfs.diff_ids = diffIds;
+    config.history = history;
+    const configBytes = Buffer.from(JSON.stringify(config), 'utf8');
+    const configDesc = {
+        ...(base?.doc.config ?? {}),
+        mediaType: base?.doc.config.mediaType ?? OCI_CONFIG,
+        size: configBytes.length,
+        digest: image_sha256(configBytes),
+    };
+    delete configDesc.data; // an inlined copy of the old config would now be wrong
+    const doc = base === undefined
+        ? { schemaVersion: 2, mediaType: OCI_MANIFEST, config: configDesc, layers }
+        : { ...base.doc, config: configDesc, layers: [...base.doc.layers, ...layers] };
+    if (doc.layers.length > image_MAX_SIGNATURE_LAYERS) {
+        throw new errors/* DctError */.sY('COSIGN_TOO_MANY_SIGNATURES', `the signature image would hold more than ${image_MAX_SIGNATURE_LAYERS} signatures, which cosign refuses to read`);
+    }
+    return { manifest: Buffer.from(JSON.stringify(doc), 'utf8'), config: configBytes };
+}
+
+;// CONCATENATED MODULE: ./src/cosign/payload.ts
+/**
+ * cosign's signed payload: the "simple signing" JSON that names the repository and the manifest
+ * digest (sigstore `pkg/signature/payload`, the format of containers/image's "atomic"
+ * signatures). cosign writes it with Go's encoding/json in struct order and `"optional":null`;
+ * the bytes are what is signed, so ours are written the same way.
+ */
+
+const SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
+const COSIGN_SIGNATURE_TYPE = 'cosign container image signature';
+/** Docker Hub as go-containerregistry names it in `docker-reference` (name.DefaultRegistry). */
+const HUB = 'index.docker.io';
+const HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+const payload_DIGEST = /^sha256:[0-9a-f]{64}$/;
+/**
+ * The repository as cosign's `sign` names it: go-containerregistry's `Repository.Name()`,
+ * the registry (Docker Hub as `index.docker.io`) and the path, without tag or digest.
+ */
+function dockerReference(ref) {
+    const registry = HUB_ALIASES.has(ref.registry) ? HUB : ref.registry;
+    return `${registry}/${ref.repository}`;
+}
+/** The payload bytes for `digest` in the repository `reference`. */
+function simpleSigningPayload(reference, digest) {
+    if (!payload_DIGEST.test(digest))
+        throw new TypeError(`not a sha256 digest: ${digest}`);
+    return Buffer.from(JSON.stringify({
+        critical: {
+            identity: { 'docker-reference': reference },
+            image: { 'docker-manifest-digest': digest },
+            type: COSIGN_SIGNATURE_TYPE,
+        },
+        optional: null,
+    }), 'utf8');
+}
+/** What a payload claims; throws COSIGN_BAD_PAYLOAD when it is not a cosign image payload. */
+function payload_parsePayload(bytes) {
+    let doc;
+    try {
+        doc = JSON.parse(bytes.toString('utf8'));
+    }
+    catch (e) {
+        throw new DctError('COSIGN_BAD_PAYLOAD', 'the signed payload is not JSON', { cause: e });
+    }
+    const critical = doc?.critical;
+    const identity = critical?.identity;
+    const image = critical?.image;
+    const type = critical?.type;
+    const reference = identity?.['docker-reference'];
+    const digest = image?.['docker-manifest-digest'];
+    if (type !== COSIGN_SIGNATURE_TYPE) {
+        throw new DctError('COSIGN_BAD_PAYLOAD', `the signed payload is not a cosign image signature (type ${JSON.stringify(type)})`);
+    }
+    if (typeof reference !== 'string' || typeof digest !== 'string') {
+        throw new DctError('COSIGN_BAD_PAYLOAD', 'the signed payload names no docker-reference or docker-manifest-digest');
+    }
+    return { dockerReference: reference, digest };
+}
+/**
+ * Whether a payload's `docker-reference` names the repository: the same registry (Docker
+ * Hub's names as one) and path, a tag or digest on it allowed (cosign's `--sign-container-identity`
+ * and newer payloads may carry one), as podman's `matchRepository` compares them.
+ */
+function payload_namesRepository(claimed, ref) {
+    let name = claimed;
+    const at = name.indexOf('@');
+    if (at >= 0)
+        name = name.slice(0, at);
+    const slash = name.lastIndexOf('/');
+    const colon = name.lastIndexOf(':');
+    if (colon > slash)
+        name = name.slice(0, colon);
+    const first = name.indexOf('/');
+    if (first < 0)
+        return false;
+    const host = name.slice(0, first);
+    const path = name.slice(first + 1);
+    const sameHost = host === ref.registry || (HUB_ALIASES.has(host) && HUB_ALIASES.has(ref.registry));
+    return sameHost && path === ref.repository;
+}
+
+;// CONCATENATED MODULE: ./src/cosign/sign.ts
+/**
+ * Writing cosign key-based signatures (no certificate, no transparency log) the way
+ * `cosign sign --key … --tlog-upload=false` does: an ECDSA P-256 / SHA-256 signature, ASN.1
+ * DER and base64, over the payload; the payload blob uploaded; a layer appended to the
+ * digest's `.sig` image. The registry API has no compare-and-swap, so a concurrent writer
+ * can replace the manifest with one built on what it read before our write: every write is
+ * read back after a pause longer than such a writer's read-to-write gap, and re-applied on
+ * top of whatever is there when a signature of ours went missing.
+ */
+
+
+
+
+/** The ASN.1 DER ECDSA signature over SHA-256 that cosign's signer makes, in base64. */
+function cosignSignature(key, payload) {
+    return (0,external_node_crypto_.sign)('sha256', payload, { key, dsaEncoding: 'der' }).toString('base64');
+}
+/** Whether `b64sig` is a valid cosign signature of `payload` under the public `key`. */
+function sign_verifyCosignSignature(key, payload, b64sig) {
+    if (key.asymmetricKeyType !== 'ec' || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64sig))
+        return false;
+    try {
+        return (0,external_node_crypto_.verify)('sha256', payload, { key, dsaEncoding: 'der' }, Buffer.from(b64sig, 'base64'));
+    }
+    catch {
+        return false; // a malformed DER signature
+    }
+}
+/**
+ * Signs `digest` of `ref`'s repository with `signer` and uploads the payload blob: the
+ * first write, invisible until a manifest names it, and the one that finds out whether the
+ * credentials may push.
+ */
+async function prepareSignature(registry, ref, digest, signer) {
+    const payload = simpleSigningPayload(dockerReference(ref), digest);
+    const b64sig = cosignSignature(signer.key, payload);
+    await registry.pushBlob(ref, payload);
+    return {
+        digest,
+        payload,
+        layer: signatureLayer(payload, SIMPLE_SIGNING_MEDIA_TYPE, b64sig),
+        publicKey: (0,external_node_crypto_.createPublicKey)(signer.key),
+        label: signer.label,
+    };
+}
+const DEFAULT_SETTLE_MS = 1000;
+const sign_DEFAULT_ATTEMPTS = 8;
+const MAX_CONFIG_BYTES = 1 << 20;
+const sign_defaultSleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sign_backoff = (attempt) => Math.round(Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random()));
+/**
+ * Whether `image` already holds `sig`: the layer we wrote, or one with the same payload whose
+ * signature verifies under the same key (cosign's duplicate rule, pkg/cosign/remote), so
+ * signing again adds nothing.
+ */
+function holds(image, sig) {
+    const ours = image_layerSignature(sig.layer);
+    return (image?.doc.layers ?? []).some((l) => {
+        if (l.digest !== sig.layer.digest)
+            return false;
+        const theirs = image_layerSignature(l);
+        if (theirs === undefined)
+            return false;
+        return theirs === ours || sign_verifyCosignSignature(sig.publicKey, sig.payload, theirs);
+    });
+}
+/**
+ * Puts `sigs` (all for `digest`) into the digest's `.sig` image, appending to what is there.
+ * Returns how many layers were added (0 when every signature was there already).
+ */
+async function attachSignatures(registry, ref, digest, sigs, opts = {}) {
+    const tag = image_signatureTag(digest);
+    const where = `${ref.registry}/${ref.repository}:${tag}`;
+    const sleep = opts.sleep ?? sign_defaultSleep;
+    const maxAttempts = opts.maxAttempts ?? sign_DEFAULT_ATTEMPTS;
+    let writes = 0;
+    let added = 0;
+    for (;;) {
+        const current = await registry.fetchManifest(ref, tag);
+        const image = current && image_parseSignatureManifest(current.bytes, where);
+        const missing = sigs.filter((s) => !holds(image, s));
+        if (missing.length === 0)
+            return added;
+        if (writes >= maxAttempts) {
+            throw new errors/* DctError */.sY('COSIGN_WRITE_LOST', `${where}: other writers replaced the signature image ${writes} times; run the job again`);
+        }
+        if (writes > 0) {
+            opts.log?.(`${where}: a concurrent write replaced our signature; adding it again`);
+            await sleep(sign_backoff(writes));
+        }
+        const config = image === undefined
+            ? undefined
+            : await registry.getBlob(ref, image.doc.config.digest, MAX_CONFIG_BYTES);
+        const next = appendSignatureLayers(image, config, missing.map((s) => s.layer));
+        await registry.pushBlob(ref, next.config);
+        await opts.beforeWrite?.();
+        const mediaType = image === undefined ? OCI_MANIFEST : current?.mediaType || OCI_MANIFEST;
+        await registry.putManifest(ref, tag, mediaType, next.manifest);
+        writes++;
+        added = missing.length;
+        // Read back after a pause: a writer that read before our write may still replace it.
+        await sleep(opts.settleMs ?? DEFAULT_SETTLE_MS);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cosign/verify.ts
+
+
+
+
+/** cosign reads payloads up to 128 MiB; a simple-signing payload is a few hundred bytes. */
+const MAX_PAYLOAD_BYTES = (/* unused pure expression or super */ null && (1 << 20));
+const verify_PARALLEL = 8;
+const MAX_PROBLEMS = 5;
+async function verify_findCosignSignatures(registry, ref, digest, keys) {
+    const tag = signatureTag(digest);
+    const findings = { tag, signatures: 0, validBy: new Set(), problems: [] };
+    const found = await registry.fetchManifest(ref, tag);
+    if (found === undefined)
+        return findings;
+    const image = parseSignatureManifest(found.bytes, `${ref.registry}/${ref.repository}:${tag}`);
+    const layers = image.doc.layers;
+    findings.signatures = layers.length;
+    if (layers.length > MAX_SIGNATURE_LAYERS) {
+        findings.problems.push(`it holds ${layers.length} layers, more than cosign reads`);
+        return findings;
+    }
+    const problem = (i, why) => {
+        if (findings.problems.length < MAX_PROBLEMS)
+            findings.problems.push(`layer ${i + 1}: ${why}`);
+    };
+    const check = async (layer, i) => {
+        const b64sig = layerSignature(layer);
+        if (b64sig === undefined)
+            return problem(i, 'no signature annotation');
+        if (layer.size > MAX_PAYLOAD_BYTES)
+            return problem(i, `a ${layer.size}-byte payload`);
+        let payload;
+        try {
+            payload = await registry.getBlob(ref, layer.digest, MAX_PAYLOAD_BYTES);
+        }
+        catch (e) {
+            return problem(i, `payload unreadable: ${describeError(e)}`);
+        }
+        let claims;
+        try {
+            claims = parsePayload(payload);
+        }
+        catch (e) {
+            return problem(i, describeError(e));
+        }
+        if (claims.digest !== digest)
+            return problem(i, `the payload is for ${claims.digest}`);
+        if (!namesRepository(claims.dockerReference, ref)) {
+            return problem(i, `the payload names ${claims.dockerReference}, another repository`);
+        }
+        const owners = keys.filter((k) => verifyCosignSignature(k.key, payload, b64sig));
+        if (owners.length === 0)
+            return problem(i, 'the signature is not by any of the keys');
+        for (const k of owners)
+            findings.validBy.add(k.owner);
+    };
+    for (let i = 0; i < layers.length; i += verify_PARALLEL) {
+        await Promise.all(layers.slice(i, i + verify_PARALLEL).map((l, j) => check(l, i + j)));
+    }
+    return findings;
+}
+
+;// CONCATENATED MODULE: ./src/signer/cosign.ts
+
+
+
+
+
+
+
+
+
+const INDEX_TYPES = new Set([
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+]);
+const MAX_INDEX_DEPTH = 4;
+/** The ECDSA P-256 keys behind the roles a tag goes into, one per key. */
+function cosign_signerKeys(repo, keys, roles) {
+    const out = new Map();
+    for (const role of roles) {
+        const listed = repo.keysOf(role);
+        if (listed === undefined)
+            continue;
+        for (const id of keys.heldAmong(listed.keyids, listed.keys)) {
+            const held = keys.find(id, listed.keys[id]);
+            if (held === undefined || out.has(held.id))
+                continue;
+            const label = `the ${roles_signerName(role)} key ${shortId(held.id)}`;
+            try {
+                assertP256(held.key, label);
+            }
+            catch (e) {
+                throw new errors/* DctError */.sY('COSIGN_KEY_UNSUPPORTED', `${(0,errors/* describeError */.Uc)(e)}; give a cosign key as \`cosign-key\` to sign with it instead`, { cause: e });
+            }
+            out.set(held.id, { key: held.key, label });
+        }
+    }
+    return [...out.values()];
+}
+/** `digest` and, for an index, every manifest it lists (depth-first, each once). */
+async function digestsUnder(conn, ref, digest, seen, depth = 0) {
+    if (seen.has(digest))
+        return [];
+    seen.add(digest);
+    const m = await conn.registry.fetchManifest(ref, digest);
+    if (m === undefined) {
+        throw new errors/* DctError */.sY('REGISTRY_MANIFEST_NOT_FOUND', `manifest ${digest} not found in the registry`);
+    }
+    const out = [digest];
+    let doc;
+    try {
+        doc = JSON.parse(m.bytes.toString('utf8'));
+    }
+    catch {
+        return out; // not JSON: nothing listed to sign
+    }
+    const isIndex = INDEX_TYPES.has(m.mediaType) || INDEX_TYPES.has(String(doc.mediaType));
+    if (!isIndex || !Array.isArray(doc.manifests) || depth >= MAX_INDEX_DEPTH)
+        return out;
+    for (const child of doc.manifests) {
+        const d = child?.digest;
+        if (typeof d !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(d))
+            continue;
+        out.push(...(await digestsUnder(conn, ref, d, seen, depth + 1)));
+    }
+    return out;
+}
+/**
+ * Before anything is published: the keys (P-256), the digests, every signature made and its
+ * payload uploaded. A registry that refuses the push stops the run here, with nothing signed.
+ */
+async function prepareCosignSign(conn, refs, targets, repo, rolesOf, keys, settings) {
+    const given = settings.key;
+    const byDigest = new Map();
+    const digestsOf = new Map();
+    const wanted = new Map();
+    const listed = new Map();
+    for (const ref of refs) {
+        const signers = given !== undefined
+            ? [{ key: given, label: 'the `cosign-key`' }]
+            : cosign_signerKeys(repo, keys, rolesOf(ref));
+        const top = targets.get(ref).digest;
+        let digests = listed.get(top);
+        if (digests === undefined) {
+            digests = await digestsUnder(conn, ref, top, new Set());
+            listed.set(top, digests);
+        }
+        digestsOf.set(ref, digests);
+        for (const d of digests) {
+            const forDigest = wanted.get(d) ?? new Map();
+            for (const s of signers)
+                forDigest.set(s.key, s);
+            wanted.set(d, forDigest);
+        }
+    }
+    const ref = refs[0];
+    await Promise.all([...wanted].map(async ([digest, signers]) => {
+        const sigs = await Promise.all([...signers.values()].map((s) => prepareSignature(conn.registry, ref, digest, s)));
+        byDigest.set(digest, sigs);
+    }));
+    return { byDigest, digestsOf };
+}
+/**
+ * After the DCT publish: puts every signature into its `.sig` image. When some cannot be
+ * written, the error names, per tag, which signatures it carries now.
+ */
+async function writeCosignSignatures(conn, refs, plan, signed, settings, log) {
+    const failed = new Map();
+    await Promise.all([...plan.byDigest].map(async ([digest, sigs]) => {
+        try {
+            const added = await attachSignatures(conn.registry, refs[0], digest, sigs, {
+                log: (m) => log.warning(m),
+                ...settings.attach,
+            });
+            const by = sigs.map((s) => s.label).join(', ');
+            log.info(added > 0
+                ? `cosign-signed ${conn.gun}@${digest} with ${by}`
+                : `${conn.gun}@${digest} already had a cosign signature by ${by}`);
+        }
+        catch (e) {
+            failed.set(digest, e);
+        }
+    }));
+    if (failed.size === 0)
+        return;
+    const failures = [];
+    const done = [];
+    for (const tag of signed) {
+        const ref = refs.find((r) => r.input === tag.image);
+        const digests = (ref && plan.digestsOf.get(ref)) ?? [];
+        const lost = digests.filter((d) => failed.has(d));
+        if (lost.length === 0) {
+            done.push(tag);
+            continue;
+        }
+        const err = failed.get(lost[0]);
+        const kept = digests.filter((d) => !failed.has(d));
+        failures.push({
+            image: tag.image,
+            code: (0,errors/* isDctError */.AE)(err) ? err.code : 'COSIGN_WRITE_FAILED',
+            message: `has its DCT signature (${tag.roles.join(', ')}, ${tag.digest}) but no cosign signature for ` +
+                `${lost.join(', ')}${kept.length > 0 ? ` (cosign-signed: ${kept.join(', ')})` : ''}: ${(0,errors/* describeError */.Uc)(err)}; ` +
+                'run the step again to add it',
+        });
+    }
+    throw new GroupImagesError(failures, done);
+}
+/** The public keys the trust data gives a signer (a delegation) or, for `targets`, root. */
+function cosign_roleKeys(repo, role) {
+    const listed = repo.keysOf(role);
+    if (listed === undefined)
+        return [];
+    const owner = signerName(role);
+    const out = [];
+    for (const id of listed.keyids) {
+        const k = listed.keys[id];
+        if (k === undefined)
+            continue;
+        try {
+            out.push({ owner, key: publicKeyOf(k) });
+        }
+        catch {
+            // a key type Node cannot load signs nothing here
+        }
+    }
+    return out;
+}
+/**
+ * For `verify`: a valid cosign signature of the tag's digest by a key of every required
+ * signer, or, without required signers, by a key of any signer whose paths allow the tag
+ * (or of the repository's targets role).
+ */
+async function checkCosign(conn, repo, ref, target, required) {
+    const roles = required.length > 0
+        ? required.map(signerRole)
+        : [
+            'targets',
+            ...repo.delegationNames().filter((r) => pathsMatch(repo.delegation(r).role, ref.tag)),
+        ];
+    const keys = roles.flatMap((r) => cosign_roleKeys(repo, r));
+    const found = await findCosignSignatures(conn.registry, ref, target.digest, keys);
+    const who = required.length > 0
+        ? `signer ${required.join(', ')}`
+        : 'any signer the trust data delegates to';
+    if (found.signatures === 0) {
+        throw new DctError('COSIGN_NOT_SIGNED', `has no cosign signature: the registry holds no ${found.tag} for ${target.digest} ` +
+            '(only a DCT signature); sign it with `cosign: true`');
+    }
+    const missing = required.length > 0
+        ? required.filter((s) => !found.validBy.has(signerName(signerRole(s))))
+        : found.validBy.size > 0
+            ? []
+            : [who];
+    if (missing.length > 0) {
+        const detail = found.problems.length > 0 ? `: ${found.problems.join('; ')}` : '';
+        throw new DctError('COSIGN_NOT_VALID', `no valid cosign signature for ${target.digest} by ${required.length > 0 ? `a key of ${missing.join(', ')}` : `a key of ${who}`} ` +
+            `(${found.signatures} signature(s) in ${found.tag}${detail})`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/signer/sign.ts
+/**
+ * `sign`: resolve each tag's manifest in the registry, then add the tags to every role the
+ * keys may sign, one publish per repository, repositories in parallel.
+ */
+
+
+
+
+
+
+
+
+
+function signImages(opts) {
+    return perRepository(opts, true, (conn, group, prepared) => signGroup(conn, group.refs, prepared, opts), 
+    // Every repository is resolved, verified and planned before any is published.
+    (conn, group) => prepareSign(conn, group.refs, opts));
+}
+/** Resolves every tag of one repository; any failure stops the repository before publishing. */
+async function resolveTargets(conn, refs, digest) {
+    const { targets, failures } = await resolveEach(conn, refs, digest, 'sign');
+    if (failures.length > 0) {
+        // The other tags of this repository are fine but are not published alone: say so.
+        for (const ref of refs) {
+            if (!failures.some((f) => f.image === ref.input)) {
+                failures.push({
+                    image: ref.input,
+                    code: 'NOT_PUBLISHED',
+                    message: 'not signed because another tag of the same repository failed',
+                });
+            }
+        }
+        throw new GroupImagesError(failures);
+    }
+    return targets;
+}
+/** Resolves each tag on its own: what each holds, or why it could not be resolved. */
+async function resolveEach(conn, refs, digest, command) {
+    const targets = new Map();
+    const failures = [];
+    await Promise.all(refs.map(async (ref) => {
+        try {
+            targets.set(ref, await resolveTarget(conn, ref, expectedDigest(ref, digest), command));
+        }
+        catch (e) {
+            failures.push(imageFailure(ref.input, e));
+        }
+    }));
+    return { targets, failures };
+}
+async function resolveTarget(conn, ref, want, command) {
+    const current = await conn.registry.resolveTag(ref);
+    if (want === undefined)
+        return { digest: current.digest, size: current.size };
+    if (current.digest !== want) {
+        const moved = `the registry's tag ${ref.tag} now points to ${current.digest}, not the expected ${want}; the tag was pushed again after that build.`;
+        throw new errors/* DctError */.sY('TAG_MOVED', command === 'sign'
+            ? `${moved} Nothing was signed: sign the digest the tag holds, or build and push again`
+            : `${moved} The image a pull would get is not the expected one: check who pushed the tag, or verify the digest it holds now`);
+    }
+    // The size comes from the manifest stored under the digest itself.
+    const pinned = await conn.registry.getManifest(ref, want);
+    return { digest: pinned.digest, size: pinned.size };
+}
+function signPlanner(refs, targets, opts) {
+    let rolesByTag = new Map();
+    const plan = (repo) => {
+        const roles = signableRoles(repo, opts.keys, opts.signers, (m) => opts.log.warning(m));
+        rolesByTag = new Map();
+        const edits = new Map();
+        const unsignable = [];
+        // A role that has expired is signed again even when every tag is already in it; the
+        // entries its paths do not allow are dropped (no client trusts them).
+        for (const r of roles.filter((x) => repo.expired.has(x.role))) {
+            const e = {
+                role: r.role,
+                signers: r.signers,
+                tags: [],
+                edit: (t) => {
+                    for (const name of Object.keys(t.targets)) {
+                        if (r.delegation !== undefined && !models_pathsMatch(r.delegation, name)) {
+                            delete t.targets[name];
+                        }
+                    }
+                    for (const [tag, tt] of e.tags)
+                        t.targets[tag] = toTargetFile(tt);
+                },
+            };
+            edits.set(r.role, e);
+        }
+        for (const ref of refs) {
+            const target = targets.get(ref);
+            const forTag = rolesForTag(roles, ref.tag);
+            if (forTag.length === 0) {
+                unsignable.push({
+                    image: ref.input,
+                    code: 'TAG_OUTSIDE_PATHS',
+                    message: `no role the keys may sign allows the tag ${ref.tag} (delegation paths)`,
+                });
+                continue;
+            }
+            rolesByTag.set(ref, forTag.map((r) => r.role));
+            for (const r of forTag) {
+                if (sameTarget(lookup(repo.targets.get(r.role)?.signed, ref.tag), target))
+                    continue;
+                const e = edits.get(r.role) ?? {
+                    role: r.role,
+                    signers: r.signers,
+                    tags: [],
+                    edit: (t) => {
+                        for (const [tag, tt] of e.tags)
+                            t.targets[tag] = toTargetFile(tt);
+                    },
+                };
+                e.tags.push([ref.tag, target]);
+                edits.set(r.role, e);
+            }
+        }
+        if (unsignable.length > 0)
+            throw new GroupImagesError(unsignable);
+        return [...edits.values()];
+    };
+    const confirm = (repo) => {
+        for (const ref of refs) {
+            for (const role of rolesByTag.get(ref) ?? []) {
+                if (!sameTarget(lookup(repo.targets.get(role)?.signed, ref.tag), targets.get(ref))) {
+                    return `${ref.tag} is not listed in ${role} with ${targets.get(ref).digest}`;
+                }
+            }
+        }
+        return undefined;
+    };
+    return { plan, confirm, rolesOf: (ref) => rolesByTag.get(ref) ?? [] };
+}
+/**
+ * Everything that can fail before publishing: the tags in the registry, the trust data, and
+ * a dry run of the change (keys, delegations, paths, thresholds).
+ */
+async function prepareSign(conn, refs, opts) {
+    // The trusted state first: awaited inside the array, it would leave the registry's
+    // rejection unhandled while a slow store (the CLI's files) is read.
+    const trusted = await opts.trustStore?.load(conn.gun);
+    const [targets, repo] = await Promise.all([
+        resolveTargets(conn, refs, opts.digest),
+        loadRepo({ conn, rootKeyIds: opts.rootKeyIds, mayExpire: signableExpired(opts.keys) }, trusted),
+    ]);
+    const planner = signPlanner(refs, targets, opts);
+    planner.plan(repo);
+    if (opts.cosign === undefined)
+        return { targets, repo, planner };
+    const cosign = await prepareCosignSign(conn, refs, targets, repo, planner.rolesOf, opts.keys, opts.cosign);
+    return { targets, repo, planner, cosign };
+}
+async function signGroup(conn, refs, { targets, repo, planner, cosign }, opts) {
+    const published = await publishChange({ ...opts, conn, keys: opts.keys, log: opts.log, mayExpire: signableExpired(opts.keys) }, planner.plan, planner.confirm, repo);
+    warnIfExpiring(repo, opts.log, { skip: published.keys() });
+    opts.onHealth?.(healthAfter(repo, published, opts.keys));
+    for (const ref of refs) {
+        const roles = planner.rolesOf(ref);
+        opts.log.info(`signed ${ref.input} (${targets.get(ref).digest}) in ${roles.join(', ')}`);
+        if (!roles.includes('targets/releases') && !roles.includes('targets')) {
+            // notary-spec.md §8: `verify` with `required-signers` counts it, docker pull does not.
+            opts.log.warning(`${ref.input}: signed in ${roles.join(', ')} only; docker pull reads targets/releases, then targets, so it does not use this signature`);
+        }
+    }
+    const signed = refs.map((ref) => ({
+        image: ref.input,
+        gun: ref.gun,
+        tag: ref.tag,
+        digest: targets.get(ref).digest,
+        size: targets.get(ref).size,
+        roles: planner.rolesOf(ref),
+    }));
+    if (cosign !== undefined) {
+        await writeCosignSignatures(conn, refs, cosign, signed, opts.cosign ?? {}, opts.log);
+    }
+    return signed;
+}
+
+;// CONCATENATED MODULE: ./src/cli/commands/sign.ts
+/**
+ * `dct sign IMAGE:TAG` and `dct revoke [--yes] IMAGE[:TAG]` (CLI.md): the action's sign and
+ * revoke flows with the signer keys of the key directory, docker's TUF cache as the trusted
+ * state, and docker's messages. `sign` signs the digest the registry holds for the tag: no
+ * daemon, no local image.
+ */
+
+
+
+
+
+
+
+
+/**
+ * An IMAGE[:TAG] argument: docker's grammar; a digest only after a tag (`name:tag@sha256:…`
+ * pins what the tag must hold), never instead of one.
+ */
+function parseImageArg(input) {
+    const at = input.indexOf('@');
+    const ref = parseRepositoryRef(at >= 0 ? input.slice(0, at) : input);
+    if (at >= 0) {
+        if (ref.tag === undefined) {
+            throw new errors/* DctError */.sY('IMAGE_REF_INVALID', `cannot use a digest reference for IMAGE:TAG (${input}); name the tag`);
+        }
+        reference_parseImageRef(input); // the digest's own form
+    }
+    return ref;
+}
+/** The flows report each tag as it goes; the command prints docker's lines instead. */
+function flowLog(ctx) {
+    return {
+        info: (m) => ctx.log.debug(m),
+        warning: (m) => ctx.log.warning(m),
+        debug: (m) => ctx.log.debug(m),
+    };
+}
+/** The flows' advice names the action's inputs; on the command line it is the key directory. */
+function cliFailures(ctx, e, keys) {
+    const held = keys.ids().map(shortId).join(', ');
+    const reword = (code, message) => {
+        if (code === 'NO_SIGNING_KEYS') {
+            return message.replace(/; the keys given have IDs .*$/, `; the key directory ${ctx.keyStore.dir} holds ${held === '' ? 'no signing key for it' : `keys ${held}`}. ` +
+                "Load a signer's key (`dct key load`) or have yours added (`dct signer add`)");
+        }
+        if (code === 'REPO_NOT_FOUND') {
+            return message.replace(/; create the repository first.*$/, '; create it first (`dct signer add --key NAME.pub NAME REPOSITORY`)');
+        }
+        return message;
+    };
+    if (e instanceof errors/* ImagesError */.xd) {
+        const failures = e.failures.map((f) => {
+            // The line names the image already; a repository-wide reason need not name it again.
+            const gun = /^(.+?): /.exec(f.message)?.[1];
+            const message = gun !== undefined && f.image.startsWith(`${gun}:`)
+                ? f.message.slice(gun.length + 2)
+                : f.message;
+            return { ...f, message: reword(f.code, message) };
+        });
+        return new errors/* ImagesError */.xd(failures, e.done);
+    }
+    if (e instanceof errors/* DctError */.sY) {
+        const message = reword(e.code, e.message);
+        return message === e.message ? e : new errors/* DctError */.sY(e.code, message, { cause: e });
+    }
+    return e;
+}
+register({
+    name: 'sign',
+    usage: 'IMAGE:TAG',
+    summary: 'Sign an image (the digest the registry holds for the tag)',
+    flags: [],
+    args: { min: 1, max: 1 },
+    async run(ctx, { args }) {
+        const input = args[0];
+        const ref = parseImageArg(input);
+        if (ref.tag === undefined) {
+            throw new errors/* DctError */.sY('IMAGE_REF_INVALID', `no tag specified for ${input}; dct sign signs a tag: IMAGE:TAG`);
+        }
+        const keys = await ctx.openKeys('signing', ref.gun);
+        try {
+            await signImages({
+                ...ctx.connection([input]),
+                images: [input],
+                keys,
+                signers: [],
+                rootKeyIds: [],
+                trustStore: ctx.tufStore,
+                log: flowLog(ctx),
+            });
+        }
+        catch (e) {
+            throw cliFailures(ctx, e, keys);
+        }
+        finally {
+            keys.dispose();
+        }
+        ctx.out(`Signing and pushing trust metadata for ${input}`);
+        ctx.out(`Successfully signed ${ref.gun}:${ref.tag}`);
+    },
+});
+/** Every tag name our keys may remove: held by a role they can sign whose paths allow it. */
+async function signedTags(ctx, input, keys) {
+    const loaded = (await loadRepositories(ctx, [input])).get(input);
+    if ('error' in loaded)
+        throw loaded.error;
+    const roles = signableRoles(loaded.repo, keys, [], (m) => ctx.log.warning(m));
+    const names = new Set();
+    for (const r of roles) {
+        for (const name of Object.keys(loaded.repo.targets.get(r.role)?.signed.targets ?? {})) {
+            if (rolesForTag([r], name).length === 0)
+                continue;
+            try {
+                reference_parseImageRef(`${loaded.ref.gun}:${name}`);
+                names.add(name);
+            }
+            catch {
+                ctx.log.warning(`${input}: ${r.role} lists "${name}", which is not an image tag; left as it is`);
+            }
+        }
+    }
+    return [...names].sort();
+}
+register({
+    name: 'revoke',
+    usage: 'IMAGE[:TAG]',
+    summary: 'Remove trust for an image (every signed tag when no tag is given)',
+    flags: [
+        { name: 'yes', short: 'y', kind: 'boolean', description: 'Do not prompt for confirmation' },
+    ],
+    args: { min: 1, max: 1 },
+    async run(ctx, { args, booleans }) {
+        const input = args[0];
+        const ref = parseImageArg(input);
+        if (ref.tag === undefined && !booleans.has('yes')) {
+            const yes = await ctx.confirm(`Confirm you would like to delete all signature data for ${input}?`);
+            if (yes === undefined) {
+                throw new errors/* DctError */.sY('CONFIRMATION_NEEDED', `revoking every signed tag of ${input} needs a confirmation and there is no terminal to ask on; add --yes`);
+            }
+            if (!yes)
+                throw new errors/* DctError */.sY('CANCELLED', 'trust revoke has been cancelled');
+        }
+        const keys = await ctx.openKeys('signing', ref.gun);
+        try {
+            let images = [input];
+            if (ref.tag === undefined) {
+                const tags = await signedTags(ctx, input, keys);
+                if (tags.length === 0) {
+                    throw new errors/* DctError */.sY('NOT_SIGNED', `could not remove signature for ${input}: no signed tags to remove`);
+                }
+                images = tags.map((t) => `${ref.gun}:${t}`);
+            }
+            await revokeImages({
+                ...ctx.connection([input]),
+                images,
+                keys,
+                signers: [],
+                rootKeyIds: [],
+                trustStore: ctx.tufStore,
+                log: flowLog(ctx),
+            });
+        }
+        catch (e) {
+            throw cliFailures(ctx, e, keys);
+        }
+        finally {
+            keys.dispose();
+        }
+        ctx.out(`Successfully deleted signature for ${input}`);
+    },
+});
+
 ;// CONCATENATED MODULE: ./src/cli/commands/index.ts
+
+
+
+
+
 
 
 ;// CONCATENATED MODULE: ./src/cli/run.ts
@@ -34908,10 +39923,11 @@ function overview(prog, group) {
 }
 /** One line per problem, from anything a command threw. */
 function errorLines(e) {
-    const err = cliKeyError(e);
-    if (err instanceof errors/* ImagesError */.xd && err.failures.length > 0) {
-        return err.failures.map((f) => `${f.image}: ${run_oneLine(cliKeyErrorText(f.message))}`);
+    // Before cliKeyError: a reworded error is a plain DctError, without the failures.
+    if (e instanceof errors/* ImagesError */.xd && e.failures.length > 0) {
+        return e.failures.map((f) => `${f.image}: ${run_oneLine(cliKeyErrorText(f.message))}`);
     }
+    const err = cliKeyError(e);
     if (err instanceof errors/* DctError */.sY)
         return [run_oneLine(err.message)];
     return [`unexpected error: ${run_oneLine((0,errors/* describeError */.Uc)(err))}`];
@@ -35000,11 +40016,11 @@ async function runCli(argv, io, program = 'dct') {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AE: () => (/* binding */ isDctError),
 /* harmony export */   Uc: () => (/* binding */ describeError),
 /* harmony export */   sY: () => (/* binding */ DctError),
 /* harmony export */   xd: () => (/* binding */ ImagesError)
 /* harmony export */ });
-/* unused harmony export isDctError */
 /**
  * The one error type every module throws. `code` is stable and asserted by tests; `message`
  * is one line a user can act on and never holds secret bytes; `cause` keeps the original.
