@@ -4,3 +4,4 @@ import './rotate.js';
 import './delete.js';
 import './inspect.js';
 import './sign.js';
+import './refresh.js';
