@@ -5,8 +5,9 @@
  * and signs a repository docker made, over docker's TUF cache and CA folder.
  */
 import { createHash, createPublicKey } from 'node:crypto';
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliContext } from '../../src/cli/context.js';
 import { keyIdOf, tufKeyFromKeyObject } from '../../src/keys/keyid.js';
@@ -223,5 +224,42 @@ describe('a key made by docker trust key generate', () => {
     expect(again.stderr).toContain('a key named bob already exists');
     expect(await readdir(home.private)).toEqual(keysBefore);
     expect(await readFile(keyPath)).toEqual(exported.stdoutBytes);
+  });
+});
+
+describe('dct as a docker CLI plugin', () => {
+  it('is found and run by docker 28 under another name than its own trust', async () => {
+    const home = await tempHome();
+    const plugins = join(home.config, 'cli-plugins');
+    await mkdir(plugins, { recursive: true });
+    // What `ln -s dist/cli/index.js ~/.docker/cli-plugins/docker-trust` does, from the sources.
+    const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+    const plugin = join(plugins, 'docker-dct');
+    await writeFile(
+      plugin,
+      `#!/usr/bin/env -S node --import tsx\nimport(${JSON.stringify(main)});\n`,
+    );
+    await chmod(plugin, 0o755);
+    const docker = new DockerTrust(sb, home.config);
+
+    const help = await docker.run(['--help']);
+    expect(help.stdout).toMatch(/^ {2}dct\* +Manage trust on Docker images/m);
+    const pubs = join(home.dir, 'pubs');
+    await mkdir(pubs);
+    const made = await docker.run(['dct', 'key', 'generate', '--dir', pubs, 'dave'], {
+      DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE: REPO_PASS,
+    });
+    expect(made.code, made.stderr).toBe(0);
+    const dave = pubKeyId(await readFile(join(pubs, 'dave.pub'), 'utf8'));
+    expect(await readdir(home.private)).toEqual([`${dave}.key`]);
+    const list = await docker.run(['dct', 'key', 'list']);
+    expect(lines(list.stdout).map((l) => l.split(/\s+/))).toContainEqual([
+      'dave',
+      dave,
+      join(home.private, `${dave}.key`),
+    ]);
+    const bad = await docker.run(['dct', 'key', 'frob']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("docker dct: 'key frob' is not a docker dct command.");
   });
 });
