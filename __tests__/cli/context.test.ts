@@ -273,6 +273,17 @@ describe('connection', () => {
     expect(ctx.redactor.redact('Bearer token-abc')).toBe('Bearer ***');
   });
 
+  it('finds the CA under the host as the server is written, default port included', async () => {
+    const home = await tempHome();
+    await mkdir(join(home.config, 'tls', 'notary.example:443'), { recursive: true });
+    await writeFile(join(home.config, 'tls', 'notary.example:443', 'ca.crt'), 'PORT 443 CA');
+    const { ctx } = context({
+      DOCKER_CONFIG: home.config,
+      DOCKER_CONTENT_TRUST_SERVER: 'https://notary.example:443',
+    });
+    expect(ctx.connection(['registry.example/acme/app']).caPem).toBe('PORT 443 CA');
+  });
+
   it('has no CA of its own when there is no file, and logs requests with --debug', async () => {
     const home = await tempHome();
     const { ctx, stderr } = context({ DOCKER_CONFIG: home.config }, { debug: true });

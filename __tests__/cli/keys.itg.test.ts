@@ -1,18 +1,22 @@
 /**
  * `dct key` and the tools that share its key directory: a key made by `dct key generate` is
  * listed and used by the Go `notary` CLI and docker 28 (`docker trust`), and a key made by
- * `docker trust key generate` in the same DOCKER_CONFIG is listed, exported and opened by dct.
+ * `docker trust key generate` in the same DOCKER_CONFIG is listed, exported and opened by dct,
+ * and signs a repository docker made, over docker's TUF cache and CA folder.
  */
 import { createHash, createPublicKey } from 'node:crypto';
-import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliContext } from '../../src/cli/context.js';
 import { keyIdOf, tufKeyFromKeyObject } from '../../src/keys/keyid.js';
 import { KeyRing } from '../../src/keys/keyring.js';
 import { parsePem } from '../../src/keys/pem.js';
 import { readKeySecret } from '../../src/keys/secret.js';
+import { signImages } from '../../src/signer/sign.js';
 import { DockerTrust, freshDocker } from '../support/docker-cli.js';
+import { pushImage } from '../support/images.js';
 import { NotaryCli, passphraseEnv } from '../support/notary-cli.js';
 import { startSandbox, type Sandbox } from '../support/servers.js';
 import { dct, lines, REPO_PASS, ROOT_PASS, tempHome, type Home } from './helpers.js';
@@ -119,7 +123,7 @@ describe('a key made by dct key generate', () => {
 });
 
 describe('a key made by docker trust key generate', () => {
-  it('is listed, exported and opened by dct with the same passphrase', async () => {
+  it('is listed, exported and opened by dct with the same passphrase, and signs', async () => {
     const home = await tempHome();
     const docker = new DockerTrust(sb, home.config);
     const pubs = join(home.dir, 'pubs');
@@ -144,28 +148,118 @@ describe('a key made by docker trust key generate', () => {
     expect(exported.code).toBe(0);
     expect(exported.stdoutBytes).toEqual(await readFile(keyPath));
     const { files } = readKeySecret(exported.stdout, () => undefined);
-    const ring = KeyRing.open(files, { passphrase: REPO_PASS, include: 'signing' });
-    expect(ring.ids()).toEqual([bob]);
-    expect(ring.held()[0].role).toBe('bob');
-    ring.dispose();
+    const opened = KeyRing.open(files, { passphrase: REPO_PASS, include: 'signing' });
+    expect(opened.ids()).toEqual([bob]);
+    expect(opened.held()[0].role).toBe('bob');
+    opened.dispose();
 
-    // The command line opens both keys with the one repository passphrase.
+    // The command line opens both keys with the one repository passphrase, and signs with
+    // docker's key a repository docker made, over docker's own TUF cache and CA folder.
+    const gun = `${sb.registry.host}/dct/docker-made`;
+    const added = await docker.run(
+      ['trust', 'signer', 'add', '--key', join(pubs, 'bob.pub'), 'bob', gun],
+      DOCKER_PASSES,
+    );
+    expect(added.code, added.stderr).toBe(0);
+    const registryTls = join(home.config, 'tls', sb.registry.host);
+    await mkdir(registryTls, { recursive: true });
+    await writeFile(join(registryTls, 'ca.crt'), sb.caPem);
+    const image = await pushImage(sb, 'dct/docker-made', '1', { seed: 'docker-made' });
+    const rootBefore = (
+      await readFile(join(home.config, 'trust', 'tuf', gun, 'metadata', 'root.json'))
+    ).toString('base64');
+    const stderr: string[] = [];
     const ctx = new CliContext({
-      env: { DOCKER_CONFIG: home.config, ...DOCKER_PASSES },
+      env: {
+        DOCKER_CONFIG: home.config,
+        DOCKER_CONTENT_TRUST_SERVER: sb.notary.url,
+        ...DOCKER_PASSES,
+      },
       cwd: home.cwd,
       stdout: () => undefined,
-      stderr: (t) => {
-        throw new Error(`unexpected output: ${t}`);
-      },
+      stderr: (t) => stderr.push(t),
     });
-    const both = await ctx.openKeys('signing');
-    expect(both.ids().sort()).toEqual([bob, carol].sort());
-    both.dispose();
+    // docker's bob, dct's carol and the repository key docker made, one passphrase for all
+    const all = await ctx.openKeys('signing');
+    expect(
+      all
+        .held()
+        .map((k) => `${k.role}:${k.gun ?? ''}`)
+        .sort(),
+    ).toEqual(['bob:', 'carol:', `targets:${gun}`]);
+    expect(all.has(bob) && all.has(carol)).toBe(true);
+    all.dispose();
+    const ring = await ctx.openKeys('signing', gun);
+    expect(ring.has(bob)).toBe(true);
+    const signed = await signImages({
+      ...ctx.connection([gun]),
+      images: [`${gun}:1`],
+      keys: ring,
+      signers: ['bob'],
+      rootKeyIds: [],
+      trustStore: ctx.tufStore,
+      log: ctx.log,
+    });
+    ring.dispose();
+    expect(signed[0].digest).toBe(image.digest);
+    // docker's cache now also remembers what dct saw, next to docker's own files
+    const metadata = ctx.tufStore.metadataDir(gun);
+    expect(JSON.parse(await readFile(join(metadata, 'dct-versions.json'), 'utf8'))).toMatchObject({
+      root: 1,
+      targets: 2,
+      'targets/releases': 1,
+      'targets/bob': 1,
+    });
+    expect((await ctx.tufStore.load(gun))?.root).toBe(rootBefore);
+    expect(stderr.join('')).not.toContain('warning');
+    const inspect = await (await freshDocker(sb)).inspect(gun);
+    expect(inspect.SignedTags).toEqual([
+      { SignedTag: '1', Digest: image.digest.slice('sha256:'.length), Signers: ['bob'] },
+    ]);
 
     // dct will not make a second bob; docker's key is kept.
+    const keysBefore = await readdir(home.private);
     const again = await dct(home, ['key', 'generate', '--dir', pubs, 'bob']);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('a key named bob already exists');
-    expect(await readdir(home.private)).toHaveLength(2);
+    expect(await readdir(home.private)).toEqual(keysBefore);
+    expect(await readFile(keyPath)).toEqual(exported.stdoutBytes);
+  });
+});
+
+describe('dct as a docker CLI plugin', () => {
+  it('is found and run by docker 28 under another name than its own trust', async () => {
+    const home = await tempHome();
+    const plugins = join(home.config, 'cli-plugins');
+    await mkdir(plugins, { recursive: true });
+    // What `ln -s dist/cli/index.js ~/.docker/cli-plugins/docker-trust` does, from the sources.
+    const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+    const plugin = join(plugins, 'docker-dct');
+    await writeFile(
+      plugin,
+      `#!/usr/bin/env -S node --import tsx\nimport(${JSON.stringify(main)});\n`,
+    );
+    await chmod(plugin, 0o755);
+    const docker = new DockerTrust(sb, home.config);
+
+    const help = await docker.run(['--help']);
+    expect(help.stdout).toMatch(/^ {2}dct\* +Manage trust on Docker images/m);
+    const pubs = join(home.dir, 'pubs');
+    await mkdir(pubs);
+    const made = await docker.run(['dct', 'key', 'generate', '--dir', pubs, 'dave'], {
+      DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE: REPO_PASS,
+    });
+    expect(made.code, made.stderr).toBe(0);
+    const dave = pubKeyId(await readFile(join(pubs, 'dave.pub'), 'utf8'));
+    expect(await readdir(home.private)).toEqual([`${dave}.key`]);
+    const list = await docker.run(['dct', 'key', 'list']);
+    expect(lines(list.stdout).map((l) => l.split(/\s+/))).toContainEqual([
+      'dave',
+      dave,
+      join(home.private, `${dave}.key`),
+    ]);
+    const bad = await docker.run(['dct', 'key', 'frob']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("docker dct: 'key frob' is not a docker dct command.");
   });
 });

@@ -58,6 +58,73 @@ describe('README', () => {
   });
 });
 
+describe('README: keys and repositories with dct', () => {
+  const section = (title: string): string => {
+    const start = readme.indexOf(`## ${title}\n`);
+    expect(start, title).toBeGreaterThan(0);
+    const end = readme.indexOf('\n## ', start + 3);
+    return readme.slice(start, end === -1 ? undefined : end);
+  };
+
+  it('sets up, recovers and explains dct between the secrets and the troubleshooting', () => {
+    const order = [
+      /secrets/i,
+      /^Set up a repository$/,
+      /^Lost a key\?$/,
+      /^The dct command line$/,
+      /fails/i,
+    ];
+    const found = order.map(at);
+    expect(
+      found.every((i) => i >= 0),
+      headings.join(' | '),
+    ).toBe(true);
+    expect([...found].sort((a, b) => a - b)).toEqual(found);
+  });
+
+  it("follows the seed's steps with dct: passphrases, a signer key, the repository, the secret, backups", () => {
+    const setUp = section('Set up a repository');
+    for (const text of [
+      /password manager/,
+      /dct key generate ci/,
+      /dct signer add --key ci\.pub ci registry\.example\.com\/team\/app/,
+      /dct key export --base64 ci/,
+      /dct key export --backup -o private_keys_backup\.tar\.gz/,
+      /umask 077; tar -zcvf private_keys_backup\.tar\.gz ~\/\.docker\/trust\/private/,
+      /two copies/,
+    ]) {
+      expect(setUp).toMatch(text);
+    }
+  });
+
+  it('gives the recovery of each lost key and what consumers must do', () => {
+    const lost = section('Lost a key?');
+    expect(lost).toMatch(/dct signer remove ci .*dct signer add --key ci\.pub ci/s);
+    expect(lost).toMatch(/dct key rotate registry\.example\.com\/team\/app targets/);
+    expect(lost).toMatch(/dct delete --remote registry\.example\.com\/team\/app/);
+    expect(lost).toContain('could not validate the path to a trusted root');
+    expect(lost).toMatch(/~\/\.docker\/trust\/tuf\//);
+    expect(lost).toMatch(/dct-trust-/);
+  });
+
+  it('shows dct without installing anything and as the docker-trust plugin', () => {
+    const cli = section('The dct command line');
+    expect(cli).toContain('node $PWD/dist/cli/index.js');
+    expect(cli).toContain('~/.docker/cli-plugins/docker-trust');
+  });
+
+  it("names only dct's commands, and sends nobody to docker trust or notary to fix things", () => {
+    const known =
+      /^dct (key (generate|load|list|export|rotate)|signer (add|remove)|inspect|sign|revoke|delete --remote|refresh|--help|COMMAND)\b/;
+    const named = [...readme.matchAll(/`(dct [^`]+)`/g)].map((m) => m[1]);
+    expect(named.length).toBeGreaterThan(10);
+    for (const c of named) expect(c).toMatch(known);
+    const table = section('When it fails');
+    expect(table).not.toMatch(/`notary (key|delegation|publish|delete)/);
+    expect(table).not.toMatch(/`docker trust (signer|key|sign)/);
+  });
+});
+
 describe('LICENSE', () => {
   it('is the MIT licence package.json names', () => {
     const pkg = JSON.parse(read('package.json')) as { license: string };

@@ -104,7 +104,11 @@ export class CliContext {
     for (const r of repositories) {
       try {
         const ref = parseRepositoryRef(r);
-        hosts.add(new URL(trustServerFor(ref, this.trustServer)).host);
+        const server = trustServerFor(ref, this.trustServer);
+        hosts.add(new URL(server).host);
+        // docker names the folder as the server is written: `host:443` keeps its port
+        const written = /^https:\/\/([^/?#]+)/i.exec(this.trustServer ?? server)?.[1];
+        if (written !== undefined) hosts.add(written);
         hosts.add(ref.registry);
       } catch {
         // the flow names a bad reference itself
