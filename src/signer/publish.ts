@@ -35,6 +35,7 @@ import {
 } from '../tuf/trusted.js';
 import type { TufSigner } from '../tuf/signer.js';
 import type { RepoConnection } from './connect.js';
+import { heldSigners } from './health.js';
 import type { Logger, TrustState, TrustStore } from './types.js';
 
 /** Edits of one targets role: the function mutates a copy of the role's metadata. */
@@ -311,12 +312,7 @@ function signEdits(
   // Snapshot only when we hold its key; otherwise the server makes it (notary-spec.md §5.3).
   const snapshotRole = root.roles['snapshot'];
   const snapshotSigners =
-    change.snapshotSigners ??
-    (snapshotRole?.keyids ?? []).flatMap((id) => {
-      const key = root.keys[id];
-      const s = key === undefined ? undefined : ctx.keys.signerFor(id, key);
-      return s === undefined ? [] : [s];
-    });
+    change.snapshotSigners ?? heldSigners(ctx.keys, snapshotRole && roleKeys(root, 'snapshot'));
   const canSignSnapshot =
     snapshotRole !== undefined && snapshotSigners.length >= snapshotRole.threshold;
   if (change.snapshot === true && !canSignSnapshot) {
