@@ -19,6 +19,7 @@ import { loadRepo, publishChange, type Change } from '../../src/signer/publish.j
 import { refreshRepositories, type RefreshResult } from '../../src/signer/refresh.js';
 import { signImages } from '../../src/signer/sign.js';
 import { verifyImages } from '../../src/signer/verify.js';
+import { runMain } from '../../src/action/run.js';
 import { signEnvelope } from '../../src/tuf/envelope.js';
 import {
   ROOT_EXPIRY_DAYS,
@@ -413,5 +414,84 @@ describe('sign into an expired targets/releases (issue 15, defect 5)', () => {
     } finally {
       keys.dispose();
     }
+  });
+});
+
+describe('the action (src/action/run.ts with the real flows and keys)', () => {
+  /** A core that records what a runner would print; the rest of the deps are the real ones. */
+  function runWith(inputs: Record<string, string>) {
+    const rec = {
+      failed: [] as string[],
+      outputs: {} as Record<string, string>,
+      warnings: [] as string[],
+      summary: '',
+    };
+    const core = {
+      getInput: (name: string) => inputs[name] ?? '',
+      setSecret: () => undefined,
+      setOutput: (k: string, v: string) => void (rec.outputs[k] = v),
+      setFailed: (m: string) => void rec.failed.push(m),
+      info: () => undefined,
+      warning: (m: string) => void rec.warnings.push(m),
+      debug: () => undefined,
+      saveState: () => undefined,
+      getState: () => '',
+    };
+    const done = runMain({
+      core,
+      env: {},
+      cache: {
+        isFeatureAvailable: () => false,
+        restoreCache: () => Promise.reject(new Error('no cache here')),
+        saveCache: () => Promise.reject(new Error('no cache here')),
+      },
+      writeSummary: (html) => {
+        rec.summary = html;
+        return Promise.resolve();
+      },
+    });
+    return done.then(() => rec);
+  }
+
+  it('verify warns about a role within 30 days; refresh re-signs it and says so; then no warning', async () => {
+    const { gun, repo, keys } = await dockerRepo('action/app');
+    keys.dispose();
+    const ring = keyRingOf(repo);
+    try {
+      await expireAt(gun, ring, ['targets/releases'], addDays(new Date(), 5));
+    } finally {
+      ring.dispose();
+    }
+    const common = { images: `${gun}:1.0`, 'trust-server': sb.notary.url, 'ca-cert': sb.caPem };
+
+    const before = await runWith({ ...common, command: 'verify' });
+    expect(before.failed).toEqual([]);
+    const expiring = before.warnings.filter((w) => w.includes(' expires at '));
+    expect(expiring).toHaveLength(1);
+    expect(expiring[0]).toMatch(
+      new RegExp(
+        `^${gun}: targets/releases expires at \\S+ \\(in [45] days\\).*\`command: refresh\``,
+      ),
+    );
+    expect(before.summary).toMatch(
+      /<td>targets\/releases<\/td><td>\d+<\/td><td>[^<]+<\/td><td>[45] ⚠️<\/td>/,
+    );
+
+    const refreshed = await runWith({
+      ...common,
+      command: 'refresh',
+      keys: Buffer.from(repo.keysPem).toString('base64'),
+      passphrase: repo.passphrase,
+    });
+    expect(refreshed.failed).toEqual([]);
+    const out = JSON.parse(refreshed.outputs['refreshed']) as { gun: string; role: string }[];
+    expect(out.map((r) => [r.gun, r.role])).toEqual([[gun, 'targets/releases']]);
+    expect(refreshed.summary).toMatch(/^<h2>Refreshed trust data<\/h2>/);
+    expect(refreshed.summary).toMatch(/<td>targets\/releases<\/td>.*?<td>re-signed<\/td>/);
+
+    const after = await runWith({ ...common, command: 'verify' });
+    expect(after.failed).toEqual([]);
+    expect(after.warnings.filter((w) => w.includes(' expires at '))).toEqual([]);
+    expect(after.summary).not.toContain('⚠️');
   });
 });

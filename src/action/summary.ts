@@ -76,7 +76,14 @@ function renderHealth(health: RepoHealth[], now: Date): string[] {
     const rows = [row(['Role', 'Version', 'Expires', 'Days left', 'Signed by', 'This run'], 'th')];
     for (const role of h.roles) {
       const left = daysLeft(role.expires, now);
-      const flag = left < 0 ? ' ❌ expired' : left < SOON_DAYS ? ' ⚠️' : '';
+      // The server renews its own roles (the timestamp lasts two weeks): nothing to flag.
+      const flag = role.serverManaged
+        ? ''
+        : left < 0
+          ? ' ❌ expired'
+          : left < SOON_DAYS
+            ? ' ⚠️'
+            : '';
       const signers = role.serverManaged
         ? 'the trust server'
         : role.keyIds.map((id) => code(id.slice(0, 7))).join(', ');

@@ -1,5 +1,11 @@
-import { DctError, isDctError, describeError, type ImageFailure } from '../errors.js';
-import { parseImageRef, parseDigest, type ImageRef } from '../registry/reference.js';
+import { DctError, ImagesError, isDctError, describeError, type ImageFailure } from '../errors.js';
+import {
+  parseDigest,
+  parseImageRef,
+  parseRepositoryRef,
+  type ImageRef,
+  type RepositoryRef,
+} from '../registry/reference.js';
 
 /** The images of one trust repository (GUN), published together in one POST. */
 export interface GunGroup {
@@ -87,4 +93,34 @@ export class GroupImagesError extends Error {
   ) {
     super(failures.map((f) => `${f.image}: ${f.message}`).join('\n'));
   }
+}
+
+/**
+ * Runs `run` for every repository named (a tag ignored, each repository once) at once, then
+ * throws one ImagesError naming every failure, with the others' results in `done`. A name
+ * that does not parse stops the run before any repository is touched.
+ */
+export async function eachRepository<T>(
+  names: string[],
+  run: (ref: RepositoryRef) => Promise<T>,
+): Promise<T[]> {
+  const refs: RepositoryRef[] = [];
+  const failures: ImageFailure[] = [];
+  for (const name of names) {
+    try {
+      const ref = parseRepositoryRef(name.trim());
+      if (!refs.some((r) => r.gun === ref.gun)) refs.push(ref);
+    } catch (e) {
+      failures.push(imageFailure(name, e));
+    }
+  }
+  if (failures.length > 0) throw new ImagesError(failures);
+  const settled = await Promise.allSettled(refs.map((ref) => run(ref)));
+  const done: T[] = [];
+  settled.forEach((s, i) => {
+    if (s.status === 'fulfilled') done.push(s.value);
+    else failures.push(imageFailure(refs[i].input, s.reason));
+  });
+  if (failures.length > 0) throw new ImagesError(failures, done);
+  return done;
 }

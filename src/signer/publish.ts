@@ -35,6 +35,7 @@ import {
 } from '../tuf/trusted.js';
 import type { TufSigner } from '../tuf/signer.js';
 import type { RepoConnection } from './connect.js';
+import { heldSigners } from './health.js';
 import type { Logger, TrustState, TrustStore } from './types.js';
 
 /** Edits of one targets role: the function mutates a copy of the role's metadata. */
@@ -114,6 +115,14 @@ export async function loadRepo(
       mayExpire: ctx.mayExpire,
     });
   } catch (e) {
+    // Docker's own Notary service is gone (issue 11): say so, and where to go instead.
+    if (
+      isDockerHubNotary(conn.server) &&
+      e instanceof DctError &&
+      DEFAULT_SERVER_FAILURES.has(e.code)
+    ) {
+      throw new DctError(e.code, `${e.message}; ${HUB_NOTARY_RETIRED}`, { cause: e });
+    }
     // A server nobody named may simply be the wrong one: say where it came from.
     if (!conn.serverGiven && e instanceof DctError && DEFAULT_SERVER_FAILURES.has(e.code)) {
       throw new DctError(e.code, `${e.message}; ${defaultServerNote(conn)}`, { cause: e });
@@ -132,6 +141,17 @@ export async function loadRepo(
     );
   }
   return repo;
+}
+
+const HUB_NOTARY_RETIRED =
+  'Docker\'s Notary service (notary.docker.io) shut down on 8 December 2026: set `trust-server` to a self-hosted Notary server holding the repository\'s trust data, or move to Sigstore signatures (README, "Moving to Sigstore")';
+
+function isDockerHubNotary(server: string): boolean {
+  try {
+    return new URL(server).hostname === 'notary.docker.io';
+  } catch {
+    return false;
+  }
 }
 
 /** Failures that mean "not a (reachable) notary server here" rather than bad trust data. */
@@ -311,12 +331,7 @@ function signEdits(
   // Snapshot only when we hold its key; otherwise the server makes it (notary-spec.md §5.3).
   const snapshotRole = root.roles['snapshot'];
   const snapshotSigners =
-    change.snapshotSigners ??
-    (snapshotRole?.keyids ?? []).flatMap((id) => {
-      const key = root.keys[id];
-      const s = key === undefined ? undefined : ctx.keys.signerFor(id, key);
-      return s === undefined ? [] : [s];
-    });
+    change.snapshotSigners ?? heldSigners(ctx.keys, snapshotRole && roleKeys(root, 'snapshot'));
   const canSignSnapshot =
     snapshotRole !== undefined && snapshotSigners.length >= snapshotRole.threshold;
   if (change.snapshot === true && !canSignSnapshot) {

@@ -7,14 +7,14 @@
  * A role that has already expired can be repaired: loading lets through the expiry of exactly
  * the roles these keys re-sign (`TrustOptions.mayExpire`), and checks everything else.
  */
-import { DctError, ImagesError, type ImageFailure } from '../errors.js';
+import { DctError } from '../errors.js';
 import type { KeyRing } from '../keys/keyring.js';
-import { parseRepositoryRef, type RepositoryRef } from '../registry/reference.js';
+import type { RepositoryRef } from '../registry/reference.js';
 import { parseExpires } from '../tuf/time.js';
 import type { TrustedRepo } from '../tuf/trusted.js';
 import { withRepository } from './admin/repo.js';
 import { canSign, healthAfter, heldSigners, type RoleHealth } from './health.js';
-import { imageFailure } from './images.js';
+import { eachRepository } from './images.js';
 import { loadRepo, publishChange, type Change, type PublishContext } from './publish.js';
 import type { ConnectionOptions, Logger, TrustStore } from './types.js';
 
@@ -79,28 +79,10 @@ export function parseDuration(value: string, input = '`expires-within`'): number
  * the others' results in `done`), after all have finished.
  */
 export async function refreshRepositories(opts: RefreshOptions): Promise<RefreshResult[]> {
-  const refs: RepositoryRef[] = [];
-  const failures: ImageFailure[] = [];
-  for (const name of opts.repositories) {
-    try {
-      const ref = parseRepositoryRef(name.trim());
-      if (!refs.some((r) => r.gun === ref.gun)) refs.push(ref);
-    } catch (e) {
-      failures.push(imageFailure(name, e));
-    }
-  }
-  if (failures.length > 0) throw new ImagesError(failures);
-  if (refs.length === 0) {
+  if (opts.repositories.length === 0) {
     throw new DctError('INPUT_INVALID', 'no repository to refresh was given');
   }
-  const settled = await Promise.allSettled(refs.map((ref) => refreshOne(ref, opts)));
-  const done: RefreshResult[] = [];
-  settled.forEach((s, i) => {
-    if (s.status === 'fulfilled') done.push(s.value);
-    else failures.push(imageFailure(refs[i].input, s.reason));
-  });
-  if (failures.length > 0) throw new ImagesError(failures, done);
-  return done;
+  return eachRepository(opts.repositories, (ref) => refreshOne(ref, opts));
 }
 
 /** A role due for re-signing, or one due that these keys cannot sign. */

@@ -3,11 +3,10 @@
  * `images`, one line per failed image. Repositories are independent: each is verified and
  * published on its own, and one failing never leaves another half-published.
  */
-import { DctError, ImagesError, type ImageFailure } from '../../errors.js';
+import { DctError } from '../../errors.js';
 import { shortId } from '../../keys/keyid.js';
 import type { HeldKey, KeyRing } from '../../keys/keyring.js';
-import { parseRepositoryRef, type RepositoryRef } from '../../registry/reference.js';
-import { imageFailure } from '../images.js';
+import { eachRepository } from '../images.js';
 import type { ConnectionOptions, Logger, TrustStore } from '../types.js';
 import { addSigner, removeSigner } from './signers.js';
 import type { NewRepository, SignerKey } from './types.js';
@@ -39,7 +38,7 @@ export interface SignerAddOptions extends SignerAdminOptions {
 }
 
 export function addSignerToImages(opts: SignerAddOptions): Promise<SignerChange[]> {
-  return eachRepository(opts, async (ref) => {
+  return eachRepository(opts.images, async (ref) => {
     const out = await addSigner({
       ...opts,
       repository: ref.gun,
@@ -59,7 +58,7 @@ export function addSignerToImages(opts: SignerAddOptions): Promise<SignerChange[
 }
 
 export function removeSignerFromImages(opts: SignerAdminOptions): Promise<SignerChange[]> {
-  return eachRepository(opts, async (ref) => {
+  return eachRepository(opts.images, async (ref) => {
     const out = await removeSigner({ ...opts, repository: ref.gun, name: opts.signer });
     return {
       image: ref.input,
@@ -70,32 +69,6 @@ export function removeSignerFromImages(opts: SignerAdminOptions): Promise<Signer
       created: false,
     };
   });
-}
-
-/** Every repository at once (each named once), then one ImagesError naming every failure. */
-async function eachRepository(
-  opts: SignerAdminOptions,
-  run: (ref: RepositoryRef) => Promise<SignerChange>,
-): Promise<SignerChange[]> {
-  const refs: RepositoryRef[] = [];
-  const failures: ImageFailure[] = [];
-  for (const image of opts.images) {
-    try {
-      const ref = parseRepositoryRef(image);
-      if (!refs.some((r) => r.gun === ref.gun)) refs.push(ref);
-    } catch (e) {
-      failures.push(imageFailure(image, e));
-    }
-  }
-  if (failures.length > 0) throw new ImagesError(failures);
-  const settled = await Promise.allSettled(refs.map((ref) => run(ref)));
-  const done: SignerChange[] = [];
-  settled.forEach((s, i) => {
-    if (s.status === 'fulfilled') done.push(s.value);
-    else failures.push(imageFailure(refs[i].input, s.reason));
-  });
-  if (failures.length > 0) throw new ImagesError(failures, done);
-  return done;
 }
 
 /**
