@@ -28096,7 +28096,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _prompt_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1934);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3530);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3673);
 // The `dct` command line (CLI.md), bundled into dist/cli/index.js.
 
 
@@ -28177,7 +28177,7 @@ function readLine(input, question, secret) {
 
 /***/ }),
 
-/***/ 3530:
+/***/ 3673:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31803,7 +31803,12 @@ class CliContext {
         for (const r of repositories) {
             try {
                 const ref = parseRepositoryRef(r);
-                hosts.add(new URL(trustServerFor(ref, this.trustServer)).host);
+                const server = trustServerFor(ref, this.trustServer);
+                hosts.add(new URL(server).host);
+                // docker names the folder as the server is written: `host:443` keeps its port
+                const written = /^https:\/\/([^/?#]+)/i.exec(this.trustServer ?? server)?.[1];
+                if (written !== undefined)
+                    hosts.add(written);
                 hosts.add(ref.registry);
             }
             catch {
@@ -36155,12 +36160,115 @@ function trusted_describe(e) {
     return e instanceof Error ? e.message : String(e);
 }
 
+;// CONCATENATED MODULE: ./src/signer/health.ts
+
+/** Warn this long before a role expires (issue 11). */
+const WARN_WITHIN_MS = 30 * 86_400_000;
+/** The signers `keys` holds for a role's listed keys (at most one per key). */
+function heldSigners(keys, set) {
+    if (keys === undefined || set === undefined)
+        return [];
+    return set.keyids.flatMap((id) => {
+        const key = set.keys[id];
+        const s = key === undefined ? undefined : keys.signerFor(id, key);
+        return s === undefined ? [] : [s];
+    });
+}
+/** Whether `keys` can sign a role with these keys at its threshold. */
+function canSign(keys, set) {
+    return set !== undefined && heldSigners(keys, set).length >= set.threshold;
+}
+/**
+ * Every role with a file: root, targets, the delegations (loaded ones, then those skipped as
+ * expired), snapshot, timestamp. `keys` (when given) tells a client-held snapshot from the
+ * server's: without the keys that sign it, nobody here can tell, and the snapshot is shown as
+ * the server's.
+ */
+function roleHealth(repo, keys) {
+    const out = [];
+    const add = (role, file, extra = {}) => {
+        out.push({
+            role,
+            version: file.version,
+            expires: file.expires,
+            keyIds: [...(repo.keysOf(role)?.keyids ?? [])],
+            serverManaged: role === 'timestamp' || (role === 'snapshot' && !canSign(keys, repo.keysOf('snapshot'))),
+            ...extra,
+        });
+    };
+    add('root', repo.root.signed);
+    for (const [role, env] of repo.targets)
+        add(role, env.signed);
+    for (const [role, env] of repo.invalidFiles) {
+        if (repo.invalidDelegations.get(role)?.code === 'TUF_EXPIRED') {
+            add(role, env.signed, { expired: true });
+        }
+    }
+    add('snapshot', repo.snapshot.signed);
+    add('timestamp', repo.timestamp.signed);
+    return out;
+}
+/**
+ * The repository's roles after a publish: `repo` as loaded before it, with the version and
+ * expiry of each file the run signed (`published`). The server's own new snapshot and
+ * timestamp are not read back; they are marked as the server's.
+ */
+function healthAfter(repo, published, keys) {
+    const roles = roleHealth(repo, keys).map((h) => {
+        const f = published.get(h.role);
+        if (f === undefined)
+            return h;
+        const { expired: _was, ...rest } = h;
+        return { ...rest, version: f.version, expires: f.expires };
+    });
+    return {
+        gun: repo.gun,
+        roles,
+        changed: roles.map((h) => h.role).filter((r) => published.has(r)),
+    };
+}
+/** Whole days from `now` until `expires` (negative once it has passed). */
+function daysLeft(expires, now) {
+    return Math.floor((parseExpires(expires).getTime() - now.getTime()) / 86_400_000);
+}
+/** The command that re-signs what is about to expire, for messages. */
+function refreshHint(gun) {
+    return `run this action with \`command: refresh\` (or \`dct refresh ${gun}\`) with the keys that sign it`;
+}
+/**
+ * Warns about each role that expires within 30 days (or has expired and is skipped), naming
+ * the role, the date and the fix. Not about the roles the server renews itself (timestamp, a
+ * server-held snapshot), nor about root (`warnIfRootExpiring` warns six months ahead), nor
+ * about `skip` (the roles this run re-signs). The snapshot is re-signed by every publish,
+ * so it never expires before the targets roles do, and their warning covers it.
+ */
+function warnIfExpiring(repo, log, opts = {}) {
+    const now = opts.now ?? new Date();
+    const skip = new Set(opts.skip ?? []);
+    for (const r of roleHealth(repo)) {
+        if (r.serverManaged || r.role === 'root' || r.role === 'snapshot' || skip.has(r.role)) {
+            continue;
+        }
+        const left = parseExpires(r.expires).getTime() - now.getTime();
+        if (left >= WARN_WITHIN_MS)
+            continue;
+        const then = r.role === 'targets'
+            ? 'every client refuses the repository'
+            : 'clients ignore its signatures';
+        const when = left < 0
+            ? `expired at ${r.expires}, so clients ignore its signatures`
+            : `expires at ${r.expires} (in ${daysLeft(r.expires, now)} days), and ${then} then`;
+        log.warning(`${repo.gun}: ${r.role} ${when}; re-sign it: ${refreshHint(repo.gun)}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/signer/publish.ts
 /**
  * Publishing one repository's change, safe against other signers doing the same at once.
  * The change is a pure function of the trusted repository: on a version conflict the
  * repository is read again and the same change re-applied, re-signed and re-sent.
  */
+
 
 
 
@@ -36199,6 +36307,12 @@ async function loadRepo(ctx, trusted) {
         });
     }
     catch (e) {
+        // Docker's own Notary service is gone (issue 11): say so, and where to go instead.
+        if (isDockerHubNotary(conn.server) &&
+            e instanceof errors/* DctError */.sY &&
+            DEFAULT_SERVER_FAILURES.has(e.code)) {
+            throw new errors/* DctError */.sY(e.code, `${e.message}; ${HUB_NOTARY_RETIRED}`, { cause: e });
+        }
         // A server nobody named may simply be the wrong one: say where it came from.
         if (!conn.serverGiven && e instanceof errors/* DctError */.sY && DEFAULT_SERVER_FAILURES.has(e.code)) {
             throw new errors/* DctError */.sY(e.code, `${e.message}; ${defaultServerNote(conn)}`, { cause: e });
@@ -36213,6 +36327,15 @@ async function loadRepo(ctx, trusted) {
             : `${conn.server} does not have trust data for ${conn.gun}; ${defaultServerNote(conn)}, or ${create}`);
     }
     return repo;
+}
+const HUB_NOTARY_RETIRED = 'Docker\'s Notary service (notary.docker.io) shut down on 8 December 2026: set `trust-server` to a self-hosted Notary server holding the repository\'s trust data, or move to Sigstore signatures (README, "Moving to Sigstore")';
+function isDockerHubNotary(server) {
+    try {
+        return new URL(server).hostname === 'notary.docker.io';
+    }
+    catch {
+        return false;
+    }
 }
 /** Failures that mean "not a (reachable) notary server here" rather than bad trust data. */
 const DEFAULT_SERVER_FAILURES = new Set([
@@ -36360,12 +36483,7 @@ function signEdits(ctx, repo, change) {
     }
     // Snapshot only when we hold its key; otherwise the server makes it (notary-spec.md §5.3).
     const snapshotRole = root.roles['snapshot'];
-    const snapshotSigners = change.snapshotSigners ??
-        (snapshotRole?.keyids ?? []).flatMap((id) => {
-            const key = root.keys[id];
-            const s = key === undefined ? undefined : ctx.keys.signerFor(id, key);
-            return s === undefined ? [] : [s];
-        });
+    const snapshotSigners = change.snapshotSigners ?? heldSigners(ctx.keys, snapshotRole && roleKeys(root, 'snapshot'));
     const canSignSnapshot = snapshotRole !== undefined && snapshotSigners.length >= snapshotRole.threshold;
     if (change.snapshot === true && !canSignSnapshot) {
         throw new errors/* DctError */.sY('SNAPSHOT_KEY_MISSING', `${repo.gun}: the snapshot is to be re-signed but the keys given cannot sign it; nothing was published`);
@@ -36997,6 +37115,38 @@ class GroupImagesError extends Error {
         this.failures = failures;
         this.done = done;
     }
+}
+/**
+ * Runs `run` for every repository named (a tag ignored, each repository once) at once, then
+ * throws one ImagesError naming every failure, with the others' results in `done`. A name
+ * that does not parse stops the run before any repository is touched.
+ */
+async function eachRepository(names, run) {
+    const refs = [];
+    const failures = [];
+    for (const name of names) {
+        try {
+            const ref = parseRepositoryRef(name.trim());
+            if (!refs.some((r) => r.gun === ref.gun))
+                refs.push(ref);
+        }
+        catch (e) {
+            failures.push(imageFailure(name, e));
+        }
+    }
+    if (failures.length > 0)
+        throw new errors/* ImagesError */.xd(failures);
+    const settled = await Promise.allSettled(refs.map((ref) => run(ref)));
+    const done = [];
+    settled.forEach((s, i) => {
+        if (s.status === 'fulfilled')
+            done.push(s.value);
+        else
+            failures.push(imageFailure(refs[i].input, s.reason));
+    });
+    if (failures.length > 0)
+        throw new errors/* ImagesError */.xd(failures, done);
+    return done;
 }
 
 ;// CONCATENATED MODULE: ./src/signer/connect.ts
@@ -37865,7 +38015,7 @@ function adminOptions(ctx, repository) {
     };
 }
 /** Runs `fn` for each repository in turn; afterwards one failure line per repository. */
-async function eachRepository(repos, fn) {
+async function signer_eachRepository(repos, fn) {
     const failures = [];
     const seen = new Set();
     for (const repo of repos) {
@@ -37925,7 +38075,7 @@ register({
             throw new errors/* DctError */.sY('SIGNER_KEY_MISSING', 'path to a public key must be provided using the `--key` flag');
         }
         const signerKeys = await readSignerKeys(ctx, files);
-        await eachRepository(repos, async (repo, gun) => {
+        await signer_eachRepository(repos, async (repo, gun) => {
             ctx.out(`Adding signer "${name}" to ${repo}...`);
             const keys = await ctx.openKeys('signing', gun);
             try {
@@ -37968,7 +38118,7 @@ register({
         if (name !== 'releases')
             validateSignerName(name);
         const force = booleans.has('force');
-        await eachRepository(repos, async (repo, gun) => {
+        await signer_eachRepository(repos, async (repo, gun) => {
             ctx.out(`Removing signer "${name}" from ${repo}...`);
             const keys = await ctx.openKeys('signing', gun);
             try {
@@ -38544,108 +38694,6 @@ register({
         }
     },
 });
-
-;// CONCATENATED MODULE: ./src/signer/health.ts
-
-/** Warn this long before a role expires (issue 11). */
-const WARN_WITHIN_MS = 30 * 86_400_000;
-/** The signers `keys` holds for a role's listed keys (at most one per key). */
-function heldSigners(keys, set) {
-    if (keys === undefined || set === undefined)
-        return [];
-    return set.keyids.flatMap((id) => {
-        const key = set.keys[id];
-        const s = key === undefined ? undefined : keys.signerFor(id, key);
-        return s === undefined ? [] : [s];
-    });
-}
-/** Whether `keys` can sign a role with these keys at its threshold. */
-function canSign(keys, set) {
-    return set !== undefined && heldSigners(keys, set).length >= set.threshold;
-}
-/**
- * Every role with a file: root, targets, the delegations (loaded ones, then those skipped as
- * expired), snapshot, timestamp. `keys` (when given) tells a client-held snapshot from the
- * server's: without the keys that sign it, nobody here can tell, and the snapshot is shown as
- * the server's.
- */
-function roleHealth(repo, keys) {
-    const out = [];
-    const add = (role, file, extra = {}) => {
-        out.push({
-            role,
-            version: file.version,
-            expires: file.expires,
-            keyIds: [...(repo.keysOf(role)?.keyids ?? [])],
-            serverManaged: role === 'timestamp' || (role === 'snapshot' && !canSign(keys, repo.keysOf('snapshot'))),
-            ...extra,
-        });
-    };
-    add('root', repo.root.signed);
-    for (const [role, env] of repo.targets)
-        add(role, env.signed);
-    for (const [role, env] of repo.invalidFiles) {
-        if (repo.invalidDelegations.get(role)?.code === 'TUF_EXPIRED') {
-            add(role, env.signed, { expired: true });
-        }
-    }
-    add('snapshot', repo.snapshot.signed);
-    add('timestamp', repo.timestamp.signed);
-    return out;
-}
-/**
- * The repository's roles after a publish: `repo` as loaded before it, with the version and
- * expiry of each file the run signed (`published`). The server's own new snapshot and
- * timestamp are not read back; they are marked as the server's.
- */
-function healthAfter(repo, published, keys) {
-    const roles = roleHealth(repo, keys).map((h) => {
-        const f = published.get(h.role);
-        if (f === undefined)
-            return h;
-        const { expired: _was, ...rest } = h;
-        return { ...rest, version: f.version, expires: f.expires };
-    });
-    return {
-        gun: repo.gun,
-        roles,
-        changed: roles.map((h) => h.role).filter((r) => published.has(r)),
-    };
-}
-/** Whole days from `now` until `expires` (negative once it has passed). */
-function daysLeft(expires, now) {
-    return Math.floor((parseExpires(expires).getTime() - now.getTime()) / 86_400_000);
-}
-/** The command that re-signs what is about to expire, for messages. */
-function refreshHint(gun) {
-    return `run this action with \`command: refresh\` (or \`dct refresh ${gun}\`) with the keys that sign it`;
-}
-/**
- * Warns about each role that expires within 30 days (or has expired and is skipped), naming
- * the role, the date and the fix. Not about the roles the server renews itself (timestamp, a
- * server-held snapshot), nor about root (`warnIfRootExpiring` warns six months ahead), nor
- * about `skip` (the roles this run re-signs). The snapshot is re-signed by every publish,
- * so it never expires before the targets roles do, and their warning covers it.
- */
-function warnIfExpiring(repo, log, opts = {}) {
-    const now = opts.now ?? new Date();
-    const skip = new Set(opts.skip ?? []);
-    for (const r of roleHealth(repo)) {
-        if (r.serverManaged || r.role === 'root' || r.role === 'snapshot' || skip.has(r.role)) {
-            continue;
-        }
-        const left = parseExpires(r.expires).getTime() - now.getTime();
-        if (left >= WARN_WITHIN_MS)
-            continue;
-        const then = r.role === 'targets'
-            ? 'every client refuses the repository'
-            : 'clients ignore its signatures';
-        const when = left < 0
-            ? `expired at ${r.expires}, so clients ignore its signatures`
-            : `expires at ${r.expires} (in ${daysLeft(r.expires, now)} days), and ${then} then`;
-        log.warning(`${repo.gun}: ${r.role} ${when}; re-sign it: ${refreshHint(repo.gun)}`);
-    }
-}
 
 ;// CONCATENATED MODULE: ./src/signer/roles.ts
 /**
@@ -39859,7 +39907,233 @@ register({
     },
 });
 
+;// CONCATENATED MODULE: ./src/signer/refresh.ts
+/**
+ * `refresh` (issue 11): in each repository, every role the keys can sign that expires within
+ * the window is signed again, content unchanged, with the next version and the role's usual
+ * lifetime from now (notary-spec.md §4). One publish per repository; repositories are
+ * independent, and one that fails publishes nothing.
+ *
+ * A role that has already expired can be repaired: loading lets through the expiry of exactly
+ * the roles these keys re-sign (`TrustOptions.mayExpire`), and checks everything else.
+ */
+
+
+
+
+
+
+const UNITS = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+/** A window beyond this re-signs everything every time: surely a typo. */
+const MAX_WINDOW_DAYS = 20 * 365;
+/**
+ * `90d`, `12h`, `2w` → milliseconds. `input` names where the value came from in the error
+ * (the action's `expires-within`, the CLI's `--expires-within`).
+ */
+function parseDuration(value, input = '`expires-within`') {
+    const m = /^(\d{1,6})([hdw])$/i.exec(value.trim());
+    const ms = m === null ? NaN : Number(m[1]) * UNITS[m[2].toLowerCase()];
+    if (!Number.isFinite(ms) || ms > MAX_WINDOW_DAYS * UNITS.d) {
+        const shown = JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
+        throw new errors/* DctError */.sY('INPUT_INVALID', `${input} must be a whole number of hours, days or weeks up to ${MAX_WINDOW_DAYS} days, such as 90d, 12h or 2w; got ${shown}`);
+    }
+    return ms;
+}
+/**
+ * Refreshes every repository at once; then one ImagesError naming each that failed (with
+ * the others' results in `done`), after all have finished.
+ */
+async function refreshRepositories(opts) {
+    if (opts.repositories.length === 0) {
+        throw new errors/* DctError */.sY('INPUT_INVALID', 'no repository to refresh was given');
+    }
+    return eachRepository(opts.repositories, (ref) => refreshOne(ref, opts));
+}
+/**
+ * The roles that expire before `deadline`, in publishing order (root, targets, delegations
+ * parents first, snapshot). The timestamp is the server's; a snapshot these keys cannot
+ * sign is the server's too (or its holder's), and the server renews its own.
+ */
+function dueRoles(repo, keys, deadline) {
+    const out = [];
+    const consider = (role, expires) => {
+        if (parseExpires(expires).getTime() > deadline)
+            return;
+        out.push({ role, expires, signable: canSign(keys, repo.keysOf(role)) });
+    };
+    consider('root', repo.root.signed.expires);
+    for (const [role, env] of repo.targets)
+        consider(role, env.signed.expires);
+    if (canSign(keys, repo.keysOf('snapshot')))
+        consider('snapshot', repo.snapshot.signed.expires);
+    return out;
+}
+async function refreshOne(ref, opts) {
+    const window = opts.expiresWithinMs;
+    return repo_withRepository({ ...opts, repository: ref.gun }, async (conn) => {
+        const ctx = {
+            conn,
+            keys: opts.keys,
+            rootKeyIds: opts.rootKeyIds ?? [],
+            log: opts.log,
+            // The roles these keys re-sign may already have expired; the timestamp is the server's.
+            mayExpire: (role, keys) => role !== 'timestamp' && canSign(opts.keys, keys),
+        };
+        if (opts.trustStore !== undefined)
+            ctx.trustStore = opts.trustStore;
+        if (opts.now !== undefined)
+            ctx.now = opts.now;
+        const now = () => opts.now?.() ?? new Date();
+        const repo = await loadRepo(ctx, await opts.trustStore?.load(conn.gun));
+        const due = (r) => dueRoles(r, opts.keys, now().getTime() + window);
+        const warned = new Set();
+        const plan = (r) => {
+            const change = { roles: [] };
+            for (const d of due(r)) {
+                if (!d.signable) {
+                    if (!warned.has(d.role)) {
+                        warned.add(d.role);
+                        opts.log.warning(`${conn.gun}: ${d.role} expires at ${d.expires} but the keys given cannot sign it, so it is not refreshed; ${whoSigns(d.role)}`);
+                    }
+                    continue;
+                }
+                const signers = heldSigners(opts.keys, r.keysOf(d.role));
+                if (d.role === 'root')
+                    change.root = { signers, edit: () => undefined };
+                else if (d.role === 'snapshot')
+                    change.snapshot = true;
+                else
+                    change.roles.push({ role: d.role, signers, edit: () => undefined });
+            }
+            return change;
+        };
+        const confirm = (r) => {
+            const left = due(r).filter((d) => d.signable);
+            return left.length === 0
+                ? undefined
+                : `${left.map((d) => d.role).join(', ')} still expires at ${left[0].expires}`;
+        };
+        warnExpiredUnsignable(repo, opts.log);
+        const published = await publishChange(ctx, plan, confirm, repo);
+        const health = healthAfter(repo, published, opts.keys);
+        // In the repository's order (root, targets, delegations, snapshot).
+        const refreshed = health.changed.map((role) => ({
+            gun: conn.gun,
+            role,
+            version: published.get(role).version,
+            expires: published.get(role).expires,
+        }));
+        opts.log.info(refreshed.length === 0
+            ? `${conn.gun}: nothing the keys can sign expires within the window; nothing was published`
+            : `${conn.gun}: refreshed ${refreshed.map((r) => `${r.role} (v${r.version}, until ${r.expires})`).join(', ')}`);
+        return {
+            repository: ref.input,
+            gun: conn.gun,
+            server: conn.server,
+            refreshed,
+            roles: health.roles,
+        };
+    });
+}
+/** Expired delegations these keys cannot sign stay skipped by every client: say so. */
+function warnExpiredUnsignable(repo, log) {
+    for (const [role, e] of repo.invalidDelegations) {
+        if (e.code !== 'TUF_EXPIRED')
+            continue;
+        log.warning(`${repo.gun}: ${role} has expired and the keys given cannot sign it, so clients keep ignoring its signatures; ${whoSigns(role)}`);
+    }
+}
+function whoSigns(role) {
+    if (role === 'root')
+        return 'add the root key to the keys and give its passphrase';
+    if (role === 'targets')
+        return 'add the repository (targets) key to the keys';
+    return `refresh with the key of ${role}`;
+}
+
+;// CONCATENATED MODULE: ./src/cli/commands/refresh.ts
+/**
+ * `dct refresh [--expires-within DURATION] REPO...` (CLI.md): re-signs what the keys of the
+ * key directory can sign and what expires within the window (default 90 days), as the
+ * action's `command: refresh` does. Root keys take part only when the root passphrase is in
+ * DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE: a scheduled job should not stop to ask for it.
+ */
+
+
+
+
+
+
+
+function report(ctx, r, window) {
+    if (r.refreshed.length === 0) {
+        ctx.err(`${r.gun}: nothing the keys can sign expires within ${window}`);
+    }
+    for (const role of r.refreshed) {
+        ctx.out(`${r.gun}\t${role.role}\tversion ${role.version}\texpires ${role.expires}`);
+    }
+    const now = ctx.now();
+    for (const role of r.roles) {
+        if (r.refreshed.some((x) => x.role === role.role))
+            continue;
+        const left = daysLeft(role.expires, now);
+        ctx.log.debug(`${r.gun}: ${role.role} v${role.version} expires ${role.expires} (${left} days)${role.serverManaged ? ', renewed by the server' : ''}`);
+    }
+}
+register({
+    name: 'refresh',
+    usage: 'REPOSITORY...',
+    summary: 'Re-sign the roles your keys can sign that expire soon (trust data that never expires)',
+    flags: [
+        {
+            name: 'expires-within',
+            kind: 'string',
+            value: 'duration',
+            description: 'Re-sign what expires within this long: hours, days or weeks (default 90d)',
+        },
+    ],
+    args: { min: 1 },
+    async run(ctx, { args, strings }) {
+        const window = strings.get('expires-within') ?? '90d';
+        const expiresWithinMs = parseDuration(window, '--expires-within');
+        const withRoot = Boolean(ctx.env[ROOT_PASSPHRASE_VAR]);
+        const failures = [];
+        // One repository at a time, each with its own keys: another repository's keys, perhaps
+        // under another passphrase, are never opened for it.
+        for (const repository of args) {
+            let keys;
+            try {
+                const gun = parseRepositoryRef(repository).gun;
+                keys = await ctx.openKeys(withRoot ? 'all' : 'signing', gun);
+                const [result] = await refreshRepositories({
+                    ...ctx.connection([repository]),
+                    repositories: [repository],
+                    keys,
+                    expiresWithinMs,
+                    trustStore: ctx.tufStore,
+                    log: ctx.log,
+                    now: ctx.now,
+                });
+                if (result !== undefined)
+                    report(ctx, result, window);
+            }
+            catch (e) {
+                if (e instanceof errors/* ImagesError */.xd)
+                    failures.push(...e.failures);
+                else
+                    failures.push(imageFailure(repository, e));
+            }
+            finally {
+                keys?.dispose();
+            }
+        }
+        if (failures.length > 0)
+            throw new errors/* ImagesError */.xd(failures);
+    },
+});
+
 ;// CONCATENATED MODULE: ./src/cli/commands/index.ts
+
 
 
 
