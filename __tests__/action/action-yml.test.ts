@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { INPUT_NAMES } from '../../src/action/inputs.js';
+import { INPUT_NAMES, parseInputs, type RawInputs } from '../../src/action/inputs.js';
 
 // A small reader for the two-level maps of action.yml (no YAML parser among the deps).
 const yml = readFileSync(new URL('../../action.yml', import.meta.url), 'utf8');
@@ -29,6 +29,21 @@ describe('action.yml', () => {
     expect(inputs.get('images')).toMatch(/required: true/);
     for (const name of ['passphrase', 'root-passphrase', 'trust-server', 'keys']) {
       expect(inputs.get(name), name).not.toMatch(/default:/);
+    }
+  });
+
+  it('its defaults, as the runner passes them, are accepted by every command', () => {
+    // The runner sets an input for every default: a default that only one command accepts
+    // would fail every other command's runs.
+    const defaults: RawInputs = {};
+    for (const [name, body] of section('inputs')) {
+      const m = /^ {4}default: '(.*)'$/m.exec(body);
+      if (m) defaults[name as keyof RawInputs] = m[1];
+    }
+    const keys = '-----BEGIN PRIVATE KEY-----\nrole: ci\n\nAAAA\n-----END PRIVATE KEY-----\n';
+    const base = { images: 'registry.example.com/team/app:1.0', keys, signer: 'ci' };
+    for (const command of ['sign', 'verify', 'revoke', 'refresh', 'signer-remove']) {
+      expect(() => parseInputs({ ...defaults, ...base, command }, {}), command).not.toThrow();
     }
   });
 
