@@ -21,6 +21,7 @@ import { KeyRing } from '../../src/keys/keyring.js';
 import { readKeySecret } from '../../src/keys/secret.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { runCli } from '../../src/cli/run.js';
+import { configDir, dct } from '../cli/support.js';
 import { parseImageRef } from '../../src/registry/reference.js';
 import { cosignVerify, ensureCosign, runCosign } from '../support/cosign.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
@@ -227,6 +228,29 @@ describe('dct key export --cosign', () => {
     });
     expect(again).toBe(1);
     expect(stderr.join('')).toMatch(/ci.cosign.key: exists already/);
+  });
+});
+
+describe('dct sign --cosign', () => {
+  it('dual-signs as the action does: the real cosign verifies under the signer key, verify accepts', async () => {
+    const config = await configDir(sb);
+    await mkdir(join(config, 'trust', 'private'), { recursive: true });
+    await writeFile(
+      join(config, 'trust', 'private', `${repo.signerKeyId!}.key`),
+      encryptNotaryKey(signerKey, repo.passphrase, { role: 'ci' }),
+      { mode: 0o600 },
+    );
+    const img = await pushImage(sb, PATH, '2.2', { seed: 'dct-dual' });
+    const r = await dct(sb, config, ['sign', '--cosign', `${gun}:2.2`], {
+      env: { DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE: repo.passphrase },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`Successfully wrote the cosign signature of ${gun}@${img.digest}`);
+    expect((await cosignVerify(sb, signerPub, `${gun}@${img.digest}`)).code).toBe(0);
+    const after = ok(await verify([`${gun}:2.2`], { 'required-signers': 'ci' }));
+    expect(JSON.parse(after.outputs.verified)).toEqual([
+      expect.objectContaining({ tag: '2.2', digest: img.digest, cosign: true }),
+    ]);
   });
 });
 

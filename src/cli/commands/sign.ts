@@ -11,7 +11,7 @@ import { parseImageRef, parseRepositoryRef, type RepositoryRef } from '../../reg
 import { revokeImages } from '../../signer/revoke.js';
 import { rolesForTag, signableRoles } from '../../signer/roles.js';
 import { signImages } from '../../signer/sign.js';
-import type { Logger } from '../../signer/types.js';
+import type { Logger, SignedTag } from '../../signer/types.js';
 import type { CliContext } from '../context.js';
 import { register } from '../registry.js';
 import { loadRepositories } from './inspect.js';
@@ -86,9 +86,16 @@ register({
   name: 'sign',
   usage: 'IMAGE:TAG',
   summary: 'Sign an image (the digest the registry holds for the tag)',
-  flags: [],
+  flags: [
+    {
+      name: 'cosign',
+      kind: 'boolean',
+      description:
+        'Also write a cosign signature of the digest with the same signer key, as the action does with cosign: true',
+    },
+  ],
   args: { min: 1, max: 1 },
-  async run(ctx, { args }) {
+  async run(ctx, { args, booleans }) {
     const input = args[0];
     const ref = parseImageArg(input);
     if (ref.tag === undefined) {
@@ -98,8 +105,10 @@ register({
       );
     }
     const keys = await ctx.openKeys('signing', ref.gun);
+    const cosign = booleans.has('cosign');
+    let signed: SignedTag[];
     try {
-      await signImages({
+      signed = await signImages({
         ...ctx.connection([input]),
         images: [input],
         keys,
@@ -107,6 +116,7 @@ register({
         rootKeyIds: [],
         trustStore: ctx.tufStore,
         log: flowLog(ctx),
+        ...(cosign ? { cosign: {} } : {}),
       });
     } catch (e) {
       throw cliFailures(ctx, e, keys);
@@ -115,6 +125,11 @@ register({
     }
     ctx.out(`Signing and pushing trust metadata for ${input}`);
     ctx.out(`Successfully signed ${ref.gun}:${ref.tag}`);
+    if (cosign) {
+      for (const digest of new Set(signed.map((t) => t.digest))) {
+        ctx.out(`Successfully wrote the cosign signature of ${ref.gun}@${digest}`);
+      }
+    }
   },
 });
 
