@@ -67,6 +67,23 @@ describe('dct refresh', () => {
     expect(again.stdout).toBe('');
   });
 
+  it('dct inspect warns about a role that expires within 30 days, and not otherwise', async () => {
+    const calm = await dct(sb, config, ['inspect', gun]);
+    expect(calm.code, calm.stderr).toBe(0);
+    expect(calm.stderr).not.toMatch(/expires at/);
+    // The warning's clock only (the trust data is still checked against the real one): the
+    // three-year roles are then 15 days from their end.
+    const later = new Date(Date.now() + (3 * 365 - 15) * 86_400_000);
+    const warned = await dct(sb, config, ['inspect', gun], { now: () => later });
+    expect(warned.code, warned.stderr).toBe(0);
+    expect(warned.stderr).toMatch(
+      new RegExp(
+        `warning: ${gun.replace(/[.]/g, '\\.')}: targets expires at .* \\(in 1[45] days\\).*dct refresh ${gun.replace(/[.]/g, '\\.')}`,
+      ),
+    );
+    expect(warned.stdout).toBe(calm.stdout);
+  });
+
   it('bad input: a window that is not a duration, a repository without trust data', async () => {
     const bad = await dct(sb, config, ['refresh', '--expires-within', '3 months', gun], {
       env: env(),

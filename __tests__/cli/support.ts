@@ -29,7 +29,7 @@ export async function dct(
   sb: Sandbox,
   dockerConfig: string,
   argv: string[],
-  opts: { env?: Record<string, string>; terminal?: Terminal } = {},
+  opts: { env?: Record<string, string>; terminal?: Terminal; now?: () => Date } = {},
 ): Promise<DctResult> {
   let stdout = '';
   let stderr = '';
@@ -48,6 +48,7 @@ export async function dct(
       stderr += t;
     },
     ...(opts.terminal ? { terminal: opts.terminal } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
   };
   const code = await runCli(argv, io);
   return { code, stdout, stderr };

@@ -38563,6 +38563,7 @@ function formatTable(rows) {
 
 
 
+
 /** Docker's text for a repository it cannot read; our reason follows it. */
 const NO_SIGNATURES = 'no signatures or cannot access';
 async function loadRepositories(ctx, inputs) {
@@ -38577,6 +38578,7 @@ async function loadRepositories(ctx, inputs) {
         const conn = await connectRepo(ref, { ...opts, http, write: false });
         const repo = await loadRepo({ conn, rootKeyIds: [] }, await ctx.tufStore.load(conn.gun));
         warnIfRootExpiring(repo, ctx.log, ctx.now());
+        warnIfExpiring(repo, ctx.log, { now: ctx.now() });
         await saveTrust({ conn, trustStore: ctx.tufStore, log: ctx.log }, repo);
         return repo;
     };
@@ -39806,17 +39808,25 @@ register({
     name: 'sign',
     usage: 'IMAGE:TAG',
     summary: 'Sign an image (the digest the registry holds for the tag)',
-    flags: [],
+    flags: [
+        {
+            name: 'cosign',
+            kind: 'boolean',
+            description: 'Also write a cosign signature of the digest with the same signer key, as the action does with cosign: true',
+        },
+    ],
     args: { min: 1, max: 1 },
-    async run(ctx, { args }) {
+    async run(ctx, { args, booleans }) {
         const input = args[0];
         const ref = parseImageArg(input);
         if (ref.tag === undefined) {
             throw new errors/* DctError */.sY('IMAGE_REF_INVALID', `no tag specified for ${input}; dct sign signs a tag: IMAGE:TAG`);
         }
         const keys = await ctx.openKeys('signing', ref.gun);
+        const cosign = booleans.has('cosign');
+        let signed;
         try {
-            await signImages({
+            signed = await signImages({
                 ...ctx.connection([input]),
                 images: [input],
                 keys,
@@ -39824,6 +39834,7 @@ register({
                 rootKeyIds: [],
                 trustStore: ctx.tufStore,
                 log: flowLog(ctx),
+                ...(cosign ? { cosign: {} } : {}),
             });
         }
         catch (e) {
@@ -39834,6 +39845,11 @@ register({
         }
         ctx.out(`Signing and pushing trust metadata for ${input}`);
         ctx.out(`Successfully signed ${ref.gun}:${ref.tag}`);
+        if (cosign) {
+            for (const digest of new Set(signed.map((t) => t.digest))) {
+                ctx.out(`Successfully wrote the cosign signature of ${ref.gun}@${digest}`);
+            }
+        }
     },
 });
 /** Every tag name our keys may remove: held by a role they can sign whose paths allow it. */

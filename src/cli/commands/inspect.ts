@@ -3,6 +3,7 @@
  * each repository, read and verified as `sign` reads it (fail-closed, with docker's TUF cache
  * as the trusted state), plus each role's version and expiry.
  */
+import { warnIfExpiring } from '../../signer/health.js';
 import { DctError, describeError, isDctError } from '../../errors.js';
 import { HttpClient } from '../../http/client.js';
 import { parseRepositoryRef, type RepositoryRef } from '../../registry/reference.js';
@@ -46,6 +47,7 @@ export async function loadRepositories(
     const conn = await connectRepo(ref, { ...opts, http, write: false });
     const repo = await loadRepo({ conn, rootKeyIds: [] }, await ctx.tufStore.load(conn.gun));
     warnIfRootExpiring(repo, ctx.log, ctx.now());
+    warnIfExpiring(repo, ctx.log, { now: ctx.now() });
     await saveTrust({ conn, trustStore: ctx.tufStore, log: ctx.log }, repo);
     return repo;
   };
