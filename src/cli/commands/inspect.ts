@@ -3,7 +3,7 @@
  * each repository, read and verified as `sign` reads it (fail-closed, with docker's TUF cache
  * as the trusted state), plus each role's version and expiry.
  */
-import { warnIfExpiring } from '../../signer/health.js';
+import { daysLeft, roleHealth, warnIfExpiring, type RoleHealth } from '../../signer/health.js';
 import { DctError, describeError, isDctError } from '../../errors.js';
 import { HttpClient } from '../../http/client.js';
 import { parseRepositoryRef, type RepositoryRef } from '../../registry/reference.js';
@@ -83,8 +83,16 @@ function failureLine(input: string, error: unknown): string {
   return `${NO_SIGNATURES} ${input}: ${reason}`;
 }
 
-/** Docker's `--pretty` text for one repository, then the roles' versions and expiry. */
-export function prettyText(name: string, info: TrustInfo): string {
+/**
+ * Docker's `--pretty` text for one repository, then its trust health: each role's version,
+ * expiry, days left and signing keys (or the trust server, for the roles it renews).
+ */
+export function prettyText(
+  name: string,
+  info: TrustInfo,
+  health: RoleHealth[] = [],
+  now: Date = new Date(),
+): string {
   let out = '';
   if (info.signedTags.length > 0) {
     out += `\nSignatures for ${name}\n\n`;
@@ -124,9 +132,19 @@ export function prettyText(name: string, info: TrustInfo): string {
       .join(', ')}\n`;
   }
   out += `\nRole versions and expiry for ${name}\n\n`;
+  const byRole = new Map(health.map((h) => [h.role, h]));
   out += formatTable([
-    ['ROLE', 'VERSION', 'EXPIRES'],
-    ...info.roles.map((r) => [r.role, String(r.version), r.expires]),
+    ['ROLE', 'VERSION', 'EXPIRES', 'DAYS LEFT', 'SIGNED BY'],
+    ...info.roles.map((r) => {
+      const h = byRole.get(r.role);
+      const by =
+        h === undefined
+          ? '?'
+          : h.serverManaged
+            ? 'the trust server'
+            : h.keyIds.map((id) => id.slice(0, 12)).join(', ');
+      return [r.role, String(r.version), r.expires, String(daysLeft(r.expires, now)), by];
+    }),
   ]);
   return out;
 }
@@ -148,17 +166,17 @@ register({
   async run(ctx, { args, booleans }) {
     const loaded = await loadRepositories(ctx, args);
     const failures: string[] = [];
-    const shown: { name: string; info: TrustInfo }[] = [];
+    const shown: { name: string; info: TrustInfo; health: RoleHealth[] }[] = [];
     for (const input of args) {
       const r = loaded.get(input)!;
       if ('error' in r) {
         failures.push(failureLine(input, r.error));
         continue;
       }
-      shown.push({ name: input, info: trustInfo(r.repo, r.ref.tag) });
+      shown.push({ name: input, info: trustInfo(r.repo, r.ref.tag), health: roleHealth(r.repo) });
     }
     if (booleans.has('pretty')) {
-      ctx.io.stdout(shown.map((s) => prettyText(s.name, s.info)).join('\n\n'));
+      ctx.io.stdout(shown.map((s) => prettyText(s.name, s.info, s.health, ctx.now())).join('\n\n'));
     } else {
       ctx.io.stdout(formatInspectJson(shown.map((s) => dockerTrustJson(s.name, s.info))));
     }
