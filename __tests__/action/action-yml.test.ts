@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { INPUT_NAMES } from '../../src/action/inputs.js';
+import { INPUT_NAMES, parseInputs, type RawInputs } from '../../src/action/inputs.js';
 
 // A small reader for the two-level maps of action.yml (no YAML parser among the deps).
 const yml = readFileSync(new URL('../../action.yml', import.meta.url), 'utf8');
@@ -29,6 +29,29 @@ describe('action.yml', () => {
     expect(inputs.get('images')).toMatch(/required: true/);
     for (const name of ['passphrase', 'root-passphrase', 'trust-server', 'keys']) {
       expect(inputs.get(name), name).not.toMatch(/default:/);
+    }
+  });
+
+  it('has no default a command refuses: the runner sets every default for every command', () => {
+    // A GitHub runner passes INPUT_<NAME> for each input with a default, whether the workflow
+    // gave it or not; an input only one command takes must have none, or every other command
+    // fails on it.
+    const defaults: RawInputs = {};
+    for (const [name, body] of section('inputs')) {
+      const d = /^ {4}default: '(.*)'$/m.exec(body);
+      if (d) defaults[name as keyof RawInputs] = d[1];
+    }
+    const given: Record<string, RawInputs> = {
+      sign: { keys: 'K' },
+      verify: {},
+      revoke: { keys: 'K' },
+      refresh: { keys: 'K' },
+      'signer-add': { keys: 'K', signer: 'ci', 'signer-keys': 'P' },
+      'signer-remove': { keys: 'K', signer: 'ci' },
+    };
+    for (const [command, extra] of Object.entries(given)) {
+      const raw = { ...defaults, command, images: 'registry.example.com/team/app:1', ...extra };
+      expect(() => parseInputs(raw, {}), command).not.toThrow();
     }
   });
 
