@@ -290,6 +290,27 @@ describe('runMain: the error boundary', () => {
     expect(summaries[0]).toContain('<td>r.io/c:1</td>');
   });
 
+  it('names the repository once when the reason is the whole repository', async () => {
+    const err = new ImagesError([
+      {
+        image: 'r.io/a:1',
+        code: 'NO_SIGNING_KEYS',
+        message:
+          'r.io/a: no valid signing keys for targets/releases; the keys given have IDs 3647add',
+      },
+      { image: 'r.io/a@' + D1, code: 'NOTARY_REJECTED', message: 'r.io/a: the server refused' },
+      { image: 'r.io/ab:1', code: 'NOTARY_REJECTED', message: 'r.io/a: another repository' },
+    ]);
+    const { deps, rec, summaries } = setup(SIGN_INPUTS, { sign: () => Promise.reject(err) });
+    await runMain(deps);
+    expect(rec.failed).toEqual([
+      'r.io/a:1: no valid signing keys for targets/releases; the keys given have IDs 3647add',
+      `r.io/a@${D1}: the server refused`,
+      'r.io/ab:1: r.io/a: another repository',
+    ]);
+    expect(summaries[0]).toContain('<td>r.io/a:1</td><td>no valid signing keys');
+  });
+
   it('cuts a failure line that a server or an input made huge', async () => {
     const err = new ImagesError([
       { image: 'r.io/a:1', code: 'NOTARY_REJECTED', message: `rejected: ${'x'.repeat(50_000)}` },

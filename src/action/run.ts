@@ -10,7 +10,7 @@ import * as exec from '@actions/exec';
 import type { ExecFn } from '../registry/credentials.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DctError, ImagesError, describeError } from '../errors.js';
+import { DctError, ImagesError, describeError, reasonOf } from '../errors.js';
 import { Redactor } from '../redact.js';
 import { KeyRing } from '../keys/keyring.js';
 import { assertP256, decryptCosignKey } from '../cosign/key.js';
@@ -216,7 +216,7 @@ function usesRetiredNotary(inputs: Inputs): boolean {
 function failureLines(e: unknown, redactor: Redactor): { image: string; message: string }[] {
   const clean = (s: string): string => oneLine(redactor.redact(s));
   if (e instanceof ImagesError && e.failures.length > 0) {
-    return e.failures.map((f) => ({ image: clean(f.image), message: clean(f.message) }));
+    return e.failures.map((f) => ({ image: clean(f.image), message: clean(reasonOf(f)) }));
   }
   if (e instanceof InputsError) return e.problems.map((p) => ({ image: '', message: clean(p) }));
   if (e instanceof DctError) return [{ image: '', message: clean(e.message) }];

@@ -4,7 +4,7 @@
  * state, and docker's messages. `sign` signs the digest the registry holds for the tag: no
  * daemon, no local image.
  */
-import { DctError, ImagesError, type ImageFailure } from '../../errors.js';
+import { DctError, ImagesError, reasonOf, type ImageFailure } from '../../errors.js';
 import { shortId } from '../../keys/keyid.js';
 import type { KeyRing } from '../../keys/keyring.js';
 import { parseImageRef, parseRepositoryRef, type RepositoryRef } from '../../registry/reference.js';
@@ -64,15 +64,11 @@ function cliFailures(ctx: CliContext, e: unknown, keys: KeyRing): unknown {
     return message;
   };
   if (e instanceof ImagesError) {
-    const failures: ImageFailure[] = e.failures.map((f) => {
-      // The line names the image already; a repository-wide reason need not name it again.
-      const gun = /^(.+?): /.exec(f.message)?.[1];
-      const message =
-        gun !== undefined && f.image.startsWith(`${gun}:`)
-          ? f.message.slice(gun.length + 2)
-          : f.message;
-      return { ...f, message: reword(f.code, message) };
-    });
+    // The line names the image already; a repository-wide reason need not name it again.
+    const failures: ImageFailure[] = e.failures.map((f) => ({
+      ...f,
+      message: reword(f.code, reasonOf(f)),
+    }));
     return new ImagesError(failures, e.done);
   }
   if (e instanceof DctError) {
