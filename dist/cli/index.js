@@ -38612,8 +38612,11 @@ function failureLine(input, error) {
         : (0,errors/* describeError */.Uc)(error);
     return `${NO_SIGNATURES} ${input}: ${reason}`;
 }
-/** Docker's `--pretty` text for one repository, then the roles' versions and expiry. */
-function prettyText(name, info) {
+/**
+ * Docker's `--pretty` text for one repository, then its trust health: each role's version,
+ * expiry, days left and signing keys (or the trust server, for the roles it renews).
+ */
+function prettyText(name, info, health = [], now = new Date()) {
     let out = '';
     if (info.signedTags.length > 0) {
         out += `\nSignatures for ${name}\n\n`;
@@ -38652,9 +38655,18 @@ function prettyText(name, info) {
             .join(', ')}\n`;
     }
     out += `\nRole versions and expiry for ${name}\n\n`;
+    const byRole = new Map(health.map((h) => [h.role, h]));
     out += formatTable([
-        ['ROLE', 'VERSION', 'EXPIRES'],
-        ...info.roles.map((r) => [r.role, String(r.version), r.expires]),
+        ['ROLE', 'VERSION', 'EXPIRES', 'DAYS LEFT', 'SIGNED BY'],
+        ...info.roles.map((r) => {
+            const h = byRole.get(r.role);
+            const by = h === undefined
+                ? '?'
+                : h.serverManaged
+                    ? 'the trust server'
+                    : h.keyIds.map((id) => id.slice(0, 12)).join(', ');
+            return [r.role, String(r.version), r.expires, String(daysLeft(r.expires, now)), by];
+        }),
     ]);
     return out;
 }
@@ -38681,10 +38693,10 @@ register({
                 failures.push(failureLine(input, r.error));
                 continue;
             }
-            shown.push({ name: input, info: trustInfo(r.repo, r.ref.tag) });
+            shown.push({ name: input, info: trustInfo(r.repo, r.ref.tag), health: roleHealth(r.repo) });
         }
         if (booleans.has('pretty')) {
-            ctx.io.stdout(shown.map((s) => prettyText(s.name, s.info)).join('\n\n'));
+            ctx.io.stdout(shown.map((s) => prettyText(s.name, s.info, s.health, ctx.now())).join('\n\n'));
         }
         else {
             ctx.io.stdout(formatInspectJson(shown.map((s) => dockerTrustJson(s.name, s.info))));
@@ -39788,14 +39800,11 @@ function cliFailures(ctx, e, keys) {
         return message;
     };
     if (e instanceof errors/* ImagesError */.xd) {
-        const failures = e.failures.map((f) => {
-            // The line names the image already; a repository-wide reason need not name it again.
-            const gun = /^(.+?): /.exec(f.message)?.[1];
-            const message = gun !== undefined && f.image.startsWith(`${gun}:`)
-                ? f.message.slice(gun.length + 2)
-                : f.message;
-            return { ...f, message: reword(f.code, message) };
-        });
+        // The line names the image already; a repository-wide reason need not name it again.
+        const failures = e.failures.map((f) => ({
+            ...f,
+            message: reword(f.code, (0,errors/* reasonOf */.A3)(f)),
+        }));
         return new errors/* ImagesError */.xd(failures, e.done);
     }
     if (e instanceof errors/* DctError */.sY) {
@@ -40306,6 +40315,7 @@ async function runCli(argv, io, program = 'dct') {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A3: () => (/* binding */ reasonOf),
 /* harmony export */   AE: () => (/* binding */ isDctError),
 /* harmony export */   Uc: () => (/* binding */ describeError),
 /* harmony export */   sY: () => (/* binding */ DctError),
@@ -40338,6 +40348,17 @@ function describeError(e) {
     catch {
         return 'non-error thrown';
     }
+}
+/**
+ * A failure's reason without its leading `<repository>: ` when the image it is reported for
+ * names that repository already (a repository-wide reason on the line of one of its tags).
+ */
+function reasonOf(f) {
+    const gun = /^(.+?): /.exec(f.message)?.[1];
+    if (gun === undefined)
+        return f.message;
+    const named = f.image === gun || f.image.startsWith(`${gun}:`) || f.image.startsWith(`${gun}@`);
+    return named ? f.message.slice(gun.length + 2) : f.message;
 }
 /**
  * Thrown by a flow when one or more images failed; the action prints one line per image.

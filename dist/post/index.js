@@ -31404,6 +31404,17 @@ function describeError(e) {
     }
 }
 /**
+ * A failure's reason without its leading `<repository>: ` when the image it is reported for
+ * names that repository already (a repository-wide reason on the line of one of its tags).
+ */
+function reasonOf(f) {
+    const gun = /^(.+?): /.exec(f.message)?.[1];
+    if (gun === undefined)
+        return f.message;
+    const named = f.image === gun || f.image.startsWith(`${gun}:`) || f.image.startsWith(`${gun}@`);
+    return named ? f.message.slice(gun.length + 2) : f.message;
+}
+/**
  * Thrown by a flow when one or more images failed; the action prints one line per image.
  * Images of other repositories may have succeeded (`done` lists them) — never a repository
  * that was half-published.
