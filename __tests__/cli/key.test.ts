@@ -230,7 +230,7 @@ describe('key load', () => {
     const wrong = await dct(home, ['key', 'load', 'ci.key']);
     expect(wrong.code).toBe(1);
     expect(lines(wrong.stderr)).toEqual([
-      'ci.key could not be decrypted: the passphrase is wrong (or the file is damaged)',
+      'the passphrase (DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE) does not open ci.key',
     ]);
     const wrongTyped = await dct(home, ['key', 'load', 'ci.key'], {
       terminal: new ScriptedTerminal(['not-it-either']),

@@ -28096,7 +28096,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _prompt_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1934);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3673);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1909);
 // The `dct` command line (CLI.md), bundled into dist/cli/index.js.
 
 
@@ -28177,7 +28177,7 @@ function readLine(input, question, secret) {
 
 /***/ }),
 
-/***/ 3673:
+/***/ 1909:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31111,7 +31111,7 @@ const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
  * a tag: a tag is what gets signed (notary-spec.md §8), so there is no implicit `latest` and
  * digest-only references are refused.
  */
-function reference_parseImageRef(s) {
+function parseImageRef(s) {
     // The failure line names the image; the message says what is wrong with it, once.
     const bad = (why) => new errors/* DctError */.sY('IMAGE_REF_INVALID', `\`images\` holds an invalid image reference: ${why}${why.includes('expected') ? '' : '; expected host[:port]/path/name:tag'}`);
     const { ref, tag, digest } = parseReference(s, bad);
@@ -31374,19 +31374,7 @@ function keyFileFrom(text, path, mask) {
     return file;
 }
 
-;// CONCATENATED MODULE: ./src/action/cache.ts
-/**
- * The trust store kept between runs with the Actions cache: one `<sha256(gun)>.json` per
- * repository holding its TrustState (root bytes base64 + versions; nothing secret), and one
- * cache entry per repository, so a run restores every repository it names whatever else it
- * names. Cache keys are immutable: a run that learns something about a repository saves
- * that file under a new key of the repository's prefix, and later runs restore the newest.
- */
-
-
-
-
-
+;// CONCATENATED MODULE: ./src/signer/trust-state.ts
 function isTrustState(v) {
     if (typeof v !== 'object' || v === null)
         return false;
@@ -31400,206 +31388,22 @@ function isTrustState(v) {
     }
     return Object.values(s.versions).every((n) => Number.isSafeInteger(n) && n >= 0);
 }
-const sha256 = (s) => createHash('sha256').update(s).digest('hex');
-/** A TrustStore over a directory; remembers whether anything changed since it was read. */
-class FileTrustStore {
-    dir;
-    log;
-    loaded = new Map();
-    /** GUNs whose file a save changed. */
-    changedGuns = new Set();
-    constructor(dir, log) {
-        this.dir = dir;
-        this.log = log;
+/**
+ * `state` merged with what the store `kept`: every role's highest version, and the root of
+ * the higher root version. Another step, run or tool may have seen newer data than this run.
+ */
+function neverLower(kept, state) {
+    const versions = { ...state.versions };
+    let root = state.root;
+    if (kept !== undefined) {
+        for (const [role, v] of Object.entries(kept.versions)) {
+            if ((versions[role] ?? -1) < v)
+                versions[role] = v;
+        }
+        if ((kept.versions['root'] ?? 0) > (state.versions['root'] ?? 0))
+            root = kept.root;
     }
-    fileFor(gun) {
-        return join(this.dir, `${sha256(gun)}.json`);
-    }
-    /** True once a save wrote something different from what was there. */
-    get changed() {
-        return this.changedGuns.size > 0;
-    }
-    async load(gun) {
-        const file = this.fileFor(gun);
-        let text;
-        try {
-            text = await readFile(file, 'utf8');
-        }
-        catch {
-            return undefined; // never seen: the flow trusts on first use
-        }
-        let state;
-        try {
-            state = JSON.parse(text);
-        }
-        catch {
-            state = undefined;
-        }
-        if (!isTrustState(state) || state.gun !== gun) {
-            this.log.warning(`The cached trust state of ${gun} is damaged and was ignored; its root will be trusted again on first use`);
-            return undefined;
-        }
-        this.loaded.set(file, text);
-        return { gun: state.gun, root: state.root, versions: { ...state.versions } };
-    }
-    async save(state) {
-        if (!isTrustState(state)) {
-            throw new TypeError('refusing to cache an invalid trust state');
-        }
-        const file = this.fileFor(state.gun);
-        // Never lower what is remembered: another step or run may have seen newer versions.
-        const kept = await this.load(state.gun);
-        const versions = { ...state.versions };
-        let root = state.root;
-        if (kept !== undefined) {
-            for (const [role, v] of Object.entries(kept.versions)) {
-                if ((versions[role] ?? -1) < v)
-                    versions[role] = v;
-            }
-            if ((kept.versions['root'] ?? 0) > (state.versions['root'] ?? 0))
-                root = kept.root;
-        }
-        const text = `${JSON.stringify({ gun: state.gun, root, versions })}\n`;
-        if (this.loaded.get(file) === text)
-            return;
-        await mkdir(this.dir, { recursive: true });
-        // Write then rename, so a crash never leaves half a file for the next run to trip on.
-        const tmp = `${file}.${process.pid}.tmp`;
-        await writeFile(tmp, text);
-        await rename(tmp, file);
-        this.loaded.set(file, text);
-        this.changedGuns.add(state.gun);
-    }
-}
-/** `dct-trust-repo-<sha256(gun), 16 hex>-`: every entry of one repository, whatever the run. */
-function cacheKeyPrefix(gun) {
-    return `dct-trust-repo-${sha256(gun).slice(0, 16)}-`;
-}
-/** The repositories (GUNs) of the images; a reference that does not parse names none here
- * (the flow reports it). */
-function gunsOf(images) {
-    const guns = new Set();
-    for (const image of images) {
-        try {
-            guns.add(parseImageRef(image).gun);
-        }
-        catch {
-            // reported by the flow
-        }
-    }
-    return [...guns];
-}
-/** Restores or saves this many repositories at once. */
-const PARALLEL = 4;
-async function eachLimited(items, fn) {
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length)
-            await fn(items[next++]);
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
-}
-class TrustCache {
-    store;
-    api;
-    saveKeys;
-    log;
-    constructor(store, api, 
-    /** The key each repository's entry is saved under in this run. */
-    saveKeys, log) {
-        this.store = store;
-        this.api = api;
-        this.saveKeys = saveKeys;
-        this.log = log;
-    }
-    /**
-     * Restore the newest cached trust state of each repository the images name. Undefined when
-     * the cache is off or the cache service is missing (outside GitHub); cache errors only warn.
-     */
-    static async open(o) {
-        if (!o.enabled) {
-            o.log.debug('cache: false, so trusted roots are not remembered between runs');
-            return undefined;
-        }
-        let available = false;
-        try {
-            available = o.api.isFeatureAvailable();
-        }
-        catch (e) {
-            o.log.debug(`Actions cache check failed: ${describeError(e)}`);
-        }
-        if (!available) {
-            o.log.debug('The Actions cache service is not available here; trust state is not kept');
-            return undefined;
-        }
-        const runId = o.env.GITHUB_RUN_ID ?? '0';
-        const attempt = o.env.GITHUB_RUN_ATTEMPT ?? '1';
-        const now = (o.now ?? Date.now)();
-        const log = o.log;
-        o.recordPath(o.dir);
-        await mkdir(o.dir, { recursive: true });
-        // An earlier step of this job may have left newer states here than the cache holds.
-        const earlier = await readStates(o.dir);
-        const store = new FileTrustStore(o.dir, log);
-        const saveKeys = new Map();
-        const guns = gunsOf(o.images);
-        for (const gun of guns)
-            saveKeys.set(gun, `${cacheKeyPrefix(gun)}${runId}-${attempt}-${now}`);
-        await eachLimited(guns, async (gun) => {
-            try {
-                // The paths are the entry's version in the cache service: always this one file.
-                const hit = await o.api.restoreCache([store.fileFor(gun)], saveKeys.get(gun), [
-                    cacheKeyPrefix(gun),
-                ]);
-                log.info(hit === undefined
-                    ? `No trust state of ${gun} in the cache: its root is trusted on first use`
-                    : `Restored the trust state of ${gun} from cache ${hit}`);
-            }
-            catch (e) {
-                log.warning(`Could not restore the trust state of ${gun} from the cache: ${describeError(e)}`);
-            }
-        });
-        for (const state of earlier)
-            await store.save(state); // merged: never lowered
-        return new TrustCache(store, o.api, saveKeys, log);
-    }
-    /** Save each repository whose state changed under a new key; never throws. */
-    async save() {
-        const changed = [...this.store.changedGuns].filter((gun) => this.saveKeys.has(gun));
-        if (changed.length === 0) {
-            this.log.debug('Trust state unchanged; the cache is not saved again');
-            return;
-        }
-        await eachLimited(changed, async (gun) => {
-            const key = this.saveKeys.get(gun);
-            try {
-                // -1: not saved (e.g. another job took the key); @actions/cache has already said why.
-                const id = await this.api.saveCache([this.store.fileFor(gun)], key);
-                if (id !== -1)
-                    this.log.info(`Saved the trust state of ${gun} to cache ${key}`);
-            }
-            catch (e) {
-                this.log.warning(`Could not save the trust state of ${gun} to the cache: ${describeError(e)}`);
-            }
-        });
-    }
-}
-/** The trust states in `dir` (files that are not states are skipped). */
-async function readStates(dir) {
-    const out = [];
-    for (const name of await readdir(dir).catch(() => [])) {
-        if (!name.endsWith('.json'))
-            continue;
-        try {
-            const state = JSON.parse(await readFile(join(dir, name), 'utf8'));
-            if (isTrustState(state))
-                out.push(state);
-        }
-        catch {
-            // damaged: the store says so when it is loaded
-        }
-    }
-    return out;
+    return { root, versions };
 }
 
 ;// CONCATENATED MODULE: ./src/cli/truststore.ts
@@ -31675,16 +31479,7 @@ class DockerTufStore {
             throw new TypeError('refusing to store an invalid trust state');
         const dir = this.metadataDir(state.gun);
         const kept = await this.load(state.gun);
-        const versions = { ...state.versions };
-        let root = state.root;
-        if (kept !== undefined) {
-            for (const [role, v] of Object.entries(kept.versions)) {
-                if ((versions[role] ?? -1) < v)
-                    versions[role] = v;
-            }
-            if ((kept.versions['root'] ?? 0) > (state.versions['root'] ?? 0))
-                root = kept.root;
-        }
+        const { root, versions } = neverLower(kept, state);
         await (0,promises_namespaceObject.mkdir)(dir, { recursive: true, mode: 0o700 });
         if (kept?.root !== root)
             await atomicWrite((0,external_node_path_namespaceObject.join)(dir, 'root.json'), Buffer.from(root, 'base64'));
@@ -34522,6 +34317,146 @@ async function writeCosignKeyPair(dir, name, key, password) {
     return { privateKey, publicKey };
 }
 
+;// CONCATENATED MODULE: ./src/cli/newkeys.ts
+
+
+
+
+
+
+
+
+/** The passphrase a key of `role` is kept under: root keys have their own. */
+function passphraseKindOf(role) {
+    return role === 'root' ? 'root' : 'repository';
+}
+/**
+ * Writes `key` into the key directory as `<key id>.key`, encrypted with the passphrase of its
+ * kind (asked twice on a terminal: it is a new key). A key already there is left as it is.
+ */
+async function storeKey(ctx, key, headers, what) {
+    const id = keyIdOf(tufKeyFromKeyObject(key));
+    if ((await ctx.keyStore.list()).some((k) => k.id === id))
+        return { id };
+    const passphrase = await ctx.passphrase(passphraseKindOf(headers.role), { newKey: true, what });
+    const pem = encryptNotaryKey(key, passphrase, headers);
+    const path = await ctx.keyStore.write(id, pem);
+    return { id, path };
+}
+/** A new ECDSA P-256 key (what docker and notary generate), stored before it is returned. */
+async function generateStoredKey(ctx, headers, what) {
+    // The passphrase first: a missing one must not leave a key made for nothing.
+    await ctx.passphrase(passphraseKindOf(headers.role), { newKey: true, what });
+    const key = generateKey('ecdsa');
+    const { id, path } = await storeKey(ctx, key, headers, what);
+    ctx.err(`Generated a new ${what}, ID ${shortId(id)}, stored in ${path ?? ctx.keyStore.dir}${headers.role === 'root' ? '; keep a backup of it offline (`dct key export --backup`)' : ''}`);
+    return key;
+}
+/**
+ * How `signer add` creates a repository with no trust data, as docker did: the first root
+ * key of the directory (opened with the root passphrase), else a new one; a new repository
+ * key (`role: targets`, `gun: <repository>`). Both passphrases are settled before any key is
+ * made, so a missing one leaves nothing behind. `onStart` runs when creation begins.
+ */
+function newRepositoryKeys(ctx, gun, onStart) {
+    return {
+        rootKey: async () => {
+            onStart();
+            const ring = await ctx.openKeys('root');
+            let root;
+            try {
+                root = ring.held()[0]?.key;
+            }
+            finally {
+                ring.dispose();
+            }
+            try {
+                if (root === undefined) {
+                    await ctx.passphrase('root', { newKey: true, what: 'root key' });
+                }
+                await ctx.passphrase('repository', {
+                    newKey: true,
+                    what: `repository key of ${gun}`,
+                });
+            }
+            catch (e) {
+                if (root === undefined &&
+                    (0,errors/* isDctError */.AE)(e, 'PASSPHRASE_MISSING') &&
+                    e.message.endsWith(ROOT_PASSPHRASE_VAR)) {
+                    throw new errors/* DctError */.sY('ROOT_KEY_MISSING', `no trust data yet and ${ctx.keyStore.dir} holds no root key to create it with; a new root key needs a passphrase and there is no terminal to ask on: set ${ROOT_PASSPHRASE_VAR}, or restore the root key file there from your backup`, { cause: e });
+                }
+                throw e;
+            }
+            if (root !== undefined) {
+                ctx.err(`Using the root key ${shortId(keyIdOf(tufKeyFromKeyObject(root)))} of ${ctx.keyStore.dir}`);
+                return root;
+            }
+            return generateStoredKey(ctx, { role: 'root' }, 'root key');
+        },
+        repositoryKey: () => generateStoredKey(ctx, { role: 'targets', gun }, `repository key of ${gun}`),
+    };
+}
+/**
+ * A private key from a file (`key rotate --key`, `key load`): plain, or encrypted with the
+ * passphrase of `role`'s kind, else with its own one asked on the terminal. Public keys and
+ * certificates are refused (`hint` is added to that message). The file must not be readable
+ * by others, as docker required.
+ */
+async function readPrivateKeyFile(ctx, file, role, hint = "; --key takes the new key's private key file") {
+    const path = (0,external_node_path_namespaceObject.isAbsolute)(file) ? file : (0,external_node_path_namespaceObject.join)(ctx.io.cwd, file);
+    let text;
+    try {
+        const info = await (0,promises_namespaceObject.stat)(path);
+        if ((info.mode & 0o077) !== 0) {
+            throw new errors/* DctError */.sY('KEY_FILE_MODE', `the key file ${file} is readable by others (mode ${(info.mode & 0o777).toString(8)}); chmod 600 it first`);
+        }
+        text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+    }
+    catch (e) {
+        if (e instanceof errors/* DctError */.sY)
+            throw e;
+        throw new errors/* DctError */.sY('FILE_UNREADABLE', `cannot read the key file ${file}`, { cause: e });
+    }
+    for (const line of pem_pemBodyLines(text))
+        ctx.redactor.add(line);
+    let blocks;
+    try {
+        blocks = pem_parsePem(text);
+    }
+    catch (e) {
+        throw new errors/* DctError */.sY('KEY_NOT_A_KEY', `${file} is not a PEM key file`, { cause: e });
+    }
+    try {
+        const block = blocks.find((b) => pkcs8_PRIVATE_KEY_TYPES.has(b.type));
+        if (block === undefined) {
+            throw new errors/* DctError */.sY('KEY_NOT_A_KEY', `${file} holds no private key${blocks.length ? ` (only ${blocks.map((b) => b.type).join(', ')})` : ''}${hint}`);
+        }
+        if (!isEncryptedBlock(block)) {
+            return { key: loadKeyBlock(block, undefined, file), encrypted: false };
+        }
+        const kind = passphraseKindOf(role);
+        const pass = await ctx.passphrase(kind, { what: `the key in ${file}` });
+        try {
+            return { key: loadKeyBlock(block, pass, file), encrypted: true };
+        }
+        catch (e) {
+            if (!(0,errors/* isDctError */.AE)(e, 'KEY_BAD_PASSPHRASE'))
+                throw e;
+            if (ctx.io.terminal === undefined) {
+                const variable = kind === 'root' ? ROOT_PASSPHRASE_VAR : REPOSITORY_PASSPHRASE_VAR;
+                throw new errors/* DctError */.sY('KEY_BAD_PASSPHRASE', `the passphrase (${ctx.env[variable] ? variable : 'as typed'}) does not open ${file}`, { cause: e });
+            }
+            const own = await ctx.io.terminal.ask(`Enter passphrase for the key in ${file}: `, true);
+            ctx.redactor.add(own);
+            return { key: loadKeyBlock(block, own, file), encrypted: true };
+        }
+    }
+    finally {
+        for (const b of blocks)
+            b.der.fill(0);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cli/commands/key.ts
 /**
  * `dct key generate|load|list|export` (CLI.md): the key directory as docker and notary keep
@@ -34647,72 +34582,20 @@ register({
         const file = args[0];
         const name = strings.get('name') ?? 'signer';
         checkKeyName(name);
-        const path = (0,external_node_path_namespaceObject.isAbsolute)(file) ? file : (0,external_node_path_namespaceObject.join)(ctx.io.cwd, file);
-        let info;
-        try {
-            info = await (0,promises_namespaceObject.stat)(path);
+        ctx.out(`Loading key from "${file}"...`);
+        const { key, encrypted } = await readPrivateKeyFile(ctx, file, name, '');
+        const id = keyIdOf(tufKeyFromKeyObject(key));
+        if ((await ctx.keyStore.list()).some((k) => k.id === id)) {
+            throw new errors/* DctError */.sY('KEY_EXISTS', `key ${shortId(id)} from ${file} is already in ${ctx.keyStore.dir}; nothing was changed`);
         }
-        catch (e) {
-            throw new errors/* DctError */.sY('FILE_UNREADABLE', `cannot read the key file ${file}`, { cause: e });
-        }
-        if ((info.mode & 0o077) !== 0) {
-            throw new errors/* DctError */.sY('KEY_FILE_MODE', `the key file ${file} is readable by others (mode ${(info.mode & 0o777).toString(8)}); chmod 600 it first`);
-        }
-        const text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
-        for (const line of pem_pemBodyLines(text))
-            ctx.redactor.add(line);
-        let blocks;
-        try {
-            blocks = pem_parsePem(text);
-        }
-        catch (e) {
-            throw new errors/* DctError */.sY('KEY_NOT_A_KEY', `${file} is not a PEM key file`, { cause: e });
-        }
-        try {
-            const block = blocks.find((b) => pkcs8_PRIVATE_KEY_TYPES.has(b.type));
-            if (block === undefined) {
-                throw new errors/* DctError */.sY('KEY_NOT_A_KEY', `${file} holds no private key${blocks.length ? ` (only ${blocks.map((b) => b.type).join(', ')})` : ''}`);
-            }
-            ctx.out(`Loading key from "${file}"...`);
-            let key;
-            if (isEncryptedBlock(block)) {
-                const pass = await ctx.passphrase('repository', { what: `the key in ${file}` });
-                try {
-                    key = loadKeyBlock(block, pass, file);
-                }
-                catch (e) {
-                    const other = await askFilePassphrase(ctx, file, e);
-                    key = loadKeyBlock(block, other, file);
-                }
-            }
-            else {
-                key = loadKeyBlock(block, undefined, file);
-            }
-            const id = keyIdOf(tufKeyFromKeyObject(key));
-            if ((await ctx.keyStore.list()).some((k) => k.id === id)) {
-                throw new errors/* DctError */.sY('KEY_EXISTS', `key ${shortId(id)} from ${file} is already in ${ctx.keyStore.dir}; nothing was changed`);
-            }
-            const passphrase = await ctx.passphrase('repository', {
-                newKey: !isEncryptedBlock(block),
-                what: `the ${name} key`,
-            });
-            await ctx.keyStore.write(id, encryptNotaryKey(key, passphrase, { role: name }));
-            ctx.out(`Successfully imported key from ${file}`);
-        }
-        finally {
-            for (const b of blocks)
-                b.der.fill(0);
-        }
+        const passphrase = await ctx.passphrase('repository', {
+            newKey: !encrypted,
+            what: `the ${name} key`,
+        });
+        await ctx.keyStore.write(id, encryptNotaryKey(key, passphrase, { role: name }));
+        ctx.out(`Successfully imported key from ${file}`);
     },
 });
-/** The key file's own passphrase, asked when the repository passphrase did not open it. */
-async function askFilePassphrase(ctx, file, cause) {
-    if (!(cause instanceof errors/* DctError */.sY) || ctx.io.terminal === undefined)
-        throw cause;
-    const pass = await ctx.io.terminal.ask(`Enter passphrase for the key in ${file}: `, true);
-    ctx.redactor.add(pass);
-    return pass;
-}
 register({
     name: 'key list',
     usage: '',
@@ -36773,7 +36656,7 @@ const MANIFEST_MEDIA_TYPES = [
     'application/vnd.docker.distribution.manifest.v2+json',
 ];
 const MAX_MANIFEST_BYTES = 4 << 20;
-const client_sha256 = (bytes) => `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+const sha256 = (bytes) => `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
 /**
  * Reads what a tag points at in a Docker/OCI registry: the digest and size of the exact
  * manifest bytes, which are what DCT signs (notary-spec.md §8).
@@ -36834,8 +36717,8 @@ class RegistryClient {
         if (res.status !== 200) {
             throw registryError(res.status === 404 ? 'REGISTRY_BLOB_NOT_FOUND' : 'REGISTRY_ERROR', `the registry answered HTTP ${res.status} for blob ${digest}${describeRegistryBody(res.body)}`, res);
         }
-        if (client_sha256(res.body) !== digest) {
-            throw registryError('REGISTRY_DIGEST_MISMATCH', `the registry sent a blob hashing to ${client_sha256(res.body)} when asked for ${digest}`, res);
+        if (sha256(res.body) !== digest) {
+            throw registryError('REGISTRY_DIGEST_MISMATCH', `the registry sent a blob hashing to ${sha256(res.body)} when asked for ${digest}`, res);
         }
         return res.body;
     }
@@ -36844,7 +36727,7 @@ class RegistryClient {
      * monolithic PUT with the digest). Returns its digest.
      */
     async pushBlob(ref, bytes) {
-        const digest = client_sha256(bytes);
+        const digest = sha256(bytes);
         const blobs = `/v2/${ref.repository}/blobs`;
         const head = await this.push(ref, { method: 'HEAD' }, `${blobs}/${digest}`);
         if (head.status === 200)
@@ -36866,7 +36749,7 @@ class RegistryClient {
         const res = await this.push(ref, { method: 'PUT', headers: { 'content-type': mediaType }, body: bytes }, `/v2/${ref.repository}/manifests/${reference}`);
         if (res.status !== 201)
             throw this.writeError(ref, res, `write the manifest ${reference}`);
-        return client_sha256(bytes);
+        return sha256(bytes);
     }
     /**
      * A write to `target` (a path on the registry, or the full URL an upload answered with),
@@ -36971,7 +36854,7 @@ class RegistryClient {
     }
     manifestInfo(res) {
         const body = res.body;
-        const digest = client_sha256(body);
+        const digest = sha256(body);
         const claimed = res.headers['docker-content-digest']?.trim();
         if (claimed !== undefined && claimed !== '') {
             const check = recomputed(claimed, body);
@@ -37051,7 +36934,7 @@ function groupImages(images) {
     const failures = [];
     for (const image of images) {
         try {
-            const ref = reference_parseImageRef(image);
+            const ref = parseImageRef(image);
             const list = groups.get(ref.gun) ?? [];
             // The same tag twice in one repository is one target; keep the first.
             if (!list.some((r) => r.tag === ref.tag && r.digest === ref.digest))
@@ -37851,144 +37734,6 @@ function consumerSteps(gun) {
 
 
 
-;// CONCATENATED MODULE: ./src/cli/newkeys.ts
-
-
-
-
-
-
-
-
-/** The passphrase a key of `role` is kept under: root keys have their own. */
-function passphraseKindOf(role) {
-    return role === 'root' ? 'root' : 'repository';
-}
-/**
- * Writes `key` into the key directory as `<key id>.key`, encrypted with the passphrase of its
- * kind (asked twice on a terminal: it is a new key). A key already there is left as it is.
- */
-async function storeKey(ctx, key, headers, what) {
-    const id = keyIdOf(tufKeyFromKeyObject(key));
-    if ((await ctx.keyStore.list()).some((k) => k.id === id))
-        return { id };
-    const passphrase = await ctx.passphrase(passphraseKindOf(headers.role), { newKey: true, what });
-    const pem = encryptNotaryKey(key, passphrase, headers);
-    const path = await ctx.keyStore.write(id, pem);
-    return { id, path };
-}
-/** A new ECDSA P-256 key (what docker and notary generate), stored before it is returned. */
-async function generateStoredKey(ctx, headers, what) {
-    // The passphrase first: a missing one must not leave a key made for nothing.
-    await ctx.passphrase(passphraseKindOf(headers.role), { newKey: true, what });
-    const key = generateKey('ecdsa');
-    const { id, path } = await storeKey(ctx, key, headers, what);
-    ctx.err(`Generated a new ${what}, ID ${shortId(id)}, stored in ${path ?? ctx.keyStore.dir}${headers.role === 'root' ? '; keep a backup of it offline (`dct key export --backup`)' : ''}`);
-    return key;
-}
-/**
- * How `signer add` creates a repository with no trust data, as docker did: the first root
- * key of the directory (opened with the root passphrase), else a new one; a new repository
- * key (`role: targets`, `gun: <repository>`). Both passphrases are settled before any key is
- * made, so a missing one leaves nothing behind. `onStart` runs when creation begins.
- */
-function newRepositoryKeys(ctx, gun, onStart) {
-    return {
-        rootKey: async () => {
-            onStart();
-            const ring = await ctx.openKeys('root');
-            let root;
-            try {
-                root = ring.held()[0]?.key;
-            }
-            finally {
-                ring.dispose();
-            }
-            try {
-                if (root === undefined) {
-                    await ctx.passphrase('root', { newKey: true, what: 'root key' });
-                }
-                await ctx.passphrase('repository', {
-                    newKey: true,
-                    what: `repository key of ${gun}`,
-                });
-            }
-            catch (e) {
-                if (root === undefined &&
-                    (0,errors/* isDctError */.AE)(e, 'PASSPHRASE_MISSING') &&
-                    e.message.endsWith(ROOT_PASSPHRASE_VAR)) {
-                    throw new errors/* DctError */.sY('ROOT_KEY_MISSING', `no trust data yet and ${ctx.keyStore.dir} holds no root key to create it with; a new root key needs a passphrase and there is no terminal to ask on: set ${ROOT_PASSPHRASE_VAR}, or restore the root key file there from your backup`, { cause: e });
-                }
-                throw e;
-            }
-            if (root !== undefined) {
-                ctx.err(`Using the root key ${shortId(keyIdOf(tufKeyFromKeyObject(root)))} of ${ctx.keyStore.dir}`);
-                return root;
-            }
-            return generateStoredKey(ctx, { role: 'root' }, 'root key');
-        },
-        repositoryKey: () => generateStoredKey(ctx, { role: 'targets', gun }, `repository key of ${gun}`),
-    };
-}
-/**
- * A private key from a file (`key rotate --key`): plain, or encrypted with the passphrase of
- * `role`'s kind, else with its own one asked on the terminal. Public keys and certificates
- * are refused.
- */
-async function readPrivateKeyFile(ctx, file, role) {
-    const path = (0,external_node_path_namespaceObject.isAbsolute)(file) ? file : (0,external_node_path_namespaceObject.join)(ctx.io.cwd, file);
-    let text;
-    try {
-        const info = await (0,promises_namespaceObject.stat)(path);
-        if ((info.mode & 0o077) !== 0) {
-            throw new errors/* DctError */.sY('KEY_FILE_MODE', `the key file ${file} is readable by others (mode ${(info.mode & 0o777).toString(8)}); chmod 600 it first`);
-        }
-        text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
-    }
-    catch (e) {
-        if (e instanceof errors/* DctError */.sY)
-            throw e;
-        throw new errors/* DctError */.sY('FILE_UNREADABLE', `cannot read the key file ${file}`, { cause: e });
-    }
-    for (const line of pem_pemBodyLines(text))
-        ctx.redactor.add(line);
-    let blocks;
-    try {
-        blocks = pem_parsePem(text);
-    }
-    catch (e) {
-        throw new errors/* DctError */.sY('KEY_NOT_A_KEY', `${file} is not a PEM key file`, { cause: e });
-    }
-    try {
-        const block = blocks.find((b) => pkcs8_PRIVATE_KEY_TYPES.has(b.type));
-        if (block === undefined) {
-            throw new errors/* DctError */.sY('KEY_NOT_A_KEY', `${file} holds no private key${blocks.length ? ` (only ${blocks.map((b) => b.type).join(', ')})` : ''}; --key takes the new key's private key file`);
-        }
-        if (!isEncryptedBlock(block))
-            return loadKeyBlock(block, undefined, file);
-        const kind = passphraseKindOf(role);
-        const pass = await ctx.passphrase(kind, { what: `the key in ${file}` });
-        try {
-            return loadKeyBlock(block, pass, file);
-        }
-        catch (e) {
-            if (!(0,errors/* isDctError */.AE)(e, 'KEY_BAD_PASSPHRASE'))
-                throw e;
-            if (ctx.io.terminal === undefined) {
-                const variable = kind === 'root' ? ROOT_PASSPHRASE_VAR : REPOSITORY_PASSPHRASE_VAR;
-                throw new errors/* DctError */.sY('KEY_BAD_PASSPHRASE', `the passphrase (${ctx.env[variable] ? variable : 'as typed'}) does not open ${file}`, { cause: e });
-            }
-            const own = await ctx.io.terminal.ask(`Enter passphrase for the key in ${file}: `, true);
-            ctx.redactor.add(own);
-            return loadKeyBlock(block, own, file);
-        }
-    }
-    finally {
-        for (const b of blocks)
-            b.der.fill(0);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/cli/commands/signer.ts
 /**
  * `dct signer add|remove` (CLI.md), `docker trust signer` over the administration flows of
@@ -38219,7 +37964,7 @@ register({
                 newKey: async () => {
                     if (keyFile === undefined)
                         return generateStoredKey(ctx, headers, what);
-                    const key = await readPrivateKeyFile(ctx, keyFile, role);
+                    const { key } = await readPrivateKeyFile(ctx, keyFile, role);
                     await storeKey(ctx, key, headers, what);
                     return key;
                 },
@@ -39313,7 +39058,7 @@ async function attachSignatures(registry, ref, digest, sigs, opts = {}) {
 
 /** cosign reads payloads up to 128 MiB; a simple-signing payload is a few hundred bytes. */
 const MAX_PAYLOAD_BYTES = (/* unused pure expression or super */ null && (1 << 20));
-const verify_PARALLEL = 8;
+const PARALLEL = 8;
 const MAX_PROBLEMS = 5;
 async function verify_findCosignSignatures(registry, ref, digest, keys) {
     const tag = signatureTag(digest);
@@ -39363,8 +39108,8 @@ async function verify_findCosignSignatures(registry, ref, digest, keys) {
         for (const k of owners)
             findings.validBy.add(k.owner);
     };
-    for (let i = 0; i < layers.length; i += verify_PARALLEL) {
-        await Promise.all(layers.slice(i, i + verify_PARALLEL).map((l, j) => check(l, i + j)));
+    for (let i = 0; i < layers.length; i += PARALLEL) {
+        await Promise.all(layers.slice(i, i + PARALLEL).map((l, j) => check(l, i + j)));
     }
     return findings;
 }
@@ -39774,7 +39519,7 @@ function parseImageArg(input) {
         if (ref.tag === undefined) {
             throw new errors/* DctError */.sY('IMAGE_REF_INVALID', `cannot use a digest reference for IMAGE:TAG (${input}); name the tag`);
         }
-        reference_parseImageRef(input); // the digest's own form
+        parseImageRef(input); // the digest's own form
     }
     return ref;
 }
@@ -39873,7 +39618,7 @@ async function signedTags(ctx, input, keys) {
             if (rolesForTag([r], name).length === 0)
                 continue;
             try {
-                reference_parseImageRef(`${loaded.ref.gun}:${name}`);
+                parseImageRef(`${loaded.ref.gun}:${name}`);
                 names.add(name);
             }
             catch {

@@ -10,7 +10,10 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError } from '../errors.js';
 import { parseImageRef } from '../registry/reference.js';
+import { isTrustState, neverLower } from '../signer/trust-state.js';
 import type { Logger, TrustState, TrustStore } from '../signer/types.js';
+
+export { isTrustState };
 
 /** The three calls of @actions/cache used here, injectable for tests. */
 export interface CacheApi {
@@ -21,17 +24,6 @@ export interface CacheApi {
     restoreKeys?: string[],
   ): Promise<string | undefined>;
   saveCache(paths: string[], key: string): Promise<number>;
-}
-
-export function isTrustState(v: unknown): v is TrustState {
-  if (typeof v !== 'object' || v === null) return false;
-  const s = v as Record<string, unknown>;
-  if (typeof s.gun !== 'string' || s.gun === '') return false;
-  if (typeof s.root !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(s.root)) return false;
-  if (typeof s.versions !== 'object' || s.versions === null || Array.isArray(s.versions)) {
-    return false;
-  }
-  return Object.values(s.versions).every((n) => Number.isSafeInteger(n) && (n as number) >= 0);
 }
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -86,15 +78,7 @@ export class FileTrustStore implements TrustStore {
     }
     const file = this.fileFor(state.gun);
     // Never lower what is remembered: another step or run may have seen newer versions.
-    const kept = await this.load(state.gun);
-    const versions = { ...state.versions };
-    let root = state.root;
-    if (kept !== undefined) {
-      for (const [role, v] of Object.entries(kept.versions)) {
-        if ((versions[role] ?? -1) < v) versions[role] = v;
-      }
-      if ((kept.versions['root'] ?? 0) > (state.versions['root'] ?? 0)) root = kept.root;
-    }
+    const { root, versions } = neverLower(await this.load(state.gun), state);
     const text = `${JSON.stringify({ gun: state.gun, root, versions })}\n`;
     if (this.loaded.get(file) === text) return;
     await mkdir(this.dir, { recursive: true });

@@ -116,15 +116,17 @@ export function newRepositoryKeys(
 }
 
 /**
- * A private key from a file (`key rotate --key`): plain, or encrypted with the passphrase of
- * `role`'s kind, else with its own one asked on the terminal. Public keys and certificates
- * are refused.
+ * A private key from a file (`key rotate --key`, `key load`): plain, or encrypted with the
+ * passphrase of `role`'s kind, else with its own one asked on the terminal. Public keys and
+ * certificates are refused (`hint` is added to that message). The file must not be readable
+ * by others, as docker required.
  */
 export async function readPrivateKeyFile(
   ctx: CliContext,
   file: string,
   role: string,
-): Promise<KeyObject> {
+  hint = "; --key takes the new key's private key file",
+): Promise<{ key: KeyObject; encrypted: boolean }> {
   const path = isAbsolute(file) ? file : join(ctx.io.cwd, file);
   let text: string;
   try {
@@ -152,14 +154,16 @@ export async function readPrivateKeyFile(
     if (block === undefined) {
       throw new DctError(
         'KEY_NOT_A_KEY',
-        `${file} holds no private key${blocks.length ? ` (only ${blocks.map((b) => b.type).join(', ')})` : ''}; --key takes the new key's private key file`,
+        `${file} holds no private key${blocks.length ? ` (only ${blocks.map((b) => b.type).join(', ')})` : ''}${hint}`,
       );
     }
-    if (!isEncryptedBlock(block)) return loadKeyBlock(block, undefined, file);
+    if (!isEncryptedBlock(block)) {
+      return { key: loadKeyBlock(block, undefined, file), encrypted: false };
+    }
     const kind = passphraseKindOf(role);
     const pass = await ctx.passphrase(kind, { what: `the key in ${file}` });
     try {
-      return loadKeyBlock(block, pass, file);
+      return { key: loadKeyBlock(block, pass, file), encrypted: true };
     } catch (e) {
       if (!isDctError(e, 'KEY_BAD_PASSPHRASE')) throw e;
       if (ctx.io.terminal === undefined) {
@@ -172,7 +176,7 @@ export async function readPrivateKeyFile(
       }
       const own = await ctx.io.terminal.ask(`Enter passphrase for the key in ${file}: `, true);
       ctx.redactor.add(own);
-      return loadKeyBlock(block, own, file);
+      return { key: loadKeyBlock(block, own, file), encrypted: true };
     }
   } finally {
     for (const b of blocks) b.der.fill(0);

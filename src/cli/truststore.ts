@@ -7,7 +7,7 @@
  */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { isTrustState } from '../action/cache.js';
+import { isTrustState, neverLower } from '../signer/trust-state.js';
 import type { Logger, TrustState, TrustStore } from '../signer/types.js';
 
 const VERSIONS_FILE = 'dct-versions.json';
@@ -69,14 +69,7 @@ export class DockerTufStore implements TrustStore {
     if (!isTrustState(state)) throw new TypeError('refusing to store an invalid trust state');
     const dir = this.metadataDir(state.gun);
     const kept = await this.load(state.gun);
-    const versions = { ...state.versions };
-    let root = state.root;
-    if (kept !== undefined) {
-      for (const [role, v] of Object.entries(kept.versions)) {
-        if ((versions[role] ?? -1) < v) versions[role] = v;
-      }
-      if ((kept.versions['root'] ?? 0) > (state.versions['root'] ?? 0)) root = kept.root;
-    }
+    const { root, versions } = neverLower(kept, state);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     if (kept?.root !== root) await atomicWrite(join(dir, 'root.json'), Buffer.from(root, 'base64'));
     await atomicWrite(join(dir, VERSIONS_FILE), Buffer.from(`${JSON.stringify(versions)}\n`));

@@ -10,14 +10,14 @@ import { gzipSync } from 'node:zlib';
 import { DctError } from '../../errors.js';
 import { encryptNotaryKey, generateKey } from '../../keys/encrypt.js';
 import { keyIdOf, shortId, tufKeyFromKeyObject } from '../../keys/keyid.js';
-import { encodePem, parsePem, pemBodyLines } from '../../keys/pem.js';
-import { PRIVATE_KEY_TYPES, isEncryptedBlock, loadKeyBlock } from '../../keys/pkcs8.js';
+import { encodePem } from '../../keys/pem.js';
 import { writeTar } from '../../keys/tar.js';
 import { validateSignerName } from '../../signer/admin/signer-keys.js';
 import { writeCosignKeyPair } from '../../cosign/key.js';
 import { KeyRing } from '../../keys/keyring.js';
 import { disposeKeyFiles } from '../../keys/secret.js';
 import { cliKeyError, type CliContext } from '../context.js';
+import { readPrivateKeyFile } from '../newkeys.js';
 import type { StoredKey } from '../keystore.js';
 import { register } from '../registry.js';
 
@@ -129,74 +129,24 @@ register({
     const file = args[0];
     const name = strings.get('name') ?? 'signer';
     checkKeyName(name);
-    const path = isAbsolute(file) ? file : join(ctx.io.cwd, file);
-    let info;
-    try {
-      info = await stat(path);
-    } catch (e) {
-      throw new DctError('FILE_UNREADABLE', `cannot read the key file ${file}`, { cause: e });
-    }
-    if ((info.mode & 0o077) !== 0) {
+    ctx.out(`Loading key from "${file}"...`);
+    const { key, encrypted } = await readPrivateKeyFile(ctx, file, name, '');
+    const id = keyIdOf(tufKeyFromKeyObject(key));
+    if ((await ctx.keyStore.list()).some((k) => k.id === id)) {
       throw new DctError(
-        'KEY_FILE_MODE',
-        `the key file ${file} is readable by others (mode ${(info.mode & 0o777).toString(8)}); chmod 600 it first`,
+        'KEY_EXISTS',
+        `key ${shortId(id)} from ${file} is already in ${ctx.keyStore.dir}; nothing was changed`,
       );
     }
-    const text = await readFile(path, 'utf8');
-    for (const line of pemBodyLines(text)) ctx.redactor.add(line);
-    let blocks;
-    try {
-      blocks = parsePem(text);
-    } catch (e) {
-      throw new DctError('KEY_NOT_A_KEY', `${file} is not a PEM key file`, { cause: e });
-    }
-    try {
-      const block = blocks.find((b) => PRIVATE_KEY_TYPES.has(b.type));
-      if (block === undefined) {
-        throw new DctError(
-          'KEY_NOT_A_KEY',
-          `${file} holds no private key${blocks.length ? ` (only ${blocks.map((b) => b.type).join(', ')})` : ''}`,
-        );
-      }
-      ctx.out(`Loading key from "${file}"...`);
-      let key;
-      if (isEncryptedBlock(block)) {
-        const pass = await ctx.passphrase('repository', { what: `the key in ${file}` });
-        try {
-          key = loadKeyBlock(block, pass, file);
-        } catch (e) {
-          const other = await askFilePassphrase(ctx, file, e);
-          key = loadKeyBlock(block, other, file);
-        }
-      } else {
-        key = loadKeyBlock(block, undefined, file);
-      }
-      const id = keyIdOf(tufKeyFromKeyObject(key));
-      if ((await ctx.keyStore.list()).some((k) => k.id === id)) {
-        throw new DctError(
-          'KEY_EXISTS',
-          `key ${shortId(id)} from ${file} is already in ${ctx.keyStore.dir}; nothing was changed`,
-        );
-      }
-      const passphrase = await ctx.passphrase('repository', {
-        newKey: !isEncryptedBlock(block),
-        what: `the ${name} key`,
-      });
-      await ctx.keyStore.write(id, encryptNotaryKey(key, passphrase, { role: name }));
-      ctx.out(`Successfully imported key from ${file}`);
-    } finally {
-      for (const b of blocks) b.der.fill(0);
-    }
+    const passphrase = await ctx.passphrase('repository', {
+      newKey: !encrypted,
+      what: `the ${name} key`,
+    });
+    await ctx.keyStore.write(id, encryptNotaryKey(key, passphrase, { role: name }));
+    ctx.out(`Successfully imported key from ${file}`);
   },
 });
 
-/** The key file's own passphrase, asked when the repository passphrase did not open it. */
-async function askFilePassphrase(ctx: CliContext, file: string, cause: unknown): Promise<string> {
-  if (!(cause instanceof DctError) || ctx.io.terminal === undefined) throw cause;
-  const pass = await ctx.io.terminal.ask(`Enter passphrase for the key in ${file}: `, true);
-  ctx.redactor.add(pass);
-  return pass;
-}
 
 register({
   name: 'key list',

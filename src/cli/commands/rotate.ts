@@ -71,7 +71,7 @@ register({
         ...(serverManaged ? { serverManaged } : {}),
         newKey: async () => {
           if (keyFile === undefined) return generateStoredKey(ctx, headers, what);
-          const key = await readPrivateKeyFile(ctx, keyFile, role);
+          const { key } = await readPrivateKeyFile(ctx, keyFile, role);
           await storeKey(ctx, key, headers, what);
           return key;
         },
