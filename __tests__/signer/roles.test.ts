@@ -168,6 +168,40 @@ describe('signableRoles on an expired delegation', () => {
     );
   });
 
+  it('leave to expire is for the roles these keys sign, and never for a bad signature', async () => {
+    const { r, k } = expiredCi();
+    r.delegate('targets', 'targets/qa');
+    r.now = addDays(NOW, -3 * 365 - 1);
+    r.setTargets('targets/qa', (t) => (t.targets['q'] = target('q')));
+    r.setTargets('targets/ci', (t) => (t.targets['v2'] = target('v2')));
+    r.now = NOW;
+    // targets/ci, expired, also carries a tampered signature by its own key.
+    const env = r.targets.get('targets/ci')!;
+    const sig = Buffer.from(env.signatures[0].sig, 'base64');
+    sig[10] ^= 0xff;
+    const bad = [{ ...env.signatures[0], sig: sig.toString('base64') }];
+    r.targets.set('targets/ci', {
+      ...env,
+      signatures: bad,
+      bytes: serializeEnvelope(env.signed, bad),
+    });
+    r.publish();
+    const keys = ring(k);
+    const repo = (await loadTrustedRepo(r.fetcher(), {
+      gun: GUN,
+      now: NOW,
+      mayExpire: signableExpired(keys),
+    }))!;
+    expect([...repo.expired]).toEqual([]);
+    expect([...repo.invalidDelegations].map(([n, e]) => [n, e.code])).toEqual([
+      ['targets/ci', 'TUF_SIGNATURE'],
+      ['targets/qa', 'TUF_EXPIRED'],
+    ]);
+    expect(() => signableRoles(repo, keys, [], () => undefined)).toThrow(
+      expect.objectContaining({ code: 'TUF_DELEGATION_INVALID' }),
+    );
+  });
+
   it('signableExpired lets through only a direct delegation these keys can sign at its threshold', () => {
     const [a, b] = [newKey('ecdsa'), newKey('ecdsa')];
     const may = signableExpired(ring(a));
