@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { registryCredentials, type ExecFn } from '../../src/registry/credentials.js';
 
 let dir: string;
@@ -195,5 +195,42 @@ describe('registryCredentials', () => {
     expect(err).toMatchObject({ code: 'DOCKER_CONFIG_INVALID' });
     expect(err?.message).not.toContain('c2VjcmV0');
     expect(err?.cause).toBeUndefined();
+  });
+});
+
+describe('registryCredentials zeroes the bytes that held a password', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('the decoded `auth` of the Docker config', async () => {
+    const auth = b64('user:s3cret-password');
+    await writeConfig({ auths: { 'reg.io': { auth } } });
+    const from = vi.spyOn(Buffer, 'from');
+    await expect(registryCredentials('reg.io', { dockerConfigDir: dir })).resolves.toEqual({
+      username: 'user',
+      password: 's3cret-password',
+    });
+    const decoded = from.mock.calls
+      .map((args, i) => ({ args, result: from.mock.results[i] }))
+      .filter(({ args }) => args[0] === auth && (args as unknown[])[1] === 'base64')
+      .map(({ result }) => result.value as Buffer);
+    expect(decoded).toHaveLength(1);
+    expect(decoded[0].length).toBe('user:s3cret-password'.length);
+    expect(decoded[0].every((x) => x === 0)).toBe(true);
+  });
+
+  it("a credential helper's output", async () => {
+    const answer = { ServerURL: 'reg.io', Username: 'helped', Secret: 'helper-secret' };
+    await installHelper('fake', { 'reg.io': answer });
+    await writeConfig({ credHelpers: { 'reg.io': 'fake' } });
+    const concat = vi.spyOn(Buffer, 'concat');
+    await expect(registryCredentials('reg.io', { dockerConfigDir: dir })).resolves.toEqual({
+      username: 'helped',
+      password: 'helper-secret',
+    });
+    const outputs = concat.mock.results
+      .map((r) => r.value as Buffer)
+      .filter((b) => b.length === JSON.stringify(answer).length);
+    expect(outputs).toHaveLength(1);
+    expect(outputs[0].every((x) => x === 0)).toBe(true);
   });
 });

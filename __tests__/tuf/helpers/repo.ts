@@ -88,6 +88,9 @@ export class TestRepo {
   rootThreshold = 1;
   targetsKey = newKey('ecdsa');
   snapshotKey = newKey('ed25519');
+  /** Further snapshot keys root lists, and the snapshot role's threshold. */
+  moreSnapshotKeys: TestKey[] = [];
+  snapshotThreshold = 1;
   timestampKey = newKey('ed25519');
   /** Delegation keys by role name. */
   readonly delegationKeys = new Map<string, TestKey[]>();
@@ -124,7 +127,10 @@ export class TestRepo {
       keys,
       roles: {
         root: role(this.rootKeys.map(add), this.rootThreshold),
-        snapshot: role([add(this.snapshotKey)]),
+        snapshot: role(
+          [this.snapshotKey, ...this.moreSnapshotKeys].map(add),
+          this.snapshotThreshold,
+        ),
         targets: role([add(this.targetsKey)]),
         timestamp: role([add(this.timestampKey)]),
       },
@@ -193,7 +199,10 @@ export class TestRepo {
     };
     const snap = updatedSnapshot(prev, files, this.now);
     editSnapshot?.(snap);
-    this.snapshot = signEnvelope(snap, [this.snapshotKey.signer]);
+    this.snapshot = signEnvelope(
+      snap,
+      [this.snapshotKey, ...this.moreSnapshotKeys].map((k) => k.signer),
+    );
     this.signTimestamp();
   }
 
