@@ -236,6 +236,57 @@ describe('TokenAuth', () => {
     expect(server.requests[0].path).toBe('/v2/');
   });
 
+  it('makes no /v2/ ping before a POST once a read succeeded without credentials', async () => {
+    server.handle((_req, res) => void res.writeHead(200).end());
+    const auth = new TokenAuth({ http });
+    await auth.request({ method: 'GET', url: `${server.origin}/v2/read` }, scope);
+    const res = await auth.request(
+      { method: 'POST', url: `${server.origin}/v2/up`, body: Buffer.from('payload') },
+      scope,
+    );
+    expect(res.status).toBe(200);
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /v2/read',
+      'POST /v2/up',
+    ]);
+  });
+
+  it('still pings before a POST when the only read was refused, not answered', async () => {
+    server.handle((req, res) => void res.writeHead(req.path === '/v2/read' ? 404 : 200).end());
+    const auth = new TokenAuth({ http });
+    await auth.request({ method: 'GET', url: `${server.origin}/v2/read` }, scope);
+    await auth.request(
+      { method: 'POST', url: `${server.origin}/v2/up`, body: Buffer.from('payload') },
+      scope,
+    );
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /v2/read',
+      'GET /v2/',
+      'POST /v2/up',
+    ]);
+  });
+
+  it('a write challenged after open reads learns the challenge and is sent again with the token', async () => {
+    server.handle((req, res) => {
+      if (req.path.startsWith('/token')) return json(res, 200, { token: `tok-${++issued}` });
+      if (req.method === 'GET' || req.headers.authorization === `Bearer tok-${issued}`) {
+        return void res.writeHead(200).end();
+      }
+      res.writeHead(401, { 'www-authenticate': `Bearer realm="${realm()}",service="s"` }).end();
+    });
+    const auth = new TokenAuth({ http, credentials: { username: 'u', password: 'p' } });
+    await auth.request({ method: 'GET', url: `${server.origin}/v2/read` }, scope);
+    const res = await auth.request(
+      { method: 'POST', url: `${server.origin}/v2/up`, body: Buffer.from('payload') },
+      scope,
+    );
+    expect(res.status).toBe(200);
+    const posts = server.requests.filter((r) => r.method === 'POST');
+    expect(posts.map((r) => r.headers.authorization)).toEqual([undefined, `Bearer tok-${issued}`]);
+    expect(posts.map((r) => r.body.toString())).toEqual(['payload', 'payload']);
+    expect(server.requests.some((r) => r.path === '/v2/')).toBe(false);
+  });
+
   it('throws AUTH_DENIED when the token service refuses, without the password', async () => {
     bearerServer();
     tokenStatus = 401;

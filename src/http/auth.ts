@@ -100,7 +100,8 @@ const EXPIRY_MARGIN_MS = 10_000;
 
 /**
  * The Docker registry token flow (notary-spec.md §5.5) for any number of hosts: learns each
- * origin's challenge from a 401 (or a `GET /v2/` ping before a non-idempotent request), gets
+ * origin's challenge from a 401 (or a `GET /v2/` ping before a non-idempotent request, unless a
+ * read of that origin already succeeded without credentials), gets
  * a Bearer token per scope from the realm and caches it until expiry, or sends Basic
  * credentials to a Basic challenge. Tokens go to `onSecret` (for masking) and nowhere else.
  */
@@ -143,7 +144,22 @@ export class TokenAuth {
     }
     const first = await this.authorization(origin, scope, false);
     let res = await this.send(req, first?.header);
-    if (res.status !== 401) return res;
+    if (res.status !== 401) {
+      // A read answered without credentials: the origin challenges no one for it, which is
+      // all a ping before a later POST or PUT would learn, so none is made. Should that write
+      // be challenged after all, the 401 path below learns it and sends it once more.
+      if (
+        first === undefined &&
+        (req.method === 'GET' || req.method === 'HEAD') &&
+        res.status >= 200 &&
+        res.status < 300 &&
+        !this.challenges.has(origin) &&
+        new URL(res.url).origin === origin
+      ) {
+        this.challenges.set(origin, null);
+      }
+      return res;
+    }
 
     // A 401 from wherever a redirect led is not this origin's challenge: its realm would get
     // this origin's credentials.

@@ -75,8 +75,15 @@ async function resolveTarget(
   want: string | undefined,
   command: 'sign' | 'verify',
 ): Promise<TagTarget> {
-  const current = await conn.registry.resolveTag(ref);
-  if (want === undefined) return { digest: current.digest, size: current.size };
+  // The manifest under the expected digest is asked for with the tag's, and read only once
+  // the tag is known to hold that digest (its failure counts only then).
+  const tagFetch = conn.registry.resolveTag(ref);
+  const pinnedFetch = want === undefined ? undefined : conn.registry.getManifest(ref, want);
+  pinnedFetch?.catch(() => undefined);
+  const current = await tagFetch;
+  if (want === undefined || pinnedFetch === undefined) {
+    return { digest: current.digest, size: current.size };
+  }
   if (current.digest !== want) {
     const moved = `the registry's tag ${ref.tag} now points to ${current.digest}, not the expected ${want}; the tag was pushed again after that build.`;
     throw new DctError(
@@ -87,7 +94,7 @@ async function resolveTarget(
     );
   }
   // The size comes from the manifest stored under the digest itself.
-  const pinned = await conn.registry.getManifest(ref, want);
+  const pinned = await pinnedFetch;
   return { digest: pinned.digest, size: pinned.size };
 }
 

@@ -116,7 +116,11 @@ export async function loadTrustedRepo(
   const check = expiryCheck(now, opts.mayExpire);
   const expired = new Set<string>();
 
-  const rootBytes = await fetcher.fetch('root', { maxLength: ROOT_MAX_BYTES });
+  // The timestamp does not depend on the root: its request goes out with the root's, but its
+  // answer is only read once the root is established.
+  const rootFetch = fetcher.fetch('root', { maxLength: ROOT_MAX_BYTES });
+  const tsFetch = early(() => fetcher.fetch('timestamp', { maxLength: TIMESTAMP_MAX_BYTES }));
+  const rootBytes = await rootFetch;
   if (rootBytes === undefined) return undefined;
   checkMaxLength('root', rootBytes, ROOT_MAX_BYTES);
   const root = await establishRoot(
@@ -129,7 +133,7 @@ export async function loadTrustedRepo(
   );
   if (check('root', root.signed.expires, roleKeys(root.signed, 'root'))) expired.add('root');
 
-  const tsBytes = await fetcher.fetch('timestamp', { maxLength: TIMESTAMP_MAX_BYTES });
+  const tsBytes = await settle(tsFetch);
   if (tsBytes === undefined) throw missing('timestamp');
   checkMaxLength('timestamp', tsBytes, TIMESTAMP_MAX_BYTES);
   const timestamp = parseEnvelope(tsBytes, 'timestamp', asTimestamp);
@@ -472,11 +476,27 @@ async function loadTargets(
   if (targetsMeta === undefined) {
     throw new DctError('TUF_BAD_METADATA', `snapshot has no meta for targets; ${STALE}`);
   }
-  const targets = parseEnvelope(
-    await fetchByMeta(fetcher, 'targets', targetsMeta, 'snapshot'),
-    'targets',
-    asTargets,
-  );
+  // Delegation files are fetched while their parents are: each is still read only when the
+  // walk below reaches it through its verified parent, in the same order and with the same
+  // checks. The ones the snapshot lists go out with targets when they are few and small (a
+  // snapshot cannot make this client download much it would not read); the rest, with
+  // their siblings once their parent is verified.
+  const fetches = new Map<string, Early<Buffer>>();
+  const prefetch = (name: string): void => {
+    const fileMeta = meta[name];
+    if (fileMeta === undefined || fetches.has(name)) return;
+    fetches.set(
+      name,
+      early(() => fetchByMeta(fetcher, name, fileMeta, 'snapshot')),
+    );
+  };
+  const listed = Object.keys(meta).filter(isDelegationName);
+  const listedBytes = listed.reduce((n, name) => n + meta[name].length, 0);
+  const targetsFetch = fetchByMeta(fetcher, 'targets', targetsMeta, 'snapshot');
+  if (listed.length <= PREFETCH_MAX_FILES && listedBytes <= PREFETCH_MAX_BYTES) {
+    listed.forEach(prefetch);
+  }
+  const targets = parseEnvelope(await targetsFetch, 'targets', asTargets);
   if (checkRole(targets, 'targets', roleKeys(repo.root.signed, 'targets'), seen, check)) {
     repo.expired.add('targets');
   }
@@ -484,6 +504,7 @@ async function loadTargets(
 
   // Depth-first: a loaded role's children go to the front of the queue (Go's order).
   const queue = childrenOf(targets, 'targets', ['']);
+  for (const child of queue) prefetch(child.role.name);
   while (queue.length > 0) {
     const info = queue.shift()!;
     const name = info.role.name;
@@ -514,11 +535,10 @@ async function loadTargets(
       }
       continue;
     }
-    const env = parseEnvelope(
-      await fetchByMeta(fetcher, name, fileMeta, 'snapshot'),
-      name,
-      asTargets,
-    );
+    prefetch(name);
+    const bytes = await settle(fetches.get(name)!);
+    fetches.delete(name);
+    const env = parseEnvelope(bytes, name, asTargets);
     try {
       verifySignatures(env, name, info.keys, info.role);
       const keys = { keyids: info.role.keyids, threshold: info.role.threshold, keys: info.keys };
@@ -534,9 +554,15 @@ async function loadTargets(
     checkVersion(name, env.signed.version, seen);
     info.file = 'loaded';
     repo.targets.set(name, env);
-    queue.unshift(...childrenOf(env, name, info.role.paths ?? []));
+    const children = childrenOf(env, name, info.role.paths ?? []);
+    for (const child of children) prefetch(child.role.name);
+    queue.unshift(...children);
   }
 }
+
+/** Bounds on the delegation files fetched with targets, before any parent lists them. */
+const PREFETCH_MAX_FILES = 16;
+const PREFETCH_MAX_BYTES = 16 * 1024 * 1024;
 
 const SKIPPABLE = new Set(['TUF_THRESHOLD', 'TUF_SIGNATURE', 'TUF_NO_SIGNATURES', 'TUF_EXPIRED']);
 
@@ -619,6 +645,29 @@ async function fetchByMeta(
   if (bytes === undefined) throw missing(role);
   checkFileMeta(role, bytes, meta, parent);
   return bytes;
+}
+
+/** A request started before its answer may be used: its outcome is kept, never thrown early. */
+type Early<T> = Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
+
+function early<T>(start: () => Promise<T>): Early<T> {
+  let p: Promise<T>;
+  try {
+    p = start();
+  } catch (error) {
+    return Promise.resolve({ ok: false as const, error });
+  }
+  return p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+/** The outcome of an early request, now that it may be used: its value or its error. */
+async function settle<T>(e: Early<T>): Promise<T> {
+  const got = await e;
+  if (!got.ok) throw got.error;
+  return got.value;
 }
 
 function checkFileMeta(role: string, bytes: Buffer, meta: MetaFile, parent: string): void {
