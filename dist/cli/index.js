@@ -30217,7 +30217,8 @@ const MIN_TOKEN_LIFETIME_S = 60;
 const EXPIRY_MARGIN_MS = 10_000;
 /**
  * The Docker registry token flow (notary-spec.md §5.5) for any number of hosts: learns each
- * origin's challenge from a 401 (or a `GET /v2/` ping before a non-idempotent request), gets
+ * origin's challenge from a 401 (or a `GET /v2/` ping before a non-idempotent request, unless a
+ * read of that origin already succeeded without credentials), gets
  * a Bearer token per scope from the realm and caches it until expiry, or sends Basic
  * credentials to a Basic challenge. Tokens go to `onSecret` (for masking) and nowhere else.
  */
@@ -30252,8 +30253,20 @@ class TokenAuth {
         }
         const first = await this.authorization(origin, scope, false);
         let res = await this.send(req, first?.header);
-        if (res.status !== 401)
+        if (res.status !== 401) {
+            // A read answered without credentials: the origin challenges no one for it, which is
+            // all a ping before a later POST or PUT would learn, so none is made. Should that write
+            // be challenged after all, the 401 path below learns it and sends it once more.
+            if (first === undefined &&
+                (req.method === 'GET' || req.method === 'HEAD') &&
+                res.status >= 200 &&
+                res.status < 300 &&
+                !this.challenges.has(origin) &&
+                new URL(res.url).origin === origin) {
+                this.challenges.set(origin, null);
+            }
             return res;
+        }
         // A 401 from wherever a redirect led is not this origin's challenge: its realm would get
         // this origin's credentials.
         if (new URL(res.url).origin !== origin) {
@@ -35633,14 +35646,18 @@ async function loadTrustedRepo(fetcher, opts) {
     const seen = cached?.versions ?? {};
     const check = expiryCheck(now, opts.mayExpire);
     const expired = new Set();
-    const rootBytes = await fetcher.fetch('root', { maxLength: ROOT_MAX_BYTES });
+    // The timestamp does not depend on the root: its request goes out with the root's, but its
+    // answer is only read once the root is established.
+    const rootFetch = fetcher.fetch('root', { maxLength: ROOT_MAX_BYTES });
+    const tsFetch = early(() => fetcher.fetch('timestamp', { maxLength: TIMESTAMP_MAX_BYTES }));
+    const rootBytes = await rootFetch;
     if (rootBytes === undefined)
         return undefined;
     checkMaxLength('root', rootBytes, ROOT_MAX_BYTES);
     const root = await establishRoot(fetcher, rootBytes, opts.gun, now, opts.pinnedRootKeyIds, cached);
     if (check('root', root.signed.expires, roleKeys(root.signed, 'root')))
         expired.add('root');
-    const tsBytes = await fetcher.fetch('timestamp', { maxLength: TIMESTAMP_MAX_BYTES });
+    const tsBytes = await settle(tsFetch);
     if (tsBytes === undefined)
         throw missing('timestamp');
     checkMaxLength('timestamp', tsBytes, TIMESTAMP_MAX_BYTES);
@@ -35910,13 +35927,33 @@ async function loadTargets(fetcher, repo, seen, check) {
     if (targetsMeta === undefined) {
         throw new errors/* DctError */.sY('TUF_BAD_METADATA', `snapshot has no meta for targets; ${STALE}`);
     }
-    const targets = parseEnvelope(await fetchByMeta(fetcher, 'targets', targetsMeta, 'snapshot'), 'targets', asTargets);
+    // Delegation files are fetched while their parents are: each is still read only when the
+    // walk below reaches it through its verified parent, in the same order and with the same
+    // checks. The ones the snapshot lists go out with targets when they are few and small (a
+    // snapshot cannot make this client download much it would not read); the rest, with
+    // their siblings once their parent is verified.
+    const fetches = new Map();
+    const prefetch = (name) => {
+        const fileMeta = meta[name];
+        if (fileMeta === undefined || fetches.has(name))
+            return;
+        fetches.set(name, early(() => fetchByMeta(fetcher, name, fileMeta, 'snapshot')));
+    };
+    const listed = Object.keys(meta).filter(isDelegationName);
+    const listedBytes = listed.reduce((n, name) => n + meta[name].length, 0);
+    const targetsFetch = fetchByMeta(fetcher, 'targets', targetsMeta, 'snapshot');
+    if (listed.length <= PREFETCH_MAX_FILES && listedBytes <= PREFETCH_MAX_BYTES) {
+        listed.forEach(prefetch);
+    }
+    const targets = parseEnvelope(await targetsFetch, 'targets', asTargets);
     if (trusted_checkRole(targets, 'targets', roleKeys(repo.root.signed, 'targets'), seen, check)) {
         repo.expired.add('targets');
     }
     repo.targets.set('targets', targets);
     // Depth-first: a loaded role's children go to the front of the queue (Go's order).
     const queue = childrenOf(targets, 'targets', ['']);
+    for (const child of queue)
+        prefetch(child.role.name);
     while (queue.length > 0) {
         const info = queue.shift();
         const name = info.role.name;
@@ -35941,7 +35978,10 @@ async function loadTargets(fetcher, repo, seen, check) {
             }
             continue;
         }
-        const env = parseEnvelope(await fetchByMeta(fetcher, name, fileMeta, 'snapshot'), name, asTargets);
+        prefetch(name);
+        const bytes = await settle(fetches.get(name));
+        fetches.delete(name);
+        const env = parseEnvelope(bytes, name, asTargets);
         try {
             verifySignatures(env, name, info.keys, info.role);
             const keys = { keyids: info.role.keyids, threshold: info.role.threshold, keys: info.keys };
@@ -35960,9 +36000,15 @@ async function loadTargets(fetcher, repo, seen, check) {
         checkVersion(name, env.signed.version, seen);
         info.file = 'loaded';
         repo.targets.set(name, env);
-        queue.unshift(...childrenOf(env, name, info.role.paths ?? []));
+        const children = childrenOf(env, name, info.role.paths ?? []);
+        for (const child of children)
+            prefetch(child.role.name);
+        queue.unshift(...children);
     }
 }
+/** Bounds on the delegation files fetched with targets, before any parent lists them. */
+const PREFETCH_MAX_FILES = 16;
+const PREFETCH_MAX_BYTES = 16 * 1024 * 1024;
 const SKIPPABLE = new Set(['TUF_THRESHOLD', 'TUF_SIGNATURE', 'TUF_NO_SIGNATURES', 'TUF_EXPIRED']);
 /** The delegations a targets file lists; each must be a valid direct child of the file's role. */
 function childrenOf(env, role, parentPaths) {
@@ -36015,6 +36061,23 @@ async function fetchByMeta(fetcher, role, meta, parent) {
         throw missing(role);
     trusted_checkFileMeta(role, bytes, meta, parent);
     return bytes;
+}
+function early(start) {
+    let p;
+    try {
+        p = start();
+    }
+    catch (error) {
+        return Promise.resolve({ ok: false, error });
+    }
+    return p.then((value) => ({ ok: true, value }), (error) => ({ ok: false, error }));
+}
+/** The outcome of an early request, now that it may be used: its value or its error. */
+async function settle(e) {
+    const got = await e;
+    if (!got.ok)
+        throw got.error;
+    return got.value;
 }
 function trusted_checkFileMeta(role, bytes, meta, parent) {
     if (bytes.length !== meta.length) {
@@ -39365,9 +39428,15 @@ async function resolveEach(conn, refs, digest, command) {
     return { targets, failures };
 }
 async function resolveTarget(conn, ref, want, command) {
-    const current = await conn.registry.resolveTag(ref);
-    if (want === undefined)
+    // The manifest under the expected digest is asked for with the tag's, and read only once
+    // the tag is known to hold that digest (its failure counts only then).
+    const tagFetch = conn.registry.resolveTag(ref);
+    const pinnedFetch = want === undefined ? undefined : conn.registry.getManifest(ref, want);
+    pinnedFetch?.catch(() => undefined);
+    const current = await tagFetch;
+    if (want === undefined || pinnedFetch === undefined) {
         return { digest: current.digest, size: current.size };
+    }
     if (current.digest !== want) {
         const moved = `the registry's tag ${ref.tag} now points to ${current.digest}, not the expected ${want}; the tag was pushed again after that build.`;
         throw new errors/* DctError */.sY('TAG_MOVED', command === 'sign'
@@ -39375,7 +39444,7 @@ async function resolveTarget(conn, ref, want, command) {
             : `${moved} The image a pull would get is not the expected one: check who pushed the tag, or verify the digest it holds now`);
     }
     // The size comes from the manifest stored under the digest itself.
-    const pinned = await conn.registry.getManifest(ref, want);
+    const pinned = await pinnedFetch;
     return { digest: pinned.digest, size: pinned.size };
 }
 function signPlanner(refs, targets, opts) {

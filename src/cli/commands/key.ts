@@ -147,7 +147,6 @@ register({
   },
 });
 
-
 register({
   name: 'key list',
   usage: '',
