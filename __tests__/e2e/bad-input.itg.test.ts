@@ -166,7 +166,8 @@ const cases: Case[] = [
   {
     name: 'unknown command',
     inputs: () => ({ ...good(), command: 'publish' }),
-    expect: /`command` must be sign, verify, revoke, signer-add or signer-remove/,
+    expect:
+      /`command` must be sign, verify, revoke, refresh, signer-add or signer-remove; got "publish"/,
   },
   {
     name: 'trust server not https',

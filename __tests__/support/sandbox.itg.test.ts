@@ -19,10 +19,15 @@ describe('npm run sandbox', () => {
     expect(stdout).toContain('=== action succeeded');
     expect(stdout).not.toContain('::add-mask::');
     expect(stdout).not.toMatch(/^::/m);
-    // The sandbox repository's passphrase (notary-cli.ts default) is never shown.
-    expect(stdout).not.toContain('repo-passphrase-123');
+    // The passphrases the sandbox gives dct and the action are never shown.
+    expect(stdout).not.toContain('sandbox-repository-passphrase');
+    expect(stdout).not.toContain('sandbox-root-passphrase');
+    // dct made the repository and the signer: in the order it adds the delegations.
+    expect(stdout).toContain('Successfully added signer: ci to ');
     expect(stdout).toMatch(
-      /^signed \S+:1\.0 \(sha256:[0-9a-f]{64}\) in targets\/releases, targets\/ci$/m,
+      /^signed \S+:1\.0 \(sha256:[0-9a-f]{64}\) in targets\/ci, targets\/releases$/m,
     );
+    // dct inspect shows the tag signed by ci.
+    expect(stdout).toMatch(/^1\.0\s+[0-9a-f]{64}\s+ci$/m);
   });
 });
