@@ -7,7 +7,6 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { chmod, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliContext } from '../../src/cli/context.js';
 import { keyIdOf, tufKeyFromKeyObject } from '../../src/keys/keyid.js';
@@ -20,6 +19,7 @@ import { pushImage } from '../support/images.js';
 import { NotaryCli, passphraseEnv } from '../support/notary-cli.js';
 import { startSandbox, type Sandbox } from '../support/servers.js';
 import { dct, lines, REPO_PASS, ROOT_PASS, tempHome, type Home } from './helpers.js';
+import { pluginScript } from './support.js';
 
 let sb: Sandbox;
 beforeAll(async () => {
@@ -233,12 +233,8 @@ describe('dct as a docker CLI plugin', () => {
     const plugins = join(home.config, 'cli-plugins');
     await mkdir(plugins, { recursive: true });
     // What `ln -s dist/cli/index.js ~/.docker/cli-plugins/docker-trust` does, from the sources.
-    const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
     const plugin = join(plugins, 'docker-dct');
-    await writeFile(
-      plugin,
-      `#!/usr/bin/env -S node --import tsx\nimport(${JSON.stringify(main)});\n`,
-    );
+    await writeFile(plugin, await pluginScript());
     await chmod(plugin, 0o755);
     const docker = new DockerTrust(sb, home.config);
 

@@ -1,6 +1,9 @@
 /** Drives `dct` in-process (runCli) the way a user would, with docker's files in a config dir. */
+import { rmSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
 import type { CliIO } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/run.js';
 import type { Terminal } from '../../src/cli/prompt.js';
@@ -71,16 +74,43 @@ export function scriptedTerminal(answers: string[]): Terminal & { asked: string[
  * launcher that runs the sources with tsx, so docker starts it as it would the bundle.
  */
 export async function installPlugin(dockerConfig: string, name: string): Promise<string> {
-  const root = resolve(import.meta.dirname, '..', '..');
   const dir = join(dockerConfig, 'cli-plugins');
   await mkdir(dir, { recursive: true });
   const file = join(dir, `docker-${name}`);
-  const loader = `file://${join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')}`;
-  const main = `file://${join(root, 'src', 'cli', 'main.ts')}`;
-  await writeFile(
-    file,
-    `#!/usr/bin/env -S ${process.execPath} --import ${loader}\nvoid import(${JSON.stringify(main)});\n`,
-  );
+  await writeFile(file, await pluginScript());
   await chmod(file, 0o755);
   return file;
+}
+
+let bundled: Promise<string> | undefined;
+
+/**
+ * The text of an executable that runs `src/cli/main.ts`, for docker to find as a CLI plugin.
+ * The sources are bundled once per test process (esbuild, as tsx itself uses) into a private
+ * temp dir: docker starts the plugin once to ask for its metadata and again to run it, and
+ * a bundle starts in well under a second where loading each source through tsx takes seconds.
+ */
+export async function pluginScript(): Promise<string> {
+  bundled ??= (async () => {
+    const root = resolve(import.meta.dirname, '..', '..');
+    const out = await mkdtemp(join(tmpdir(), 'dct-plugin-'));
+    process.once('exit', () => rmSync(out, { recursive: true, force: true }));
+    const outfile = join(out, 'dct.mjs');
+    await build({
+      entryPoints: [join(root, 'src', 'cli', 'main.ts')],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'error',
+      // CommonJS dependencies call require(); an ES module bundle has none of its own.
+      banner: {
+        js: "import { createRequire as __dctRequire } from 'node:module'; const require = __dctRequire(import.meta.url);",
+      },
+    });
+    return outfile;
+  })();
+  const main = await bundled;
+  return `#!${process.execPath}\nvoid import(${JSON.stringify(`file://${main}`)});\n`;
 }

@@ -3,7 +3,8 @@
  * stalls, truncated bodies and lost publish answers. Every run ends "fully signed" or
  * "clearly failed", judged by the Go CLI and the server's own versions.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { HttpOptions } from '../../src/http/client.js';
 import { revokeImages } from '../../src/signer/revoke.js';
 import { signImages } from '../../src/signer/sign.js';
 import { verifyImages } from '../../src/signer/verify.js';
@@ -23,6 +24,28 @@ import {
   type Bench,
 } from './helpers.js';
 
+/**
+ * The flows' HTTP client asks for its backoff between retries and the wait is recorded, not
+ * slept: these tests count retries and outcomes, and the real waits only cost wall time. The
+ * per-request deadline (TIMEOUT_MS) stays real, since a stall is a matter of time.
+ */
+const backoff = vi.hoisted(() => ({ waits: [] as number[] }));
+vi.mock('../../src/http/client.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/http/client.js')>();
+  class HttpClient extends real.HttpClient {
+    constructor(opts: HttpOptions = {}) {
+      super({
+        sleep: (ms) => {
+          backoff.waits.push(ms);
+          return Promise.resolve();
+        },
+        ...opts,
+      });
+    }
+  }
+  return { ...real, HttpClient };
+});
+
 let bench: Bench;
 let repo: TrustedRepo;
 let gun: string;
@@ -36,7 +59,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await bench?.stop();
 });
-beforeEach(() => resetProxy(bench.proxy));
+beforeEach(() => {
+  resetProxy(bench.proxy);
+  backoff.waits.length = 0;
+});
 
 /** One attempt may take 1 s: a stall costs seconds, not the default 30. */
 const TIMEOUT_MS = 1_000;
@@ -144,6 +170,10 @@ describe('GET faults are retried', () => {
     fault('snapshot', { kind: 'stall', ms: 60_000 }, 1);
     await sign([...images.keys()]);
     expect(faultsDone('stall')).toBe(1);
+    // The one retry came after a first backoff (250 to 500 ms), asked for and not slept.
+    expect(backoff.waits).toHaveLength(1);
+    expect(backoff.waits[0]).toBeGreaterThanOrEqual(250);
+    expect(backoff.waits[0]).toBeLessThanOrEqual(500);
     await expectListed(images);
   });
 

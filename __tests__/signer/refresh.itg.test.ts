@@ -153,6 +153,45 @@ async function dockerRepo(name: string) {
 const lasts = (expires: string, days: number) =>
   parseExpires(expires).getTime() > Date.now() + days * DAY;
 
+type DockerRepo = Awaited<ReturnType<typeof dockerRepo>>;
+
+/**
+ * The repositories whose roles have expired for real, made once for the whole file: the server
+ * takes no upload that has already expired, so each is set to expire a few seconds ahead and
+ * then waited for. All are set to the same moment, so the file waits for it once, not once
+ * per test. Each test still has repositories of its own and disposes their keys.
+ */
+interface Expired {
+  app: DockerRepo; // targets, targets/releases and targets/ci expired
+  mixedGood: DockerRepo; // nothing expired
+  mixedBad: DockerRepo; // targets and targets/releases expired
+  sign: DockerRepo; // targets/releases expired
+  top: DockerRepo; // targets expired
+}
+let expired: Promise<Expired> | undefined;
+function expiredRepos(): Promise<Expired> {
+  expired ??= (async () => {
+    const [app, mixedGood, mixedBad, sign, top] = [
+      await dockerRepo('expired/app'),
+      await dockerRepo('mixed/good'),
+      await dockerRepo('mixed/bad'),
+      await dockerRepo('expired/sign'),
+      await dockerRepo('expired/top'),
+    ];
+    // Ahead by enough for the four publishes below on a loaded machine, then waited for.
+    const at = new Date(Date.now() + 10_000);
+    await Promise.all([
+      expireAt(app.gun, app.keys, ['targets', 'targets/releases', 'targets/ci'], at),
+      expireAt(mixedBad.gun, mixedBad.keys, ['targets', 'targets/releases'], at),
+      expireAt(sign.gun, sign.keys, ['targets/releases'], at),
+      expireAt(top.gun, top.keys, ['targets'], at),
+    ]);
+    await new Promise((r) => setTimeout(r, Math.max(0, at.getTime() - Date.now()) + 1_500));
+    return { app, mixedGood, mixedBad, sign, top };
+  })();
+  return expired;
+}
+
 describe('refresh against the real notary-server', () => {
   it('re-signs exactly the roles within the window; the Go CLI lists the repository; a second run changes nothing', async () => {
     const { gun, repo, img, keys } = await dockerRepo('fresh/app');
@@ -258,13 +297,8 @@ describe('refresh against the real notary-server', () => {
   });
 
   it('repairs a repository whose targets and delegations have expired; the Go CLI refused it and lists it again', async () => {
-    const { gun, repo, img, keys } = await dockerRepo('expired/app');
+    const { gun, repo, img, keys } = (await expiredRepos()).app;
     try {
-      // A few seconds ahead (the server refuses an upload that has already expired), then wait.
-      const at = new Date(Date.now() + 8_000);
-      await expireAt(gun, keys, ['targets', 'targets/releases', 'targets/ci'], at);
-      await new Promise((r) => setTimeout(r, Math.max(0, at.getTime() - Date.now()) + 1_500));
-
       const refused = await new NotaryCli(sb).run(['list', gun]);
       expect(refused.code).not.toBe(0);
       expect(`${refused.stdout}${refused.stderr}`).toMatch(/expired/i);
@@ -311,8 +345,7 @@ describe('refresh against the real notary-server', () => {
   });
 
   it('publishes nothing for a repository that fails to load, names the role, and fails after the others are done', async () => {
-    const good = await dockerRepo('mixed/good');
-    const bad = await dockerRepo('mixed/bad');
+    const { mixedGood: good, mixedBad: bad } = await expiredRepos();
     // One ring for both runs: the good repository's keys, and only the signer key of the bad.
     const { files } = readKeySecret(
       good.repo.keysPem + bad.repo.keyFiles[`${bad.repo.signerKeyId}.key`],
@@ -320,10 +353,8 @@ describe('refresh against the real notary-server', () => {
     );
     const keys = Ring.open(files, { passphrase: good.repo.passphrase, include: 'signing' });
     try {
-      const at = new Date(Date.now() + 8_000);
-      await expireAt(bad.gun, bad.keys, ['targets', 'targets/releases'], at);
+      // bad's targets and targets/releases have expired (expiredRepos).
       await expireAt(good.gun, good.keys, ['targets/releases'], addDays(new Date(), 3));
-      await new Promise((r) => setTimeout(r, Math.max(0, at.getTime() - Date.now()) + 1_500));
       const badBefore = await serverRoles(bad.gun);
       const goodBefore = await serverRoles(good.gun);
 
@@ -360,11 +391,8 @@ describe('refresh against the real notary-server', () => {
 
 describe('sign into an expired targets/releases (issue 15, defect 5)', () => {
   it('signs it again, keeping its tags, with a warning; the Go CLI lists old and new tags', async () => {
-    const { gun, img, keys } = await dockerRepo('expired/sign');
+    const { gun, img, keys } = (await expiredRepos()).sign;
     try {
-      const at = new Date(Date.now() + 8_000);
-      await expireAt(gun, keys, ['targets/releases'], at);
-      await new Promise((r) => setTimeout(r, Math.max(0, at.getTime() - Date.now()) + 1_500));
       // Go skips the expired role: the tag is only in targets/ci, which docker does not read.
       expect(await new NotaryCli(sb).list(gun, 'targets/releases')).toEqual([]);
 
@@ -396,11 +424,8 @@ describe('sign into an expired targets/releases (issue 15, defect 5)', () => {
   });
 
   it('still refuses an expired targets role, which only refresh with the repository key repairs', async () => {
-    const { gun, keys } = await dockerRepo('expired/top');
+    const { gun, keys } = (await expiredRepos()).top;
     try {
-      const at = new Date(Date.now() + 8_000);
-      await expireAt(gun, keys, ['targets'], at);
-      await new Promise((r) => setTimeout(r, Math.max(0, at.getTime() - Date.now()) + 1_500));
       await pushImage(sb, 'expired/top', '2.0', { seed: 'expired-top' });
       const run = signImages({
         ...conn(),

@@ -116,7 +116,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       };
 
     const registryScheme = opts.registryPlainHttp ? 'http' : 'https';
-    const registry = await startWithRetry(async (port) => {
+    // The two servers start side by side: each waits on its own port, neither on the other.
+    const startRegistry = startWithRetry(async (port) => {
       const cfg = join(dir, 'registry.yml');
       await writeFile(
         cfg,
@@ -132,7 +133,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       await waitHttp(`${registryScheme}://127.0.0.1:${port}/v2/`, pki.caPem, child, timeout);
       return child;
     });
-    const notary = await startWithRetry(async (port) => {
+    const startNotary = startWithRetry(async (port) => {
       const cfg = join(dir, 'notary-server.json');
       await writeFile(
         cfg,
@@ -148,6 +149,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       await waitHttp(`https://127.0.0.1:${port}/_notary_server/health`, pki.caPem, child, timeout);
       return child;
     });
+    // Both settle before either result is used, so a failure never leaves one still starting.
+    const [registryStarted, notaryStarted] = await Promise.allSettled([startRegistry, startNotary]);
+    if (registryStarted.status === 'rejected') throw registryStarted.reason;
+    if (notaryStarted.status === 'rejected') throw notaryStarted.reason;
+    const registry = registryStarted.value;
+    const notary = notaryStarted.value;
 
     const sb: Sandbox = {
       dir,
@@ -203,6 +210,14 @@ async function makePki(dir: string): Promise<Pki> {
     '-addext', 'basicConstraints=critical,CA:TRUE',
     '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
   ]); // prettier-ignore
+  // The token signing key: its self-signed certificate is the servers' `rootcertbundle`.
+  // It does not depend on the CA, so it is made while the server certificate is.
+  const tokenCert = openssl(dir, [
+    'req', '-x509', ...ec, '-keyout', 'token.key', '-out', 'token.pem', '-days', '7',
+    '-subj', '/CN=dct test token signer',
+  ]); // prettier-ignore
+  // Handled at once so a failure here is not reported as unhandled; awaited below.
+  tokenCert.catch(() => undefined);
   await openssl(dir, [
     'req', '-new', ...ec, '-keyout', 'server.key', '-out', 'server.csr',
     '-subj', '/CN=localhost',
@@ -216,11 +231,7 @@ async function makePki(dir: string): Promise<Pki> {
     'x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key',
     '-CAcreateserial', '-days', '7', '-extfile', 'server.ext', '-out', 'server.pem',
   ]); // prettier-ignore
-  // The token signing key: its self-signed certificate is the servers' `rootcertbundle`.
-  await openssl(dir, [
-    'req', '-x509', ...ec, '-keyout', 'token.key', '-out', 'token.pem', '-days', '7',
-    '-subj', '/CN=dct test token signer',
-  ]); // prettier-ignore
+  await tokenCert;
   for (const k of ['ca.key', 'server.key', 'token.key']) await chmod(join(dir, k), 0o600);
   return {
     caPem: await readFile(join(dir, 'ca.pem'), 'utf8'),
