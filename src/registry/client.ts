@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isLoopback, TokenAuth, type AuthCredentials } from '../http/auth.js';
 import { HttpError, type HttpClient, type HttpRequest, type HttpResponse } from '../http/client.js';
-import { isDctError } from '../errors.js';
+import { isDctError, oneLine } from '../errors.js';
 import type { ImageRef } from './reference.js';
 
 export interface ManifestInfo {
@@ -381,16 +381,11 @@ export function describeRegistryBody(body: Buffer): string {
     const first = parsed.errors?.[0];
     if (first === undefined) return '';
     const code = typeof first.code === 'string' ? first.code : 'ERROR';
-    const message = typeof first.message === 'string' ? oneLine(first.message) : '';
+    const message = typeof first.message === 'string' ? oneLine(first.message, { max: 300 }) : '';
     return `: ${code}${message === '' ? '' : `: ${message}`}`;
   } catch {
     return '';
   }
-}
-
-function oneLine(s: string): string {
-  const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
 }
 
 function registryError(code: string, message: string, res: HttpResponse): HttpError {
