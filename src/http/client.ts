@@ -525,6 +525,20 @@ function named(url: string, server: string | undefined): string {
   return server === undefined ? hostOf(url) : `${server} ${hostOf(url)}`;
 }
 
+/**
+ * The `errors` list of an error body in the shape notary-server and registries share,
+ * `{"errors":[{"code":…,"message":…,"detail":…}]}` (notary-spec.md §5.6); undefined when the
+ * body is not JSON or holds no such non-empty list.
+ */
+export function errorList(body: Buffer): unknown[] | undefined {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { errors?: unknown };
+    return Array.isArray(parsed.errors) && parsed.errors.length > 0 ? parsed.errors : undefined;
+  } catch {
+    return undefined; // not JSON, or JSON null
+  }
+}
+
 /** host[:port] of a URL, for messages. */
 export function hostOf(url: string): string {
   try {

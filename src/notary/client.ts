@@ -1,6 +1,12 @@
 import { DctError, isDctError } from '../errors.js';
 import { TokenAuth, type AuthCredentials } from '../http/auth.js';
-import { HttpError, type HttpClient, type HttpRequest, type HttpResponse } from '../http/client.js';
+import {
+  HttpError,
+  errorList,
+  type HttpClient,
+  type HttpRequest,
+  type HttpResponse,
+} from '../http/client.js';
 import type { TufKey } from '../keys/keyid.js';
 import type { ImageRef } from '../registry/reference.js';
 import { GoFields, parseJson } from '../tuf/canonical.js';
@@ -216,7 +222,7 @@ export class NotaryClient implements MetaFetcher {
     }
     const gateway =
       [408, 502, 503, 504].includes(res.status) || (res.status >= 520 && res.status <= 527);
-    if (gateway || (res.status >= 500 && !isNotaryErrorBody(res.body))) {
+    if (gateway || (res.status >= 500 && errorList(res.body) === undefined)) {
       // A gateway's or load balancer's answer (502/503/504, Cloudflare 52x, 408), or a 5xx that
       // is not notary-server's: the server behind may have stored the update all the same.
       // notary-server's own 500s are JSON and its storage is atomic: plain failures.
@@ -288,14 +294,4 @@ function parseKey(res: HttpResponse, role: string): TufKey {
   const priv = parsed.keyval?.private;
   if (priv !== undefined && priv !== null && priv !== '') throw bad('holds a private part');
   return { keytype, keyval: { private: null, public: pub } };
-}
-
-/** notary-server's own error body: `{"errors":[{"code":…}]}` (notary-spec.md §5.6). */
-function isNotaryErrorBody(body: Buffer): boolean {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { errors?: unknown };
-    return Array.isArray(parsed.errors) && parsed.errors.length > 0;
-  } catch {
-    return false;
-  }
 }

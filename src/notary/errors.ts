@@ -1,5 +1,5 @@
 import { oneLine } from '../errors.js';
-import { HttpError, hostOf, type HttpResponse } from '../http/client.js';
+import { HttpError, errorList, hostOf, type HttpResponse } from '../http/client.js';
 
 interface ServerError {
   code?: unknown;
@@ -112,16 +112,8 @@ function isMissingSnapshot(detail: unknown): boolean {
 }
 
 function firstError(body: Buffer): ServerError | undefined {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { errors?: unknown };
-    if (Array.isArray(parsed.errors) && parsed.errors.length > 0) {
-      const e: unknown = parsed.errors[0];
-      if (e !== null && typeof e === 'object') return e;
-    }
-  } catch {
-    // not JSON
-  }
-  return undefined;
+  const e = errorList(body)?.[0];
+  return e !== null && typeof e === 'object' ? e : undefined;
 }
 
 /** ` (ErrBadTargets: valid signatures did not meet threshold for targets)` from a detail. */
