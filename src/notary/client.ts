@@ -10,14 +10,11 @@ import {
 import type { TufKey } from '../keys/keyid.js';
 import type { ImageRef } from '../registry/reference.js';
 import { GoFields, parseJson } from '../tuf/canonical.js';
-import type { MetaFetcher } from '../tuf/trusted.js';
+import { ROOT_MAX_BYTES, TIMESTAMP_MAX_BYTES, type MetaFetcher } from '../tuf/trusted.js';
 import { notaryError } from './errors.js';
 import { multipartBody } from './multipart.js';
 
 const DOCKER_HUB_TRUST_SERVER = 'https://notary.docker.io';
-/** notary-spec.md §5.2: timestamp is capped at 1 MiB, everything else at 100 MiB. */
-const MAX_TIMESTAMP_BYTES = 1 << 20;
-const MAX_METADATA_BYTES = 100 << 20;
 const ROLE_RE = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/;
 const KEY_FIELDS = new GoFields('keytype', 'keyval');
 const KEYVAL_FIELDS = new GoFields('private', 'public');
@@ -129,7 +126,7 @@ export class NotaryClient implements MetaFetcher {
       name = `${role}.json`;
     }
     const maxBytes =
-      opts.maxLength ?? (role === 'timestamp' ? MAX_TIMESTAMP_BYTES : MAX_METADATA_BYTES);
+      opts.maxLength ?? (role === 'timestamp' ? TIMESTAMP_MAX_BYTES : ROOT_MAX_BYTES);
     const res = await this.send(
       { method: 'GET', url: this.base + name, maxBytes },
       this.readScope,
