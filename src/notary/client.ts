@@ -20,6 +20,34 @@ const KEY_FIELDS = new GoFields('keytype', 'keyval');
 const KEYVAL_FIELDS = new GoFields('private', 'public');
 
 /**
+ * The one reading of a trust-server URL (the `trust-server` input, DOCKER_CONTENT_TRUST_SERVER):
+ * undefined when it does not parse; else whether it is https with a host, whether it holds user
+ * info, whether it has a query or fragment, `shown` (origin and path, safe to echo) and
+ * `normal`, the form used when all is well (`shown` without trailing slashes). A valid URL is
+ * https, with no user info, query or fragment; each caller words the refusal.
+ */
+export function readTrustServerUrl(
+  value: string,
+):
+  | { https: boolean; credentials: boolean; query: boolean; shown: string; normal: string }
+  | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  const shown = `${url.origin}${url.pathname}`;
+  return {
+    https: url.protocol === 'https:' && url.hostname !== '',
+    credentials: url.username !== '' || url.password !== '',
+    query: url.search !== '' || url.hash !== '',
+    shown,
+    normal: shown.replace(/\/+$/, ''),
+  };
+}
+
+/**
  * The trust server of an image (notary-spec.md §7.5): `explicit` (the `trust-server` input or
  * DOCKER_CONTENT_TRUST_SERVER, read by the caller) must be an https URL; else
  * notary.docker.io for Docker Hub, else the registry host itself. No trailing slash.
@@ -27,25 +55,20 @@ const KEYVAL_FIELDS = new GoFields('private', 'public');
 export function trustServerFor(ref: Pick<ImageRef, 'registry'>, explicit?: string): string {
   if (explicit !== undefined && explicit.trim() !== '') {
     const given = explicit.trim();
-    let url: URL | undefined;
-    try {
-      url = new URL(given);
-    } catch {
-      url = undefined;
-    }
-    if (url === undefined || url.protocol !== 'https:' || url.hostname === '') {
+    const t = readTrustServerUrl(given);
+    if (t === undefined || !t.https) {
       throw new DctError(
         'TRUST_SERVER_INVALID',
         `valid https URL required for trust server, got ${given}`,
       );
     }
-    if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    if (t.query || t.credentials) {
       throw new DctError(
         'TRUST_SERVER_INVALID',
-        `valid https URL required for trust server, got ${url.origin}${url.pathname}… (no query, fragment or user info)`,
+        `valid https URL required for trust server, got ${t.shown}… (no query, fragment or user info)`,
       );
     }
-    return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+    return t.normal;
   }
   if (ref.registry === 'docker.io') return DOCKER_HUB_TRUST_SERVER;
   return `https://${ref.registry}`;
