@@ -27,6 +27,16 @@ export function describeError(e: unknown): string {
   }
 }
 
+/**
+ * `s` on one line: each run of whitespace becomes one space (with `breaksOnly`, only line
+ * breaks and the blanks around them), trimmed, and cut to `max` characters with "…".
+ */
+export function oneLine(s: string, opts: { max?: number; breaksOnly?: boolean } = {}): string {
+  const flat = s.replace(opts.breaksOnly === true ? /\s*[\r\n]+\s*/g : /\s+/g, ' ').trim();
+  const max = opts.max ?? Infinity;
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
 /** One image that could not be signed, verified or revoked, and why. */
 export interface ImageFailure {
   image: string;

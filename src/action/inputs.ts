@@ -5,6 +5,7 @@
 import * as core from '@actions/core';
 import { DctError } from '../errors.js';
 import { passphraseCandidates } from '../keys/keyring.js';
+import { readTrustServerUrl } from '../notary/client.js';
 import { pemBodyLines } from '../keys/pem.js';
 import { parseDuration } from '../signer/refresh.js';
 
@@ -177,29 +178,27 @@ function parseBool(name: InputName, value: string | undefined, dflt: boolean, ba
 }
 
 function parseTrustServer(value: string, source: string, bad: string[]): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
+  const t = readTrustServerUrl(value);
+  if (t === undefined) {
     bad.push(
       `${source} must be an https:// URL such as https://notary.example.com:4443; got ${shown(value)}`,
     );
     return undefined;
   }
-  if (url.username !== '' || url.password !== '') {
+  if (t.credentials) {
     // The value holds credentials: do not echo it.
     bad.push(
       `${source} must not hold credentials; give them as registry-username and registry-password`,
     );
     return undefined;
   }
-  if (url.protocol !== 'https:' || url.search !== '' || url.hash !== '') {
+  if (!t.https || t.query) {
     bad.push(
       `${source} must be an https:// URL without query, such as https://notary.example.com:4443; got ${shown(value)}`,
     );
     return undefined;
   }
-  return url.href.replace(/\/+$/, '');
+  return t.normal;
 }
 
 /**

@@ -10,7 +10,7 @@ import * as exec from '@actions/exec';
 import type { ExecFn } from '../registry/credentials.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DctError, ImagesError, describeError, reasonOf } from '../errors.js';
+import { DctError, ImagesError, describeError, oneLine, reasonOf } from '../errors.js';
 import { Redactor } from '../redact.js';
 import { KeyRing } from '../keys/keyring.js';
 import { assertP256, decryptCosignKey } from '../cosign/key.js';
@@ -164,10 +164,7 @@ function defaultDeps(): MainDeps {
 
 /** One line, and a readable one: anything a server or an input put in it is cut at 1,000. */
 const MAX_LINE = 1000;
-const oneLine = (s: string): string => {
-  const flat = s.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-  return flat.length > MAX_LINE ? `${flat.slice(0, MAX_LINE)}…` : flat;
-};
+const flatLine = (s: string): string => oneLine(s, { max: MAX_LINE, breaksOnly: true });
 
 /** The `cosign-key` input, decrypted with `cosign-password` (or COSIGN_PASSWORD). */
 function loadCosignKey(inputs: Inputs): KeyObject {
@@ -214,7 +211,7 @@ function usesRetiredNotary(inputs: Inputs): boolean {
 
 /** The lines to fail with: one per failing image, else one (or one per input problem). */
 function failureLines(e: unknown, redactor: Redactor): { image: string; message: string }[] {
-  const clean = (s: string): string => oneLine(redactor.redact(s));
+  const clean = (s: string): string => flatLine(redactor.redact(s));
   if (e instanceof ImagesError && e.failures.length > 0) {
     return e.failures.map((f) => ({ image: clean(f.image), message: clean(reasonOf(f)) }));
   }
@@ -348,7 +345,7 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
       // The causes a failure line does not already say (wrapped errors repeat their cause).
       const said = report.failures.map((f) => f.message).join('\n');
       for (const cause of causes(e)) {
-        const text = oneLine(redactor.redact(describeError(cause)));
+        const text = flatLine(redactor.redact(describeError(cause)));
         if (!said.includes(text)) c.debug(`Caused by: ${text}`);
       }
       // Other repositories may have gone through (errors.ts ImagesError): report those too.
@@ -381,7 +378,7 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
     await cache?.save();
   } catch (e) {
     // Last line of defence: runMain never rejects (main.ts would print a raw stack).
-    c.setFailed(`Unexpected error: ${oneLine(redactor.redact(describeError(e)))}`);
+    c.setFailed(`Unexpected error: ${flatLine(redactor.redact(describeError(e)))}`);
   }
 }
 

@@ -4,7 +4,7 @@
  * success, 1 otherwise. Also answers docker's plugin protocol (`docker-cli-plugin-metadata`).
  */
 import { basename } from 'node:path';
-import { DctError, ImagesError, describeError } from '../errors.js';
+import { DctError, ImagesError, describeError, oneLine } from '../errors.js';
 import { parseArgs, GLOBAL_FLAGS, type FlagSpec } from './args.js';
 import { CliContext, cliKeyError, type CliIO } from './context.js';
 import { allCommands, findCommand, type Command } from './registry.js';
@@ -61,11 +61,11 @@ function overview(prog: string, group?: string): string {
 export function errorLines(e: unknown): string[] {
   // Before cliKeyError: a reworded error is a plain DctError, without the failures.
   if (e instanceof ImagesError && e.failures.length > 0) {
-    return e.failures.map((f) => `${f.image}: ${oneLine(cliKeyErrorText(f.message))}`);
+    return e.failures.map((f) => `${f.image}: ${flatLine(cliKeyErrorText(f.message))}`);
   }
   const err = cliKeyError(e);
-  if (err instanceof DctError) return [oneLine(err.message)];
-  return [`unexpected error: ${oneLine(describeError(err))}`];
+  if (err instanceof DctError) return [flatLine(err.message)];
+  return [`unexpected error: ${flatLine(describeError(err))}`];
 }
 
 function cliKeyErrorText(m: string): string {
@@ -73,7 +73,7 @@ function cliKeyErrorText(m: string): string {
   return e instanceof Error ? e.message : m;
 }
 
-const oneLine = (s: string): string => s.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+const flatLine = (s: string): string => oneLine(s, { breaksOnly: true });
 
 /**
  * Runs one invocation. `argv` is what follows the program name; `program` is how it was called

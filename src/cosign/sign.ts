@@ -14,6 +14,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { DctError } from '../errors.js';
+import { backoff, type BackoffPolicy } from '../http/client.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { ImageRef } from '../registry/reference.js';
 import {
@@ -102,8 +103,8 @@ const DEFAULT_SETTLE_MS = 1000;
 const DEFAULT_ATTEMPTS = 8;
 const MAX_CONFIG_BYTES = 1 << 20;
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const backoff = (attempt: number): number =>
-  Math.round(Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random()));
+/** Between writes of the signature manifest while the registry settles. */
+const WRITE_BACKOFF: BackoffPolicy = { baseMs: 100, maxMs: 2_000, jitter: 'around' };
 
 /**
  * Whether `image` already holds `sig`: the layer we wrote, or one with the same payload whose
@@ -150,7 +151,7 @@ export async function attachSignatures(
     }
     if (writes > 0) {
       opts.log?.(`${where}: a concurrent write replaced our signature; adding it again`);
-      await sleep(backoff(writes));
+      await sleep(backoff(writes, WRITE_BACKOFF));
     }
     const config =
       image === undefined

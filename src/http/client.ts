@@ -81,8 +81,6 @@ const KEEP_OTHER_BODY = 64 * 1024;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRIES = 3;
 const MAX_REDIRECTS = 5;
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_MAX_MS = 8_000;
 const RETRY_AFTER_MAX_MS = 30_000;
 
 const TLS_CODES = new Set([
@@ -433,10 +431,24 @@ function isRetryableStatus(status: number): boolean {
   return status === 429 || (status >= 500 && status !== 501);
 }
 
-/** Exponential backoff with jitter in [d/2, d], d = base·2^attempt capped. */
-export function backoff(attempt: number): number {
-  const d = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt);
-  return Math.floor(d / 2) + randomInt(Math.floor(d / 2) + 1);
+/**
+ * A retry wait: d = min(maxMs, baseMs·2^attempt), then a random whole number of milliseconds in
+ * [d/2, d] (`below`) or about [d/2, 3d/2] (`around`).
+ */
+export interface BackoffPolicy {
+  baseMs: number;
+  maxMs: number;
+  jitter: 'below' | 'around';
+}
+
+/** Retries of one HTTP request. */
+export const HTTP_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 8_000, jitter: 'below' };
+
+/** Exponential backoff with jitter: the wait before retry `attempt` (0 first) under `policy`. */
+export function backoff(attempt: number, policy: BackoffPolicy = HTTP_BACKOFF): number {
+  const d = Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
+  if (policy.jitter === 'below') return Math.floor(d / 2) + randomInt(Math.floor(d / 2) + 1);
+  return Math.round(d * (0.5 + Math.random()));
 }
 
 function retryAfter(res: HttpResponse): number | undefined {
@@ -523,6 +535,20 @@ function tooLarge(url: string, maxBytes: number, server: string | undefined): Ht
 /** `the trust server host:port`, or the host alone when the caller named no server. */
 function named(url: string, server: string | undefined): string {
   return server === undefined ? hostOf(url) : `${server} ${hostOf(url)}`;
+}
+
+/**
+ * The `errors` list of an error body in the shape notary-server and registries share,
+ * `{"errors":[{"code":…,"message":…,"detail":…}]}` (notary-spec.md §5.6); undefined when the
+ * body is not JSON or holds no such non-empty list.
+ */
+export function errorList(body: Buffer): unknown[] | undefined {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { errors?: unknown };
+    return Array.isArray(parsed.errors) && parsed.errors.length > 0 ? parsed.errors : undefined;
+  } catch {
+    return undefined; // not JSON, or JSON null
+  }
 }
 
 /** host[:port] of a URL, for messages. */

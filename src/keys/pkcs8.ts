@@ -27,6 +27,7 @@ import {
   smallInt,
 } from './der.js';
 import type { PemBlock } from './pem.js';
+import { MIN_RSA_BITS } from './rules.js';
 
 /** Private-key PEM types this module reads. */
 export const PRIVATE_KEY_TYPES = new Set([
@@ -450,10 +451,10 @@ function checkKey(key: KeyObject, label: string): KeyObject {
     }
   } else if (type === 'rsa') {
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-    if (bits < 2048) {
+    if (bits < MIN_RSA_BITS) {
       throw new DctError(
         'KEY_UNSUPPORTED',
-        `${label} is a ${bits}-bit RSA key; notary needs at least 2048 bits`,
+        `${label} is a ${bits}-bit RSA key; notary needs at least ${MIN_RSA_BITS} bits`,
       );
     }
   } else if (type !== 'ed25519') {

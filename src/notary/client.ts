@@ -1,20 +1,51 @@
 import { DctError, isDctError } from '../errors.js';
 import { TokenAuth, type AuthCredentials } from '../http/auth.js';
-import { HttpError, type HttpClient, type HttpRequest, type HttpResponse } from '../http/client.js';
+import {
+  HttpError,
+  errorList,
+  type HttpClient,
+  type HttpRequest,
+  type HttpResponse,
+} from '../http/client.js';
 import type { TufKey } from '../keys/keyid.js';
 import type { ImageRef } from '../registry/reference.js';
 import { GoFields, parseJson } from '../tuf/canonical.js';
-import type { MetaFetcher } from '../tuf/trusted.js';
+import { ROOT_MAX_BYTES, TIMESTAMP_MAX_BYTES, type MetaFetcher } from '../tuf/trusted.js';
 import { notaryError } from './errors.js';
 import { multipartBody } from './multipart.js';
 
 const DOCKER_HUB_TRUST_SERVER = 'https://notary.docker.io';
-/** notary-spec.md §5.2: timestamp is capped at 1 MiB, everything else at 100 MiB. */
-const MAX_TIMESTAMP_BYTES = 1 << 20;
-const MAX_METADATA_BYTES = 100 << 20;
 const ROLE_RE = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/;
 const KEY_FIELDS = new GoFields('keytype', 'keyval');
 const KEYVAL_FIELDS = new GoFields('private', 'public');
+
+/**
+ * The one reading of a trust-server URL (the `trust-server` input, DOCKER_CONTENT_TRUST_SERVER):
+ * undefined when it does not parse; else whether it is https with a host, whether it holds user
+ * info, whether it has a query or fragment, `shown` (origin and path, safe to echo) and
+ * `normal`, the form used when all is well (`shown` without trailing slashes). A valid URL is
+ * https, with no user info, query or fragment; each caller words the refusal.
+ */
+export function readTrustServerUrl(
+  value: string,
+):
+  | { https: boolean; credentials: boolean; query: boolean; shown: string; normal: string }
+  | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  const shown = `${url.origin}${url.pathname}`;
+  return {
+    https: url.protocol === 'https:' && url.hostname !== '',
+    credentials: url.username !== '' || url.password !== '',
+    query: url.search !== '' || url.hash !== '',
+    shown,
+    normal: shown.replace(/\/+$/, ''),
+  };
+}
 
 /**
  * The trust server of an image (notary-spec.md §7.5): `explicit` (the `trust-server` input or
@@ -24,25 +55,20 @@ const KEYVAL_FIELDS = new GoFields('private', 'public');
 export function trustServerFor(ref: Pick<ImageRef, 'registry'>, explicit?: string): string {
   if (explicit !== undefined && explicit.trim() !== '') {
     const given = explicit.trim();
-    let url: URL | undefined;
-    try {
-      url = new URL(given);
-    } catch {
-      url = undefined;
-    }
-    if (url === undefined || url.protocol !== 'https:' || url.hostname === '') {
+    const t = readTrustServerUrl(given);
+    if (t === undefined || !t.https) {
       throw new DctError(
         'TRUST_SERVER_INVALID',
         `valid https URL required for trust server, got ${given}`,
       );
     }
-    if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    if (t.query || t.credentials) {
       throw new DctError(
         'TRUST_SERVER_INVALID',
-        `valid https URL required for trust server, got ${url.origin}${url.pathname}… (no query, fragment or user info)`,
+        `valid https URL required for trust server, got ${t.shown}… (no query, fragment or user info)`,
       );
     }
-    return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+    return t.normal;
   }
   if (ref.registry === 'docker.io') return DOCKER_HUB_TRUST_SERVER;
   return `https://${ref.registry}`;
@@ -123,7 +149,7 @@ export class NotaryClient implements MetaFetcher {
       name = `${role}.json`;
     }
     const maxBytes =
-      opts.maxLength ?? (role === 'timestamp' ? MAX_TIMESTAMP_BYTES : MAX_METADATA_BYTES);
+      opts.maxLength ?? (role === 'timestamp' ? TIMESTAMP_MAX_BYTES : ROOT_MAX_BYTES);
     const res = await this.send(
       { method: 'GET', url: this.base + name, maxBytes },
       this.readScope,
@@ -216,7 +242,7 @@ export class NotaryClient implements MetaFetcher {
     }
     const gateway =
       [408, 502, 503, 504].includes(res.status) || (res.status >= 520 && res.status <= 527);
-    if (gateway || (res.status >= 500 && !isNotaryErrorBody(res.body))) {
+    if (gateway || (res.status >= 500 && errorList(res.body) === undefined)) {
       // A gateway's or load balancer's answer (502/503/504, Cloudflare 52x, 408), or a 5xx that
       // is not notary-server's: the server behind may have stored the update all the same.
       // notary-server's own 500s are JSON and its storage is atomic: plain failures.
@@ -288,14 +314,4 @@ function parseKey(res: HttpResponse, role: string): TufKey {
   const priv = parsed.keyval?.private;
   if (priv !== undefined && priv !== null && priv !== '') throw bad('holds a private part');
   return { keytype, keyval: { private: null, public: pub } };
-}
-
-/** notary-server's own error body: `{"errors":[{"code":…}]}` (notary-spec.md §5.6). */
-function isNotaryErrorBody(body: Buffer): boolean {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { errors?: unknown };
-    return Array.isArray(parsed.errors) && parsed.errors.length > 0;
-  } catch {
-    return false;
-  }
 }

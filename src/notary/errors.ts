@@ -1,4 +1,5 @@
-import { HttpError, hostOf, type HttpResponse } from '../http/client.js';
+import { oneLine } from '../errors.js';
+import { HttpError, errorList, hostOf, type HttpResponse } from '../http/client.js';
 
 interface ServerError {
   code?: unknown;
@@ -75,7 +76,8 @@ export function notaryError(res: HttpResponse, ctx: NotaryErrorContext): HttpErr
         );
       case 'INVALID_ROLE': {
         const cut = (ctx.roles ?? []).filter((r) => r.includes('/'));
-        const detail = typeof first?.detail === 'string' ? oneLine(first.detail, 100) : undefined;
+        const detail =
+          typeof first?.detail === 'string' ? oneLine(first.detail, { max: 100 }) : undefined;
         if (cut.length > 0) {
           // notary-spec.md §5.3: servers built with Go ≥1.17 before notary's filename fix cut
           // "targets/releases" to "releases" (notaryproject/notary#1630).
@@ -110,24 +112,16 @@ function isMissingSnapshot(detail: unknown): boolean {
 }
 
 function firstError(body: Buffer): ServerError | undefined {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { errors?: unknown };
-    if (Array.isArray(parsed.errors) && parsed.errors.length > 0) {
-      const e: unknown = parsed.errors[0];
-      if (e !== null && typeof e === 'object') return e;
-    }
-  } catch {
-    // not JSON
-  }
-  return undefined;
+  const e = errorList(body)?.[0];
+  return e !== null && typeof e === 'object' ? e : undefined;
 }
 
 /** ` (ErrBadTargets: valid signatures did not meet threshold for targets)` from a detail. */
 function describeDetail(detail: unknown): string {
-  if (typeof detail === 'string') return detail === '' ? '' : ` (${oneLine(detail)})`;
+  if (typeof detail === 'string') return detail === '' ? '' : ` (${oneLine(detail, { max: 300 })})`;
   if (Array.isArray(detail)) {
     const text = detail.filter((d) => typeof d === 'string').join(', ');
-    return text === '' ? '' : ` (${oneLine(text)})`;
+    return text === '' ? '' : ` (${oneLine(text, { max: 300 })})`;
   }
   if (detail === null || typeof detail !== 'object') return '';
   const d = detail as { Name?: unknown; Error?: unknown };
@@ -137,10 +131,5 @@ function describeDetail(detail: unknown): string {
   const msg = typeof err.Msg === 'string' ? err.Msg : undefined;
   const missing = typeof err.Missing === 'string' ? ` (missing ${err.Missing})` : '';
   if (name === undefined && msg === undefined) return '';
-  return ` (${[name, msg === undefined ? undefined : oneLine(msg) + missing].filter((x) => x !== undefined).join(': ')})`;
-}
-
-function oneLine(s: string, max = 300): string {
-  const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+  return ` (${[name, msg === undefined ? undefined : oneLine(msg, { max: 300 }) + missing].filter((x) => x !== undefined).join(': ')})`;
 }

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { isLoopback, TokenAuth, type AuthCredentials } from '../http/auth.js';
-import { HttpError, type HttpClient, type HttpRequest, type HttpResponse } from '../http/client.js';
-import { isDctError } from '../errors.js';
+import {
+  HttpError,
+  errorList,
+  type HttpClient,
+  type HttpRequest,
+  type HttpResponse,
+} from '../http/client.js';
+import { isDctError, oneLine } from '../errors.js';
 import type { ImageRef } from './reference.js';
 
 export interface ManifestInfo {
@@ -374,23 +380,11 @@ function mediaTypeOf(res: HttpResponse): string {
 
 /** `: CODE: message` from a registry error body `{"errors":[{code,message}]}`, if any. */
 export function describeRegistryBody(body: Buffer): string {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as {
-      errors?: { code?: unknown; message?: unknown }[];
-    };
-    const first = parsed.errors?.[0];
-    if (first === undefined) return '';
-    const code = typeof first.code === 'string' ? first.code : 'ERROR';
-    const message = typeof first.message === 'string' ? oneLine(first.message) : '';
-    return `: ${code}${message === '' ? '' : `: ${message}`}`;
-  } catch {
-    return '';
-  }
-}
-
-function oneLine(s: string): string {
-  const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
+  const first = errorList(body)?.[0] as { code?: unknown; message?: unknown } | null | undefined;
+  if (first === undefined || first === null) return '';
+  const code = typeof first.code === 'string' ? first.code : 'ERROR';
+  const message = typeof first.message === 'string' ? oneLine(first.message, { max: 300 }) : '';
+  return `: ${code}${message === '' ? '' : `: ${message}`}`;
 }
 
 function registryError(code: string, message: string, res: HttpResponse): HttpError {

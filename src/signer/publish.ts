@@ -4,6 +4,7 @@
  * repository is read again and the same change re-applied, re-signed and re-sent.
  */
 import { DctError, describeError, isDctError } from '../errors.js';
+import { backoff, type BackoffPolicy } from '../http/client.js';
 import { shortId } from '../keys/keyid.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { TufKey } from '../keys/keyid.js';
@@ -92,10 +93,8 @@ function describeVersions(versions: Record<string, number>): string {
 /** Publishes without an answer before a run stops: past this the server is failing, not busy. */
 const MAX_UNKNOWN_OUTCOMES = 3;
 
-export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(4_000, 200 * 2 ** attempt);
-  return Math.round(base * (0.5 + random()));
-}
+/** Between reading the repository again after a conflict or a lost answer. */
+const PUBLISH_BACKOFF: BackoffPolicy = { baseMs: 200, maxMs: 4_000, jitter: 'around' };
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -264,7 +263,7 @@ export async function publishChange(
         // Someone else published first (or our answer was lost): read again and decide.
         lastConflict = e;
         if (isDctError(e, 'NOTARY_VERSION')) conflictedAt = versions;
-        const wait = backoffMs(attempt);
+        const wait = backoff(attempt, PUBLISH_BACKOFF);
         ctx.log.info(
           `${ctx.conn.gun}: ${isDctError(e, 'NOTARY_VERSION') ? 'another signer published first' : 'the publish answer was lost'}; reading the repository again in ${wait} ms`,
         );

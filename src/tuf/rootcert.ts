@@ -4,6 +4,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { canonicalKeyId, shortId } from '../keys/keyid.js';
+import { MIN_RSA_BITS } from '../keys/rules.js';
 import type { RootMeta } from './models.js';
 
 export interface RootCert {
@@ -22,7 +23,6 @@ export const SHA1_SIG_OIDS = new Set([
   '1.2.840.10045.4.1', // ecdsa-with-SHA1
   '1.3.14.3.2.29', // sha1WithRSA (OIW)
 ]);
-export const MIN_RSA_BITS = 2048;
 const DAY_MS = 86_400_000;
 
 /** Go's `MatchCNToGun`: exact, or a CN ending in `*` matches GUNs starting with the rest. */
@@ -98,7 +98,7 @@ function checkRootKey(
     pub.asymmetricKeyType === 'rsa' &&
     (pub.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS
   ) {
-    return 'the RSA key is shorter than 2048 bits';
+    return `the RSA key is shorter than ${MIN_RSA_BITS} bits`;
   }
   if (checkExpiry) {
     if (info.notBefore.getTime() > now.getTime() + DAY_MS) {

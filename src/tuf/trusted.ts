@@ -90,7 +90,10 @@ export interface DelegationInfo {
   file: 'loaded' | 'absent' | 'invalid';
 }
 
-/** notary's MaxDownloadSize, the cap Go applies to a root fetched without a checksum. */
+/**
+ * notary's MaxDownloadSize, the cap Go applies to a root fetched without a checksum; the notary
+ * client also applies it to any fetch given no length (notary-spec.md §5.2).
+ */
 export const ROOT_MAX_BYTES = 100 * 1024 * 1024;
 /** notary-spec.md §5.2. */
 export const TIMESTAMP_MAX_BYTES = 1024 * 1024;

@@ -2,10 +2,8 @@
 import { constants, createPublicKey, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import { DctError } from '../errors.js';
 import { keyIdOf, shortId, type TufKey } from '../keys/keyid.js';
+import { MIN_RSA_BITS } from '../keys/rules.js';
 import { literalSignedMessage, signedMessage, type Envelope } from './envelope.js';
-
-/** Go verifiers refuse RSA keys below this size (notary.MinRSABitSize). */
-const MIN_RSA_BITS = 2048;
 
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 

@@ -7,7 +7,8 @@ import { DctError } from '../../errors.js';
 import { keyIdOf, shortId, tufKeyFromKeyObject, type TufKey } from '../../keys/keyid.js';
 import { encodePem, parsePem, type PemBlock } from '../../keys/pem.js';
 import { PRIVATE_KEY_TYPES } from '../../keys/pkcs8.js';
-import { MIN_RSA_BITS, readCert, SHA1_SIG_OIDS } from '../../tuf/rootcert.js';
+import { MIN_RSA_BITS } from '../../keys/rules.js';
+import { readCert, SHA1_SIG_OIDS } from '../../tuf/rootcert.js';
 import type { SignerKey } from './types.js';
 
 const SIGNER_NAME = /^[a-z0-9][a-z0-9_-]*$/;
@@ -143,7 +144,10 @@ function checkKeyType(key: KeyObject, where: string): void {
   if (type === 'rsa') {
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
     if (bits < MIN_RSA_BITS)
-      throw invalid(where, `holds a ${bits}-bit RSA key; notary needs 2048 bits or more`);
+      throw invalid(
+        where,
+        `holds a ${bits}-bit RSA key; notary needs ${MIN_RSA_BITS} bits or more`,
+      );
     return;
   }
   if (type !== 'ec') {
