@@ -28096,7 +28096,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _prompt_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1934);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1909);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9996);
 // The `dct` command line (CLI.md), bundled into dist/cli/index.js.
 
 
@@ -28177,7 +28177,7 @@ function readLine(input, question, secret) {
 
 /***/ }),
 
-/***/ 1909:
+/***/ 9996:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28567,6 +28567,11 @@ const OID = {
     notaryEd25519: '1.3.6.1.4.1.11591.15.1',
 };
 
+;// CONCATENATED MODULE: ./src/keys/rules.ts
+/** The key rules notary applies, in one place for every module that checks a key. */
+/** Go refuses RSA keys below this size (notary.MinRSABitSize): signing, verifying, certificates. */
+const MIN_RSA_BITS = 2048;
+
 ;// CONCATENATED MODULE: ./src/keys/pkcs8.ts
 /**
  * Turns one private-key PEM block into a KeyObject. Every encrypted form is decrypted here, by
@@ -28575,6 +28580,7 @@ const OID = {
  * inner PKCS#8 / SEC1 / PKCS#1 (§1.3). Every buffer that held key or passphrase bytes is
  * zeroed before returning.
  */
+
 
 
 
@@ -28943,8 +28949,8 @@ function checkKey(key, label) {
     }
     else if (type === 'rsa') {
         const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-        if (bits < 2048) {
-            throw new errors/* DctError */.sY('KEY_UNSUPPORTED', `${label} is a ${bits}-bit RSA key; notary needs at least 2048 bits`);
+        if (bits < MIN_RSA_BITS) {
+            throw new errors/* DctError */.sY('KEY_UNSUPPORTED', `${label} is a ${bits}-bit RSA key; notary needs at least ${MIN_RSA_BITS} bits`);
         }
     }
     else if (type !== 'ed25519') {
@@ -29743,8 +29749,6 @@ const KEEP_OTHER_BODY = 64 * 1024;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRIES = 3;
 const MAX_REDIRECTS = 5;
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_MAX_MS = 8_000;
 const RETRY_AFTER_MAX_MS = 30_000;
 const TLS_CODES = new Set([
     'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -30056,10 +30060,14 @@ function isRedirect(status) {
 function isRetryableStatus(status) {
     return status === 429 || (status >= 500 && status !== 501);
 }
-/** Exponential backoff with jitter in [d/2, d], d = base·2^attempt capped. */
-function backoff(attempt) {
-    const d = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt);
-    return Math.floor(d / 2) + (0,external_node_crypto_.randomInt)(Math.floor(d / 2) + 1);
+/** Retries of one HTTP request. */
+const HTTP_BACKOFF = { baseMs: 500, maxMs: 8_000, jitter: 'below' };
+/** Exponential backoff with jitter: the wait before retry `attempt` (0 first) under `policy`. */
+function backoff(attempt, policy = HTTP_BACKOFF) {
+    const d = Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
+    if (policy.jitter === 'below')
+        return Math.floor(d / 2) + (0,external_node_crypto_.randomInt)(Math.floor(d / 2) + 1);
+    return Math.round(d * (0.5 + Math.random()));
 }
 function retryAfter(res) {
     const v = res.headers['retry-after'];
@@ -30127,6 +30135,20 @@ function tooLarge(url, maxBytes, server) {
 /** `the trust server host:port`, or the host alone when the caller named no server. */
 function named(url, server) {
     return server === undefined ? hostOf(url) : `${server} ${hostOf(url)}`;
+}
+/**
+ * The `errors` list of an error body in the shape notary-server and registries share,
+ * `{"errors":[{"code":…,"message":…,"detail":…}]}` (notary-spec.md §5.6); undefined when the
+ * body is not JSON or holds no such non-empty list.
+ */
+function errorList(body) {
+    try {
+        const parsed = JSON.parse(body.toString('utf8'));
+        return Array.isArray(parsed.errors) && parsed.errors.length > 0 ? parsed.errors : undefined;
+    }
+    catch {
+        return undefined; // not JSON, or JSON null
+    }
 }
 /** host[:port] of a URL, for messages. */
 function hostOf(url) {
@@ -30738,7 +30760,1429 @@ function bareObject() {
     return Object.create(null);
 }
 
+;// CONCATENATED MODULE: ./src/tuf/envelope.ts
+/**
+ * The signed-metadata file: `{"signed":…,"signatures":[…]}` exactly as Go writes it
+ * (notary-spec.md §3.2), with the exact bytes kept beside the parsed object.
+ */
+
+
+/** Go's `data.Signed` and `data.Signature` (the `signed` part is models.ts's). */
+const ENVELOPE = new GoFields('signatures', 'signed');
+const SIGNATURE = new GoFields('keyid', 'method', 'sig');
+/** Parses a metadata file; `guard` checks and types `signed` (see models.ts). */
+function parseEnvelope(bytes, role, guard) {
+    const raw = parseFile(bytes, role);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+        throw badEnvelope(role, 'the file is not a JSON object');
+    }
+    const obj = raw;
+    checkFields(obj, ENVELOPE, role, 'the file');
+    const sigs = obj['signatures'] ?? [];
+    if (!Array.isArray(sigs))
+        throw badEnvelope(role, '"signatures" is not a list');
+    const signatures = sigs.map((s, i) => {
+        const r = s;
+        if (typeof r === 'object' && r !== null)
+            checkFields(r, SIGNATURE, role, `signature ${i}`);
+        const keyid = r?.['keyid'];
+        const method = r?.['method'];
+        const sig = r?.['sig'];
+        if (typeof keyid !== 'string' || typeof method !== 'string' || typeof sig !== 'string') {
+            throw badEnvelope(role, `signature ${i} needs string keyid, method and sig`);
+        }
+        return { keyid, method, sig };
+    });
+    const rawSigned = obj['signed'];
+    if (typeof rawSigned !== 'object' || rawSigned === null) {
+        throw badEnvelope(role, '"signed" is missing');
+    }
+    let signed;
+    try {
+        signed = guard(rawSigned);
+    }
+    catch (e) {
+        if (e instanceof errors/* DctError */.sY) {
+            throw new errors/* DctError */.sY(e.code, `${role}: ${e.message}`, { cause: e });
+        }
+        throw e;
+    }
+    return { signed, signatures, bytes };
+}
+/** JSON.parse as parseJson does it, a refusal naming the role. */
+function parseFile(bytes, role) {
+    try {
+        return parseJson(bytes);
+    }
+    catch (e) {
+        if (e instanceof errors/* DctError */.sY)
+            throw badEnvelope(role, e.message);
+        throw new errors/* DctError */.sY('TUF_BAD_METADATA', `${role} metadata is not valid JSON; the trust server may be serving corrupt data`, { cause: e });
+    }
+}
+function checkFields(o, go, role, what) {
+    const clash = go.foldedField(o);
+    if (clash !== undefined) {
+        throw badEnvelope(role, `${what} has the key ${JSON.stringify(clash.key)}, which Go reads as "${clash.field}", so it can be read two ways`);
+    }
+}
+function badEnvelope(role, why) {
+    return new errors/* DctError */.sY('TUF_BAD_METADATA', `${role} metadata is malformed: ${why}; the trust server may be serving corrupt data`);
+}
+/**
+ * `{"signed":E(canonical(signed)),"signatures":[{"keyid","method","sig"}…]}`, no newline.
+ * E also escapes control characters: canonical JSON keeps them raw in the signed message,
+ * which is not JSON in a file (Go's writer fails on them instead, notary-spec.md §3.1).
+ */
+function serializeEnvelope(signed, signatures, canonical = canonicalJson(signed)) {
+    const sigs = signatures
+        .map((s) => `{"keyid":${goString(s.keyid)},"method":${goString(s.method)},"sig":${goString(s.sig)}}`)
+        .join(',');
+    return Buffer.concat([
+        Buffer.from('{"signed":', 'ascii'),
+        htmlEscape(escapeControls(canonical)),
+        Buffer.from(`,"signatures":[${sigs}]}`, 'utf8'),
+    ]);
+}
+const CONTROL_ESCAPES = { 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r' };
+/**
+ * Control characters (all inside strings: canonical JSON has no whitespace) as Go's
+ * encoding/json writes them: `\t` `\n` `\r`, else `\u00XX`.
+ */
+function escapeControls(json) {
+    let start = 0;
+    const chunks = [];
+    for (let i = 0; i < json.length; i++) {
+        const b = json[i];
+        if (b >= 0x20)
+            continue;
+        chunks.push(json.subarray(start, i));
+        chunks.push(Buffer.from(CONTROL_ESCAPES[b] ?? `\\u00${b.toString(16).padStart(2, '0')}`));
+        start = i + 1;
+    }
+    if (start === 0)
+        return json;
+    chunks.push(json.subarray(start));
+    return Buffer.concat(chunks);
+}
+/** A string as Go's encoding/json writes it (HTML-safe, \u00XX for other controls). */
+function goString(s) {
+    const json = JSON.stringify(s).replace(/\\[bf]/g, (m) => (m === '\\b' ? '\\u0008' : '\\u000c'));
+    return htmlEscape(Buffer.from(json, 'utf8')).toString('utf8');
+}
+/**
+ * Signs canonical(signed) with every signer and serializes the file. New signatures come
+ * first, then the `keep` ones whose key did not just sign again (Go's order, §4.5).
+ */
+function signEnvelope(signed, signers, keep = []) {
+    const message = canonicalJson(signed);
+    const fresh = [];
+    for (const signer of signers) {
+        if (fresh.some((s) => s.keyid === signer.keyId))
+            continue;
+        const { method, sig } = signer.sign(message);
+        fresh.push({ keyid: signer.keyId, method: method.toLowerCase(), sig: sig.toString('base64') });
+    }
+    const kept = keep.filter((k) => !fresh.some((s) => s.keyid === k.keyid));
+    const signatures = [...fresh, ...kept];
+    return { signed, signatures, bytes: serializeEnvelope(signed, signatures, message), message };
+}
+/** The canonical message the signatures of a file cover: canonical(JSON.parse(signed)). */
+function signedMessage(bytes, role) {
+    const raw = parseFile(bytes, role);
+    const signed = raw?.['signed'];
+    if (typeof signed !== 'object' || signed === null) {
+        throw badEnvelope(role, '"signed" is missing');
+    }
+    return canonicalJson(signed);
+}
+const SIGNED_HEAD = Buffer.from('{"signed":');
+const SIGNATURES_KEY = Buffer.from(',"signatures":');
+/**
+ * The bytes of the `signed` value with Go's HTML escaping (§3.2) undone, which is
+ * canonical(signed) for every file written as Go writes it. Only returned when the whole
+ * file is exactly Go's serialization of that message and `signatures`: no second `signed`,
+ * no other top-level key, nothing after; so the object parsed from the file is the object
+ * in the message. Undefined otherwise. Callers must still check the signatures over it.
+ */
+function literalSignedMessage(bytes, signatures) {
+    if (!bytes.subarray(0, SIGNED_HEAD.length).equals(SIGNED_HEAD))
+        return undefined;
+    const end = bytes.lastIndexOf(SIGNATURES_KEY);
+    if (end <= SIGNED_HEAD.length)
+        return undefined;
+    const message = htmlUnescape(bytes.subarray(SIGNED_HEAD.length, end));
+    return serializeEnvelope({}, signatures, message).equals(bytes) ? message : undefined;
+}
+const UNESCAPES = {
+    '003c': Buffer.from('<'),
+    '003e': Buffer.from('>'),
+    '0026': Buffer.from('&'),
+    '2028': Buffer.from('\u2028', 'utf8'),
+    '2029': Buffer.from('\u2029', 'utf8'),
+};
+for (let b = 0; b < 0x20; b++)
+    UNESCAPES[`00${b.toString(16).padStart(2, '0')}`] = Buffer.from([b]);
+const SHORT_UNESCAPES = {
+    0x74: Buffer.from('\t'),
+    0x6e: Buffer.from('\n'),
+    0x72: Buffer.from('\r'),
+};
+/**
+ * Undoes `htmlEscape` and `escapeControls`: only escapes that start at a real escape
+ * backslash are replaced.
+ */
+function htmlUnescape(json) {
+    const chunks = [];
+    let start = 0;
+    for (let i = json.indexOf(0x5c); i !== -1 && i < json.length;) {
+        const short = SHORT_UNESCAPES[json[i + 1]];
+        if (short !== undefined) {
+            chunks.push(json.subarray(start, i), short);
+            start = i + 2;
+            i = json.indexOf(0x5c, start);
+            continue;
+        }
+        if (json[i + 1] === 0x75) {
+            const rep = UNESCAPES[json.toString('latin1', i + 2, i + 6)];
+            if (rep !== undefined) {
+                chunks.push(json.subarray(start, i), rep);
+                start = i + 6;
+                i = json.indexOf(0x5c, start);
+                continue;
+            }
+        }
+        // Any other escape: skip the backslash and the character it escapes (`\\` included).
+        i = json.indexOf(0x5c, i + 2);
+    }
+    if (chunks.length === 0)
+        return json;
+    chunks.push(json.subarray(start));
+    return Buffer.concat(chunks);
+}
+
+;// CONCATENATED MODULE: ./src/tuf/time.ts
+/** Go `time.Time` text as notary writes and reads it (notary-spec.md §3.3). */
+
+/**
+ * `2029-11-27T16:04:24Z`: UTC, whole seconds, no `.000` and no `+00:00`, which is what Go
+ * re-serializes to byte for byte (a JS `toISOString()` breaks the server's snapshot hashes).
+ */
+function goTime(d) {
+    const ms = d.getTime();
+    const year = d.getUTCFullYear();
+    if (!Number.isFinite(ms) || year < 0 || year > 9999) {
+        throw new errors/* DctError */.sY('TUF_BAD_METADATA', `cannot write ${String(d)} as a Go time (year 0-9999)`);
+    }
+    return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
+/**
+ * Parses Go RFC3339Nano (`2116-07-03T17:56:36.027379879-05:00`, `...Z`). Digits beyond
+ * milliseconds are dropped, so keep the original string if it must be written again.
+ */
+function parseExpires(s) {
+    const m = RFC3339.exec(s);
+    if (m === null)
+        throw badTime(s);
+    const [, y, mo, d, h, mi, sec, frac = '', zone] = m;
+    const ms = Number(frac.padEnd(3, '0').slice(0, 3));
+    let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), ms);
+    // Date.UTC maps years 0-99 to 1900-1999; put the year back.
+    const date = new Date(t);
+    date.setUTCFullYear(Number(y));
+    t = date.getTime();
+    if (date.getUTCMonth() !== Number(mo) - 1 ||
+        date.getUTCDate() !== Number(d) ||
+        Number(h) > 23 ||
+        Number(mi) > 59 ||
+        Number(sec) > 59) {
+        throw badTime(s);
+    }
+    if (zone !== 'Z') {
+        const sign = zone.startsWith('-') ? -1 : 1;
+        const [zh, zm] = zone.slice(1).split(':').map(Number);
+        if (zh > 23 || zm > 59)
+            throw badTime(s);
+        t -= sign * (zh * 60 + zm) * 60_000;
+    }
+    return new Date(t);
+}
+function badTime(s) {
+    return new errors/* DctError */.sY('TUF_BAD_METADATA', `"${s.slice(0, 40)}" is not an RFC 3339 time; the metadata is malformed`);
+}
+/** `now` plus whole days, as Go's `time.Add(n*24h)`: the defaults are 3×365 and 10×365 days. */
+function addDays(now, days) {
+    return new Date(now.getTime() + days * 86_400_000);
+}
+
+;// CONCATENATED MODULE: ./src/tuf/models.ts
+/**
+ * Notary's TUF metadata (notary-spec.md §4): interfaces, guards that check structure but
+ * keep unknown fields, and the helpers that produce new metadata for a publish.
+ */
+
+
+
+
+const BASE_ROLES = ['root', 'targets', 'snapshot', 'timestamp'];
+/** 3×365 days: Go's default expiry for targets, delegations and snapshot (§4.2, §4.3). */
+const TARGETS_EXPIRY_DAYS = 3 * 365;
+function models_bad(why) {
+    return new errors/* DctError */.sY('TUF_BAD_METADATA', `malformed metadata: ${why}`);
+}
+// The struct fields Go decodes each object into (notary tuf/data); a key that folds to one of
+// them but is spelled otherwise is read by Go and not by us (canonical.ts GoFields).
+const COMMON = ['_type', 'expires', 'version'];
+const ROOT = new GoFields(...COMMON, 'consistent_snapshot', 'keys', 'roles');
+const TARGETS = new GoFields(...COMMON, 'delegations', 'targets');
+const SNAPSHOT = new GoFields(...COMMON, 'meta');
+const KEY = new GoFields('keytype', 'keyval');
+const KEYVAL = new GoFields('private', 'public');
+const ROOT_ROLE = new GoFields('keyids', 'threshold');
+const DELEGATIONS = new GoFields('keys', 'roles');
+const DELEGATION = new GoFields('keyids', 'name', 'paths', 'threshold');
+const FILE_META = new GoFields('custom', 'hashes', 'length');
+/** `o` once no key of it would be read by Go as a field it is not spelled as. */
+function fields(o, go, what) {
+    const clash = go.foldedField(o);
+    if (clash !== undefined) {
+        throw models_bad(`${what} has the key ${JSON.stringify(clash.key)}, which Go reads as "${clash.field}"; a file that can be read two ways is refused`);
+    }
+    return o;
+}
+function obj(x, what) {
+    if (typeof x !== 'object' || x === null || Array.isArray(x))
+        throw models_bad(`${what} is not an object`);
+    return x;
+}
+function str(x, what) {
+    if (typeof x !== 'string')
+        throw models_bad(`${what} is not a string`);
+    return x;
+}
+function models_int(x, what, min) {
+    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < min) {
+        throw models_bad(`${what} is not an integer ≥ ${min}`);
+    }
+    return x;
+}
+function strList(x, what) {
+    if (!Array.isArray(x) || !x.every((v) => typeof v === 'string')) {
+        throw models_bad(`${what} is not a list of strings`);
+    }
+    return x;
+}
+function common(x, type, go) {
+    const o = fields(obj(x, '"signed"'), go, '"signed"');
+    if (o['_type'] !== type) {
+        throw models_bad(`_type is ${JSON.stringify(o['_type'] ?? null)}, expected "${type}"`);
+    }
+    parseExpires(str(o['expires'], 'expires'));
+    models_int(o['version'], 'version', 1);
+    return o;
+}
+function checkKeys(x, what) {
+    const keys = obj(x ?? bareObject(), what);
+    for (const [id, k] of Object.entries(keys)) {
+        const key = fields(obj(k, `${what}.${id}`), KEY, `${what}.${id}`);
+        str(key['keytype'], `${what}.${id}.keytype`);
+        const keyval = fields(obj(key['keyval'], `${what}.${id}.keyval`), KEYVAL, `${what}.${id}.keyval`);
+        str(keyval['public'], `${what}.${id}.keyval.public`);
+    }
+    return keys;
+}
+function checkRoleKeys(x, what, go = ROOT_ROLE) {
+    const r = fields(obj(x, what), go, what);
+    strList(r['keyids'], `${what}.keyids`);
+    models_int(r['threshold'], `${what}.threshold`, 1);
+    return r;
+}
+const HASH_SIZES = { sha256: 32, sha512: 64 };
+/** Hashes as Go checks them (§3.4): known algorithms have the right size, at least one. */
+function checkHashes(x, what, needSha256) {
+    const hashes = obj(x, `${what}.hashes`);
+    let known = 0;
+    for (const [alg, v] of Object.entries(hashes)) {
+        const b64 = str(v, `${what}.hashes.${alg}`);
+        const size = HASH_SIZES[alg];
+        if (size === undefined)
+            continue;
+        if (Buffer.from(b64, 'base64').length !== size)
+            throw models_bad(`${what} ${alg} hash has a bad size`);
+        known++;
+    }
+    if (known === 0)
+        throw models_bad(`${what} has no sha256 or sha512 hash`);
+    if (needSha256 && hashes['sha256'] === undefined)
+        throw models_bad(`${what} has no sha256 hash`);
+    return hashes;
+}
+function checkFileMeta(x, what, needSha256) {
+    const m = fields(obj(x, what), FILE_META, what);
+    checkHashes(m['hashes'], what, needSha256);
+    models_int(m['length'], `${what}.length`, 0);
+    return m;
+}
+function asRoot(x) {
+    const o = common(x, 'Root', ROOT);
+    if (o['consistent_snapshot'] !== undefined && typeof o['consistent_snapshot'] !== 'boolean') {
+        throw models_bad('consistent_snapshot is not a boolean');
+    }
+    const keys = checkKeys(o['keys'], 'keys');
+    const roles = obj(o['roles'], 'roles');
+    for (const name of BASE_ROLES) {
+        if (roles[name] === undefined)
+            throw models_bad(`root has no "${name}" role`);
+        const role = checkRoleKeys(roles[name], `roles.${name}`);
+        for (const id of role.keyids) {
+            if (keys[id] === undefined)
+                throw models_bad(`root role ${name} names key ${id} that root lacks`);
+        }
+    }
+    return o;
+}
+function isTargetFile(t) {
+    if (typeof t !== 'object' || t === null || Array.isArray(t))
+        return false;
+    if (FILE_META.foldedField(t) !== undefined)
+        return false;
+    const { hashes, length } = t;
+    if (typeof hashes !== 'object' || hashes === null || Array.isArray(hashes))
+        return false;
+    for (const h of Object.values(hashes))
+        if (typeof h !== 'string')
+            return false;
+    return typeof length === 'number' && Number.isSafeInteger(length) && length >= 0;
+}
+function asTargets(x) {
+    const o = common(x, 'Targets', TARGETS);
+    const targets = obj(o['targets'] ?? bareObject(), 'targets');
+    for (const name of Object.keys(targets)) {
+        if (!isTargetFile(targets[name])) {
+            // Checked again, naming the part, only to say what is wrong (files hold 10,000s).
+            const what = `target ${JSON.stringify(name)}`;
+            const file = fields(obj(targets[name], what), FILE_META, what);
+            obj(file['hashes'], `${what}.hashes`);
+            for (const [alg, h] of Object.entries(file['hashes']))
+                str(h, `${what}.hashes.${alg}`);
+            models_int(file['length'], `${what}.length`, 0);
+        }
+    }
+    // Go always writes delegations with keys and roles; fill them in as Go's decoder would.
+    const d = fields(obj(o['delegations'] ?? bareObject(), 'delegations'), DELEGATIONS, 'delegations');
+    d['keys'] = checkKeys(d['keys'], 'delegations.keys');
+    d['roles'] = d['roles'] ?? [];
+    if (!Array.isArray(d['roles']))
+        throw models_bad('delegations.roles is not a list');
+    d['roles'].forEach((r, i) => {
+        const role = checkRoleKeys(r, `delegations.roles[${i}]`, DELEGATION);
+        str(role['name'], `delegations.roles[${i}].name`);
+        if (role['paths'] !== undefined && role['paths'] !== null) {
+            strList(role['paths'], `delegations.roles[${i}].paths`);
+        }
+    });
+    o['targets'] = targets;
+    o['delegations'] = d;
+    return o;
+}
+function asSnapshot(x) {
+    const o = common(x, 'Snapshot', SNAPSHOT);
+    const meta = obj(o['meta'], 'meta');
+    for (const [role, m] of Object.entries(meta)) {
+        checkFileMeta(m, `snapshot meta for ${role}`, role === 'root' || role === 'targets');
+    }
+    return o;
+}
+function asTimestamp(x) {
+    const o = common(x, 'Timestamp', SNAPSHOT);
+    const meta = obj(o['meta'], 'meta');
+    if (meta['snapshot'] === undefined)
+        throw models_bad('timestamp has no meta for snapshot');
+    checkFileMeta(meta['snapshot'], 'timestamp meta for snapshot', true);
+    return o;
+}
+// ---------------------------------------------------------------------------------------
+// Helpers.
+/** The keys and threshold of a base role as root lists them. */
+function roleKeys(root, role) {
+    const r = root.roles[role];
+    if (r === undefined)
+        throw models_bad(`root has no "${role}" role`);
+    return { keyids: r.keyids, threshold: r.threshold, keys: pickKeys(root.keys, r.keyids) };
+}
+/** The entries of `keys` named in `keyids` (missing ones are left out). */
+function pickKeys(keys, keyids) {
+    const out = bareObject();
+    for (const id of keyids) {
+        const k = keys[id];
+        if (k !== undefined)
+            out[id] = k;
+    }
+    return out;
+}
+/** Snapshot/timestamp meta for a file: sha256 and sha512 over the exact bytes (§3.3). */
+function metaFileFor(bytes) {
+    return {
+        hashes: {
+            sha256: (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('base64'),
+            sha512: (0,external_node_crypto_.createHash)('sha512').update(bytes).digest('base64'),
+        },
+        length: bytes.length,
+    };
+}
+/** A target as docker writes it (§8): sha256 only, base64 of the raw digest; no custom. */
+function targetFile(digestHex, length) {
+    if (!/^[0-9a-f]{64}$/.test(digestHex)) {
+        throw new errors/* DctError */.sY('TUF_BAD_TARGET', `"${digestHex}" is not a hex sha256 digest`);
+    }
+    if (!Number.isSafeInteger(length) || length < 0) {
+        throw new errors/* DctError */.sY('TUF_BAD_TARGET', `target length ${length} is not a byte count`);
+    }
+    return { hashes: { sha256: Buffer.from(digestHex, 'hex').toString('base64') }, length };
+}
+/** The hex sha256 of a target, if it has one. */
+function targetSha256(t) {
+    const b64 = t.hashes['sha256'];
+    return b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('hex');
+}
+/** Go's `data.IsDelegation`: `targets/…`, `[-a-z0-9_/]`, < 256 chars, path-clean. */
+function isDelegationName(name) {
+    if (!name.startsWith('targets/') || name.length >= 256)
+        return false;
+    if (!/^[-a-z0-9_/]+$/.test(name))
+        return false;
+    // The character set excludes '.', so path-clean means no empty segment.
+    return name.split('/').every((seg) => seg.length > 0);
+}
+/** The role a targets role is delegated from: `targets/a/b` → `targets/a`. */
+function parentRole(name) {
+    const i = name.lastIndexOf('/');
+    return i < 0 ? '' : name.slice(0, i);
+}
+/** Whether the role's `paths` allow a target name (prefix match, §4.2). */
+function models_pathsMatch(role, name) {
+    return (role.paths ?? []).some((p) => name.startsWith(p));
+}
+/**
+ * A child's paths limited to its parent's (Go `RestrictDelegationPathPrefixes`): keep the
+ * child prefixes that fall under some parent prefix.
+ */
+function restrictPaths(parentPaths, childPaths) {
+    return childPaths.filter((c) => parentPaths.some((p) => c.startsWith(p)));
+}
+// ---------------------------------------------------------------------------------------
+// New metadata for a publish.
+/**
+ * The next version of a targets role: a deep copy (unknown fields kept) edited by `change`,
+ * then version+1 and expires = now + 3×365 days. With no `prev` it starts an empty file
+ * (version 0 → 1). The result has Go's field set: `delegations` always, `paths` only when
+ * non-empty, no `custom: null`, and no delegation keys that no role uses.
+ */
+/** `prev` with `change` applied, version+1 and a renewed expiry; `prev` is left as it was.
+ *  `change` may add and delete entries of `targets` but must not edit an entry in place. */
+function updatedTargets(prev, change, now) {
+    // The targets map is copied, not its entries: `change` adds and removes entries and never
+    // edits one in place, and copying 10,000s of entries dominated large repositories.
+    let t;
+    if (prev === undefined) {
+        t = emptyTargets();
+    }
+    else {
+        const { targets, ...rest } = prev;
+        t = { ...cloneJson(rest), targets: Object.assign(bareObject(), targets) };
+    }
+    change(t);
+    t.version = (prev?.version ?? 0) + 1;
+    t.expires = goTime(addDays(now, TARGETS_EXPIRY_DAYS));
+    tidyTargets(t);
+    return asTargets(t);
+}
+/** An empty targets file at `version` (its next version is `version` + 1). */
+function blankTargets(version) {
+    const t = emptyTargets();
+    t.version = version;
+    return t;
+}
+function emptyTargets() {
+    const t = bareObject();
+    t._type = 'Targets';
+    t.delegations = { keys: bareObject(), roles: [] };
+    t.expires = '';
+    t.targets = bareObject();
+    t.version = 0;
+    return t;
+}
+function tidyTargets(t) {
+    for (const name of Object.keys(t.targets)) {
+        const file = t.targets[name];
+        if ('custom' in file && (file.custom === null || file.custom === undefined)) {
+            // A copy: entries may be shared with the previous version (see updatedTargets).
+            const { custom: _dropped, ...rest } = file;
+            t.targets[name] = rest;
+        }
+    }
+    const used = new Set();
+    for (const role of t.delegations.roles) {
+        if (role.paths === undefined || role.paths === null || role.paths.length === 0) {
+            delete role.paths;
+        }
+        role.keyids.forEach((id) => used.add(id));
+    }
+    for (const id of Object.keys(t.delegations.keys)) {
+        if (!used.has(id))
+            delete t.delegations.keys[id];
+    }
+}
+/** 10×365 days: Go's default expiry for root (§4.1). */
+const ROOT_EXPIRY_DAYS = 10 * 365;
+/** `prev` with `change` applied to a deep copy, version+1 and expires now + 10×365 days. */
+function updatedRoot(prev, change, now) {
+    const r = cloneJson(prev);
+    change(r);
+    r.version = prev.version + 1;
+    r.expires = goTime(addDays(now, ROOT_EXPIRY_DAYS));
+    return asRoot(r);
+}
+/** The next snapshot: version+1, expires now + 3×365 days, meta of each given file's bytes. */
+function updatedSnapshot(prev, files, now) {
+    const s = cloneJson(prev);
+    s.version = prev.version + 1;
+    s.expires = goTime(addDays(now, TARGETS_EXPIRY_DAYS));
+    for (const [role, bytes] of files)
+        s.meta[role] = metaFileFor(bytes);
+    return asSnapshot(s);
+}
+
+;// CONCATENATED MODULE: ./src/tuf/rootcert.ts
+/**
+ * Root certificate checks of notary's trustpinning (notary-spec.md §2, §7.3): which root-role
+ * keys are usable certificates for a GUN.
+ */
+
+
+
+const SHA1_SIG_OIDS = new Set([
+    '1.2.840.113549.1.1.5', // sha1WithRSAEncryption
+    '1.2.840.10040.4.3', // dsa-with-sha1
+    '1.2.840.10045.4.1', // ecdsa-with-SHA1
+    '1.3.14.3.2.29', // sha1WithRSA (OIW)
+]);
+const DAY_MS = 86_400_000;
+/** Go's `MatchCNToGun`: exact, or a CN ending in `*` matches GUNs starting with the rest. */
+function matchCnToGun(cn, gun) {
+    if (cn.endsWith('*'))
+        return gun.startsWith(cn.replace(/\*+$/, ''));
+    return cn === gun;
+}
+/** TUF IDs of the root role's keys that hold certificates. */
+function certKeyIdsOf(root) {
+    return (root.roles['root']?.keyids ?? []).filter((id) => {
+        const t = root.keys[id]?.keytype;
+        return t === 'ecdsa-x509' || t === 'rsa-x509';
+    });
+}
+/**
+ * The root-role keys whose certificate bundle is usable for `gun` (Go `parseAllCerts` +
+ * `validRootLeafCerts`): exactly one non-CA certificate, listed first; CN matches the GUN;
+ * not SHA1-signed; RSA ≥ 2048 bits; and when `checkExpiry`, valid at `now` with one day of
+ * leeway on notBefore. `rejected` says why each other root key was left out.
+ */
+function validRootCerts(root, gun, now, checkExpiry) {
+    const valid = new Map();
+    const rejected = [];
+    for (const id of root.roles['root']?.keyids ?? []) {
+        const problem = checkRootKey(root, id, gun, now, checkExpiry, valid);
+        if (problem !== undefined)
+            rejected.push(`key ${shortId(id)}: ${problem}`);
+    }
+    return { valid, rejected };
+}
+function checkRootKey(root, id, gun, now, checkExpiry, valid) {
+    const key = root.keys[id];
+    if (key === undefined)
+        return 'missing from root keys';
+    if (key.keytype !== 'ecdsa-x509' && key.keytype !== 'rsa-x509') {
+        return `a ${key.keytype} key is not a certificate`;
+    }
+    let certs;
+    try {
+        certs = pemCertificates(Buffer.from(key.keyval.public, 'base64').toString('utf8'));
+    }
+    catch {
+        return 'the certificate does not parse';
+    }
+    if (certs.length === 0)
+        return 'no certificate';
+    if (certs[0].ca || certs.filter((c) => !c.ca).length !== 1) {
+        return 'the bundle must hold exactly one non-CA certificate, listed first';
+    }
+    const leaf = certs[0];
+    let info;
+    try {
+        info = readCert(leaf.raw);
+    }
+    catch {
+        return 'the certificate does not parse';
+    }
+    if (!matchCnToGun(info.cn, gun))
+        return `CN "${info.cn}" does not match "${gun}"`;
+    if (info.notBefore > info.notAfter)
+        return 'the validity window is invalid';
+    if (SHA1_SIG_OIDS.has(info.sigAlg))
+        return 'the certificate is signed with SHA1';
+    const pub = leaf.publicKey;
+    if (pub.asymmetricKeyType === 'rsa' &&
+        (pub.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) {
+        return `the RSA key is shorter than ${MIN_RSA_BITS} bits`;
+    }
+    if (checkExpiry) {
+        if (info.notBefore.getTime() > now.getTime() + DAY_MS) {
+            return `the certificate is not valid before ${info.notBefore.toISOString()}`;
+        }
+        if (now > info.notAfter)
+            return `the certificate expired at ${info.notAfter.toISOString()}`;
+    }
+    valid.set(id, {
+        keyId: id,
+        canonicalId: canonicalKeyId(key),
+        cn: info.cn,
+        notBefore: info.notBefore,
+        notAfter: info.notAfter,
+    });
+    return undefined;
+}
+/** Every CERTIFICATE block of a PEM bundle; any other block type is an error, as in Go. */
+function pemCertificates(pem) {
+    const blocks = [...pem.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g)];
+    return blocks.map((m) => {
+        if (m[1] !== 'CERTIFICATE')
+            throw new Error(`unexpected PEM block ${m[1]}`);
+        return new external_node_crypto_.X509Certificate(Buffer.from(m[2].replace(/\s+/g, ''), 'base64'));
+    });
+}
+function rootcert_tlv(buf, pos) {
+    const tag = buf[pos];
+    let len = buf[pos + 1];
+    let start = pos + 2;
+    if (len & 0x80) {
+        const n = len & 0x7f;
+        if (n === 0 || n > 4)
+            throw new Error('bad DER length');
+        len = 0;
+        for (let i = 0; i < n; i++)
+            len = len * 256 + buf[start + i];
+        start += n;
+    }
+    if (start + len > buf.length)
+        throw new Error('truncated DER');
+    return { tag, body: buf.subarray(start, start + len), end: start + len };
+}
+function rootcert_children(body) {
+    const out = [];
+    for (let pos = 0; pos < body.length; pos = out[out.length - 1].end)
+        out.push(rootcert_tlv(body, pos));
+    return out;
+}
+function oid(body) {
+    const parts = [];
+    let v = 0;
+    for (const b of body) {
+        v = v * 128 + (b & 0x7f);
+        if (!(b & 0x80)) {
+            if (parts.length === 0)
+                parts.push(v < 80 ? Math.floor(v / 40) : 2, v < 80 ? v % 40 : v - 80);
+            else
+                parts.push(v);
+            v = 0;
+        }
+    }
+    return parts.join('.');
+}
+function rootcert_derTime(t) {
+    const s = t.body.toString('ascii');
+    // UTCTime YYMMDDHHMMSSZ (years 50-99 are 19xx) or GeneralizedTime YYYYMMDDHHMMSSZ.
+    const m = t.tag === 0x17 ? /^(\d{2})(\d{10})Z$/.exec(s) : /^(\d{4})(\d{10})Z$/.exec(s);
+    if (m === null)
+        throw new Error('bad certificate time');
+    const year = t.tag === 0x17 ? (Number(m[1]) < 50 ? 2000 : 1900) + Number(m[1]) : Number(m[1]);
+    const r = m[2];
+    const [mo, d, h, mi, sec] = [0, 2, 4, 6, 8].map((i) => Number(r.slice(i, i + 2)));
+    return new Date(Date.UTC(year, mo - 1, d, h, mi, sec));
+}
+/** The signature algorithm OID, subject CN and validity of a certificate's DER. */
+function readCert(der) {
+    const [tbs, sigAlg] = rootcert_children(rootcert_tlv(der, 0).body);
+    const fields = rootcert_children(tbs.body);
+    // TBSCertificate: [0] version (optional), serial, signature, issuer, validity, subject, …
+    const base = fields[0].tag === 0xa0 ? 1 : 0;
+    const [notBefore, notAfter] = rootcert_children(fields[base + 3].body);
+    let cn = '';
+    for (const rdn of rootcert_children(fields[base + 4].body)) {
+        for (const atv of rootcert_children(rdn.body)) {
+            const [type, value] = rootcert_children(atv.body);
+            if (oid(type.body) === '2.5.4.3')
+                cn = value.body.toString('utf8');
+        }
+    }
+    return {
+        sigAlg: oid(rootcert_children(sigAlg.body)[0].body),
+        cn,
+        notBefore: rootcert_derTime(notBefore),
+        notAfter: rootcert_derTime(notAfter),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/tuf/verify.ts
+/** Signature verification as notary's tuf/signed/verify.go does it (notary-spec.md §4.5). */
+
+
+
+
+
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+/**
+ * Checks that at least `threshold` distinct keys of the role signed the file. The message is
+ * canonical(JSON.parse(signed)) re-derived from `env.bytes`, never the file bytes (§3.2).
+ * Signatures by keys outside the role are ignored; a role key whose entry does not hash to
+ * its ID is an error (`TUF_INVALID_KEY_ID`). Below threshold: `TUF_SIGNATURE` when a role
+ * key's signature was present but wrong (tampering), else `TUF_THRESHOLD`.
+ */
+function verifySignatures(env, roleName, keys, role) {
+    if (env.signatures.length === 0) {
+        throw new errors/* DctError */.sY('TUF_NO_SIGNATURES', `${roleName} metadata has no signatures; the trust server may be serving tampered data`);
+    }
+    if (!Number.isSafeInteger(role.threshold) || role.threshold < 1) {
+        throw new errors/* DctError */.sY('TUF_BAD_METADATA', `role ${roleName} has an invalid threshold`);
+    }
+    // A file written as Go writes it holds canonical(signed) HTML-escaped (§3.2): undoing the
+    // escaping gives the signed message without parsing and re-encoding a large file. Only
+    // signatures that verify over it are trusted; otherwise the message is derived as Go does.
+    const literal = env.message === undefined ? literalSignedMessage(env.bytes, env.signatures) : undefined;
+    if (literal !== undefined &&
+        validSignatures(env, roleName, keys, role, literal).valid.size >= role.threshold) {
+        return;
+    }
+    const message = env.message ?? signedMessage(env.bytes, roleName);
+    const { valid, failed } = validSignatures(env, roleName, keys, role, message);
+    if (valid.size >= role.threshold)
+        return;
+    const counts = `${valid.size} valid of ${role.threshold} required`;
+    if (failed.length > 0) {
+        throw new errors/* DctError */.sY('TUF_SIGNATURE', `signature of key ${shortId(failed[0])} on ${roleName} is invalid (${counts}); ` +
+            'the trust server may be serving tampered data');
+    }
+    throw new errors/* DctError */.sY('TUF_THRESHOLD', `valid signatures did not meet threshold for ${roleName} (${counts}); ` +
+        'it was not signed by the keys the repository trusts for this role');
+}
+function validSignatures(env, roleName, keys, role, message) {
+    const allowed = new Set(role.keyids);
+    const valid = new Set();
+    const failed = [];
+    for (const sig of env.signatures) {
+        if (!allowed.has(sig.keyid))
+            continue;
+        const key = keys[sig.keyid];
+        if (key === undefined)
+            continue;
+        if (keyIdOf(key) !== sig.keyid) {
+            throw new errors/* DctError */.sY('TUF_INVALID_KEY_ID', `key ${shortId(sig.keyid)} of ${roleName} does not match its ID; ` +
+                'the metadata is corrupt or tampered with');
+        }
+        if (verifyOne(message, sig.method, Buffer.from(sig.sig, 'base64'), key)) {
+            valid.add(sig.keyid);
+        }
+        else {
+            failed.push(sig.keyid);
+        }
+    }
+    return { valid, failed };
+}
+/** One signature over `message` by `key` with notary's `method` (case-insensitive). */
+function verifyOne(message, method, sig, key) {
+    let pub;
+    try {
+        pub = verify_publicKeyOf(key);
+    }
+    catch {
+        return false;
+    }
+    const type = pub.asymmetricKeyType;
+    try {
+        switch (method.toLowerCase()) {
+            case 'ecdsa': {
+                if (type !== 'ec' || !['ecdsa', 'ecdsa-x509'].includes(key.keytype))
+                    return false;
+                // Go requires raw r‖s of exactly twice the curve size; DER is refused.
+                const size = EC_SIZES[pub.asymmetricKeyDetails?.namedCurve ?? ''];
+                if (size === undefined || sig.length !== 2 * size)
+                    return false;
+                return (0,external_node_crypto_.verify)('sha256', message, { key: pub, dsaEncoding: 'ieee-p1363' }, sig);
+            }
+            case 'rsapss':
+                if (!isRsa(pub, key))
+                    return false;
+                return (0,external_node_crypto_.verify)('sha256', message, { key: pub, padding: external_node_crypto_.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sig);
+            case 'rsapkcs1v15':
+                if (!isRsa(pub, key))
+                    return false;
+                return (0,external_node_crypto_.verify)('sha256', message, { key: pub, padding: external_node_crypto_.constants.RSA_PKCS1_PADDING }, sig);
+            case 'eddsa':
+                if (type !== 'ed25519' || key.keytype !== 'ed25519' || sig.length !== 64)
+                    return false;
+                return (0,external_node_crypto_.verify)(null, message, pub, sig);
+            default:
+                return false;
+        }
+    }
+    catch {
+        return false;
+    }
+}
+const EC_SIZES = {
+    prime256v1: 32,
+    secp384r1: 48,
+    secp521r1: 66,
+    secp224r1: 28,
+};
+function isRsa(pub, key) {
+    return (pub.asymmetricKeyType === 'rsa' &&
+        ['rsa', 'rsa-x509'].includes(key.keytype) &&
+        (pub.asymmetricKeyDetails?.modulusLength ?? 0) >= MIN_RSA_BITS);
+}
+/** The public key a TUF key object holds; x509 types use the (first) certificate's key. */
+function verify_publicKeyOf(key) {
+    const bytes = Buffer.from(key.keyval.public, 'base64');
+    switch (key.keytype) {
+        case 'ecdsa':
+        case 'rsa':
+            return (0,external_node_crypto_.createPublicKey)({ key: bytes, format: 'der', type: 'spki' });
+        case 'ed25519':
+            if (bytes.length !== 32)
+                throw new Error('ed25519 key is not 32 bytes');
+            return (0,external_node_crypto_.createPublicKey)({
+                key: Buffer.concat([ED25519_SPKI_PREFIX, bytes]),
+                format: 'der',
+                type: 'spki',
+            });
+        case 'ecdsa-x509':
+        case 'rsa-x509':
+            return new external_node_crypto_.X509Certificate(bytes).publicKey;
+        default:
+            throw new Error(`unsupported key type ${key.keytype}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/tuf/trusted.ts
+/**
+ * The trusted-update state machine (notary-spec.md §7): root → timestamp → snapshot →
+ * targets → delegations, each checked before the next is believed. Fails closed.
+ */
+
+
+
+
+
+
+
+
+function expiryCheck(now, mayExpire) {
+    return (role, expires, keys) => {
+        try {
+            checkExpiry(role, expires, now);
+            return false;
+        }
+        catch (e) {
+            if ((0,errors/* isDctError */.AE)(e, 'TUF_EXPIRED') && mayExpire?.(role, keys) === true)
+                return true;
+            throw e;
+        }
+    };
+}
+/**
+ * notary's MaxDownloadSize, the cap Go applies to a root fetched without a checksum; the notary
+ * client also applies it to any fetch given no length (notary-spec.md §5.2).
+ */
+const ROOT_MAX_BYTES = 100 * 1024 * 1024;
+/** notary-spec.md §5.2. */
+const TIMESTAMP_MAX_BYTES = 1024 * 1024;
+/** Any other role file: 100,000s of targets fit well below this. */
+const METADATA_MAX_BYTES = 64 * 1024 * 1024;
+const STALE = 'the trust server may be serving stale or tampered data';
+const RELEASES = 'targets/releases';
+const CLEAR_CACHE = "if the repository's keys were rotated or it was re-created on purpose, clear the action cache";
+/**
+ * Loads and verifies a repository's trust data. Returns undefined when the server has no
+ * root for the GUN (a repository that does not exist yet).
+ */
+async function loadTrustedRepo(fetcher, opts) {
+    const now = opts.now ?? new Date();
+    const cached = opts.trusted?.gun === opts.gun ? opts.trusted : undefined;
+    const seen = cached?.versions ?? {};
+    const check = expiryCheck(now, opts.mayExpire);
+    const expired = new Set();
+    // The timestamp does not depend on the root: its request goes out with the root's, but its
+    // answer is only read once the root is established.
+    const rootFetch = fetcher.fetch('root', { maxLength: ROOT_MAX_BYTES });
+    const tsFetch = early(() => fetcher.fetch('timestamp', { maxLength: TIMESTAMP_MAX_BYTES }));
+    const rootBytes = await rootFetch;
+    if (rootBytes === undefined)
+        return undefined;
+    checkMaxLength('root', rootBytes, ROOT_MAX_BYTES);
+    const root = await establishRoot(fetcher, rootBytes, opts.gun, now, opts.pinnedRootKeyIds, cached);
+    if (check('root', root.signed.expires, roleKeys(root.signed, 'root')))
+        expired.add('root');
+    const tsBytes = await settle(tsFetch);
+    if (tsBytes === undefined)
+        throw missing('timestamp');
+    checkMaxLength('timestamp', tsBytes, TIMESTAMP_MAX_BYTES);
+    const timestamp = parseEnvelope(tsBytes, 'timestamp', asTimestamp);
+    if (checkRole(timestamp, 'timestamp', roleKeys(root.signed, 'timestamp'), seen, check)) {
+        expired.add('timestamp');
+    }
+    const snapshotMeta = timestamp.signed.meta['snapshot'];
+    const snapshot = parseEnvelope(await fetchByMeta(fetcher, 'snapshot', snapshotMeta, 'timestamp'), 'snapshot', asSnapshot);
+    if (checkRole(snapshot, 'snapshot', roleKeys(root.signed, 'snapshot'), seen, check)) {
+        expired.add('snapshot');
+    }
+    const rootMeta = snapshot.signed.meta['root'];
+    if (rootMeta !== undefined)
+        trusted_checkFileMeta('root', rootBytes, rootMeta, 'snapshot');
+    const repo = new TrustedRepo(opts.gun, root, timestamp, snapshot);
+    for (const role of expired)
+        repo.expired.add(role);
+    await loadTargets(fetcher, repo, seen, check);
+    return repo;
+}
+/**
+ * After a publish: fetches and verifies the new timestamp and snapshot under the root already
+ * trusted, and returns the trust state to keep if the server's current snapshot lists exactly
+ * the bytes in `uploaded` for every role (so the server holds our files as the current
+ * versions). Undefined when it does not (someone published on top of us): the caller then
+ * reads the whole repository again.
+ */
+async function confirmUploaded(fetcher, repo, uploaded, now = new Date()) {
+    const seen = repo.trustState().versions;
+    const check = expiryCheck(now);
+    const tsBytes = await fetcher.fetch('timestamp', { maxLength: TIMESTAMP_MAX_BYTES });
+    if (tsBytes === undefined)
+        throw missing('timestamp');
+    checkMaxLength('timestamp', tsBytes, TIMESTAMP_MAX_BYTES);
+    const timestamp = parseEnvelope(tsBytes, 'timestamp', asTimestamp);
+    checkRole(timestamp, 'timestamp', roleKeys(repo.root.signed, 'timestamp'), seen, check);
+    const snapshotMeta = timestamp.signed.meta['snapshot'];
+    const ownSnapshot = uploaded.get('snapshot')?.bytes;
+    if (ownSnapshot !== undefined && !sameFile(ownSnapshot, snapshotMeta))
+        return undefined;
+    const snapshot = parseEnvelope(ownSnapshot ?? (await fetchByMeta(fetcher, 'snapshot', snapshotMeta, 'timestamp')), 'snapshot', asSnapshot);
+    checkRole(snapshot, 'snapshot', roleKeys(repo.root.signed, 'snapshot'), seen, check);
+    const versions = { ...seen };
+    versions['timestamp'] = timestamp.signed.version;
+    versions['snapshot'] = snapshot.signed.version;
+    for (const [role, file] of uploaded) {
+        if (role === 'snapshot')
+            continue;
+        if (!sameFile(file.bytes, snapshot.signed.meta[role]))
+            return undefined;
+        versions[role] = file.version;
+    }
+    return { gun: repo.gun, root: repo.root.bytes.toString('base64'), versions };
+}
+function sameFile(bytes, meta) {
+    if (meta === undefined || meta.length !== bytes.length)
+        return false;
+    const sha256 = meta.hashes['sha256'];
+    return (sha256 !== undefined &&
+        (0,external_node_crypto_.createHash)('sha256').update(bytes).digest().equals(Buffer.from(sha256, 'base64')));
+}
+/** The verified state of one repository, as `loadTrustedRepo` left it. */
+class TrustedRepo {
+    gun;
+    root;
+    timestamp;
+    snapshot;
+    /** Every targets role loaded and verified: 'targets' first, then delegations depth-first. */
+    targets = new Map();
+    /** Delegations whose file exists but is expired or below threshold: never build on these. */
+    invalidDelegations = new Map();
+    /** The files behind `invalidDelegations` (their versions bound the next upload). */
+    invalidFiles = new Map();
+    /** Delegations their parent lists more than once: Go cannot read a file signed into them. */
+    listedTwice = new Set();
+    /** Roles loaded although expired, because the caller re-signs them (`TrustOptions.mayExpire`). */
+    expired = new Set();
+    delegations = new Map();
+    constructor(gun, root, timestamp, snapshot) {
+        this.gun = gun;
+        this.root = root;
+        this.timestamp = timestamp;
+        this.snapshot = snapshot;
+    }
+    /** @internal used while loading */
+    addDelegation(info) {
+        this.delegations.set(info.role.name, info);
+    }
+    /** A delegation listed by a loaded parent: its entry, keys, parent and file state. */
+    delegation(role) {
+        return this.delegations.get(role);
+    }
+    /** Every delegation listed by a loaded parent, depth-first. */
+    delegationNames() {
+        return [...this.delegations.keys()];
+    }
+    /**
+     * Keys and threshold of any role: base roles from root, delegations from their parent.
+     * E.g. `keysOf('snapshot')` tells whether the client (not the server) holds the snapshot key.
+     */
+    keysOf(role) {
+        if (this.root.signed.roles[role] !== undefined)
+            return roleKeys(this.root.signed, role);
+        const d = this.delegations.get(role);
+        if (d === undefined)
+            return undefined;
+        return { keyids: d.role.keyids, threshold: d.role.threshold, keys: d.keys };
+    }
+    /**
+     * Where a target name is signed: each loaded role holding it, 'targets' first, then
+     * delegations depth-first, skipping delegations whose paths do not allow the name.
+     */
+    targetsFor(name) {
+        const out = [];
+        for (const [role, env] of this.targets) {
+            if (role !== 'targets' && !models_pathsMatch(this.delegations.get(role).role, name))
+                continue;
+            if (Object.prototype.hasOwnProperty.call(env.signed.targets, name)) {
+                out.push({ role, target: env.signed.targets[name] });
+            }
+        }
+        return out;
+    }
+    /**
+     * The target docker pulls for a name (docker/cli GetTargetByName(name, targets/releases,
+     * targets), notary-spec.md §8): the first role holding it walking targets/releases and its
+     * delegations, else walking targets and its other delegations. Docker refuses a target
+     * found in any role but targets/releases and targets ("No trust data"), so the caller must
+     * check `role`.
+     */
+    dockerTarget(name) {
+        const found = this.targetsFor(name);
+        const releases = found.filter((f) => f.role === RELEASES || f.role.startsWith(`${RELEASES}/`));
+        if (releases.length > 0)
+            return releases.find((f) => f.role === RELEASES) ?? releases[0];
+        return found.find((f) => f.role === 'targets') ?? found[0];
+    }
+    /** What to keep in the cache: these root bytes and the versions of every verified role. */
+    trustState() {
+        const versions = {
+            root: this.root.signed.version,
+            timestamp: this.timestamp.signed.version,
+            snapshot: this.snapshot.signed.version,
+        };
+        for (const [role, env] of this.targets)
+            versions[role] = env.signed.version;
+        return { gun: this.gun, root: this.root.bytes.toString('base64'), versions };
+    }
+}
+// ---------------------------------------------------------------------------------------
+// Root (§7.1, §7.3).
+async function establishRoot(fetcher, rootBytes, gun, now, pins, cached) {
+    const root = parseEnvelope(rootBytes, 'root', asRoot);
+    // Go's ValidateRoot order (trustpinning/certs.go): the new root's certificates must name
+    // this GUN before any rotation check, so another repository's root is "untrusted", never
+    // a rotation that clearing the cache would seem to fix.
+    const leaves = validLeafCerts(root, gun, now);
+    if (cached !== undefined) {
+        let prev;
+        try {
+            prev = parseEnvelope(Buffer.from(cached.root, 'base64'), 'cached root', asRoot);
+        }
+        catch (e) {
+            throw new errors/* DctError */.sY('TUF_ROOT_UNTRUSTED', `could not validate the path to a trusted root: the cached root is unreadable; ` +
+                'clear the action cache', { cause: e });
+        }
+        if (!prev.bytes.equals(root.bytes)) {
+            const from = prev.signed.version;
+            const to = root.signed.version;
+            if (to < from) {
+                throw new errors/* DctError */.sY('TUF_ROLLBACK', `root version ${to} is lower than current version ${from}; ${STALE}`);
+            }
+            if (to === from) {
+                throw rotationError(`the server's root differs from the trusted root of the same version ${to}`);
+            }
+            // Every version in between must be signed by its predecessor (§7.2).
+            for (let v = from + 1; v < to; v++) {
+                const bytes = await fetcher.fetch('root', { version: v, maxLength: ROOT_MAX_BYTES });
+                if (bytes === undefined)
+                    throw rotationError(`root version ${v} is missing on the server`);
+                checkMaxLength('root', bytes, ROOT_MAX_BYTES);
+                const mid = parseEnvelope(bytes, `root version ${v}`, asRoot);
+                if (mid.signed.version !== v) {
+                    throw rotationError(`${v}.root.json holds version ${mid.signed.version}`);
+                }
+                checkRotation(prev, mid, gun, now, false);
+                prev = mid;
+            }
+            checkRotation(prev, root, gun, now, true);
+        }
+    }
+    validateRoot(root, leaves, pins);
+    return root;
+}
+/** `next` must be signed by `prev`'s certificate keys at `prev`'s root threshold. */
+function checkRotation(prev, next, gun, now, isFinal) {
+    const v = next.signed.version;
+    // The old root's certificates may have expired since; Go does not check them (§7.3).
+    const trusted = [...validRootCerts(prev.signed, gun, now, false).valid.keys()];
+    try {
+        verifySignatures(next, `root version ${v}`, pickKeys(prev.signed.keys, trusted), {
+            keyids: trusted,
+            threshold: prev.signed.roles['root'].threshold,
+        });
+    }
+    catch (e) {
+        throw rotationError(`root version ${v} is not signed by the keys of trusted root version ${prev.signed.version}`, e);
+    }
+    if (!isFinal) {
+        // Intermediate roots are history: their own signatures must hold, not their expiry.
+        const own = [...validRootCerts(next.signed, gun, now, false).valid.keys()];
+        try {
+            verifySignatures(next, `root version ${v}`, pickKeys(next.signed.keys, own), {
+                keyids: own,
+                threshold: next.signed.roles['root'].threshold,
+            });
+        }
+        catch (e) {
+            throw rotationError(`root version ${v} is not signed by its own root keys`, e);
+        }
+    }
+}
+function rotationError(why, cause) {
+    return new errors/* DctError */.sY('TUF_ROOT_ROTATION', `could not rotate trust to a new trusted root: ${why}; ${STALE}, or ${CLEAR_CACHE}`, cause === undefined ? undefined : { cause });
+}
+/** The root's certificates whose CN matches the GUN and that are valid now; none is fatal. */
+function validLeafCerts(root, gun, now) {
+    const { valid, rejected } = validRootCerts(root.signed, gun, now, true);
+    if (valid.size === 0) {
+        throw untrusted(`unable to retrieve valid leaf certificates (${rejected.join('; ') || 'no root keys'}); ` +
+            `the root must hold a certificate for ${gun} that is valid now ` +
+            '(an expired cached root needs a root rotation on the server and a cleared action cache)');
+    }
+    return valid;
+}
+/** The rest of Go's `ValidateRoot` on the leaf certificates: pins, self-signature. */
+function validateRoot(root, valid, pins) {
+    let certs = [...valid.values()];
+    if (pins !== undefined && pins.length > 0) {
+        const wanted = new Set(pins.map((p) => p.trim().toLowerCase()));
+        certs = certs.filter((c) => wanted.has(c.keyId) || wanted.has(c.canonicalId));
+        if (certs.length === 0) {
+            throw untrusted(`unable to match any certificates to the pinned root key IDs (root has ` +
+                `${[...valid.keys()].join(', ')}); check the root-key-ids input`);
+        }
+    }
+    const ids = certs.map((c) => c.keyId);
+    try {
+        verifySignatures(root, 'root', pickKeys(root.signed.keys, ids), {
+            keyids: ids,
+            threshold: root.signed.roles['root'].threshold,
+        });
+    }
+    catch (e) {
+        throw untrusted(`failed to validate integrity of roots (${trusted_describe(e)})`, e);
+    }
+}
+function untrusted(reason, cause) {
+    return new errors/* DctError */.sY('TUF_ROOT_UNTRUSTED', `could not validate the path to a trusted root: ${reason}`, cause === undefined ? undefined : { cause });
+}
+// ---------------------------------------------------------------------------------------
+// Targets and delegations (§7.2 step 3).
+async function loadTargets(fetcher, repo, seen, check) {
+    const meta = repo.snapshot.signed.meta;
+    const targetsMeta = meta['targets'];
+    if (targetsMeta === undefined) {
+        throw new errors/* DctError */.sY('TUF_BAD_METADATA', `snapshot has no meta for targets; ${STALE}`);
+    }
+    // Delegation files are fetched while their parents are: each is still read only when the
+    // walk below reaches it through its verified parent, in the same order and with the same
+    // checks. The ones the snapshot lists go out with targets when they are few and small (a
+    // snapshot cannot make this client download much it would not read); the rest, with
+    // their siblings once their parent is verified.
+    const fetches = new Map();
+    const prefetch = (name) => {
+        const fileMeta = meta[name];
+        if (fileMeta === undefined || fetches.has(name))
+            return;
+        fetches.set(name, early(() => fetchByMeta(fetcher, name, fileMeta, 'snapshot')));
+    };
+    const listed = Object.keys(meta).filter(isDelegationName);
+    const listedBytes = listed.reduce((n, name) => n + meta[name].length, 0);
+    const targetsFetch = fetchByMeta(fetcher, 'targets', targetsMeta, 'snapshot');
+    if (listed.length <= PREFETCH_MAX_FILES && listedBytes <= PREFETCH_MAX_BYTES) {
+        listed.forEach(prefetch);
+    }
+    const targets = parseEnvelope(await targetsFetch, 'targets', asTargets);
+    if (checkRole(targets, 'targets', roleKeys(repo.root.signed, 'targets'), seen, check)) {
+        repo.expired.add('targets');
+    }
+    repo.targets.set('targets', targets);
+    // Depth-first: a loaded role's children go to the front of the queue (Go's order).
+    const queue = childrenOf(targets, 'targets', ['']);
+    for (const child of queue)
+        prefetch(child.role.name);
+    while (queue.length > 0) {
+        const info = queue.shift();
+        const name = info.role.name;
+        const first = repo.delegation(name);
+        if (first !== undefined) {
+            // Go reads the first entry of a name and loads the role once per entry: a second load
+            // of a file that verified fails its whole update (tuf builder).
+            repo.listedTwice.add(name);
+            if (first.file === 'loaded') {
+                throw new errors/* DctError */.sY('TUF_BAD_METADATA', `${info.parent} lists ${name} twice, and Go clients cannot read the repository then ("${name} has already been loaded"); ${STALE}`);
+            }
+            continue;
+        }
+        repo.addDelegation(info);
+        const fileMeta = meta[name];
+        // Not in the snapshot: no file yet (docker's signer add creates none), i.e. empty;
+        // unless this client has seen one, then its signatures are being hidden.
+        if (fileMeta === undefined) {
+            const was = seen[name];
+            if (was !== undefined && was > 0) {
+                throw new errors/* DctError */.sY('TUF_ROLLBACK', `${name} was at version ${was} but the snapshot no longer lists it; ${STALE}, or ${CLEAR_CACHE}`);
+            }
+            continue;
+        }
+        prefetch(name);
+        const bytes = await settle(fetches.get(name));
+        fetches.delete(name);
+        const env = parseEnvelope(bytes, name, asTargets);
+        try {
+            verifySignatures(env, name, info.keys, info.role);
+            const keys = { keyids: info.role.keyids, threshold: info.role.threshold, keys: info.keys };
+            if (check(name, env.signed.expires, keys))
+                repo.expired.add(name);
+        }
+        catch (e) {
+            // Go warns and skips a delegation that is expired or below threshold.
+            if (!(0,errors/* isDctError */.AE)(e) || !SKIPPABLE.has(e.code))
+                throw e;
+            info.file = 'invalid';
+            repo.invalidDelegations.set(name, e);
+            repo.invalidFiles.set(name, env);
+            continue;
+        }
+        checkVersion(name, env.signed.version, seen);
+        info.file = 'loaded';
+        repo.targets.set(name, env);
+        const children = childrenOf(env, name, info.role.paths ?? []);
+        for (const child of children)
+            prefetch(child.role.name);
+        queue.unshift(...children);
+    }
+}
+/** Bounds on the delegation files fetched with targets, before any parent lists them. */
+const PREFETCH_MAX_FILES = 16;
+const PREFETCH_MAX_BYTES = 16 * 1024 * 1024;
+const SKIPPABLE = new Set(['TUF_THRESHOLD', 'TUF_SIGNATURE', 'TUF_NO_SIGNATURES', 'TUF_EXPIRED']);
+/** The delegations a targets file lists; each must be a valid direct child of the file's role. */
+function childrenOf(env, role, parentPaths) {
+    const { keys, roles } = env.signed.delegations;
+    return roles.map((entry) => {
+        if (!isDelegationName(entry.name) || parentRole(entry.name) !== role) {
+            throw new errors/* DctError */.sY('TUF_BAD_METADATA', `${role} delegates to "${entry.name}", which is not a valid direct child role; ${STALE}`);
+        }
+        const restricted = cloneJson(entry);
+        restricted.paths = restrictPaths(parentPaths, entry.paths ?? []);
+        return { role: restricted, keys: pickKeys(keys, entry.keyids), parent: role, file: 'absent' };
+    });
+}
+// ---------------------------------------------------------------------------------------
+// Checks shared by every role.
+/** Signatures, version and expiry of a base role; true when expired and let through. */
+function checkRole(env, role, keys, seen, check) {
+    verifySignatures(env, role, keys.keys, keys);
+    checkVersion(role, env.signed.version, seen);
+    return check(role, env.signed.expires, keys);
+}
+function checkVersion(role, version, seen) {
+    const current = seen[role];
+    if (current !== undefined && version < current) {
+        throw new errors/* DctError */.sY('TUF_ROLLBACK', `${role} version ${version} is lower than current version ${current}; ${STALE}, or ${CLEAR_CACHE}`);
+    }
+}
+function checkExpiry(role, expires, now) {
+    const at = parseExpires(expires);
+    if (at.getTime() < now.getTime()) {
+        const fix = role === 'timestamp' || role === 'snapshot'
+            ? `${STALE} (the server re-signs it on demand)`
+            : role === 'root'
+                ? 'the repository owner must re-sign root with the root key (`refresh` with the root key and its passphrase)'
+                : "re-sign it with the key that signs it: the action's `command: refresh`, or `dct refresh`";
+        throw new errors/* DctError */.sY('TUF_EXPIRED', `${role} expired at ${expires}; ${fix}`);
+    }
+}
+async function fetchByMeta(fetcher, role, meta, parent) {
+    const b64 = meta.hashes['sha256'];
+    // The parent names the length; a hostile one cannot make us buffer more than the cap.
+    if (meta.length > METADATA_MAX_BYTES) {
+        throw new errors/* DctError */.sY('TUF_LENGTH', `${parent} says ${role} is ${meta.length} bytes, over the ${METADATA_MAX_BYTES >> 20} MiB this client reads; ${STALE}`);
+    }
+    const opts = { maxLength: meta.length };
+    if (b64 !== undefined)
+        opts.sha256 = Buffer.from(b64, 'base64').toString('hex');
+    const bytes = await fetcher.fetch(role, opts);
+    if (bytes === undefined)
+        throw missing(role);
+    trusted_checkFileMeta(role, bytes, meta, parent);
+    return bytes;
+}
+function early(start) {
+    let p;
+    try {
+        p = start();
+    }
+    catch (error) {
+        return Promise.resolve({ ok: false, error });
+    }
+    return p.then((value) => ({ ok: true, value }), (error) => ({ ok: false, error }));
+}
+/** The outcome of an early request, now that it may be used: its value or its error. */
+async function settle(e) {
+    const got = await e;
+    if (!got.ok)
+        throw got.error;
+    return got.value;
+}
+function trusted_checkFileMeta(role, bytes, meta, parent) {
+    if (bytes.length !== meta.length) {
+        throw new errors/* DctError */.sY('TUF_LENGTH', `${role} is ${bytes.length} bytes but ${parent} says ${meta.length}; ${STALE}`);
+    }
+    for (const alg of ['sha256', 'sha512']) {
+        const expected = meta.hashes[alg];
+        if (expected === undefined)
+            continue;
+        const actual = (0,external_node_crypto_.createHash)(alg).update(bytes).digest();
+        if (!actual.equals(Buffer.from(expected, 'base64'))) {
+            throw new errors/* DctError */.sY('TUF_HASH_MISMATCH', `${alg} checksum for ${role} did not match: expected ` +
+                `${Buffer.from(expected, 'base64').toString('hex')}; ${STALE}`);
+        }
+    }
+}
+function checkMaxLength(role, bytes, max) {
+    if (bytes.length > max) {
+        throw new errors/* DctError */.sY('TUF_LENGTH', `${role} is larger than ${max} bytes; ${STALE}`);
+    }
+}
+function missing(role) {
+    return new errors/* DctError */.sY('TUF_MISSING', `${role} metadata is missing on the trust server; it may be mid-update (retry), or ${STALE}`);
+}
+function trusted_describe(e) {
+    return e instanceof Error ? e.message : String(e);
+}
+
 ;// CONCATENATED MODULE: ./src/notary/errors.ts
+
 
 /**
  * Turns a trust server's non-success answer into a DctError (notary-spec.md §5.2, §5.6).
@@ -30774,7 +32218,7 @@ function notaryError(res, ctx) {
                 return make('NOTARY_REJECTED', `${host} rejected the ${ctx.action} for ${ctx.gun}: INVALID_UPDATE${describeDetail(first?.detail)}`);
             case 'INVALID_ROLE': {
                 const cut = (ctx.roles ?? []).filter((r) => r.includes('/'));
-                const detail = typeof first?.detail === 'string' ? oneLine(first.detail, 100) : undefined;
+                const detail = typeof first?.detail === 'string' ? (0,errors/* oneLine */.TN)(first.detail, { max: 100 }) : undefined;
                 if (cut.length > 0) {
                     // notary-spec.md §5.3: servers built with Go ≥1.17 before notary's filename fix cut
                     // "targets/releases" to "releases" (notaryproject/notary#1630).
@@ -30796,26 +32240,16 @@ function isMissingSnapshot(detail) {
     return d.Name === 'ErrBadHierarchy' && d.Error?.Missing === 'snapshot';
 }
 function firstError(body) {
-    try {
-        const parsed = JSON.parse(body.toString('utf8'));
-        if (Array.isArray(parsed.errors) && parsed.errors.length > 0) {
-            const e = parsed.errors[0];
-            if (e !== null && typeof e === 'object')
-                return e;
-        }
-    }
-    catch {
-        // not JSON
-    }
-    return undefined;
+    const e = errorList(body)?.[0];
+    return e !== null && typeof e === 'object' ? e : undefined;
 }
 /** ` (ErrBadTargets: valid signatures did not meet threshold for targets)` from a detail. */
 function describeDetail(detail) {
     if (typeof detail === 'string')
-        return detail === '' ? '' : ` (${oneLine(detail)})`;
+        return detail === '' ? '' : ` (${(0,errors/* oneLine */.TN)(detail, { max: 300 })})`;
     if (Array.isArray(detail)) {
         const text = detail.filter((d) => typeof d === 'string').join(', ');
-        return text === '' ? '' : ` (${oneLine(text)})`;
+        return text === '' ? '' : ` (${(0,errors/* oneLine */.TN)(text, { max: 300 })})`;
     }
     if (detail === null || typeof detail !== 'object')
         return '';
@@ -30826,11 +32260,7 @@ function describeDetail(detail) {
     const missing = typeof err.Missing === 'string' ? ` (missing ${err.Missing})` : '';
     if (name === undefined && msg === undefined)
         return '';
-    return ` (${[name, msg === undefined ? undefined : oneLine(msg) + missing].filter((x) => x !== undefined).join(': ')})`;
-}
-function oneLine(s, max = 300) {
-    const flat = s.replace(/\s+/g, ' ').trim();
-    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+    return ` (${[name, msg === undefined ? undefined : (0,errors/* oneLine */.TN)(msg, { max: 300 }) + missing].filter((x) => x !== undefined).join(': ')})`;
 }
 
 ;// CONCATENATED MODULE: ./src/notary/multipart.ts
@@ -30865,13 +32295,35 @@ function escapeQuotes(s) {
 
 
 
+
 const DOCKER_HUB_TRUST_SERVER = 'https://notary.docker.io';
-/** notary-spec.md §5.2: timestamp is capped at 1 MiB, everything else at 100 MiB. */
-const MAX_TIMESTAMP_BYTES = 1 << 20;
-const MAX_METADATA_BYTES = 100 << 20;
 const ROLE_RE = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/;
 const KEY_FIELDS = new GoFields('keytype', 'keyval');
 const KEYVAL_FIELDS = new GoFields('private', 'public');
+/**
+ * The one reading of a trust-server URL (the `trust-server` input, DOCKER_CONTENT_TRUST_SERVER):
+ * undefined when it does not parse; else whether it is https with a host, whether it holds user
+ * info, whether it has a query or fragment, `shown` (origin and path, safe to echo) and
+ * `normal`, the form used when all is well (`shown` without trailing slashes). A valid URL is
+ * https, with no user info, query or fragment; each caller words the refusal.
+ */
+function readTrustServerUrl(value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        return undefined;
+    }
+    const shown = `${url.origin}${url.pathname}`;
+    return {
+        https: url.protocol === 'https:' && url.hostname !== '',
+        credentials: url.username !== '' || url.password !== '',
+        query: url.search !== '' || url.hash !== '',
+        shown,
+        normal: shown.replace(/\/+$/, ''),
+    };
+}
 /**
  * The trust server of an image (notary-spec.md §7.5): `explicit` (the `trust-server` input or
  * DOCKER_CONTENT_TRUST_SERVER, read by the caller) must be an https URL; else
@@ -30880,20 +32332,14 @@ const KEYVAL_FIELDS = new GoFields('private', 'public');
 function trustServerFor(ref, explicit) {
     if (explicit !== undefined && explicit.trim() !== '') {
         const given = explicit.trim();
-        let url;
-        try {
-            url = new URL(given);
-        }
-        catch {
-            url = undefined;
-        }
-        if (url === undefined || url.protocol !== 'https:' || url.hostname === '') {
+        const t = readTrustServerUrl(given);
+        if (t === undefined || !t.https) {
             throw new errors/* DctError */.sY('TRUST_SERVER_INVALID', `valid https URL required for trust server, got ${given}`);
         }
-        if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-            throw new errors/* DctError */.sY('TRUST_SERVER_INVALID', `valid https URL required for trust server, got ${url.origin}${url.pathname}… (no query, fragment or user info)`);
+        if (t.query || t.credentials) {
+            throw new errors/* DctError */.sY('TRUST_SERVER_INVALID', `valid https URL required for trust server, got ${t.shown}… (no query, fragment or user info)`);
         }
-        return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+        return t.normal;
     }
     if (ref.registry === 'docker.io')
         return DOCKER_HUB_TRUST_SERVER;
@@ -30940,7 +32386,7 @@ class NotaryClient {
      * Undefined when the server has none (404). Hash and signature checks are the caller's.
      */
     async fetch(role, opts = {}) {
-        checkRole(role);
+        client_checkRole(role);
         let name;
         if (opts.sha256 !== undefined) {
             if (!/^[0-9a-f]{64}$/.test(opts.sha256)) {
@@ -30957,7 +32403,7 @@ class NotaryClient {
         else {
             name = `${role}.json`;
         }
-        const maxBytes = opts.maxLength ?? (role === 'timestamp' ? MAX_TIMESTAMP_BYTES : MAX_METADATA_BYTES);
+        const maxBytes = opts.maxLength ?? (role === 'timestamp' ? TIMESTAMP_MAX_BYTES : ROOT_MAX_BYTES);
         const res = await this.send({ method: 'GET', url: this.base + name, maxBytes }, this.readScope, `fetch ${name}`);
         if (res.status === 404)
             return undefined;
@@ -31002,7 +32448,7 @@ class NotaryClient {
         if (files.size === 0)
             throw new errors/* DctError */.sY('NOTARY_BAD_REQUEST', 'nothing to publish');
         for (const role of files.keys())
-            checkRole(role);
+            client_checkRole(role);
         const { body, contentType } = multipartBody(files);
         const roles = [...files.keys()];
         let res;
@@ -31025,7 +32471,7 @@ class NotaryClient {
             throw e;
         }
         const gateway = [408, 502, 503, 504].includes(res.status) || (res.status >= 520 && res.status <= 527);
-        if (gateway || (res.status >= 500 && !isNotaryErrorBody(res.body))) {
+        if (gateway || (res.status >= 500 && errorList(res.body) === undefined)) {
             // A gateway's or load balancer's answer (502/503/504, Cloudflare 52x, 408), or a 5xx that
             // is not notary-server's: the server behind may have stored the update all the same.
             // notary-server's own 500s are JSON and its storage is atomic: plain failures.
@@ -31048,7 +32494,7 @@ class NotaryClient {
         }
     }
 }
-function checkRole(role) {
+function client_checkRole(role) {
     if (!ROLE_RE.test(role) || role.split('/').some((s) => s === '.' || s === '..')) {
         throw new errors/* DctError */.sY('NOTARY_BAD_REQUEST', `not a TUF role name: ${JSON.stringify(role)}`);
     }
@@ -31087,16 +32533,6 @@ function parseKey(res, role) {
     if (priv !== undefined && priv !== null && priv !== '')
         throw bad('holds a private part');
     return { keytype, keyval: { private: null, public: pub } };
-}
-/** notary-server's own error body: `{"errors":[{"code":…}]}` (notary-spec.md §5.6). */
-function isNotaryErrorBody(body) {
-    try {
-        const parsed = JSON.parse(body.toString('utf8'));
-        return Array.isArray(parsed.errors) && parsed.errors.length > 0;
-    }
-    catch {
-        return false;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/registry/reference.ts
@@ -31912,190 +33348,12 @@ function generateKey(type) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/tuf/rootcert.ts
-/**
- * Root certificate checks of notary's trustpinning (notary-spec.md §2, §7.3): which root-role
- * keys are usable certificates for a GUN.
- */
-
-
-const SHA1_SIG_OIDS = new Set([
-    '1.2.840.113549.1.1.5', // sha1WithRSAEncryption
-    '1.2.840.10040.4.3', // dsa-with-sha1
-    '1.2.840.10045.4.1', // ecdsa-with-SHA1
-    '1.3.14.3.2.29', // sha1WithRSA (OIW)
-]);
-const MIN_RSA_BITS = 2048;
-const DAY_MS = 86_400_000;
-/** Go's `MatchCNToGun`: exact, or a CN ending in `*` matches GUNs starting with the rest. */
-function matchCnToGun(cn, gun) {
-    if (cn.endsWith('*'))
-        return gun.startsWith(cn.replace(/\*+$/, ''));
-    return cn === gun;
-}
-/** TUF IDs of the root role's keys that hold certificates. */
-function certKeyIdsOf(root) {
-    return (root.roles['root']?.keyids ?? []).filter((id) => {
-        const t = root.keys[id]?.keytype;
-        return t === 'ecdsa-x509' || t === 'rsa-x509';
-    });
-}
-/**
- * The root-role keys whose certificate bundle is usable for `gun` (Go `parseAllCerts` +
- * `validRootLeafCerts`): exactly one non-CA certificate, listed first; CN matches the GUN;
- * not SHA1-signed; RSA ≥ 2048 bits; and when `checkExpiry`, valid at `now` with one day of
- * leeway on notBefore. `rejected` says why each other root key was left out.
- */
-function validRootCerts(root, gun, now, checkExpiry) {
-    const valid = new Map();
-    const rejected = [];
-    for (const id of root.roles['root']?.keyids ?? []) {
-        const problem = checkRootKey(root, id, gun, now, checkExpiry, valid);
-        if (problem !== undefined)
-            rejected.push(`key ${shortId(id)}: ${problem}`);
-    }
-    return { valid, rejected };
-}
-function checkRootKey(root, id, gun, now, checkExpiry, valid) {
-    const key = root.keys[id];
-    if (key === undefined)
-        return 'missing from root keys';
-    if (key.keytype !== 'ecdsa-x509' && key.keytype !== 'rsa-x509') {
-        return `a ${key.keytype} key is not a certificate`;
-    }
-    let certs;
-    try {
-        certs = pemCertificates(Buffer.from(key.keyval.public, 'base64').toString('utf8'));
-    }
-    catch {
-        return 'the certificate does not parse';
-    }
-    if (certs.length === 0)
-        return 'no certificate';
-    if (certs[0].ca || certs.filter((c) => !c.ca).length !== 1) {
-        return 'the bundle must hold exactly one non-CA certificate, listed first';
-    }
-    const leaf = certs[0];
-    let info;
-    try {
-        info = readCert(leaf.raw);
-    }
-    catch {
-        return 'the certificate does not parse';
-    }
-    if (!matchCnToGun(info.cn, gun))
-        return `CN "${info.cn}" does not match "${gun}"`;
-    if (info.notBefore > info.notAfter)
-        return 'the validity window is invalid';
-    if (SHA1_SIG_OIDS.has(info.sigAlg))
-        return 'the certificate is signed with SHA1';
-    const pub = leaf.publicKey;
-    if (pub.asymmetricKeyType === 'rsa' &&
-        (pub.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) {
-        return 'the RSA key is shorter than 2048 bits';
-    }
-    if (checkExpiry) {
-        if (info.notBefore.getTime() > now.getTime() + DAY_MS) {
-            return `the certificate is not valid before ${info.notBefore.toISOString()}`;
-        }
-        if (now > info.notAfter)
-            return `the certificate expired at ${info.notAfter.toISOString()}`;
-    }
-    valid.set(id, {
-        keyId: id,
-        canonicalId: canonicalKeyId(key),
-        cn: info.cn,
-        notBefore: info.notBefore,
-        notAfter: info.notAfter,
-    });
-    return undefined;
-}
-/** Every CERTIFICATE block of a PEM bundle; any other block type is an error, as in Go. */
-function pemCertificates(pem) {
-    const blocks = [...pem.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g)];
-    return blocks.map((m) => {
-        if (m[1] !== 'CERTIFICATE')
-            throw new Error(`unexpected PEM block ${m[1]}`);
-        return new external_node_crypto_.X509Certificate(Buffer.from(m[2].replace(/\s+/g, ''), 'base64'));
-    });
-}
-function rootcert_tlv(buf, pos) {
-    const tag = buf[pos];
-    let len = buf[pos + 1];
-    let start = pos + 2;
-    if (len & 0x80) {
-        const n = len & 0x7f;
-        if (n === 0 || n > 4)
-            throw new Error('bad DER length');
-        len = 0;
-        for (let i = 0; i < n; i++)
-            len = len * 256 + buf[start + i];
-        start += n;
-    }
-    if (start + len > buf.length)
-        throw new Error('truncated DER');
-    return { tag, body: buf.subarray(start, start + len), end: start + len };
-}
-function rootcert_children(body) {
-    const out = [];
-    for (let pos = 0; pos < body.length; pos = out[out.length - 1].end)
-        out.push(rootcert_tlv(body, pos));
-    return out;
-}
-function oid(body) {
-    const parts = [];
-    let v = 0;
-    for (const b of body) {
-        v = v * 128 + (b & 0x7f);
-        if (!(b & 0x80)) {
-            if (parts.length === 0)
-                parts.push(v < 80 ? Math.floor(v / 40) : 2, v < 80 ? v % 40 : v - 80);
-            else
-                parts.push(v);
-            v = 0;
-        }
-    }
-    return parts.join('.');
-}
-function rootcert_derTime(t) {
-    const s = t.body.toString('ascii');
-    // UTCTime YYMMDDHHMMSSZ (years 50-99 are 19xx) or GeneralizedTime YYYYMMDDHHMMSSZ.
-    const m = t.tag === 0x17 ? /^(\d{2})(\d{10})Z$/.exec(s) : /^(\d{4})(\d{10})Z$/.exec(s);
-    if (m === null)
-        throw new Error('bad certificate time');
-    const year = t.tag === 0x17 ? (Number(m[1]) < 50 ? 2000 : 1900) + Number(m[1]) : Number(m[1]);
-    const r = m[2];
-    const [mo, d, h, mi, sec] = [0, 2, 4, 6, 8].map((i) => Number(r.slice(i, i + 2)));
-    return new Date(Date.UTC(year, mo - 1, d, h, mi, sec));
-}
-/** The signature algorithm OID, subject CN and validity of a certificate's DER. */
-function readCert(der) {
-    const [tbs, sigAlg] = rootcert_children(rootcert_tlv(der, 0).body);
-    const fields = rootcert_children(tbs.body);
-    // TBSCertificate: [0] version (optional), serial, signature, issuer, validity, subject, …
-    const base = fields[0].tag === 0xa0 ? 1 : 0;
-    const [notBefore, notAfter] = rootcert_children(fields[base + 3].body);
-    let cn = '';
-    for (const rdn of rootcert_children(fields[base + 4].body)) {
-        for (const atv of rootcert_children(rdn.body)) {
-            const [type, value] = rootcert_children(atv.body);
-            if (oid(type.body) === '2.5.4.3')
-                cn = value.body.toString('utf8');
-        }
-    }
-    return {
-        sigAlg: oid(rootcert_children(sigAlg.body)[0].body),
-        cn,
-        notBefore: rootcert_derTime(notBefore),
-        notAfter: rootcert_derTime(notAfter),
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/signer/admin/signer-keys.ts
 /**
  * Signer public keys and names as `docker trust signer add` takes them (notary-spec.md §2,
  * §6.4): `NAME.pub` files (a PUBLIC KEY block, with notary's `role:` header) or certificates.
  */
+
 
 
 
@@ -32223,7 +33481,7 @@ function checkKeyType(key, where) {
     if (type === 'rsa') {
         const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
         if (bits < MIN_RSA_BITS)
-            throw invalid(where, `holds a ${bits}-bit RSA key; notary needs 2048 bits or more`);
+            throw invalid(where, `holds a ${bits}-bit RSA key; notary needs ${MIN_RSA_BITS} bits or more`);
         return;
     }
     if (type !== 'ec') {
@@ -34866,1246 +36124,6 @@ function directoryString(s) {
     return tlv(printable ? TAG.PRINTABLE_STRING : TAG.UTF8_STRING, Buffer.from(s, 'utf8'));
 }
 
-;// CONCATENATED MODULE: ./src/tuf/envelope.ts
-/**
- * The signed-metadata file: `{"signed":…,"signatures":[…]}` exactly as Go writes it
- * (notary-spec.md §3.2), with the exact bytes kept beside the parsed object.
- */
-
-
-/** Go's `data.Signed` and `data.Signature` (the `signed` part is models.ts's). */
-const ENVELOPE = new GoFields('signatures', 'signed');
-const SIGNATURE = new GoFields('keyid', 'method', 'sig');
-/** Parses a metadata file; `guard` checks and types `signed` (see models.ts). */
-function parseEnvelope(bytes, role, guard) {
-    const raw = parseFile(bytes, role);
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-        throw badEnvelope(role, 'the file is not a JSON object');
-    }
-    const obj = raw;
-    checkFields(obj, ENVELOPE, role, 'the file');
-    const sigs = obj['signatures'] ?? [];
-    if (!Array.isArray(sigs))
-        throw badEnvelope(role, '"signatures" is not a list');
-    const signatures = sigs.map((s, i) => {
-        const r = s;
-        if (typeof r === 'object' && r !== null)
-            checkFields(r, SIGNATURE, role, `signature ${i}`);
-        const keyid = r?.['keyid'];
-        const method = r?.['method'];
-        const sig = r?.['sig'];
-        if (typeof keyid !== 'string' || typeof method !== 'string' || typeof sig !== 'string') {
-            throw badEnvelope(role, `signature ${i} needs string keyid, method and sig`);
-        }
-        return { keyid, method, sig };
-    });
-    const rawSigned = obj['signed'];
-    if (typeof rawSigned !== 'object' || rawSigned === null) {
-        throw badEnvelope(role, '"signed" is missing');
-    }
-    let signed;
-    try {
-        signed = guard(rawSigned);
-    }
-    catch (e) {
-        if (e instanceof errors/* DctError */.sY) {
-            throw new errors/* DctError */.sY(e.code, `${role}: ${e.message}`, { cause: e });
-        }
-        throw e;
-    }
-    return { signed, signatures, bytes };
-}
-/** JSON.parse as parseJson does it, a refusal naming the role. */
-function parseFile(bytes, role) {
-    try {
-        return parseJson(bytes);
-    }
-    catch (e) {
-        if (e instanceof errors/* DctError */.sY)
-            throw badEnvelope(role, e.message);
-        throw new errors/* DctError */.sY('TUF_BAD_METADATA', `${role} metadata is not valid JSON; the trust server may be serving corrupt data`, { cause: e });
-    }
-}
-function checkFields(o, go, role, what) {
-    const clash = go.foldedField(o);
-    if (clash !== undefined) {
-        throw badEnvelope(role, `${what} has the key ${JSON.stringify(clash.key)}, which Go reads as "${clash.field}", so it can be read two ways`);
-    }
-}
-function badEnvelope(role, why) {
-    return new errors/* DctError */.sY('TUF_BAD_METADATA', `${role} metadata is malformed: ${why}; the trust server may be serving corrupt data`);
-}
-/**
- * `{"signed":E(canonical(signed)),"signatures":[{"keyid","method","sig"}…]}`, no newline.
- * E also escapes control characters: canonical JSON keeps them raw in the signed message,
- * which is not JSON in a file (Go's writer fails on them instead, notary-spec.md §3.1).
- */
-function serializeEnvelope(signed, signatures, canonical = canonicalJson(signed)) {
-    const sigs = signatures
-        .map((s) => `{"keyid":${goString(s.keyid)},"method":${goString(s.method)},"sig":${goString(s.sig)}}`)
-        .join(',');
-    return Buffer.concat([
-        Buffer.from('{"signed":', 'ascii'),
-        htmlEscape(escapeControls(canonical)),
-        Buffer.from(`,"signatures":[${sigs}]}`, 'utf8'),
-    ]);
-}
-const CONTROL_ESCAPES = { 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r' };
-/**
- * Control characters (all inside strings: canonical JSON has no whitespace) as Go's
- * encoding/json writes them: `\t` `\n` `\r`, else `\u00XX`.
- */
-function escapeControls(json) {
-    let start = 0;
-    const chunks = [];
-    for (let i = 0; i < json.length; i++) {
-        const b = json[i];
-        if (b >= 0x20)
-            continue;
-        chunks.push(json.subarray(start, i));
-        chunks.push(Buffer.from(CONTROL_ESCAPES[b] ?? `\\u00${b.toString(16).padStart(2, '0')}`));
-        start = i + 1;
-    }
-    if (start === 0)
-        return json;
-    chunks.push(json.subarray(start));
-    return Buffer.concat(chunks);
-}
-/** A string as Go's encoding/json writes it (HTML-safe, \u00XX for other controls). */
-function goString(s) {
-    const json = JSON.stringify(s).replace(/\\[bf]/g, (m) => (m === '\\b' ? '\\u0008' : '\\u000c'));
-    return htmlEscape(Buffer.from(json, 'utf8')).toString('utf8');
-}
-/**
- * Signs canonical(signed) with every signer and serializes the file. New signatures come
- * first, then the `keep` ones whose key did not just sign again (Go's order, §4.5).
- */
-function signEnvelope(signed, signers, keep = []) {
-    const message = canonicalJson(signed);
-    const fresh = [];
-    for (const signer of signers) {
-        if (fresh.some((s) => s.keyid === signer.keyId))
-            continue;
-        const { method, sig } = signer.sign(message);
-        fresh.push({ keyid: signer.keyId, method: method.toLowerCase(), sig: sig.toString('base64') });
-    }
-    const kept = keep.filter((k) => !fresh.some((s) => s.keyid === k.keyid));
-    const signatures = [...fresh, ...kept];
-    return { signed, signatures, bytes: serializeEnvelope(signed, signatures, message), message };
-}
-/** The canonical message the signatures of a file cover: canonical(JSON.parse(signed)). */
-function signedMessage(bytes, role) {
-    const raw = parseFile(bytes, role);
-    const signed = raw?.['signed'];
-    if (typeof signed !== 'object' || signed === null) {
-        throw badEnvelope(role, '"signed" is missing');
-    }
-    return canonicalJson(signed);
-}
-const SIGNED_HEAD = Buffer.from('{"signed":');
-const SIGNATURES_KEY = Buffer.from(',"signatures":');
-/**
- * The bytes of the `signed` value with Go's HTML escaping (§3.2) undone, which is
- * canonical(signed) for every file written as Go writes it. Only returned when the whole
- * file is exactly Go's serialization of that message and `signatures`: no second `signed`,
- * no other top-level key, nothing after; so the object parsed from the file is the object
- * in the message. Undefined otherwise. Callers must still check the signatures over it.
- */
-function literalSignedMessage(bytes, signatures) {
-    if (!bytes.subarray(0, SIGNED_HEAD.length).equals(SIGNED_HEAD))
-        return undefined;
-    const end = bytes.lastIndexOf(SIGNATURES_KEY);
-    if (end <= SIGNED_HEAD.length)
-        return undefined;
-    const message = htmlUnescape(bytes.subarray(SIGNED_HEAD.length, end));
-    return serializeEnvelope({}, signatures, message).equals(bytes) ? message : undefined;
-}
-const UNESCAPES = {
-    '003c': Buffer.from('<'),
-    '003e': Buffer.from('>'),
-    '0026': Buffer.from('&'),
-    '2028': Buffer.from('\u2028', 'utf8'),
-    '2029': Buffer.from('\u2029', 'utf8'),
-};
-for (let b = 0; b < 0x20; b++)
-    UNESCAPES[`00${b.toString(16).padStart(2, '0')}`] = Buffer.from([b]);
-const SHORT_UNESCAPES = {
-    0x74: Buffer.from('\t'),
-    0x6e: Buffer.from('\n'),
-    0x72: Buffer.from('\r'),
-};
-/**
- * Undoes `htmlEscape` and `escapeControls`: only escapes that start at a real escape
- * backslash are replaced.
- */
-function htmlUnescape(json) {
-    const chunks = [];
-    let start = 0;
-    for (let i = json.indexOf(0x5c); i !== -1 && i < json.length;) {
-        const short = SHORT_UNESCAPES[json[i + 1]];
-        if (short !== undefined) {
-            chunks.push(json.subarray(start, i), short);
-            start = i + 2;
-            i = json.indexOf(0x5c, start);
-            continue;
-        }
-        if (json[i + 1] === 0x75) {
-            const rep = UNESCAPES[json.toString('latin1', i + 2, i + 6)];
-            if (rep !== undefined) {
-                chunks.push(json.subarray(start, i), rep);
-                start = i + 6;
-                i = json.indexOf(0x5c, start);
-                continue;
-            }
-        }
-        // Any other escape: skip the backslash and the character it escapes (`\\` included).
-        i = json.indexOf(0x5c, i + 2);
-    }
-    if (chunks.length === 0)
-        return json;
-    chunks.push(json.subarray(start));
-    return Buffer.concat(chunks);
-}
-
-;// CONCATENATED MODULE: ./src/tuf/time.ts
-/** Go `time.Time` text as notary writes and reads it (notary-spec.md §3.3). */
-
-/**
- * `2029-11-27T16:04:24Z`: UTC, whole seconds, no `.000` and no `+00:00`, which is what Go
- * re-serializes to byte for byte (a JS `toISOString()` breaks the server's snapshot hashes).
- */
-function goTime(d) {
-    const ms = d.getTime();
-    const year = d.getUTCFullYear();
-    if (!Number.isFinite(ms) || year < 0 || year > 9999) {
-        throw new errors/* DctError */.sY('TUF_BAD_METADATA', `cannot write ${String(d)} as a Go time (year 0-9999)`);
-    }
-    return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
-/**
- * Parses Go RFC3339Nano (`2116-07-03T17:56:36.027379879-05:00`, `...Z`). Digits beyond
- * milliseconds are dropped, so keep the original string if it must be written again.
- */
-function parseExpires(s) {
-    const m = RFC3339.exec(s);
-    if (m === null)
-        throw badTime(s);
-    const [, y, mo, d, h, mi, sec, frac = '', zone] = m;
-    const ms = Number(frac.padEnd(3, '0').slice(0, 3));
-    let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), ms);
-    // Date.UTC maps years 0-99 to 1900-1999; put the year back.
-    const date = new Date(t);
-    date.setUTCFullYear(Number(y));
-    t = date.getTime();
-    if (date.getUTCMonth() !== Number(mo) - 1 ||
-        date.getUTCDate() !== Number(d) ||
-        Number(h) > 23 ||
-        Number(mi) > 59 ||
-        Number(sec) > 59) {
-        throw badTime(s);
-    }
-    if (zone !== 'Z') {
-        const sign = zone.startsWith('-') ? -1 : 1;
-        const [zh, zm] = zone.slice(1).split(':').map(Number);
-        if (zh > 23 || zm > 59)
-            throw badTime(s);
-        t -= sign * (zh * 60 + zm) * 60_000;
-    }
-    return new Date(t);
-}
-function badTime(s) {
-    return new errors/* DctError */.sY('TUF_BAD_METADATA', `"${s.slice(0, 40)}" is not an RFC 3339 time; the metadata is malformed`);
-}
-/** `now` plus whole days, as Go's `time.Add(n*24h)`: the defaults are 3×365 and 10×365 days. */
-function addDays(now, days) {
-    return new Date(now.getTime() + days * 86_400_000);
-}
-
-;// CONCATENATED MODULE: ./src/tuf/models.ts
-/**
- * Notary's TUF metadata (notary-spec.md §4): interfaces, guards that check structure but
- * keep unknown fields, and the helpers that produce new metadata for a publish.
- */
-
-
-
-
-const BASE_ROLES = ['root', 'targets', 'snapshot', 'timestamp'];
-/** 3×365 days: Go's default expiry for targets, delegations and snapshot (§4.2, §4.3). */
-const TARGETS_EXPIRY_DAYS = 3 * 365;
-function models_bad(why) {
-    return new errors/* DctError */.sY('TUF_BAD_METADATA', `malformed metadata: ${why}`);
-}
-// The struct fields Go decodes each object into (notary tuf/data); a key that folds to one of
-// them but is spelled otherwise is read by Go and not by us (canonical.ts GoFields).
-const COMMON = ['_type', 'expires', 'version'];
-const ROOT = new GoFields(...COMMON, 'consistent_snapshot', 'keys', 'roles');
-const TARGETS = new GoFields(...COMMON, 'delegations', 'targets');
-const SNAPSHOT = new GoFields(...COMMON, 'meta');
-const KEY = new GoFields('keytype', 'keyval');
-const KEYVAL = new GoFields('private', 'public');
-const ROOT_ROLE = new GoFields('keyids', 'threshold');
-const DELEGATIONS = new GoFields('keys', 'roles');
-const DELEGATION = new GoFields('keyids', 'name', 'paths', 'threshold');
-const FILE_META = new GoFields('custom', 'hashes', 'length');
-/** `o` once no key of it would be read by Go as a field it is not spelled as. */
-function fields(o, go, what) {
-    const clash = go.foldedField(o);
-    if (clash !== undefined) {
-        throw models_bad(`${what} has the key ${JSON.stringify(clash.key)}, which Go reads as "${clash.field}"; a file that can be read two ways is refused`);
-    }
-    return o;
-}
-function obj(x, what) {
-    if (typeof x !== 'object' || x === null || Array.isArray(x))
-        throw models_bad(`${what} is not an object`);
-    return x;
-}
-function str(x, what) {
-    if (typeof x !== 'string')
-        throw models_bad(`${what} is not a string`);
-    return x;
-}
-function models_int(x, what, min) {
-    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < min) {
-        throw models_bad(`${what} is not an integer ≥ ${min}`);
-    }
-    return x;
-}
-function strList(x, what) {
-    if (!Array.isArray(x) || !x.every((v) => typeof v === 'string')) {
-        throw models_bad(`${what} is not a list of strings`);
-    }
-    return x;
-}
-function common(x, type, go) {
-    const o = fields(obj(x, '"signed"'), go, '"signed"');
-    if (o['_type'] !== type) {
-        throw models_bad(`_type is ${JSON.stringify(o['_type'] ?? null)}, expected "${type}"`);
-    }
-    parseExpires(str(o['expires'], 'expires'));
-    models_int(o['version'], 'version', 1);
-    return o;
-}
-function checkKeys(x, what) {
-    const keys = obj(x ?? bareObject(), what);
-    for (const [id, k] of Object.entries(keys)) {
-        const key = fields(obj(k, `${what}.${id}`), KEY, `${what}.${id}`);
-        str(key['keytype'], `${what}.${id}.keytype`);
-        const keyval = fields(obj(key['keyval'], `${what}.${id}.keyval`), KEYVAL, `${what}.${id}.keyval`);
-        str(keyval['public'], `${what}.${id}.keyval.public`);
-    }
-    return keys;
-}
-function checkRoleKeys(x, what, go = ROOT_ROLE) {
-    const r = fields(obj(x, what), go, what);
-    strList(r['keyids'], `${what}.keyids`);
-    models_int(r['threshold'], `${what}.threshold`, 1);
-    return r;
-}
-const HASH_SIZES = { sha256: 32, sha512: 64 };
-/** Hashes as Go checks them (§3.4): known algorithms have the right size, at least one. */
-function checkHashes(x, what, needSha256) {
-    const hashes = obj(x, `${what}.hashes`);
-    let known = 0;
-    for (const [alg, v] of Object.entries(hashes)) {
-        const b64 = str(v, `${what}.hashes.${alg}`);
-        const size = HASH_SIZES[alg];
-        if (size === undefined)
-            continue;
-        if (Buffer.from(b64, 'base64').length !== size)
-            throw models_bad(`${what} ${alg} hash has a bad size`);
-        known++;
-    }
-    if (known === 0)
-        throw models_bad(`${what} has no sha256 or sha512 hash`);
-    if (needSha256 && hashes['sha256'] === undefined)
-        throw models_bad(`${what} has no sha256 hash`);
-    return hashes;
-}
-function checkFileMeta(x, what, needSha256) {
-    const m = fields(obj(x, what), FILE_META, what);
-    checkHashes(m['hashes'], what, needSha256);
-    models_int(m['length'], `${what}.length`, 0);
-    return m;
-}
-function asRoot(x) {
-    const o = common(x, 'Root', ROOT);
-    if (o['consistent_snapshot'] !== undefined && typeof o['consistent_snapshot'] !== 'boolean') {
-        throw models_bad('consistent_snapshot is not a boolean');
-    }
-    const keys = checkKeys(o['keys'], 'keys');
-    const roles = obj(o['roles'], 'roles');
-    for (const name of BASE_ROLES) {
-        if (roles[name] === undefined)
-            throw models_bad(`root has no "${name}" role`);
-        const role = checkRoleKeys(roles[name], `roles.${name}`);
-        for (const id of role.keyids) {
-            if (keys[id] === undefined)
-                throw models_bad(`root role ${name} names key ${id} that root lacks`);
-        }
-    }
-    return o;
-}
-function isTargetFile(t) {
-    if (typeof t !== 'object' || t === null || Array.isArray(t))
-        return false;
-    if (FILE_META.foldedField(t) !== undefined)
-        return false;
-    const { hashes, length } = t;
-    if (typeof hashes !== 'object' || hashes === null || Array.isArray(hashes))
-        return false;
-    for (const h of Object.values(hashes))
-        if (typeof h !== 'string')
-            return false;
-    return typeof length === 'number' && Number.isSafeInteger(length) && length >= 0;
-}
-function asTargets(x) {
-    const o = common(x, 'Targets', TARGETS);
-    const targets = obj(o['targets'] ?? bareObject(), 'targets');
-    for (const name of Object.keys(targets)) {
-        if (!isTargetFile(targets[name])) {
-            // Checked again, naming the part, only to say what is wrong (files hold 10,000s).
-            const what = `target ${JSON.stringify(name)}`;
-            const file = fields(obj(targets[name], what), FILE_META, what);
-            obj(file['hashes'], `${what}.hashes`);
-            for (const [alg, h] of Object.entries(file['hashes']))
-                str(h, `${what}.hashes.${alg}`);
-            models_int(file['length'], `${what}.length`, 0);
-        }
-    }
-    // Go always writes delegations with keys and roles; fill them in as Go's decoder would.
-    const d = fields(obj(o['delegations'] ?? bareObject(), 'delegations'), DELEGATIONS, 'delegations');
-    d['keys'] = checkKeys(d['keys'], 'delegations.keys');
-    d['roles'] = d['roles'] ?? [];
-    if (!Array.isArray(d['roles']))
-        throw models_bad('delegations.roles is not a list');
-    d['roles'].forEach((r, i) => {
-        const role = checkRoleKeys(r, `delegations.roles[${i}]`, DELEGATION);
-        str(role['name'], `delegations.roles[${i}].name`);
-        if (role['paths'] !== undefined && role['paths'] !== null) {
-            strList(role['paths'], `delegations.roles[${i}].paths`);
-        }
-    });
-    o['targets'] = targets;
-    o['delegations'] = d;
-    return o;
-}
-function asSnapshot(x) {
-    const o = common(x, 'Snapshot', SNAPSHOT);
-    const meta = obj(o['meta'], 'meta');
-    for (const [role, m] of Object.entries(meta)) {
-        checkFileMeta(m, `snapshot meta for ${role}`, role === 'root' || role === 'targets');
-    }
-    return o;
-}
-function asTimestamp(x) {
-    const o = common(x, 'Timestamp', SNAPSHOT);
-    const meta = obj(o['meta'], 'meta');
-    if (meta['snapshot'] === undefined)
-        throw models_bad('timestamp has no meta for snapshot');
-    checkFileMeta(meta['snapshot'], 'timestamp meta for snapshot', true);
-    return o;
-}
-// ---------------------------------------------------------------------------------------
-// Helpers.
-/** The keys and threshold of a base role as root lists them. */
-function roleKeys(root, role) {
-    const r = root.roles[role];
-    if (r === undefined)
-        throw models_bad(`root has no "${role}" role`);
-    return { keyids: r.keyids, threshold: r.threshold, keys: pickKeys(root.keys, r.keyids) };
-}
-/** The entries of `keys` named in `keyids` (missing ones are left out). */
-function pickKeys(keys, keyids) {
-    const out = bareObject();
-    for (const id of keyids) {
-        const k = keys[id];
-        if (k !== undefined)
-            out[id] = k;
-    }
-    return out;
-}
-/** Snapshot/timestamp meta for a file: sha256 and sha512 over the exact bytes (§3.3). */
-function metaFileFor(bytes) {
-    return {
-        hashes: {
-            sha256: (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('base64'),
-            sha512: (0,external_node_crypto_.createHash)('sha512').update(bytes).digest('base64'),
-        },
-        length: bytes.length,
-    };
-}
-/** A target as docker writes it (§8): sha256 only, base64 of the raw digest; no custom. */
-function targetFile(digestHex, length) {
-    if (!/^[0-9a-f]{64}$/.test(digestHex)) {
-        throw new errors/* DctError */.sY('TUF_BAD_TARGET', `"${digestHex}" is not a hex sha256 digest`);
-    }
-    if (!Number.isSafeInteger(length) || length < 0) {
-        throw new errors/* DctError */.sY('TUF_BAD_TARGET', `target length ${length} is not a byte count`);
-    }
-    return { hashes: { sha256: Buffer.from(digestHex, 'hex').toString('base64') }, length };
-}
-/** The hex sha256 of a target, if it has one. */
-function targetSha256(t) {
-    const b64 = t.hashes['sha256'];
-    return b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('hex');
-}
-/** Go's `data.IsDelegation`: `targets/…`, `[-a-z0-9_/]`, < 256 chars, path-clean. */
-function isDelegationName(name) {
-    if (!name.startsWith('targets/') || name.length >= 256)
-        return false;
-    if (!/^[-a-z0-9_/]+$/.test(name))
-        return false;
-    // The character set excludes '.', so path-clean means no empty segment.
-    return name.split('/').every((seg) => seg.length > 0);
-}
-/** The role a targets role is delegated from: `targets/a/b` → `targets/a`. */
-function parentRole(name) {
-    const i = name.lastIndexOf('/');
-    return i < 0 ? '' : name.slice(0, i);
-}
-/** Whether the role's `paths` allow a target name (prefix match, §4.2). */
-function models_pathsMatch(role, name) {
-    return (role.paths ?? []).some((p) => name.startsWith(p));
-}
-/**
- * A child's paths limited to its parent's (Go `RestrictDelegationPathPrefixes`): keep the
- * child prefixes that fall under some parent prefix.
- */
-function restrictPaths(parentPaths, childPaths) {
-    return childPaths.filter((c) => parentPaths.some((p) => c.startsWith(p)));
-}
-// ---------------------------------------------------------------------------------------
-// New metadata for a publish.
-/**
- * The next version of a targets role: a deep copy (unknown fields kept) edited by `change`,
- * then version+1 and expires = now + 3×365 days. With no `prev` it starts an empty file
- * (version 0 → 1). The result has Go's field set: `delegations` always, `paths` only when
- * non-empty, no `custom: null`, and no delegation keys that no role uses.
- */
-/** `prev` with `change` applied, version+1 and a renewed expiry; `prev` is left as it was.
- *  `change` may add and delete entries of `targets` but must not edit an entry in place. */
-function updatedTargets(prev, change, now) {
-    // The targets map is copied, not its entries: `change` adds and removes entries and never
-    // edits one in place, and copying 10,000s of entries dominated large repositories.
-    let t;
-    if (prev === undefined) {
-        t = emptyTargets();
-    }
-    else {
-        const { targets, ...rest } = prev;
-        t = { ...cloneJson(rest), targets: Object.assign(bareObject(), targets) };
-    }
-    change(t);
-    t.version = (prev?.version ?? 0) + 1;
-    t.expires = goTime(addDays(now, TARGETS_EXPIRY_DAYS));
-    tidyTargets(t);
-    return asTargets(t);
-}
-/** An empty targets file at `version` (its next version is `version` + 1). */
-function blankTargets(version) {
-    const t = emptyTargets();
-    t.version = version;
-    return t;
-}
-function emptyTargets() {
-    const t = bareObject();
-    t._type = 'Targets';
-    t.delegations = { keys: bareObject(), roles: [] };
-    t.expires = '';
-    t.targets = bareObject();
-    t.version = 0;
-    return t;
-}
-function tidyTargets(t) {
-    for (const name of Object.keys(t.targets)) {
-        const file = t.targets[name];
-        if ('custom' in file && (file.custom === null || file.custom === undefined)) {
-            // A copy: entries may be shared with the previous version (see updatedTargets).
-            const { custom: _dropped, ...rest } = file;
-            t.targets[name] = rest;
-        }
-    }
-    const used = new Set();
-    for (const role of t.delegations.roles) {
-        if (role.paths === undefined || role.paths === null || role.paths.length === 0) {
-            delete role.paths;
-        }
-        role.keyids.forEach((id) => used.add(id));
-    }
-    for (const id of Object.keys(t.delegations.keys)) {
-        if (!used.has(id))
-            delete t.delegations.keys[id];
-    }
-}
-/** 10×365 days: Go's default expiry for root (§4.1). */
-const ROOT_EXPIRY_DAYS = 10 * 365;
-/** `prev` with `change` applied to a deep copy, version+1 and expires now + 10×365 days. */
-function updatedRoot(prev, change, now) {
-    const r = cloneJson(prev);
-    change(r);
-    r.version = prev.version + 1;
-    r.expires = goTime(addDays(now, ROOT_EXPIRY_DAYS));
-    return asRoot(r);
-}
-/** The next snapshot: version+1, expires now + 3×365 days, meta of each given file's bytes. */
-function updatedSnapshot(prev, files, now) {
-    const s = cloneJson(prev);
-    s.version = prev.version + 1;
-    s.expires = goTime(addDays(now, TARGETS_EXPIRY_DAYS));
-    for (const [role, bytes] of files)
-        s.meta[role] = metaFileFor(bytes);
-    return asSnapshot(s);
-}
-
-;// CONCATENATED MODULE: ./src/tuf/verify.ts
-/** Signature verification as notary's tuf/signed/verify.go does it (notary-spec.md §4.5). */
-
-
-
-
-/** Go verifiers refuse RSA keys below this size (notary.MinRSABitSize). */
-const verify_MIN_RSA_BITS = 2048;
-const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-/**
- * Checks that at least `threshold` distinct keys of the role signed the file. The message is
- * canonical(JSON.parse(signed)) re-derived from `env.bytes`, never the file bytes (§3.2).
- * Signatures by keys outside the role are ignored; a role key whose entry does not hash to
- * its ID is an error (`TUF_INVALID_KEY_ID`). Below threshold: `TUF_SIGNATURE` when a role
- * key's signature was present but wrong (tampering), else `TUF_THRESHOLD`.
- */
-function verifySignatures(env, roleName, keys, role) {
-    if (env.signatures.length === 0) {
-        throw new errors/* DctError */.sY('TUF_NO_SIGNATURES', `${roleName} metadata has no signatures; the trust server may be serving tampered data`);
-    }
-    if (!Number.isSafeInteger(role.threshold) || role.threshold < 1) {
-        throw new errors/* DctError */.sY('TUF_BAD_METADATA', `role ${roleName} has an invalid threshold`);
-    }
-    // A file written as Go writes it holds canonical(signed) HTML-escaped (§3.2): undoing the
-    // escaping gives the signed message without parsing and re-encoding a large file. Only
-    // signatures that verify over it are trusted; otherwise the message is derived as Go does.
-    const literal = env.message === undefined ? literalSignedMessage(env.bytes, env.signatures) : undefined;
-    if (literal !== undefined &&
-        validSignatures(env, roleName, keys, role, literal).valid.size >= role.threshold) {
-        return;
-    }
-    const message = env.message ?? signedMessage(env.bytes, roleName);
-    const { valid, failed } = validSignatures(env, roleName, keys, role, message);
-    if (valid.size >= role.threshold)
-        return;
-    const counts = `${valid.size} valid of ${role.threshold} required`;
-    if (failed.length > 0) {
-        throw new errors/* DctError */.sY('TUF_SIGNATURE', `signature of key ${shortId(failed[0])} on ${roleName} is invalid (${counts}); ` +
-            'the trust server may be serving tampered data');
-    }
-    throw new errors/* DctError */.sY('TUF_THRESHOLD', `valid signatures did not meet threshold for ${roleName} (${counts}); ` +
-        'it was not signed by the keys the repository trusts for this role');
-}
-function validSignatures(env, roleName, keys, role, message) {
-    const allowed = new Set(role.keyids);
-    const valid = new Set();
-    const failed = [];
-    for (const sig of env.signatures) {
-        if (!allowed.has(sig.keyid))
-            continue;
-        const key = keys[sig.keyid];
-        if (key === undefined)
-            continue;
-        if (keyIdOf(key) !== sig.keyid) {
-            throw new errors/* DctError */.sY('TUF_INVALID_KEY_ID', `key ${shortId(sig.keyid)} of ${roleName} does not match its ID; ` +
-                'the metadata is corrupt or tampered with');
-        }
-        if (verifyOne(message, sig.method, Buffer.from(sig.sig, 'base64'), key)) {
-            valid.add(sig.keyid);
-        }
-        else {
-            failed.push(sig.keyid);
-        }
-    }
-    return { valid, failed };
-}
-/** One signature over `message` by `key` with notary's `method` (case-insensitive). */
-function verifyOne(message, method, sig, key) {
-    let pub;
-    try {
-        pub = verify_publicKeyOf(key);
-    }
-    catch {
-        return false;
-    }
-    const type = pub.asymmetricKeyType;
-    try {
-        switch (method.toLowerCase()) {
-            case 'ecdsa': {
-                if (type !== 'ec' || !['ecdsa', 'ecdsa-x509'].includes(key.keytype))
-                    return false;
-                // Go requires raw r‖s of exactly twice the curve size; DER is refused.
-                const size = EC_SIZES[pub.asymmetricKeyDetails?.namedCurve ?? ''];
-                if (size === undefined || sig.length !== 2 * size)
-                    return false;
-                return (0,external_node_crypto_.verify)('sha256', message, { key: pub, dsaEncoding: 'ieee-p1363' }, sig);
-            }
-            case 'rsapss':
-                if (!isRsa(pub, key))
-                    return false;
-                return (0,external_node_crypto_.verify)('sha256', message, { key: pub, padding: external_node_crypto_.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sig);
-            case 'rsapkcs1v15':
-                if (!isRsa(pub, key))
-                    return false;
-                return (0,external_node_crypto_.verify)('sha256', message, { key: pub, padding: external_node_crypto_.constants.RSA_PKCS1_PADDING }, sig);
-            case 'eddsa':
-                if (type !== 'ed25519' || key.keytype !== 'ed25519' || sig.length !== 64)
-                    return false;
-                return (0,external_node_crypto_.verify)(null, message, pub, sig);
-            default:
-                return false;
-        }
-    }
-    catch {
-        return false;
-    }
-}
-const EC_SIZES = {
-    prime256v1: 32,
-    secp384r1: 48,
-    secp521r1: 66,
-    secp224r1: 28,
-};
-function isRsa(pub, key) {
-    return (pub.asymmetricKeyType === 'rsa' &&
-        ['rsa', 'rsa-x509'].includes(key.keytype) &&
-        (pub.asymmetricKeyDetails?.modulusLength ?? 0) >= verify_MIN_RSA_BITS);
-}
-/** The public key a TUF key object holds; x509 types use the (first) certificate's key. */
-function verify_publicKeyOf(key) {
-    const bytes = Buffer.from(key.keyval.public, 'base64');
-    switch (key.keytype) {
-        case 'ecdsa':
-        case 'rsa':
-            return (0,external_node_crypto_.createPublicKey)({ key: bytes, format: 'der', type: 'spki' });
-        case 'ed25519':
-            if (bytes.length !== 32)
-                throw new Error('ed25519 key is not 32 bytes');
-            return (0,external_node_crypto_.createPublicKey)({
-                key: Buffer.concat([ED25519_SPKI_PREFIX, bytes]),
-                format: 'der',
-                type: 'spki',
-            });
-        case 'ecdsa-x509':
-        case 'rsa-x509':
-            return new external_node_crypto_.X509Certificate(bytes).publicKey;
-        default:
-            throw new Error(`unsupported key type ${key.keytype}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/tuf/trusted.ts
-/**
- * The trusted-update state machine (notary-spec.md §7): root → timestamp → snapshot →
- * targets → delegations, each checked before the next is believed. Fails closed.
- */
-
-
-
-
-
-
-
-
-function expiryCheck(now, mayExpire) {
-    return (role, expires, keys) => {
-        try {
-            checkExpiry(role, expires, now);
-            return false;
-        }
-        catch (e) {
-            if ((0,errors/* isDctError */.AE)(e, 'TUF_EXPIRED') && mayExpire?.(role, keys) === true)
-                return true;
-            throw e;
-        }
-    };
-}
-/** notary's MaxDownloadSize, the cap Go applies to a root fetched without a checksum. */
-const ROOT_MAX_BYTES = 100 * 1024 * 1024;
-/** notary-spec.md §5.2. */
-const TIMESTAMP_MAX_BYTES = 1024 * 1024;
-/** Any other role file: 100,000s of targets fit well below this. */
-const METADATA_MAX_BYTES = 64 * 1024 * 1024;
-const STALE = 'the trust server may be serving stale or tampered data';
-const RELEASES = 'targets/releases';
-const CLEAR_CACHE = "if the repository's keys were rotated or it was re-created on purpose, clear the action cache";
-/**
- * Loads and verifies a repository's trust data. Returns undefined when the server has no
- * root for the GUN (a repository that does not exist yet).
- */
-async function loadTrustedRepo(fetcher, opts) {
-    const now = opts.now ?? new Date();
-    const cached = opts.trusted?.gun === opts.gun ? opts.trusted : undefined;
-    const seen = cached?.versions ?? {};
-    const check = expiryCheck(now, opts.mayExpire);
-    const expired = new Set();
-    // The timestamp does not depend on the root: its request goes out with the root's, but its
-    // answer is only read once the root is established.
-    const rootFetch = fetcher.fetch('root', { maxLength: ROOT_MAX_BYTES });
-    const tsFetch = early(() => fetcher.fetch('timestamp', { maxLength: TIMESTAMP_MAX_BYTES }));
-    const rootBytes = await rootFetch;
-    if (rootBytes === undefined)
-        return undefined;
-    checkMaxLength('root', rootBytes, ROOT_MAX_BYTES);
-    const root = await establishRoot(fetcher, rootBytes, opts.gun, now, opts.pinnedRootKeyIds, cached);
-    if (check('root', root.signed.expires, roleKeys(root.signed, 'root')))
-        expired.add('root');
-    const tsBytes = await settle(tsFetch);
-    if (tsBytes === undefined)
-        throw missing('timestamp');
-    checkMaxLength('timestamp', tsBytes, TIMESTAMP_MAX_BYTES);
-    const timestamp = parseEnvelope(tsBytes, 'timestamp', asTimestamp);
-    if (trusted_checkRole(timestamp, 'timestamp', roleKeys(root.signed, 'timestamp'), seen, check)) {
-        expired.add('timestamp');
-    }
-    const snapshotMeta = timestamp.signed.meta['snapshot'];
-    const snapshot = parseEnvelope(await fetchByMeta(fetcher, 'snapshot', snapshotMeta, 'timestamp'), 'snapshot', asSnapshot);
-    if (trusted_checkRole(snapshot, 'snapshot', roleKeys(root.signed, 'snapshot'), seen, check)) {
-        expired.add('snapshot');
-    }
-    const rootMeta = snapshot.signed.meta['root'];
-    if (rootMeta !== undefined)
-        trusted_checkFileMeta('root', rootBytes, rootMeta, 'snapshot');
-    const repo = new TrustedRepo(opts.gun, root, timestamp, snapshot);
-    for (const role of expired)
-        repo.expired.add(role);
-    await loadTargets(fetcher, repo, seen, check);
-    return repo;
-}
-/**
- * After a publish: fetches and verifies the new timestamp and snapshot under the root already
- * trusted, and returns the trust state to keep if the server's current snapshot lists exactly
- * the bytes in `uploaded` for every role (so the server holds our files as the current
- * versions). Undefined when it does not (someone published on top of us): the caller then
- * reads the whole repository again.
- */
-async function confirmUploaded(fetcher, repo, uploaded, now = new Date()) {
-    const seen = repo.trustState().versions;
-    const check = expiryCheck(now);
-    const tsBytes = await fetcher.fetch('timestamp', { maxLength: TIMESTAMP_MAX_BYTES });
-    if (tsBytes === undefined)
-        throw missing('timestamp');
-    checkMaxLength('timestamp', tsBytes, TIMESTAMP_MAX_BYTES);
-    const timestamp = parseEnvelope(tsBytes, 'timestamp', asTimestamp);
-    trusted_checkRole(timestamp, 'timestamp', roleKeys(repo.root.signed, 'timestamp'), seen, check);
-    const snapshotMeta = timestamp.signed.meta['snapshot'];
-    const ownSnapshot = uploaded.get('snapshot')?.bytes;
-    if (ownSnapshot !== undefined && !sameFile(ownSnapshot, snapshotMeta))
-        return undefined;
-    const snapshot = parseEnvelope(ownSnapshot ?? (await fetchByMeta(fetcher, 'snapshot', snapshotMeta, 'timestamp')), 'snapshot', asSnapshot);
-    trusted_checkRole(snapshot, 'snapshot', roleKeys(repo.root.signed, 'snapshot'), seen, check);
-    const versions = { ...seen };
-    versions['timestamp'] = timestamp.signed.version;
-    versions['snapshot'] = snapshot.signed.version;
-    for (const [role, file] of uploaded) {
-        if (role === 'snapshot')
-            continue;
-        if (!sameFile(file.bytes, snapshot.signed.meta[role]))
-            return undefined;
-        versions[role] = file.version;
-    }
-    return { gun: repo.gun, root: repo.root.bytes.toString('base64'), versions };
-}
-function sameFile(bytes, meta) {
-    if (meta === undefined || meta.length !== bytes.length)
-        return false;
-    const sha256 = meta.hashes['sha256'];
-    return (sha256 !== undefined &&
-        (0,external_node_crypto_.createHash)('sha256').update(bytes).digest().equals(Buffer.from(sha256, 'base64')));
-}
-/** The verified state of one repository, as `loadTrustedRepo` left it. */
-class TrustedRepo {
-    gun;
-    root;
-    timestamp;
-    snapshot;
-    /** Every targets role loaded and verified: 'targets' first, then delegations depth-first. */
-    targets = new Map();
-    /** Delegations whose file exists but is expired or below threshold: never build on these. */
-    invalidDelegations = new Map();
-    /** The files behind `invalidDelegations` (their versions bound the next upload). */
-    invalidFiles = new Map();
-    /** Delegations their parent lists more than once: Go cannot read a file signed into them. */
-    listedTwice = new Set();
-    /** Roles loaded although expired, because the caller re-signs them (`TrustOptions.mayExpire`). */
-    expired = new Set();
-    delegations = new Map();
-    constructor(gun, root, timestamp, snapshot) {
-        this.gun = gun;
-        this.root = root;
-        this.timestamp = timestamp;
-        this.snapshot = snapshot;
-    }
-    /** @internal used while loading */
-    addDelegation(info) {
-        this.delegations.set(info.role.name, info);
-    }
-    /** A delegation listed by a loaded parent: its entry, keys, parent and file state. */
-    delegation(role) {
-        return this.delegations.get(role);
-    }
-    /** Every delegation listed by a loaded parent, depth-first. */
-    delegationNames() {
-        return [...this.delegations.keys()];
-    }
-    /**
-     * Keys and threshold of any role: base roles from root, delegations from their parent.
-     * E.g. `keysOf('snapshot')` tells whether the client (not the server) holds the snapshot key.
-     */
-    keysOf(role) {
-        if (this.root.signed.roles[role] !== undefined)
-            return roleKeys(this.root.signed, role);
-        const d = this.delegations.get(role);
-        if (d === undefined)
-            return undefined;
-        return { keyids: d.role.keyids, threshold: d.role.threshold, keys: d.keys };
-    }
-    /**
-     * Where a target name is signed: each loaded role holding it, 'targets' first, then
-     * delegations depth-first, skipping delegations whose paths do not allow the name.
-     */
-    targetsFor(name) {
-        const out = [];
-        for (const [role, env] of this.targets) {
-            if (role !== 'targets' && !models_pathsMatch(this.delegations.get(role).role, name))
-                continue;
-            if (Object.prototype.hasOwnProperty.call(env.signed.targets, name)) {
-                out.push({ role, target: env.signed.targets[name] });
-            }
-        }
-        return out;
-    }
-    /**
-     * The target docker pulls for a name (docker/cli GetTargetByName(name, targets/releases,
-     * targets), notary-spec.md §8): the first role holding it walking targets/releases and its
-     * delegations, else walking targets and its other delegations. Docker refuses a target
-     * found in any role but targets/releases and targets ("No trust data"), so the caller must
-     * check `role`.
-     */
-    dockerTarget(name) {
-        const found = this.targetsFor(name);
-        const releases = found.filter((f) => f.role === RELEASES || f.role.startsWith(`${RELEASES}/`));
-        if (releases.length > 0)
-            return releases.find((f) => f.role === RELEASES) ?? releases[0];
-        return found.find((f) => f.role === 'targets') ?? found[0];
-    }
-    /** What to keep in the cache: these root bytes and the versions of every verified role. */
-    trustState() {
-        const versions = {
-            root: this.root.signed.version,
-            timestamp: this.timestamp.signed.version,
-            snapshot: this.snapshot.signed.version,
-        };
-        for (const [role, env] of this.targets)
-            versions[role] = env.signed.version;
-        return { gun: this.gun, root: this.root.bytes.toString('base64'), versions };
-    }
-}
-// ---------------------------------------------------------------------------------------
-// Root (§7.1, §7.3).
-async function establishRoot(fetcher, rootBytes, gun, now, pins, cached) {
-    const root = parseEnvelope(rootBytes, 'root', asRoot);
-    // Go's ValidateRoot order (trustpinning/certs.go): the new root's certificates must name
-    // this GUN before any rotation check, so another repository's root is "untrusted", never
-    // a rotation that clearing the cache would seem to fix.
-    const leaves = validLeafCerts(root, gun, now);
-    if (cached !== undefined) {
-        let prev;
-        try {
-            prev = parseEnvelope(Buffer.from(cached.root, 'base64'), 'cached root', asRoot);
-        }
-        catch (e) {
-            throw new errors/* DctError */.sY('TUF_ROOT_UNTRUSTED', `could not validate the path to a trusted root: the cached root is unreadable; ` +
-                'clear the action cache', { cause: e });
-        }
-        if (!prev.bytes.equals(root.bytes)) {
-            const from = prev.signed.version;
-            const to = root.signed.version;
-            if (to < from) {
-                throw new errors/* DctError */.sY('TUF_ROLLBACK', `root version ${to} is lower than current version ${from}; ${STALE}`);
-            }
-            if (to === from) {
-                throw rotationError(`the server's root differs from the trusted root of the same version ${to}`);
-            }
-            // Every version in between must be signed by its predecessor (§7.2).
-            for (let v = from + 1; v < to; v++) {
-                const bytes = await fetcher.fetch('root', { version: v, maxLength: ROOT_MAX_BYTES });
-                if (bytes === undefined)
-                    throw rotationError(`root version ${v} is missing on the server`);
-                checkMaxLength('root', bytes, ROOT_MAX_BYTES);
-                const mid = parseEnvelope(bytes, `root version ${v}`, asRoot);
-                if (mid.signed.version !== v) {
-                    throw rotationError(`${v}.root.json holds version ${mid.signed.version}`);
-                }
-                checkRotation(prev, mid, gun, now, false);
-                prev = mid;
-            }
-            checkRotation(prev, root, gun, now, true);
-        }
-    }
-    validateRoot(root, leaves, pins);
-    return root;
-}
-/** `next` must be signed by `prev`'s certificate keys at `prev`'s root threshold. */
-function checkRotation(prev, next, gun, now, isFinal) {
-    const v = next.signed.version;
-    // The old root's certificates may have expired since; Go does not check them (§7.3).
-    const trusted = [...validRootCerts(prev.signed, gun, now, false).valid.keys()];
-    try {
-        verifySignatures(next, `root version ${v}`, pickKeys(prev.signed.keys, trusted), {
-            keyids: trusted,
-            threshold: prev.signed.roles['root'].threshold,
-        });
-    }
-    catch (e) {
-        throw rotationError(`root version ${v} is not signed by the keys of trusted root version ${prev.signed.version}`, e);
-    }
-    if (!isFinal) {
-        // Intermediate roots are history: their own signatures must hold, not their expiry.
-        const own = [...validRootCerts(next.signed, gun, now, false).valid.keys()];
-        try {
-            verifySignatures(next, `root version ${v}`, pickKeys(next.signed.keys, own), {
-                keyids: own,
-                threshold: next.signed.roles['root'].threshold,
-            });
-        }
-        catch (e) {
-            throw rotationError(`root version ${v} is not signed by its own root keys`, e);
-        }
-    }
-}
-function rotationError(why, cause) {
-    return new errors/* DctError */.sY('TUF_ROOT_ROTATION', `could not rotate trust to a new trusted root: ${why}; ${STALE}, or ${CLEAR_CACHE}`, cause === undefined ? undefined : { cause });
-}
-/** The root's certificates whose CN matches the GUN and that are valid now; none is fatal. */
-function validLeafCerts(root, gun, now) {
-    const { valid, rejected } = validRootCerts(root.signed, gun, now, true);
-    if (valid.size === 0) {
-        throw untrusted(`unable to retrieve valid leaf certificates (${rejected.join('; ') || 'no root keys'}); ` +
-            `the root must hold a certificate for ${gun} that is valid now ` +
-            '(an expired cached root needs a root rotation on the server and a cleared action cache)');
-    }
-    return valid;
-}
-/** The rest of Go's `ValidateRoot` on the leaf certificates: pins, self-signature. */
-function validateRoot(root, valid, pins) {
-    let certs = [...valid.values()];
-    if (pins !== undefined && pins.length > 0) {
-        const wanted = new Set(pins.map((p) => p.trim().toLowerCase()));
-        certs = certs.filter((c) => wanted.has(c.keyId) || wanted.has(c.canonicalId));
-        if (certs.length === 0) {
-            throw untrusted(`unable to match any certificates to the pinned root key IDs (root has ` +
-                `${[...valid.keys()].join(', ')}); check the root-key-ids input`);
-        }
-    }
-    const ids = certs.map((c) => c.keyId);
-    try {
-        verifySignatures(root, 'root', pickKeys(root.signed.keys, ids), {
-            keyids: ids,
-            threshold: root.signed.roles['root'].threshold,
-        });
-    }
-    catch (e) {
-        throw untrusted(`failed to validate integrity of roots (${trusted_describe(e)})`, e);
-    }
-}
-function untrusted(reason, cause) {
-    return new errors/* DctError */.sY('TUF_ROOT_UNTRUSTED', `could not validate the path to a trusted root: ${reason}`, cause === undefined ? undefined : { cause });
-}
-// ---------------------------------------------------------------------------------------
-// Targets and delegations (§7.2 step 3).
-async function loadTargets(fetcher, repo, seen, check) {
-    const meta = repo.snapshot.signed.meta;
-    const targetsMeta = meta['targets'];
-    if (targetsMeta === undefined) {
-        throw new errors/* DctError */.sY('TUF_BAD_METADATA', `snapshot has no meta for targets; ${STALE}`);
-    }
-    // Delegation files are fetched while their parents are: each is still read only when the
-    // walk below reaches it through its verified parent, in the same order and with the same
-    // checks. The ones the snapshot lists go out with targets when they are few and small (a
-    // snapshot cannot make this client download much it would not read); the rest, with
-    // their siblings once their parent is verified.
-    const fetches = new Map();
-    const prefetch = (name) => {
-        const fileMeta = meta[name];
-        if (fileMeta === undefined || fetches.has(name))
-            return;
-        fetches.set(name, early(() => fetchByMeta(fetcher, name, fileMeta, 'snapshot')));
-    };
-    const listed = Object.keys(meta).filter(isDelegationName);
-    const listedBytes = listed.reduce((n, name) => n + meta[name].length, 0);
-    const targetsFetch = fetchByMeta(fetcher, 'targets', targetsMeta, 'snapshot');
-    if (listed.length <= PREFETCH_MAX_FILES && listedBytes <= PREFETCH_MAX_BYTES) {
-        listed.forEach(prefetch);
-    }
-    const targets = parseEnvelope(await targetsFetch, 'targets', asTargets);
-    if (trusted_checkRole(targets, 'targets', roleKeys(repo.root.signed, 'targets'), seen, check)) {
-        repo.expired.add('targets');
-    }
-    repo.targets.set('targets', targets);
-    // Depth-first: a loaded role's children go to the front of the queue (Go's order).
-    const queue = childrenOf(targets, 'targets', ['']);
-    for (const child of queue)
-        prefetch(child.role.name);
-    while (queue.length > 0) {
-        const info = queue.shift();
-        const name = info.role.name;
-        const first = repo.delegation(name);
-        if (first !== undefined) {
-            // Go reads the first entry of a name and loads the role once per entry: a second load
-            // of a file that verified fails its whole update (tuf builder).
-            repo.listedTwice.add(name);
-            if (first.file === 'loaded') {
-                throw new errors/* DctError */.sY('TUF_BAD_METADATA', `${info.parent} lists ${name} twice, and Go clients cannot read the repository then ("${name} has already been loaded"); ${STALE}`);
-            }
-            continue;
-        }
-        repo.addDelegation(info);
-        const fileMeta = meta[name];
-        // Not in the snapshot: no file yet (docker's signer add creates none), i.e. empty;
-        // unless this client has seen one, then its signatures are being hidden.
-        if (fileMeta === undefined) {
-            const was = seen[name];
-            if (was !== undefined && was > 0) {
-                throw new errors/* DctError */.sY('TUF_ROLLBACK', `${name} was at version ${was} but the snapshot no longer lists it; ${STALE}, or ${CLEAR_CACHE}`);
-            }
-            continue;
-        }
-        prefetch(name);
-        const bytes = await settle(fetches.get(name));
-        fetches.delete(name);
-        const env = parseEnvelope(bytes, name, asTargets);
-        try {
-            verifySignatures(env, name, info.keys, info.role);
-            const keys = { keyids: info.role.keyids, threshold: info.role.threshold, keys: info.keys };
-            if (check(name, env.signed.expires, keys))
-                repo.expired.add(name);
-        }
-        catch (e) {
-            // Go warns and skips a delegation that is expired or below threshold.
-            if (!(0,errors/* isDctError */.AE)(e) || !SKIPPABLE.has(e.code))
-                throw e;
-            info.file = 'invalid';
-            repo.invalidDelegations.set(name, e);
-            repo.invalidFiles.set(name, env);
-            continue;
-        }
-        checkVersion(name, env.signed.version, seen);
-        info.file = 'loaded';
-        repo.targets.set(name, env);
-        const children = childrenOf(env, name, info.role.paths ?? []);
-        for (const child of children)
-            prefetch(child.role.name);
-        queue.unshift(...children);
-    }
-}
-/** Bounds on the delegation files fetched with targets, before any parent lists them. */
-const PREFETCH_MAX_FILES = 16;
-const PREFETCH_MAX_BYTES = 16 * 1024 * 1024;
-const SKIPPABLE = new Set(['TUF_THRESHOLD', 'TUF_SIGNATURE', 'TUF_NO_SIGNATURES', 'TUF_EXPIRED']);
-/** The delegations a targets file lists; each must be a valid direct child of the file's role. */
-function childrenOf(env, role, parentPaths) {
-    const { keys, roles } = env.signed.delegations;
-    return roles.map((entry) => {
-        if (!isDelegationName(entry.name) || parentRole(entry.name) !== role) {
-            throw new errors/* DctError */.sY('TUF_BAD_METADATA', `${role} delegates to "${entry.name}", which is not a valid direct child role; ${STALE}`);
-        }
-        const restricted = cloneJson(entry);
-        restricted.paths = restrictPaths(parentPaths, entry.paths ?? []);
-        return { role: restricted, keys: pickKeys(keys, entry.keyids), parent: role, file: 'absent' };
-    });
-}
-// ---------------------------------------------------------------------------------------
-// Checks shared by every role.
-/** Signatures, version and expiry of a base role; true when expired and let through. */
-function trusted_checkRole(env, role, keys, seen, check) {
-    verifySignatures(env, role, keys.keys, keys);
-    checkVersion(role, env.signed.version, seen);
-    return check(role, env.signed.expires, keys);
-}
-function checkVersion(role, version, seen) {
-    const current = seen[role];
-    if (current !== undefined && version < current) {
-        throw new errors/* DctError */.sY('TUF_ROLLBACK', `${role} version ${version} is lower than current version ${current}; ${STALE}, or ${CLEAR_CACHE}`);
-    }
-}
-function checkExpiry(role, expires, now) {
-    const at = parseExpires(expires);
-    if (at.getTime() < now.getTime()) {
-        const fix = role === 'timestamp' || role === 'snapshot'
-            ? `${STALE} (the server re-signs it on demand)`
-            : role === 'root'
-                ? 'the repository owner must re-sign root with the root key (`refresh` with the root key and its passphrase)'
-                : "re-sign it with the key that signs it: the action's `command: refresh`, or `dct refresh`";
-        throw new errors/* DctError */.sY('TUF_EXPIRED', `${role} expired at ${expires}; ${fix}`);
-    }
-}
-async function fetchByMeta(fetcher, role, meta, parent) {
-    const b64 = meta.hashes['sha256'];
-    // The parent names the length; a hostile one cannot make us buffer more than the cap.
-    if (meta.length > METADATA_MAX_BYTES) {
-        throw new errors/* DctError */.sY('TUF_LENGTH', `${parent} says ${role} is ${meta.length} bytes, over the ${METADATA_MAX_BYTES >> 20} MiB this client reads; ${STALE}`);
-    }
-    const opts = { maxLength: meta.length };
-    if (b64 !== undefined)
-        opts.sha256 = Buffer.from(b64, 'base64').toString('hex');
-    const bytes = await fetcher.fetch(role, opts);
-    if (bytes === undefined)
-        throw missing(role);
-    trusted_checkFileMeta(role, bytes, meta, parent);
-    return bytes;
-}
-function early(start) {
-    let p;
-    try {
-        p = start();
-    }
-    catch (error) {
-        return Promise.resolve({ ok: false, error });
-    }
-    return p.then((value) => ({ ok: true, value }), (error) => ({ ok: false, error }));
-}
-/** The outcome of an early request, now that it may be used: its value or its error. */
-async function settle(e) {
-    const got = await e;
-    if (!got.ok)
-        throw got.error;
-    return got.value;
-}
-function trusted_checkFileMeta(role, bytes, meta, parent) {
-    if (bytes.length !== meta.length) {
-        throw new errors/* DctError */.sY('TUF_LENGTH', `${role} is ${bytes.length} bytes but ${parent} says ${meta.length}; ${STALE}`);
-    }
-    for (const alg of ['sha256', 'sha512']) {
-        const expected = meta.hashes[alg];
-        if (expected === undefined)
-            continue;
-        const actual = (0,external_node_crypto_.createHash)(alg).update(bytes).digest();
-        if (!actual.equals(Buffer.from(expected, 'base64'))) {
-            throw new errors/* DctError */.sY('TUF_HASH_MISMATCH', `${alg} checksum for ${role} did not match: expected ` +
-                `${Buffer.from(expected, 'base64').toString('hex')}; ${STALE}`);
-        }
-    }
-}
-function checkMaxLength(role, bytes, max) {
-    if (bytes.length > max) {
-        throw new errors/* DctError */.sY('TUF_LENGTH', `${role} is larger than ${max} bytes; ${STALE}`);
-    }
-}
-function missing(role) {
-    return new errors/* DctError */.sY('TUF_MISSING', `${role} metadata is missing on the trust server; it may be mid-update (retry), or ${STALE}`);
-}
-function trusted_describe(e) {
-    return e instanceof Error ? e.message : String(e);
-}
-
 ;// CONCATENATED MODULE: ./src/signer/health.ts
 
 /** Warn this long before a role expires (issue 11). */
@@ -36224,6 +36242,7 @@ function warnIfExpiring(repo, log, opts = {}) {
 
 
 
+
 const DEFAULT_ATTEMPTS = 12;
 /** Conflicts in a row with nothing new on the server before it is called stale. */
 const STALE_CONFLICTS = 3;
@@ -36234,10 +36253,8 @@ function describeVersions(versions) {
 }
 /** Publishes without an answer before a run stops: past this the server is failing, not busy. */
 const MAX_UNKNOWN_OUTCOMES = 3;
-function backoffMs(attempt, random = Math.random) {
-    const base = Math.min(4_000, 200 * 2 ** attempt);
-    return Math.round(base * (0.5 + random()));
-}
+/** Between reading the repository again after a conflict or a lost answer. */
+const PUBLISH_BACKOFF = { baseMs: 200, maxMs: 4_000, jitter: 'around' };
 const defaultSleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Loads and verifies the repository, with the cached trust state as the pin. */
 async function loadRepo(ctx, trusted) {
@@ -36375,7 +36392,7 @@ first) {
                 lastConflict = e;
                 if ((0,errors/* isDctError */.AE)(e, 'NOTARY_VERSION'))
                     conflictedAt = versions;
-                const wait = backoffMs(attempt);
+                const wait = backoff(attempt, PUBLISH_BACKOFF);
                 ctx.log.info(`${ctx.conn.gun}: ${(0,errors/* isDctError */.AE)(e, 'NOTARY_VERSION') ? 'another signer published first' : 'the publish answer was lost'}; reading the repository again in ${wait} ms`);
                 await sleep(wait);
                 continue;
@@ -36963,22 +36980,12 @@ function mediaTypeOf(res) {
 }
 /** `: CODE: message` from a registry error body `{"errors":[{code,message}]}`, if any. */
 function describeRegistryBody(body) {
-    try {
-        const parsed = JSON.parse(body.toString('utf8'));
-        const first = parsed.errors?.[0];
-        if (first === undefined)
-            return '';
-        const code = typeof first.code === 'string' ? first.code : 'ERROR';
-        const message = typeof first.message === 'string' ? client_oneLine(first.message) : '';
-        return `: ${code}${message === '' ? '' : `: ${message}`}`;
-    }
-    catch {
+    const first = errorList(body)?.[0];
+    if (first === undefined || first === null)
         return '';
-    }
-}
-function client_oneLine(s) {
-    const flat = s.replace(/\s+/g, ' ').trim();
-    return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
+    const code = typeof first.code === 'string' ? first.code : 'ERROR';
+    const message = typeof first.message === 'string' ? (0,errors/* oneLine */.TN)(first.message, { max: 300 }) : '';
+    return `: ${code}${message === '' ? '' : `: ${message}`}`;
 }
 function registryError(code, message, res) {
     return new HttpError(code, message, { url: res.url, status: res.status, body: res.body });
@@ -39022,6 +39029,7 @@ function payload_namesRepository(claimed, ref) {
 
 
 
+
 /** The ASN.1 DER ECDSA signature over SHA-256 that cosign's signer makes, in base64. */
 function cosignSignature(key, payload) {
     return (0,external_node_crypto_.sign)('sha256', payload, { key, dsaEncoding: 'der' }).toString('base64');
@@ -39058,7 +39066,8 @@ const DEFAULT_SETTLE_MS = 1000;
 const sign_DEFAULT_ATTEMPTS = 8;
 const MAX_CONFIG_BYTES = 1 << 20;
 const sign_defaultSleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const sign_backoff = (attempt) => Math.round(Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random()));
+/** Between writes of the signature manifest while the registry settles. */
+const WRITE_BACKOFF = { baseMs: 100, maxMs: 2_000, jitter: 'around' };
 /**
  * Whether `image` already holds `sig`: the layer we wrote, or one with the same payload whose
  * signature verifies under the same key (cosign's duplicate rule, pkg/cosign/remote), so
@@ -39097,7 +39106,7 @@ async function attachSignatures(registry, ref, digest, sigs, opts = {}) {
         }
         if (writes > 0) {
             opts.log?.(`${where}: a concurrent write replaced our signature; adding it again`);
-            await sleep(sign_backoff(writes));
+            await sleep(backoff(writes, WRITE_BACKOFF));
         }
         const config = image === undefined
             ? undefined
@@ -40038,18 +40047,18 @@ function overview(prog, group) {
 function errorLines(e) {
     // Before cliKeyError: a reworded error is a plain DctError, without the failures.
     if (e instanceof errors/* ImagesError */.xd && e.failures.length > 0) {
-        return e.failures.map((f) => `${f.image}: ${run_oneLine(cliKeyErrorText(f.message))}`);
+        return e.failures.map((f) => `${f.image}: ${flatLine(cliKeyErrorText(f.message))}`);
     }
     const err = cliKeyError(e);
     if (err instanceof errors/* DctError */.sY)
-        return [run_oneLine(err.message)];
-    return [`unexpected error: ${run_oneLine((0,errors/* describeError */.Uc)(err))}`];
+        return [flatLine(err.message)];
+    return [`unexpected error: ${flatLine((0,errors/* describeError */.Uc)(err))}`];
 }
 function cliKeyErrorText(m) {
     const e = cliKeyError(new errors/* DctError */.sY('X', m));
     return e instanceof Error ? e.message : m;
 }
-const run_oneLine = (s) => s.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+const flatLine = (s) => (0,errors/* oneLine */.TN)(s, { breaksOnly: true });
 /**
  * Runs one invocation. `argv` is what follows the program name; `program` is how it was called
  * (`dct`, or `docker-trust` as a plugin, where docker passes the plugin's name first).
@@ -40131,6 +40140,7 @@ async function runCli(argv, io, program = 'dct') {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   A3: () => (/* binding */ reasonOf),
 /* harmony export */   AE: () => (/* binding */ isDctError),
+/* harmony export */   TN: () => (/* binding */ oneLine),
 /* harmony export */   Uc: () => (/* binding */ describeError),
 /* harmony export */   sY: () => (/* binding */ DctError),
 /* harmony export */   xd: () => (/* binding */ ImagesError)
@@ -40162,6 +40172,15 @@ function describeError(e) {
     catch {
         return 'non-error thrown';
     }
+}
+/**
+ * `s` on one line: each run of whitespace becomes one space (with `breaksOnly`, only line
+ * breaks and the blanks around them), trimmed, and cut to `max` characters with "…".
+ */
+function oneLine(s, opts = {}) {
+    const flat = s.replace(opts.breaksOnly === true ? /\s*[\r\n]+\s*/g : /\s+/g, ' ').trim();
+    const max = opts.max ?? Infinity;
+    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 /**
  * A failure's reason without its leading `<repository>: ` when the image it is reported for

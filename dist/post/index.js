@@ -31404,6 +31404,15 @@ function describeError(e) {
     }
 }
 /**
+ * `s` on one line: each run of whitespace becomes one space (with `breaksOnly`, only line
+ * breaks and the blanks around them), trimmed, and cut to `max` characters with "…".
+ */
+function oneLine(s, opts = {}) {
+    const flat = s.replace(opts.breaksOnly === true ? /\s*[\r\n]+\s*/g : /\s+/g, ' ').trim();
+    const max = opts.max ?? Infinity;
+    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+/**
  * A failure's reason without its leading `<repository>: ` when the image it is reported for
  * names that repository already (a repository-wide reason on the line of one of its tags).
  */
