@@ -1,4 +1,4 @@
-import { constants, generateKeyPairSync, sign } from 'node:crypto';
+import { constants, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { keyIdOf, tufKeyFromKeyObject, type TufKey } from '../../src/keys/keyid.js';
 import { canonicalJson } from '../../src/tuf/canonical.js';
@@ -149,5 +149,65 @@ describe('verifySignatures', () => {
     expect(() =>
       verifySignatures(env, 'targets', keyset(a), { keyids: [a.id], threshold: 0 }),
     ).toThrow(expect.objectContaining({ code: 'TUF_BAD_METADATA' }));
+  });
+});
+
+describe('verifyOne refuses a key whose declared type does not match what it holds', () => {
+  it('an ed25519 key declared as ecdsa does not verify eddsa', () => {
+    const k = newKey('ed25519');
+    const spki = k.key.type === 'private' ? createPublicKey(k.key) : k.key;
+    const declared: TufKey = {
+      keytype: 'ecdsa',
+      keyval: {
+        private: null,
+        public: spki.export({ type: 'spki', format: 'der' }).toString('base64'),
+      },
+    };
+    const sig = sign(null, MSG, k.key);
+    expect(verifyOne(MSG, 'eddsa', sig, k.tuf)).toBe(true);
+    expect(verifyOne(MSG, 'eddsa', sig, declared)).toBe(false);
+  });
+
+  it('an RSA key declared as ecdsa does not verify rsapss or rsapkcs1v15', () => {
+    const k = newKey('rsa');
+    const declared: TufKey = { ...k.tuf, keytype: 'ecdsa' };
+    const pss = sign('sha256', MSG, {
+      key: k.key,
+      padding: constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: 32,
+    });
+    const v15 = sign('sha256', MSG, { key: k.key, padding: constants.RSA_PKCS1_PADDING });
+    expect(verifyOne(MSG, 'rsapss', pss, k.tuf)).toBe(true);
+    expect(verifyOne(MSG, 'rsapss', pss, declared)).toBe(false);
+    expect(verifyOne(MSG, 'rsapkcs1v15', v15, declared)).toBe(false);
+  });
+
+  it('an ecdsa certificate declared as rsa-x509 does not verify ecdsa', () => {
+    const k = newRootKey({ cn: 'x', notBefore: new Date(0), notAfter: new Date(2 ** 41) });
+    const { sig } = k.signer.sign(MSG);
+    expect(verifyOne(MSG, 'ecdsa', sig, k.tuf)).toBe(true);
+    expect(verifyOne(MSG, 'ecdsa', sig, { ...k.tuf, keytype: 'rsa-x509' })).toBe(false);
+  });
+});
+
+describe('verifySignatures: malformed roles fail closed with a named error', () => {
+  const signed = { _type: 'Targets', a: 1 };
+
+  it('a fractional or infinite threshold is TUF_BAD_METADATA, not a count', () => {
+    const a = newKey('ecdsa');
+    const env = signEnvelope(signed, [a.signer]);
+    for (const threshold of [0.5, Number.POSITIVE_INFINITY, Number.NaN]) {
+      expect(() =>
+        verifySignatures(env, 'targets', keyset(a), { keyids: [a.id], threshold }),
+      ).toThrow(expect.objectContaining({ code: 'TUF_BAD_METADATA' }));
+    }
+  });
+
+  it('a role key ID with no key entry is not counted', () => {
+    const [a, b] = [newKey('ecdsa'), newKey('ecdsa')];
+    const env = signEnvelope(signed, [a.signer, b.signer]);
+    expect(() =>
+      verifySignatures(env, 'targets', keyset(a), { keyids: [a.id, b.id], threshold: 2 }),
+    ).toThrow(expect.objectContaining({ code: 'TUF_THRESHOLD' }));
   });
 });
