@@ -23,6 +23,6 @@ export default {
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
-  timeoutMS: 30_000,
+  timeoutMS: 10_000,
   thresholds: { high: 90, low: 75, break: null },
 };
