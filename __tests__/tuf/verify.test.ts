@@ -211,3 +211,56 @@ describe('verifySignatures: malformed roles fail closed with a named error', () 
     ).toThrow(expect.objectContaining({ code: 'TUF_THRESHOLD' }));
   });
 });
+
+describe('verifySignatures: each refusal says which role and what is wrong', () => {
+  const signed = { _type: 'Targets', a: 1 };
+  const a = newKey('ecdsa');
+  const b = newKey('ecdsa');
+  const role = { keyids: [a.id], threshold: 1 };
+  const cases: [string, () => void, RegExp][] = [
+    [
+      'no signatures',
+      () => verifySignatures(envelopeWith(signed, []), 'targets', keyset(a), role),
+      /^targets metadata has no signatures; the trust server may be serving tampered data$/,
+    ],
+    [
+      'bad threshold',
+      () =>
+        verifySignatures(signEnvelope(signed, [a.signer]), 'targets', keyset(a), {
+          ...role,
+          threshold: 0,
+        }),
+      /^role targets has an invalid threshold$/,
+    ],
+    [
+      'key ID mismatch',
+      () => verifySignatures(signEnvelope(signed, [a.signer]), 'targets', { [a.id]: b.tuf }, role),
+      new RegExp(
+        `^key ${a.id.slice(0, 7)} of targets does not match its ID; the metadata is corrupt or tampered with$`,
+      ),
+    ],
+    [
+      'bad signature',
+      () =>
+        verifySignatures(
+          envelopeWith({ ...signed, a: 2 }, signEnvelope(signed, [a.signer]).signatures),
+          'targets',
+          keyset(a),
+          role,
+        ),
+      new RegExp(
+        `^signature of key ${a.id.slice(0, 7)} on targets is invalid \\(0 valid of 1 required\\); the trust server may be serving tampered data$`,
+      ),
+    ],
+    [
+      'below threshold',
+      () => verifySignatures(signEnvelope(signed, [b.signer]), 'targets', keyset(a, b), role),
+      /^valid signatures did not meet threshold for targets \(0 valid of 1 required\); it was not signed by the keys the repository trusts for this role$/,
+    ],
+  ];
+  for (const [name, run, message] of cases) {
+    it(name, () => {
+      expect(run).toThrow(message);
+    });
+  }
+});
