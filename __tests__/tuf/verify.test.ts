@@ -1,4 +1,4 @@
-import { constants, generateKeyPairSync, sign } from 'node:crypto';
+import { constants, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { keyIdOf, tufKeyFromKeyObject, type TufKey } from '../../src/keys/keyid.js';
 import { canonicalJson } from '../../src/tuf/canonical.js';
@@ -150,4 +150,117 @@ describe('verifySignatures', () => {
       verifySignatures(env, 'targets', keyset(a), { keyids: [a.id], threshold: 0 }),
     ).toThrow(expect.objectContaining({ code: 'TUF_BAD_METADATA' }));
   });
+});
+
+describe('verifyOne refuses a key whose declared type does not match what it holds', () => {
+  it('an ed25519 key declared as ecdsa does not verify eddsa', () => {
+    const k = newKey('ed25519');
+    const spki = k.key.type === 'private' ? createPublicKey(k.key) : k.key;
+    const declared: TufKey = {
+      keytype: 'ecdsa',
+      keyval: {
+        private: null,
+        public: spki.export({ type: 'spki', format: 'der' }).toString('base64'),
+      },
+    };
+    const sig = sign(null, MSG, k.key);
+    expect(verifyOne(MSG, 'eddsa', sig, k.tuf)).toBe(true);
+    expect(verifyOne(MSG, 'eddsa', sig, declared)).toBe(false);
+  });
+
+  it('an RSA key declared as ecdsa does not verify rsapss or rsapkcs1v15', () => {
+    const k = newKey('rsa');
+    const declared: TufKey = { ...k.tuf, keytype: 'ecdsa' };
+    const pss = sign('sha256', MSG, {
+      key: k.key,
+      padding: constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: 32,
+    });
+    const v15 = sign('sha256', MSG, { key: k.key, padding: constants.RSA_PKCS1_PADDING });
+    expect(verifyOne(MSG, 'rsapss', pss, k.tuf)).toBe(true);
+    expect(verifyOne(MSG, 'rsapss', pss, declared)).toBe(false);
+    expect(verifyOne(MSG, 'rsapkcs1v15', v15, declared)).toBe(false);
+  });
+
+  it('an ecdsa certificate declared as rsa-x509 does not verify ecdsa', () => {
+    const k = newRootKey({ cn: 'x', notBefore: new Date(0), notAfter: new Date(2 ** 41) });
+    const { sig } = k.signer.sign(MSG);
+    expect(verifyOne(MSG, 'ecdsa', sig, k.tuf)).toBe(true);
+    expect(verifyOne(MSG, 'ecdsa', sig, { ...k.tuf, keytype: 'rsa-x509' })).toBe(false);
+  });
+});
+
+describe('verifySignatures: malformed roles fail closed with a named error', () => {
+  const signed = { _type: 'Targets', a: 1 };
+
+  it('a fractional or infinite threshold is TUF_BAD_METADATA, not a count', () => {
+    const a = newKey('ecdsa');
+    const env = signEnvelope(signed, [a.signer]);
+    for (const threshold of [0.5, Number.POSITIVE_INFINITY, Number.NaN]) {
+      expect(() =>
+        verifySignatures(env, 'targets', keyset(a), { keyids: [a.id], threshold }),
+      ).toThrow(expect.objectContaining({ code: 'TUF_BAD_METADATA' }));
+    }
+  });
+
+  it('a role key ID with no key entry is not counted', () => {
+    const [a, b] = [newKey('ecdsa'), newKey('ecdsa')];
+    const env = signEnvelope(signed, [a.signer, b.signer]);
+    expect(() =>
+      verifySignatures(env, 'targets', keyset(a), { keyids: [a.id, b.id], threshold: 2 }),
+    ).toThrow(expect.objectContaining({ code: 'TUF_THRESHOLD' }));
+  });
+});
+
+describe('verifySignatures: each refusal says which role and what is wrong', () => {
+  const signed = { _type: 'Targets', a: 1 };
+  const a = newKey('ecdsa');
+  const b = newKey('ecdsa');
+  const role = { keyids: [a.id], threshold: 1 };
+  const cases: [string, () => void, RegExp][] = [
+    [
+      'no signatures',
+      () => verifySignatures(envelopeWith(signed, []), 'targets', keyset(a), role),
+      /^targets metadata has no signatures; the trust server may be serving tampered data$/,
+    ],
+    [
+      'bad threshold',
+      () =>
+        verifySignatures(signEnvelope(signed, [a.signer]), 'targets', keyset(a), {
+          ...role,
+          threshold: 0,
+        }),
+      /^role targets has an invalid threshold$/,
+    ],
+    [
+      'key ID mismatch',
+      () => verifySignatures(signEnvelope(signed, [a.signer]), 'targets', { [a.id]: b.tuf }, role),
+      new RegExp(
+        `^key ${a.id.slice(0, 7)} of targets does not match its ID; the metadata is corrupt or tampered with$`,
+      ),
+    ],
+    [
+      'bad signature',
+      () =>
+        verifySignatures(
+          envelopeWith({ ...signed, a: 2 }, signEnvelope(signed, [a.signer]).signatures),
+          'targets',
+          keyset(a),
+          role,
+        ),
+      new RegExp(
+        `^signature of key ${a.id.slice(0, 7)} on targets is invalid \\(0 valid of 1 required\\); the trust server may be serving tampered data$`,
+      ),
+    ],
+    [
+      'below threshold',
+      () => verifySignatures(signEnvelope(signed, [b.signer]), 'targets', keyset(a, b), role),
+      /^valid signatures did not meet threshold for targets \(0 valid of 1 required\); it was not signed by the keys the repository trusts for this role$/,
+    ],
+  ];
+  for (const [name, run, message] of cases) {
+    it(name, () => {
+      expect(run).toThrow(message);
+    });
+  }
 });
