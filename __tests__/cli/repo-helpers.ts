@@ -2,11 +2,11 @@
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { HttpClient } from '../../src/http/client.js';
-import { NotaryClient } from '../../src/notary/client.js';
 import { runCli } from '../../src/cli/run.js';
 import type { Terminal } from '../../src/cli/prompt.js';
 import type { Sandbox } from '../support/servers.js';
+
+export { serverBytes } from '../signer/admin-helpers.js';
 
 export const REPO_PASS = 'repo-passphrase-123';
 export const ROOT_PASS = 'root-passphrase-123';
@@ -138,21 +138,6 @@ export class DctUser {
     const made = (await this.keyFiles()).filter((k) => !before.has(k.id));
     expect(made).toHaveLength(1);
     return { id: made[0].id, pub: join(this.cwd, `${name}.pub`) };
-  }
-}
-
-/** The exact bytes the server serves for the roles: equal before and after = nothing published. */
-export async function serverBytes(sb: Sandbox, gun: string): Promise<string> {
-  const http = new HttpClient({ caPem: sb.caPem });
-  try {
-    const client = new NotaryClient({ server: sb.notary.url, gun, http });
-    const out: string[] = [];
-    for (const role of ['root', 'targets', 'snapshot']) {
-      out.push(`${role}:${(await client.fetch(role))?.toString('base64') ?? 'none'}`);
-    }
-    return out.join('\n');
-  } finally {
-    await http.close();
   }
 }
 

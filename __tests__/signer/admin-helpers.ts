@@ -2,6 +2,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { HttpClient } from '../../src/http/client.js';
 import { encryptNotaryKey, generateKey } from '../../src/keys/encrypt.js';
 import { keyIdOf, tufKeyFromKeyObject } from '../../src/keys/keyid.js';
 import { KeyRing } from '../../src/keys/keyring.js';
@@ -9,6 +10,8 @@ import { encodePem } from '../../src/keys/pem.js';
 import { readKeySecret } from '../../src/keys/secret.js';
 import { parseSignerKeys } from '../../src/signer/admin/index.js';
 import type { SignerKey } from '../../src/signer/admin/index.js';
+import { NotaryClient } from '../../src/notary/client.js';
+import type { Sandbox } from '../support/servers.js';
 
 export const PASS = 'repo-passphrase-123';
 export const ROOT_PASS = 'root-passphrase-123';
@@ -57,5 +60,20 @@ export async function installKeys(trustDir: string, ...keys: TestKey[]): Promise
     const file = join(dir, `${k.id}.key`);
     await writeFile(file, k.pem, { mode: 0o600 });
     await chmod(file, 0o600);
+  }
+}
+
+/** The exact bytes the server serves for the roles: equal before and after = nothing published. */
+export async function serverBytes(sb: Sandbox, gun: string): Promise<string> {
+  const http = new HttpClient({ caPem: sb.caPem });
+  try {
+    const client = new NotaryClient({ server: sb.notary.url, gun, http });
+    const out: string[] = [];
+    for (const role of ['root', 'targets', 'snapshot']) {
+      out.push(`${role}:${(await client.fetch(role))?.toString('base64') ?? 'none'}`);
+    }
+    return out.join('\n');
+  } finally {
+    await http.close();
   }
 }

@@ -32,7 +32,14 @@ import {
   type TrustedRepo,
 } from '../support/notary-cli.js';
 import { startSandbox, type Sandbox } from '../support/servers.js';
-import { installKeys, makeKey, PASS, ringOf, signerKeysOf } from './admin-helpers.js';
+import {
+  installKeys,
+  makeKey,
+  PASS,
+  ringOf,
+  serverBytes as sharedServerBytes,
+  signerKeysOf,
+} from './admin-helpers.js';
 import { quietLog } from './flows.js';
 
 let sb: Sandbox;
@@ -59,20 +66,7 @@ function allKeys(repo: TrustedRepo): KeyRing {
   });
 }
 
-/** The exact bytes the server serves for the roles: equal before and after = nothing published. */
-async function serverBytes(gun: string): Promise<string> {
-  const http = new HttpClient({ caPem: sb.caPem });
-  try {
-    const client = new NotaryClient({ server: sb.notary.url, gun, http });
-    const out: string[] = [];
-    for (const role of ['root', 'targets', 'snapshot']) {
-      out.push(`${role}:${(await client.fetch(role))?.toString('base64') ?? 'none'}`);
-    }
-    return out.join('\n');
-  } finally {
-    await http.close();
-  }
-}
+const serverBytes = (gun: string): Promise<string> => sharedServerBytes(sb, gun);
 
 async function signTag(
   gun: string,

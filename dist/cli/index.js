@@ -33193,17 +33193,21 @@ class CliContext {
         }
     }
 }
-/** KeyRing speaks of the action's inputs; on the command line they are variables. */
+/** The shared flows speak of the action's inputs; on the command line they are variables and files. */
 function cliKeyError(e) {
     if (!(e instanceof errors/* DctError */.sY))
         return e;
-    const message = e.message
+    const message = cliWording(e.message);
+    return message === e.message ? e : new errors/* DctError */.sY(e.code, message, { cause: e });
+}
+/** A message of the shared flows in the command line's words (see cliKeyError). */
+function cliWording(message) {
+    return message
         .replace(/`root-passphrase`( input)?/g, ROOT_PASSPHRASE_VAR)
         .replace(/`passphrase`( input)?/g, REPOSITORY_PASSPHRASE_VAR)
         .replace(/`keys`/g, 'the key directory')
         .replace(/`?registry-username`?\/`?registry-password`?/g, 'the credentials of `docker login` ($DOCKER_CONFIG/config.json)')
         .replace("this action's `signer-add` command, or ", '');
-    return message === e.message ? e : new errors/* DctError */.sY(e.code, message, { cause: e });
 }
 
 ;// CONCATENATED MODULE: ./src/cli/registry.ts
@@ -40047,16 +40051,12 @@ function overview(prog, group) {
 function errorLines(e) {
     // Before cliKeyError: a reworded error is a plain DctError, without the failures.
     if (e instanceof errors/* ImagesError */.xd && e.failures.length > 0) {
-        return e.failures.map((f) => `${f.image}: ${flatLine(cliKeyErrorText(f.message))}`);
+        return e.failures.map((f) => `${f.image}: ${flatLine(cliWording(f.message))}`);
     }
     const err = cliKeyError(e);
     if (err instanceof errors/* DctError */.sY)
         return [flatLine(err.message)];
     return [`unexpected error: ${flatLine((0,errors/* describeError */.Uc)(err))}`];
-}
-function cliKeyErrorText(m) {
-    const e = cliKeyError(new errors/* DctError */.sY('X', m));
-    return e instanceof Error ? e.message : m;
 }
 const flatLine = (s) => (0,errors/* oneLine */.TN)(s, { breaksOnly: true });
 /**

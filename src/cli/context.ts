@@ -255,10 +255,16 @@ export class CliContext {
   }
 }
 
-/** KeyRing speaks of the action's inputs; on the command line they are variables. */
+/** The shared flows speak of the action's inputs; on the command line they are variables and files. */
 export function cliKeyError(e: unknown): unknown {
   if (!(e instanceof DctError)) return e;
-  const message = e.message
+  const message = cliWording(e.message);
+  return message === e.message ? e : new DctError(e.code, message, { cause: e });
+}
+
+/** A message of the shared flows in the command line's words (see cliKeyError). */
+export function cliWording(message: string): string {
+  return message
     .replace(/`root-passphrase`( input)?/g, ROOT_PASSPHRASE_VAR)
     .replace(/`passphrase`( input)?/g, REPOSITORY_PASSPHRASE_VAR)
     .replace(/`keys`/g, 'the key directory')
@@ -267,5 +273,4 @@ export function cliKeyError(e: unknown): unknown {
       'the credentials of `docker login` ($DOCKER_CONFIG/config.json)',
     )
     .replace("this action's `signer-add` command, or ", '');
-  return message === e.message ? e : new DctError(e.code, message, { cause: e });
 }

@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import { DctError, ImagesError, describeError, oneLine } from '../errors.js';
 import { parseArgs, GLOBAL_FLAGS, type FlagSpec } from './args.js';
-import { CliContext, cliKeyError, type CliIO } from './context.js';
+import { CliContext, cliKeyError, cliWording, type CliIO } from './context.js';
 import { allCommands, findCommand, type Command } from './registry.js';
 import './commands/index.js';
 
@@ -61,16 +61,11 @@ function overview(prog: string, group?: string): string {
 export function errorLines(e: unknown): string[] {
   // Before cliKeyError: a reworded error is a plain DctError, without the failures.
   if (e instanceof ImagesError && e.failures.length > 0) {
-    return e.failures.map((f) => `${f.image}: ${flatLine(cliKeyErrorText(f.message))}`);
+    return e.failures.map((f) => `${f.image}: ${flatLine(cliWording(f.message))}`);
   }
   const err = cliKeyError(e);
   if (err instanceof DctError) return [flatLine(err.message)];
   return [`unexpected error: ${flatLine(describeError(err))}`];
-}
-
-function cliKeyErrorText(m: string): string {
-  const e = cliKeyError(new DctError('X', m));
-  return e instanceof Error ? e.message : m;
 }
 
 const flatLine = (s: string): string => oneLine(s, { breaksOnly: true });
