@@ -7,13 +7,9 @@
  * read back after a pause longer than such a writer's read-to-write gap, and re-applied on
  * top of whatever is there when a signature of ours went missing.
  */
-import {
-  createPublicKey,
-  sign as nodeSign,
-  verify as nodeVerify,
-  type KeyObject,
-} from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { DctError } from '../errors.js';
+import { sign, verifySignature } from '../keys/sign.js';
 import { backoff, type BackoffPolicy } from '../http/client.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { ImageRef } from '../registry/reference.js';
@@ -47,22 +43,13 @@ export interface PreparedSignature {
 
 /** The ASN.1 DER ECDSA signature over SHA-256 that cosign's signer makes, in base64. */
 export function cosignSignature(key: KeyObject, payload: Buffer): string {
-  return nodeSign('sha256', payload, { key, dsaEncoding: 'der' }).toString('base64');
+  return sign(key, payload, 'der').sig.toString('base64');
 }
 
 /** Whether `b64sig` is a valid cosign signature of `payload` under the public `key`. */
 export function verifyCosignSignature(key: KeyObject, payload: Buffer, b64sig: string): boolean {
-  if (key.asymmetricKeyType !== 'ec' || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64sig)) return false;
-  try {
-    return nodeVerify(
-      'sha256',
-      payload,
-      { key, dsaEncoding: 'der' },
-      Buffer.from(b64sig, 'base64'),
-    );
-  } catch {
-    return false; // a malformed DER signature
-  }
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64sig)) return false;
+  return verifySignature('ecdsa', key, payload, Buffer.from(b64sig, 'base64'), 'der');
 }
 
 /**

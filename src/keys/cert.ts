@@ -6,6 +6,7 @@
 import { createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { DctError } from '../errors.js';
 import {
+  OID,
   TAG,
   derBitString,
   derBoolean,
@@ -19,7 +20,8 @@ import {
   tlv,
 } from './der.js';
 import { encodePem } from './pem.js';
-import { keyIdOf, tufKeyFromKeyObject, type TufKey } from './keyid.js';
+import { certTufKey, keyIdOf, tufKeyFromKeyObject, type TufKey } from './keyid.js';
+import { curveOf } from './rules.js';
 
 /** notary's root certificate lifetime: 10 × 365 days (`notary.Year * 10`). */
 export const ROOT_CERT_DAYS = 10 * 365;
@@ -38,7 +40,6 @@ export interface RootCertificate {
 }
 
 const OIDS = {
-  commonName: '2.5.4.3',
   keyUsage: '2.5.29.15',
   extKeyUsage: '2.5.29.37',
   basicConstraints: '2.5.29.19',
@@ -49,12 +50,12 @@ const OIDS = {
   sha256WithRsa: '1.2.840.113549.1.1.11',
 } as const;
 
-/** Go's hash for an ECDSA key follows the curve (x509 `signingParamsForPublicKey`). */
-const EC_SIGNATURE: Record<string, { oid: string; hash: string }> = {
-  prime256v1: { oid: OIDS.ecdsaWithSha256, hash: 'sha256' },
-  secp384r1: { oid: OIDS.ecdsaWithSha384, hash: 'sha384' },
-  secp521r1: { oid: OIDS.ecdsaWithSha512, hash: 'sha512' },
-};
+/** The ECDSA signature algorithm for each hash (the curve picks the hash: `Curve.certHash`). */
+const ECDSA_WITH = {
+  sha256: OIDS.ecdsaWithSha256,
+  sha384: OIDS.ecdsaWithSha384,
+  sha512: OIDS.ecdsaWithSha512,
+} as const;
 
 /**
  * A new root certificate for `gun` on `key`: CN=GUN, valid from `now` for 10×365 days, a
@@ -66,9 +67,7 @@ export function rootCertificate(key: KeyObject, gun: string, now: Date): RootCer
   const alg = signatureAlgorithm(key);
   const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000);
   const notAfter = new Date(notBefore.getTime() + ROOT_CERT_DAYS * 86_400_000);
-  const name = derSequence(
-    tlv(TAG.SET, derSequence(derOid(OIDS.commonName), directoryString(gun))),
-  );
+  const name = derSequence(tlv(TAG.SET, derSequence(derOid(OID.commonName), directoryString(gun))));
   const extensions = [
     // digitalSignature (bit 0) | keyEncipherment (bit 2): 0b101 in 3 bits.
     extension(OIDS.keyUsage, true, derBitString(Buffer.from([0xa0]), 5)),
@@ -88,10 +87,7 @@ export function rootCertificate(key: KeyObject, gun: string, now: Date): RootCer
   const signature = sign(alg.hash, tbs, key);
   const der = derSequence(tbs, alg.id, derBitString(signature));
   const pem = encodePem({ type: 'CERTIFICATE', headers: {}, der });
-  const tufKey: TufKey = {
-    keytype: key.asymmetricKeyType === 'rsa' ? 'rsa-x509' : 'ecdsa-x509',
-    keyval: { private: null, public: Buffer.from(pem, 'utf8').toString('base64') },
-  };
+  const tufKey = certTufKey(pem, key);
   return {
     pem,
     tufKey,
@@ -106,8 +102,8 @@ function signatureAlgorithm(key: KeyObject): { id: Buffer; hash: string } {
   if (key.asymmetricKeyType === 'rsa') {
     return { id: derSequence(derOid(OIDS.sha256WithRsa), derNull()), hash: 'sha256' };
   }
-  const ec = EC_SIGNATURE[key.asymmetricKeyDetails?.namedCurve ?? ''];
-  if (key.asymmetricKeyType !== 'ec' || ec === undefined) {
+  const hash = curveOf(key)?.certHash;
+  if (hash === undefined) {
     const what =
       key.asymmetricKeyType === 'ec'
         ? `an EC key on ${key.asymmetricKeyDetails?.namedCurve ?? 'an unknown curve'}`
@@ -117,7 +113,7 @@ function signatureAlgorithm(key: KeyObject): { id: Buffer; hash: string } {
       `a root key must be ECDSA (P-256, P-384, P-521) or RSA to carry a certificate; this is ${what}`,
     );
   }
-  return { id: derSequence(derOid(ec.oid)), hash: ec.hash };
+  return { id: derSequence(derOid(ECDSA_WITH[hash])), hash };
 }
 
 function extension(oid: string, critical: boolean, value: Buffer): Buffer {

@@ -1,7 +1,8 @@
 /**
  * A small DER reader and writer: just what PKCS#8, PBES2, SEC1 and notary's root certificates
- * need (notary-spec.md §1.3, §1.4, §2). The reader never copies: every node is a view into the input buffer, so zeroing the
- * input also wipes everything read from it.
+ * need, and the certificate fields trust pinning reads (notary-spec.md §1.3, §1.4, §2). The
+ * reader never copies: every node is a view into the input buffer, so zeroing the input also
+ * wipes everything read from it.
  */
 
 export const TAG = {
@@ -126,6 +127,19 @@ export function octets(node: DerNode | undefined, what = 'an OCTET STRING'): Buf
   return expectTag(node, TAG.OCTET_STRING, what).content;
 }
 
+/** A UTCTime (YYMMDDHHMMSSZ, years 50-99 are 19xx) or GeneralizedTime (YYYYMMDDHHMMSSZ). */
+export function timeOf(node: DerNode | undefined, what = 'a time'): Date {
+  const utc = node?.tag === TAG.UTC_TIME;
+  if (!utc && node?.tag !== TAG.GENERALIZED_TIME) throw new DerError(`DER: expected ${what}`);
+  const m = (utc ? /^(\d{2})(\d{10})Z$/ : /^(\d{4})(\d{10})Z$/).exec(
+    node.content.toString('ascii'),
+  );
+  if (m === null) throw new DerError(`DER: ${what} is not in whole seconds, UTC`);
+  const year = utc ? (Number(m[1]) < 50 ? 2000 : 1900) + Number(m[1]) : Number(m[1]);
+  const [mo, d, h, mi, sec] = [0, 2, 4, 6, 8].map((i) => Number(m[2].slice(i, i + 2)));
+  return new Date(Date.UTC(year, mo - 1, d, h, mi, sec));
+}
+
 // ---- writer ----
 
 function lengthBytes(len: number): Buffer {
@@ -229,4 +243,5 @@ export const OID = {
   rsaEncryption: '1.2.840.113549.1.1.1',
   ed25519: '1.3.101.112',
   notaryEd25519: '1.3.6.1.4.1.11591.15.1',
+  commonName: '2.5.4.3',
 } as const;

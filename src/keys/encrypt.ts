@@ -15,14 +15,9 @@ import {
 import { DctError } from '../errors.js';
 import { OID, derOctets, derOid, derSequence, derSmallInt } from './der.js';
 import { encodePem } from './pem.js';
+import { CURVE_NAMES, curveOf } from './rules.js';
 
 const ITERATIONS = 2048;
-const CURVE_OID: Record<string, string> = {
-  prime256v1: OID.p256,
-  secp384r1: OID.p384,
-  secp521r1: OID.p521,
-  secp224r1: OID.p224,
-};
 
 /** Roles whose key files carry a `gun:` header; notary strips it for every other role (§1.2). */
 const GUN_ROLES = new Set(['targets', 'snapshot', 'timestamp']);
@@ -34,9 +29,9 @@ export function notaryPkcs8(key: KeyObject): Buffer {
   let wrapped: Buffer | undefined;
   try {
     if (type === 'ec') {
-      const curve = CURVE_OID[key.asymmetricKeyDetails?.namedCurve ?? ''];
+      const curve = curveOf(key)?.oid;
       if (!curve)
-        throw new DctError('KEY_UNSUPPORTED', 'only P-224/256/384/521 EC keys can be written');
+        throw new DctError('KEY_UNSUPPORTED', `only ${CURVE_NAMES} EC keys can be written`);
       inner = key.export({ type: 'sec1', format: 'der' });
       wrapped = derOctets(inner);
       // ECDSA: version 1 (not 0), notary's encoder writes it so (§1.3).

@@ -1,4 +1,8 @@
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { certKeytype, isCertKeytype, PLAIN_KEYTYPE } from './rules.js';
+
+/** An Ed25519 SPKI is this fixed prefix followed by the raw 32-byte public key (RFC 8410). */
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 /** A TUF public key object as notary writes it (notary-spec.md §2). */
 export interface TufKey {
@@ -22,14 +26,41 @@ export function tufKeyFromKeyObject(key: KeyObject): TufKey {
   const type = pub.asymmetricKeyType;
   if (type === 'ec' || type === 'rsa') {
     const spki = pub.export({ type: 'spki', format: 'der' });
-    return tufKey(type === 'ec' ? 'ecdsa' : 'rsa', spki);
+    return tufKey(PLAIN_KEYTYPE[type], spki);
   }
   if (type === 'ed25519') {
     // Raw 32-byte public key: the last 32 bytes of the 44-byte SPKI.
     const spki = pub.export({ type: 'spki', format: 'der' });
-    return tufKey('ed25519', spki.subarray(spki.length - 32));
+    return tufKey('ed25519', spki.subarray(ED25519_SPKI_PREFIX.length));
   }
   throw new Error(`unsupported key type ${String(type)}`);
+}
+
+/** The `ecdsa-x509`/`rsa-x509` TUF key of a certificate: its PEM, base64 (notary-spec.md §2). */
+export function certTufKey(pem: string, pub: KeyObject): TufKey {
+  return tufKey(certKeytype(pub), Buffer.from(pem, 'utf8'));
+}
+
+/** The public key a TUF key object holds; x509 types use the (first) certificate's key. */
+export function publicKeyOf(key: TufKey): KeyObject {
+  const bytes = Buffer.from(key.keyval.public, 'base64');
+  switch (key.keytype) {
+    case 'ecdsa':
+    case 'rsa':
+      return createPublicKey({ key: bytes, format: 'der', type: 'spki' });
+    case 'ed25519':
+      if (bytes.length !== 32) throw new Error('ed25519 key is not 32 bytes');
+      return createPublicKey({
+        key: Buffer.concat([ED25519_SPKI_PREFIX, bytes]),
+        format: 'der',
+        type: 'spki',
+      });
+    case 'ecdsa-x509':
+    case 'rsa-x509':
+      return new X509Certificate(bytes).publicKey;
+    default:
+      throw new Error(`unsupported key type ${key.keytype}`);
+  }
 }
 
 function tufKey(keytype: string, pub: Uint8Array): TufKey {
@@ -42,11 +73,7 @@ function tufKey(keytype: string, pub: Uint8Array): TufKey {
  * names and key lookups use this ID; root.json and signatures use the TUF ID.
  */
 export function canonicalKeyId(key: TufKey): string {
-  if (key.keytype === 'ecdsa-x509' || key.keytype === 'rsa-x509') {
-    const pem = Buffer.from(key.keyval.public, 'base64').toString('utf8');
-    const cert = new X509Certificate(pem);
-    return keyIdOf(tufKeyFromKeyObject(cert.publicKey));
-  }
+  if (isCertKeytype(key.keytype)) return keyIdOf(tufKeyFromKeyObject(publicKeyOf(key)));
   return keyIdOf(key);
 }
 

@@ -4,13 +4,13 @@
  * a role lists in metadata we hold. Only the keys a command needs are decrypted, so signing
  * works with the repository passphrase even when the input also holds the root key.
  */
-import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { DctError } from '../errors.js';
-import type { TufSigner } from '../tuf/signer.js';
 import { canonicalKeyId, keyIdOf, shortId, tufKeyFromKeyObject, type TufKey } from './keyid.js';
 import { isEncryptedBlock, loadKeyBlock } from './pkcs8.js';
+import { PLAIN_KEYTYPE } from './rules.js';
 import type { KeyFile } from './secret.js';
-import { sign } from './sign.js';
+import { sign, verifySignature, type TufSigner } from './sign.js';
 
 export interface HeldKey {
   /** Canonical key ID (for a root key: of the plain key, not of its certificate). */
@@ -32,8 +32,6 @@ export interface KeyRingOptions {
   /** `signing`: non-root keys only (root files are not touched); `root`: root keys only; `all`. */
   include: 'signing' | 'root' | 'all';
 }
-
-const KEYTYPES = { ec: 'ecdsa', rsa: 'rsa', ed25519: 'ed25519' } as const;
 
 /** A key is a root key by its `role:` header or its legacy `root_keys/` path (§1.1, §1.5). */
 export function isRootKeyFile(file: KeyFile): boolean {
@@ -128,7 +126,7 @@ export class KeyRing {
       const held: HeldKey = {
         id,
         source: file.source,
-        keytype: KEYTYPES[key.asymmetricKeyType as keyof typeof KEYTYPES],
+        keytype: PLAIN_KEYTYPE[key.asymmetricKeyType as keyof typeof PLAIN_KEYTYPE],
         tufKey,
         key,
       };
@@ -267,19 +265,7 @@ function samePrivateKey(a: KeyObject, b: KeyObject): boolean {
 function selfTest(held: HeldKey): void {
   const message = Buffer.from('dct key self-test');
   const { method, sig } = sign(held.key, message);
-  const pub = createPublicKey(held.key);
-  const ok =
-    method === 'eddsa'
-      ? verify(null, message, pub, sig)
-      : method === 'ecdsa'
-        ? verify('sha256', message, { key: pub, dsaEncoding: 'ieee-p1363' }, sig)
-        : verify(
-            'sha256',
-            message,
-            { key: pub, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
-            sig,
-          );
-  if (!ok) {
+  if (!verifySignature(method, createPublicKey(held.key), message, sig)) {
     throw new DctError(
       'KEY_NOT_A_KEY',
       `the ${held.role ?? 'unlabelled'} key ${shortId(held.id)} (${held.source}) is damaged: its private and public parts do not match`,

@@ -27,7 +27,7 @@ import {
   smallInt,
 } from './der.js';
 import type { PemBlock } from './pem.js';
-import { MIN_RSA_BITS } from './rules.js';
+import { CURVE_NAMES, curveByOid, keyProblem } from './rules.js';
 
 /** Private-key PEM types this module reads. */
 export const PRIVATE_KEY_TYPES = new Set([
@@ -37,21 +37,6 @@ export const PRIVATE_KEY_TYPES = new Set([
   'RSA PRIVATE KEY',
   'ED25519 PRIVATE KEY',
 ]);
-
-/** Curves notary signs with (notary-spec.md §1.6), by OpenSSL name. */
-const CURVES: Record<string, string> = {
-  prime256v1: 'P-256',
-  secp384r1: 'P-384',
-  secp521r1: 'P-521',
-  secp224r1: 'P-224',
-};
-
-const CURVE_OIDS: Record<string, string> = {
-  [OID.p224]: 'P-224',
-  [OID.p256]: 'P-256',
-  [OID.p384]: 'P-384',
-  [OID.p521]: 'P-521',
-};
 
 const PRFS: Record<string, string> = {
   [OID.hmacWithSHA1]: 'sha1',
@@ -397,8 +382,8 @@ function keyFromPkcs8(der: Buffer, label: string, encrypted: boolean): KeyObject
       } catch (e) {
         throw damaged(label, encrypted, 'its EC parameters are not a named curve', e);
       }
-      if (!CURVE_OIDS[curve]) {
-        throw otherAlgorithm(label, 'EC curve', curve, 'notary supports P-224/256/384/521');
+      if (curveByOid(curve) === undefined) {
+        throw otherAlgorithm(label, 'EC curve', curve, `notary supports ${CURVE_NAMES}`);
       }
       return nodeKey(info, 'pkcs8', label, encrypted);
     }
@@ -440,28 +425,7 @@ function ed25519FromNotary(raw: Buffer, label: string, encrypted: boolean): KeyO
 
 /** Refuses key types and sizes notary cannot sign with (§1.6). */
 function checkKey(key: KeyObject, label: string): KeyObject {
-  const type = key.asymmetricKeyType;
-  if (type === 'ec') {
-    const curve = key.asymmetricKeyDetails?.namedCurve ?? 'unknown';
-    if (!CURVES[curve]) {
-      throw new DctError(
-        'KEY_UNSUPPORTED',
-        `${label} is on EC curve ${curve}; notary supports P-224/256/384/521`,
-      );
-    }
-  } else if (type === 'rsa') {
-    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-    if (bits < MIN_RSA_BITS) {
-      throw new DctError(
-        'KEY_UNSUPPORTED',
-        `${label} is a ${bits}-bit RSA key; notary needs at least ${MIN_RSA_BITS} bits`,
-      );
-    }
-  } else if (type !== 'ed25519') {
-    throw new DctError(
-      'KEY_UNSUPPORTED',
-      `${label} is a ${String(type)} key; notary keys are ECDSA, RSA or Ed25519`,
-    );
-  }
+  const problem = keyProblem(key);
+  if (problem !== undefined) throw new DctError('KEY_UNSUPPORTED', `${label} ${problem}`);
   return key;
 }

@@ -16,12 +16,11 @@ import {
 import { assertP256 } from '../cosign/key.js';
 import { findCosignSignatures, type CosignVerifyKey } from '../cosign/verify.js';
 import { DctError, describeError, isDctError, type ImageFailure } from '../errors.js';
-import { shortId } from '../keys/keyid.js';
+import { publicKeyOf, shortId } from '../keys/keyid.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { ImageRef } from '../registry/reference.js';
 import { pathsMatch } from '../tuf/models.js';
 import type { TrustedRepo } from '../tuf/trusted.js';
-import { publicKeyOf } from '../tuf/verify.js';
 import type { RepoConnection } from './connect.js';
 import { GroupImagesError } from './images.js';
 import { signerName, signerRole } from './roles.js';

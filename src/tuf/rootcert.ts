@@ -4,7 +4,8 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { canonicalKeyId, shortId } from '../keys/keyid.js';
-import { MIN_RSA_BITS } from '../keys/rules.js';
+import { children, OID, oidOf, parseDerPrefix, sequence, timeOf } from '../keys/der.js';
+import { isCertKeytype, MIN_RSA_BITS, rsaBits } from '../keys/rules.js';
 import type { RootMeta } from './models.js';
 
 export interface RootCert {
@@ -33,10 +34,9 @@ export function matchCnToGun(cn: string, gun: string): boolean {
 
 /** TUF IDs of the root role's keys that hold certificates. */
 export function certKeyIdsOf(root: RootMeta): string[] {
-  return (root.roles['root']?.keyids ?? []).filter((id) => {
-    const t = root.keys[id]?.keytype;
-    return t === 'ecdsa-x509' || t === 'rsa-x509';
-  });
+  return (root.roles['root']?.keyids ?? []).filter((id) =>
+    isCertKeytype(root.keys[id]?.keytype ?? ''),
+  );
 }
 
 /**
@@ -70,7 +70,7 @@ function checkRootKey(
 ): string | undefined {
   const key = root.keys[id];
   if (key === undefined) return 'missing from root keys';
-  if (key.keytype !== 'ecdsa-x509' && key.keytype !== 'rsa-x509') {
+  if (!isCertKeytype(key.keytype)) {
     return `a ${key.keytype} key is not a certificate`;
   }
   let certs: X509Certificate[];
@@ -94,10 +94,7 @@ function checkRootKey(
   if (info.notBefore > info.notAfter) return 'the validity window is invalid';
   if (SHA1_SIG_OIDS.has(info.sigAlg)) return 'the certificate is signed with SHA1';
   const pub = leaf.publicKey;
-  if (
-    pub.asymmetricKeyType === 'rsa' &&
-    (pub.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS
-  ) {
+  if (pub.asymmetricKeyType === 'rsa' && rsaBits(pub) < MIN_RSA_BITS) {
     return `the RSA key is shorter than ${MIN_RSA_BITS} bits`;
   }
   if (checkExpiry) {
@@ -125,91 +122,32 @@ export function pemCertificates(pem: string): X509Certificate[] {
   });
 }
 
-// ---------------------------------------------------------------------------------------
-// The few certificate fields Node 20's X509Certificate does not expose exactly: signature
-// algorithm, subject CN (the last one, as Go's pkix.Name keeps it) and the validity dates.
-
-interface Tlv {
-  tag: number;
-  body: Buffer;
-  end: number;
-}
-
-function tlv(buf: Buffer, pos: number): Tlv {
-  const tag = buf[pos];
-  let len = buf[pos + 1];
-  let start = pos + 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n === 0 || n > 4) throw new Error('bad DER length');
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + buf[start + i];
-    start += n;
-  }
-  if (start + len > buf.length) throw new Error('truncated DER');
-  return { tag, body: buf.subarray(start, start + len), end: start + len };
-}
-
-function children(body: Buffer): Tlv[] {
-  const out: Tlv[] = [];
-  for (let pos = 0; pos < body.length; pos = out[out.length - 1].end) out.push(tlv(body, pos));
-  return out;
-}
-
-function oid(body: Buffer): string {
-  const parts: number[] = [];
-  let v = 0;
-  for (const b of body) {
-    v = v * 128 + (b & 0x7f);
-    if (!(b & 0x80)) {
-      if (parts.length === 0) parts.push(v < 80 ? Math.floor(v / 40) : 2, v < 80 ? v % 40 : v - 80);
-      else parts.push(v);
-      v = 0;
-    }
-  }
-  return parts.join('.');
-}
-
-function derTime(t: Tlv): Date {
-  const s = t.body.toString('ascii');
-  // UTCTime YYMMDDHHMMSSZ (years 50-99 are 19xx) or GeneralizedTime YYYYMMDDHHMMSSZ.
-  const m = t.tag === 0x17 ? /^(\d{2})(\d{10})Z$/.exec(s) : /^(\d{4})(\d{10})Z$/.exec(s);
-  if (m === null) throw new Error('bad certificate time');
-  const year = t.tag === 0x17 ? (Number(m[1]) < 50 ? 2000 : 1900) + Number(m[1]) : Number(m[1]);
-  const r = m[2];
-  const [mo, d, h, mi, sec] = [0, 2, 4, 6, 8].map((i) => Number(r.slice(i, i + 2))) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  return new Date(Date.UTC(year, mo - 1, d, h, mi, sec));
-}
-
-/** The signature algorithm OID, subject CN and validity of a certificate's DER. */
+/**
+ * The few certificate fields Node 20's X509Certificate does not expose exactly: the signature
+ * algorithm OID, the subject CN (the last one, as Go's pkix.Name keeps it) and the validity.
+ */
 export function readCert(der: Buffer): {
   sigAlg: string;
   cn: string;
   notBefore: Date;
   notAfter: Date;
 } {
-  const [tbs, sigAlg] = children(tlv(der, 0).body);
-  const fields = children(tbs.body);
+  const [tbs, sigAlg] = sequence(parseDerPrefix(der), 'Certificate');
+  const fields = sequence(tbs, 'TBSCertificate');
   // TBSCertificate: [0] version (optional), serial, signature, issuer, validity, subject, …
-  const base = fields[0].tag === 0xa0 ? 1 : 0;
-  const [notBefore, notAfter] = children(fields[base + 3].body);
+  const base = fields[0]?.tag === 0xa0 ? 1 : 0;
+  const [notBefore, notAfter] = sequence(fields[base + 3], 'Validity');
   let cn = '';
-  for (const rdn of children(fields[base + 4].body)) {
-    for (const atv of children(rdn.body)) {
-      const [type, value] = children(atv.body);
-      if (oid(type.body) === '2.5.4.3') cn = value.body.toString('utf8');
+  for (const rdn of sequence(fields[base + 4], 'Name')) {
+    for (const atv of children(rdn)) {
+      const [type, value] = sequence(atv, 'AttributeTypeAndValue');
+      if (oidOf(type) === OID.commonName) cn = value.content.toString('utf8');
     }
   }
   return {
-    sigAlg: oid(children(sigAlg.body)[0].body),
+    sigAlg: oidOf(sequence(sigAlg, 'AlgorithmIdentifier')[0]),
     cn,
-    notBefore: derTime(notBefore),
-    notAfter: derTime(notAfter),
+    notBefore: timeOf(notBefore, 'notBefore'),
+    notAfter: timeOf(notAfter, 'notAfter'),
   };
 }

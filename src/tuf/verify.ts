@@ -1,11 +1,10 @@
 /** Signature verification as notary's tuf/signed/verify.go does it (notary-spec.md §4.5). */
-import { constants, createPublicKey, verify, X509Certificate, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { DctError } from '../errors.js';
-import { keyIdOf, shortId, type TufKey } from '../keys/keyid.js';
-import { MIN_RSA_BITS } from '../keys/rules.js';
+import { keyIdOf, publicKeyOf, shortId, type TufKey } from '../keys/keyid.js';
+import { KEYTYPE_FAMILY } from '../keys/rules.js';
+import { verifySignature } from '../keys/sign.js';
 import { literalSignedMessage, signedMessage, type Envelope } from './envelope.js';
-
-const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 /**
  * Checks that at least `threshold` distinct keys of the role signed the file. The message is
@@ -96,71 +95,7 @@ export function verifyOne(message: Buffer, method: string, sig: Buffer, key: Tuf
   } catch {
     return false;
   }
-  const type = pub.asymmetricKeyType;
-  try {
-    switch (method.toLowerCase()) {
-      case 'ecdsa': {
-        if (type !== 'ec' || !['ecdsa', 'ecdsa-x509'].includes(key.keytype)) return false;
-        // Go requires raw r‖s of exactly twice the curve size; DER is refused.
-        const size = EC_SIZES[pub.asymmetricKeyDetails?.namedCurve ?? ''];
-        if (size === undefined || sig.length !== 2 * size) return false;
-        return verify('sha256', message, { key: pub, dsaEncoding: 'ieee-p1363' }, sig);
-      }
-      case 'rsapss':
-        if (!isRsa(pub, key)) return false;
-        return verify(
-          'sha256',
-          message,
-          { key: pub, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
-          sig,
-        );
-      case 'rsapkcs1v15':
-        if (!isRsa(pub, key)) return false;
-        return verify('sha256', message, { key: pub, padding: constants.RSA_PKCS1_PADDING }, sig);
-      case 'eddsa':
-        if (type !== 'ed25519' || key.keytype !== 'ed25519' || sig.length !== 64) return false;
-        return verify(null, message, pub, sig);
-      default:
-        return false;
-    }
-  } catch {
-    return false;
-  }
-}
-
-const EC_SIZES: Record<string, number> = {
-  prime256v1: 32,
-  secp384r1: 48,
-  secp521r1: 66,
-  secp224r1: 28,
-};
-
-function isRsa(pub: KeyObject, key: TufKey): boolean {
-  return (
-    pub.asymmetricKeyType === 'rsa' &&
-    ['rsa', 'rsa-x509'].includes(key.keytype) &&
-    (pub.asymmetricKeyDetails?.modulusLength ?? 0) >= MIN_RSA_BITS
-  );
-}
-
-/** The public key a TUF key object holds; x509 types use the (first) certificate's key. */
-export function publicKeyOf(key: TufKey): KeyObject {
-  const bytes = Buffer.from(key.keyval.public, 'base64');
-  switch (key.keytype) {
-    case 'ecdsa':
-    case 'rsa':
-      return createPublicKey({ key: bytes, format: 'der', type: 'spki' });
-    case 'ed25519':
-      if (bytes.length !== 32) throw new Error('ed25519 key is not 32 bytes');
-      return createPublicKey({
-        key: Buffer.concat([ED25519_SPKI_PREFIX, bytes]),
-        format: 'der',
-        type: 'spki',
-      });
-    case 'ecdsa-x509':
-    case 'rsa-x509':
-      return new X509Certificate(bytes).publicKey;
-    default:
-      throw new Error(`unsupported key type ${key.keytype}`);
-  }
+  // The key type named in metadata must hold the kind of key found in it.
+  if (KEYTYPE_FAMILY[key.keytype] !== pub.asymmetricKeyType) return false;
+  return verifySignature(method, pub, message, sig);
 }
