@@ -31,7 +31,7 @@ export interface CliIO {
   stderr(text: string): void;
   /** Absent when stdin is not a terminal: nothing is asked, a variable must say it. */
   terminal?: Terminal;
-  /** Runs a Docker credential helper; default: spawns `docker-credential-<name>`. */
+  /** Runs a Docker credential helper; default: `execHelper` of registry/credentials.ts. */
   execCredentialHelper?: ExecFn;
   now?: () => Date;
 }

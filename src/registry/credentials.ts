@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ export interface CredentialOptions {
   password?: string;
   /** Default: DOCKER_CONFIG, else ~/.docker. */
   dockerConfigDir?: string;
-  /** Runs a credential helper (tests inject it). */
+  /** Runs a credential helper; default `execHelper` (tests inject a fake). */
   exec?: ExecFn;
 }
 
@@ -199,18 +198,28 @@ function hostnameOf(key: string): string {
   return key.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
 }
 
-const execHelper: ExecFn = (cmd, args, stdin) =>
-  new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'ignore'] });
-    const out: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const buf = Buffer.concat(out);
-      const stdout = buf.toString('utf8');
-      buf.fill(0);
-      resolve({ code: code ?? 1, stdout });
+/**
+ * Runs a credential helper through @actions/exec, the one way this project runs programs:
+ * silent (the helper's output is a secret), exit code returned rather than thrown, and every
+ * buffer that held the output zeroed. Loaded when a helper runs, which most runs never need.
+ */
+export const execHelper: ExecFn = async (cmd, args, stdin) => {
+  const { exec } = await import('@actions/exec');
+  const chunks: Buffer[] = [];
+  try {
+    const code = await exec(cmd, args, {
+      input: Buffer.from(stdin, 'utf8'),
+      silent: true,
+      ignoreReturnCode: true,
+      listeners: { stdout: (b: Buffer) => chunks.push(b) },
     });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(stdin);
-  });
+    const out = Buffer.concat(chunks);
+    try {
+      return { code, stdout: out.toString('utf8') };
+    } finally {
+      out.fill(0);
+    }
+  } finally {
+    for (const c of chunks) c.fill(0);
+  }
+};
