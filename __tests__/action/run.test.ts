@@ -665,7 +665,7 @@ describe('runMain with the real keys code', () => {
     let sizeInFlow = -1;
     const sign = vi.fn((o: { keys: KeyRing }) => {
       ring = o.keys;
-      sizeInFlow = o.keys.size;
+      sizeInFlow = o.keys.ids().length;
       return Promise.resolve([]);
     });
     const keys = pem(PASS);

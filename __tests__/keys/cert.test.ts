@@ -1,7 +1,8 @@
 import { createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { rootCertificate, ROOT_CERT_DAYS } from '../../src/keys/cert.js';
-import { children, parseDer } from '../../src/keys/der.js';
+import { children } from '../../src/keys/der.js';
+import { parseDer } from './helpers.js';
 import { canonicalKeyId, keyIdOf, tufKeyFromKeyObject } from '../../src/keys/keyid.js';
 import { validRootCerts } from '../../src/tuf/rootcert.js';
 import type { RootMeta } from '../../src/tuf/models.js';

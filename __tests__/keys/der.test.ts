@@ -12,11 +12,11 @@ import {
   derSmallInt,
   octets,
   oidOf,
-  parseDer,
   parseDerPrefix,
   sequence,
   smallInt,
 } from '../../src/keys/der.js';
+import { parseDer } from './helpers.js';
 
 describe('der', () => {
   it('reads what OpenSSL writes: the OIDs of an EC SubjectPublicKeyInfo', () => {

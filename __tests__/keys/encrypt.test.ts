@@ -1,13 +1,13 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { OID, TAG, octets, oidOf, parseDer, sequence, smallInt } from '../../src/keys/der.js';
+import { OID, TAG, octets, oidOf, sequence, smallInt } from '../../src/keys/der.js';
 import { encryptNotaryKey, generateKey, notaryPkcs8 } from '../../src/keys/encrypt.js';
 import { keyIdOf, tufKeyFromKeyObject } from '../../src/keys/keyid.js';
 import { KeyRing } from '../../src/keys/keyring.js';
 import { encodePem, parsePem } from '../../src/keys/pem.js';
 import { decryptPbes2 } from '../../src/keys/pkcs8.js';
 import { readKeySecret } from '../../src/keys/secret.js';
-import { expectDctError, fixtureKey, fixtureText, manifest } from './helpers.js';
+import { expectDctError, fixtureKey, fixtureText, manifest, parseDer } from './helpers.js';
 
 const PASS = 'our-Pass-1618';
 

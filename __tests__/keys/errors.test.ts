@@ -6,13 +6,21 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { derSequence, parseDer, sequence } from '../../src/keys/der.js';
+import { derSequence, sequence } from '../../src/keys/der.js';
 import { encryptNotaryKey, generateKey } from '../../src/keys/encrypt.js';
 import { KeyRing, type KeyRingOptions } from '../../src/keys/keyring.js';
 import { encodePem, pemBodyLines } from '../../src/keys/pem.js';
 import { readKeySecret } from '../../src/keys/secret.js';
 import { LIMITS } from '../../src/keys/tar.js';
-import { expectDctError, fixture, fixtureKey, fixtureText, makeTar, manifest } from './helpers.js';
+import {
+  expectDctError,
+  fixture,
+  fixtureKey,
+  fixtureText,
+  makeTar,
+  manifest,
+  parseDer,
+} from './helpers.js';
 
 const targets = fixtureKey((k) => k.role === 'targets' && k.file.startsWith('trust-private/'));
 const rsa = fixtureKey((k) => k.type === 'rsa' && k.file.startsWith('trust-private/'));
@@ -98,6 +106,6 @@ describe('error codes', () => {
       'KEY_BAD_PASSPHRASE',
       [pass],
     );
-    expect(open(pem, { passphrase: pass, include: 'all' }).size).toBe(1);
+    expect(open(pem, { passphrase: pass, include: 'all' }).ids().length).toBe(1);
   });
 });

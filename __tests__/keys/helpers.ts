@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { DctError } from '../../src/errors.js';
+import { DerError, readTlv, type DerNode } from '../../src/keys/der.js';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/keys/', import.meta.url));
 
@@ -121,4 +122,11 @@ export function makeTar(entries: TarEntry[], longNames: 'gnu' | 'pax' = 'pax', e
   }
   if (end) parts.push(Buffer.alloc(1024));
   return Buffer.concat(parts);
+}
+
+/** Parses a buffer that must hold exactly one DER value: trailing bytes are an error. */
+export function parseDer(buf: Buffer): DerNode {
+  const { node, next } = readTlv(buf, 0);
+  if (next !== buf.length) throw new DerError('DER: trailing data');
+  return node;
 }

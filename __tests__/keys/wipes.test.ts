@@ -291,7 +291,7 @@ describe('KeyRing', () => {
     const { files } = readKeySecret(pem + pem, () => undefined);
     exports.length = 0;
     const ring = KeyRing.open(files, { passphrase: PASS, include: 'signing' });
-    expect(ring.size).toBe(1);
+    expect(ring.ids().length).toBe(1);
     expect(exports).toHaveLength(2);
     expect(exports.every(zeroed)).toBe(true);
     ring.dispose();

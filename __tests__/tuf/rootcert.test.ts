@@ -3,14 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { canonicalKeyId, keyIdOf, type TufKey } from '../../src/keys/keyid.js';
 import { parseEnvelope } from '../../src/tuf/envelope.js';
 import { asRoot, type RootMeta } from '../../src/tuf/models.js';
-import {
-  certKeyIdsOf,
-  matchCnToGun,
-  pemCertificates,
-  validRootCerts,
-} from '../../src/tuf/rootcert.js';
+import { matchCnToGun, pemCertificates, validRootCerts } from '../../src/tuf/rootcert.js';
 import { addDays } from '../../src/tuf/time.js';
-import { makeCertPem, type CertOptions } from './helpers/certs.js';
+import { certKeyIdsOf, makeCertPem, type CertOptions } from './helpers/certs.js';
 import { FIXTURE_NOW, fixtureFiles, GUN } from './helpers/fixtures.js';
 import { newKey } from './helpers/repo.js';
 

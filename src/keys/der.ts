@@ -56,13 +56,6 @@ export function readTlv(buf: Buffer, offset = 0): { node: DerNode; next: number 
   };
 }
 
-/** Parses a buffer that must hold exactly one TLV (trailing bytes are an error). */
-export function parseDer(buf: Buffer): DerNode {
-  const { node, next } = readTlv(buf, 0);
-  if (next !== buf.length) throw new DerError('DER: trailing data');
-  return node;
-}
-
 /** Parses the first TLV and ignores trailing bytes, as Go's asn1.Unmarshal does. */
 export function parseDerPrefix(buf: Buffer): DerNode {
   return readTlv(buf, 0).node;

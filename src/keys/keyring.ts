@@ -150,17 +150,9 @@ export class KeyRing {
     return this.keys;
   }
 
-  get size(): number {
-    return this.live().size;
-  }
-
   /** Canonical IDs of the held keys. */
   ids(): string[] {
     return [...this.live().keys()];
-  }
-
-  has(canonicalId: string): boolean {
-    return this.live().has(canonicalId);
   }
 
   held(): HeldKey[] {

@@ -32,13 +32,6 @@ export function matchCnToGun(cn: string, gun: string): boolean {
   return cn === gun;
 }
 
-/** TUF IDs of the root role's keys that hold certificates. */
-export function certKeyIdsOf(root: RootMeta): string[] {
-  return (root.roles['root']?.keyids ?? []).filter((id) =>
-    isCertKeytype(root.keys[id]?.keytype ?? ''),
-  );
-}
-
 /**
  * The root-role keys whose certificate bundle is usable for `gun` (Go `parseAllCerts` +
  * `validRootLeafCerts`): exactly one non-CA certificate, listed first; CN matches the GUN;

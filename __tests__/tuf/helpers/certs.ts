@@ -3,6 +3,8 @@
  * shape notary's root certificates have (notary-spec.md §2), with knobs to break each rule.
  */
 import { createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { isCertKeytype } from '../../../src/keys/rules.js';
+import type { RootMeta } from '../../../src/tuf/models.js';
 
 export interface CertOptions {
   /** Private key that signs and whose public half is certified. */
@@ -91,4 +93,11 @@ export function makeCertPem(o: CertOptions): string {
   const cert = seq(tbs, alg, der(0x03, Buffer.concat([Buffer.from([0]), sig])));
   const lines = cert.toString('base64').match(/.{1,64}/g)!;
   return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+/** TUF IDs of the root role's keys that hold certificates. */
+export function certKeyIdsOf(root: RootMeta): string[] {
+  return (root.roles['root']?.keyids ?? []).filter((id) =>
+    isCertKeytype(root.keys[id]?.keytype ?? ''),
+  );
 }
