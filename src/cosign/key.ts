@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { secretbox } from '@noble/ciphers/salsa.js';
 import { DctError } from '../errors.js';
 import { encodePem, parsePem } from '../keys/pem.js';
+import { curveOf } from '../keys/rules.js';
 
 export const SIGSTORE_KEY_PEM = 'ENCRYPTED SIGSTORE PRIVATE KEY';
 export const COSIGN_KEY_PEM = 'ENCRYPTED COSIGN PRIVATE KEY';
@@ -129,7 +130,7 @@ export function decryptCosignKey(pem: string, password: string, label: string): 
 /** cosign needs an ECDSA P-256 key to sign as `cosign sign --key` does with its own keys. */
 export function assertP256(key: KeyObject, label: string): void {
   const curve = key.asymmetricKeyDetails?.namedCurve;
-  if (key.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
+  if (curveOf(key)?.name !== 'P-256') {
     const what =
       key.asymmetricKeyType === 'ec'
         ? `an EC ${curve ?? '?'}`

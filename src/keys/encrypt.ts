@@ -6,7 +6,6 @@
  */
 import {
   createCipheriv,
-  createPublicKey,
   generateKeyPairSync,
   pbkdf2Sync,
   randomBytes,
@@ -14,6 +13,7 @@ import {
 } from 'node:crypto';
 import { DctError } from '../errors.js';
 import { OID, derOctets, derOid, derSequence, derSmallInt } from './der.js';
+import { ed25519PublicBytes } from './keyid.js';
 import { encodePem } from './pem.js';
 import { CURVE_NAMES, curveOf } from './rules.js';
 
@@ -49,8 +49,7 @@ export function notaryPkcs8(key: KeyObject): Buffer {
     }
     if (type === 'ed25519') {
       const std = key.export({ type: 'pkcs8', format: 'der' });
-      const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
-      const pub = spki.subarray(spki.length - 32);
+      const pub = ed25519PublicBytes(key);
       inner = Buffer.alloc(96);
       pub.copy(inner, 0);
       std.copy(inner, 32, std.length - 32); // the RFC 8410 seed is the last 32 bytes

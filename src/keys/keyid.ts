@@ -28,12 +28,14 @@ export function tufKeyFromKeyObject(key: KeyObject): TufKey {
     const spki = pub.export({ type: 'spki', format: 'der' });
     return tufKey(PLAIN_KEYTYPE[type], spki);
   }
-  if (type === 'ed25519') {
-    // Raw 32-byte public key: the last 32 bytes of the 44-byte SPKI.
-    const spki = pub.export({ type: 'spki', format: 'der' });
-    return tufKey('ed25519', spki.subarray(ED25519_SPKI_PREFIX.length));
-  }
+  if (type === 'ed25519') return tufKey('ed25519', ed25519PublicBytes(pub));
   throw new Error(`unsupported key type ${String(type)}`);
+}
+
+/** The raw 32-byte public key of an Ed25519 KeyObject: what follows the fixed SPKI prefix. */
+export function ed25519PublicBytes(key: KeyObject): Buffer {
+  const pub = key.type === 'private' ? createPublicKey(key) : key;
+  return pub.export({ type: 'spki', format: 'der' }).subarray(ED25519_SPKI_PREFIX.length);
 }
 
 /** The `ecdsa-x509`/`rsa-x509` TUF key of a certificate: its PEM, base64 (notary-spec.md §2). */

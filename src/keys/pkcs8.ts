@@ -9,7 +9,6 @@ import {
   createDecipheriv,
   createHash,
   createPrivateKey,
-  createPublicKey,
   pbkdf2Sync,
   type KeyObject,
 } from 'node:crypto';
@@ -26,6 +25,7 @@ import {
   sequence,
   smallInt,
 } from './der.js';
+import { ed25519PublicBytes } from './keyid.js';
 import type { PemBlock } from './pem.js';
 import { CURVE_NAMES, curveByOid, keyProblem } from './rules.js';
 
@@ -415,8 +415,7 @@ function ed25519FromNotary(raw: Buffer, label: string, encrypted: boolean): KeyO
   } finally {
     pkcs8.fill(0);
   }
-  const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
-  const pub = spki.subarray(spki.length - 32);
+  const pub = ed25519PublicBytes(key);
   if (!pub.equals(raw.subarray(0, 32)) || !pub.equals(raw.subarray(64, 96))) {
     throw damaged(label, encrypted, 'its Ed25519 public key does not match the seed');
   }

@@ -4,7 +4,7 @@
  */
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { DctError } from '../../errors.js';
-import { keyIdOf, shortId, tufKeyFromKeyObject, type TufKey } from '../../keys/keyid.js';
+import { certTufKey, keyIdOf, shortId, tufKeyFromKeyObject } from '../../keys/keyid.js';
 import { encodePem, parsePem, type PemBlock } from '../../keys/pem.js';
 import { PRIVATE_KEY_TYPES } from '../../keys/pkcs8.js';
 import { MIN_RSA_BITS } from '../../keys/rules.js';
@@ -125,10 +125,7 @@ function readCertificate(block: PemBlock, where: string, now: Date): SignerKey {
   }
   checkKeyType(cert.publicKey, where);
   const pem = encodePem({ type: 'CERTIFICATE', headers: {}, der: cert.raw });
-  const tufKey: TufKey = {
-    keytype: cert.publicKey.asymmetricKeyType === 'rsa' ? 'rsa-x509' : 'ecdsa-x509',
-    keyval: { private: null, public: Buffer.from(pem, 'utf8').toString('base64') },
-  };
+  const tufKey = certTufKey(pem, cert.publicKey);
   return {
     id: keyIdOf(tufKey),
     tufKey,
