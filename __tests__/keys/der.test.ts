@@ -10,11 +10,14 @@ import {
   derOid,
   derSequence,
   derSmallInt,
+  derTime,
   octets,
   oidOf,
   parseDerPrefix,
   sequence,
   smallInt,
+  timeOf,
+  tlv,
 } from '../../src/keys/der.js';
 import { parseDer } from './helpers.js';
 
@@ -68,5 +71,31 @@ describe('der', () => {
     expect(parseDerPrefix(Buffer.from('0500ff', 'hex')).tag).toBe(TAG.NULL);
     expect(() => smallInt(parseDer(Buffer.from('0201ff', 'hex')))).toThrow(DerError); // negative
     expect(() => sequence(parseDer(derNull()), 'x')).toThrow(DerError);
+  });
+
+  it('reads back the times it writes, UTCTime or GeneralizedTime as RFC 5280 wants', () => {
+    for (const iso of [
+      '1950-01-01T00:00:00.000Z',
+      '2049-12-31T23:59:59.000Z',
+      '2050-01-01T00:00:00.000Z',
+      '1949-12-31T23:59:59.000Z',
+      '2036-06-30T12:34:56.000Z',
+    ]) {
+      const der = derTime(new Date(iso));
+      expect(der[0]).toBe(iso < '1950' || iso >= '2050' ? TAG.GENERALIZED_TIME : TAG.UTC_TIME);
+      expect(timeOf(parseDer(der)).toISOString()).toBe(iso);
+    }
+    const ascii = (tag: number, s: string) => parseDer(tlv(tag, Buffer.from(s, 'ascii')));
+    expect(timeOf(ascii(TAG.UTC_TIME, '491231235959Z')).getUTCFullYear()).toBe(2049);
+    expect(timeOf(ascii(TAG.UTC_TIME, '500101000000Z')).getUTCFullYear()).toBe(1950);
+    for (const bad of [
+      ascii(TAG.UTC_TIME, '5001010000Z'), // no seconds
+      ascii(TAG.UTC_TIME, '500101000000+0100'), // not UTC
+      ascii(TAG.GENERALIZED_TIME, '20500101000000.5Z'), // fractional
+      ascii(TAG.OCTET_STRING, '500101000000Z'), // not a time
+    ]) {
+      expect(() => timeOf(bad)).toThrow(DerError);
+    }
+    expect(() => timeOf(undefined)).toThrow(DerError);
   });
 });

@@ -15,7 +15,7 @@ import { DctError } from '../errors.js';
 import { OID, derOctets, derOid, derSequence, derSmallInt } from './der.js';
 import { ed25519PublicBytes } from './keyid.js';
 import { encodePem } from './pem.js';
-import { CURVE_NAMES, curveOf } from './rules.js';
+import { CURVE_NAMES, curveOf, MIN_RSA_BITS } from './rules.js';
 
 const ITERATIONS = 2048;
 
@@ -140,6 +140,6 @@ export function generateKey(type: 'ecdsa' | 'ed25519' | 'rsa'): KeyObject {
     case 'ed25519':
       return generateKeyPairSync('ed25519').privateKey;
     case 'rsa':
-      return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+      return generateKeyPairSync('rsa', { modulusLength: MIN_RSA_BITS }).privateKey;
   }
 }

@@ -7,7 +7,7 @@ import { DctError } from '../../errors.js';
 import { certTufKey, keyIdOf, shortId, tufKeyFromKeyObject } from '../../keys/keyid.js';
 import { encodePem, parsePem, type PemBlock } from '../../keys/pem.js';
 import { PRIVATE_KEY_TYPES } from '../../keys/pkcs8.js';
-import { MIN_RSA_BITS } from '../../keys/rules.js';
+import { MIN_RSA_BITS, rsaBits } from '../../keys/rules.js';
 import { readCert, SHA1_SIG_OIDS } from '../../tuf/rootcert.js';
 import type { SignerKey } from './types.js';
 
@@ -139,7 +139,7 @@ function readCertificate(block: PemBlock, where: string, now: Date): SignerKey {
 function checkKeyType(key: KeyObject, where: string): void {
   const type = key.asymmetricKeyType;
   if (type === 'rsa') {
-    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    const bits = rsaBits(key);
     if (bits < MIN_RSA_BITS)
       throw invalid(
         where,
