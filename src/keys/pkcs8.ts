@@ -4,6 +4,12 @@
  * the rest: PBES2 (notary-spec.md §1.4) and OpenSSL's legacy `Proc-Type` PEM (§1.5), then the
  * inner PKCS#8 / SEC1 / PKCS#1 (§1.3). Every buffer that held key or passphrase bytes is
  * zeroed before returning.
+ *
+ * Why not `createPrivateKey({ passphrase })`: OpenSSL opens notary's ECDSA and RSA files, but
+ * not its Ed25519 ones (an OID OpenSSL does not know), so this path would stay for those as
+ * a second one; the header parse in front (the PBKDF2 cap; scrypt, PBES1 or GCM named rather
+ * than taken for a wrong passphrase) would stay too; and the plaintext would sit where we
+ * cannot zero it. The tests use OpenSSL as the independent check instead.
  */
 import {
   createDecipheriv,
