@@ -5,6 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import { canonicalKeyId, shortId } from '../keys/keyid.js';
 import { children, OID, oidOf, parseDerPrefix, sequence, timeOf } from '../keys/der.js';
+import { parsePem } from '../keys/pem.js';
 import { isCertKeytype, MIN_RSA_BITS, rsaBits } from '../keys/rules.js';
 import type { RootMeta } from './models.js';
 
@@ -108,10 +109,9 @@ function checkRootKey(
 
 /** Every CERTIFICATE block of a PEM bundle; any other block type is an error, as in Go. */
 export function pemCertificates(pem: string): X509Certificate[] {
-  const blocks = [...pem.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g)];
-  return blocks.map((m) => {
-    if (m[1] !== 'CERTIFICATE') throw new Error(`unexpected PEM block ${m[1]}`);
-    return new X509Certificate(Buffer.from(m[2].replace(/\s+/g, ''), 'base64'));
+  return parsePem(pem).map((b) => {
+    if (b.type !== 'CERTIFICATE') throw new Error(`unexpected PEM block ${b.type}`);
+    return new X509Certificate(b.der);
   });
 }
 
