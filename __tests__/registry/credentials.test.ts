@@ -234,3 +234,26 @@ describe('registryCredentials zeroes the bytes that held a password', () => {
     expect(outputs[0].every((x) => x === 0)).toBe(true);
   });
 });
+
+describe('the credential helper runs silently', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("prints neither the command nor the helper's answer", async () => {
+    const answer = { ServerURL: 'reg.io', Username: 'quiet', Secret: 'never-in-the-log' };
+    await installHelper('quiet', { 'reg.io': answer });
+    await writeConfig({ credHelpers: { 'reg.io': 'quiet' } });
+    const written: string[] = [];
+    for (const stream of [process.stdout, process.stderr]) {
+      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        written.push(String(chunk));
+        return true;
+      });
+    }
+    await expect(registryCredentials('reg.io', { dockerConfigDir: dir })).resolves.toEqual({
+      username: 'quiet',
+      password: 'never-in-the-log',
+    });
+    vi.restoreAllMocks();
+    expect(written.filter((w) => /never-in-the-log|docker-credential-quiet/.test(w))).toEqual([]);
+  });
+});
