@@ -5,7 +5,7 @@
 import type { KeyRing } from '../keys/keyring.js';
 import type { TufSigner } from '../tuf/signer.js';
 import { parseExpires } from '../tuf/time.js';
-import type { RoleKeySet, TrustedRepo } from '../tuf/trusted.js';
+import type { RoleKeySet, TrustedRepo } from '../tuf/repo.js';
 import type { Logger } from './types.js';
 
 /** One role as the trust health report shows it. */

@@ -28,16 +28,14 @@ import {
 import { verifySignatures } from '../tuf/verify.js';
 import { validRootCerts } from '../tuf/rootcert.js';
 import { parseExpires } from '../tuf/time.js';
-import {
-  confirmUploaded,
-  loadTrustedRepo,
-  type TrustedRepo,
-  type TrustOptions,
-} from '../tuf/trusted.js';
+import { confirmUploaded } from '../tuf/confirm.js';
+import { loadTrustedRepo, type TrustOptions } from '../tuf/load.js';
+import type { TrustedRepo } from '../tuf/repo.js';
 import type { TufSigner } from '../tuf/signer.js';
 import type { RepoConnection } from './connect.js';
 import { heldSigners } from './health.js';
-import type { Logger, TrustState, TrustStore } from './types.js';
+import type { Logger, TrustStore } from './types.js';
+import type { TrustState } from '../tuf/trust-cache.js';
 
 /** Edits of one targets role: the function mutates a copy of the role's metadata. */
 export interface RoleEdit {

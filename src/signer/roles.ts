@@ -8,7 +8,7 @@ import { shortId, type TufKey } from '../keys/keyid.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { TufSigner } from '../tuf/signer.js';
 import { pathsMatch, type DelegationRole } from '../tuf/models.js';
-import type { RoleKeySet, TrustedRepo } from '../tuf/trusted.js';
+import type { RoleKeySet, TrustedRepo } from '../tuf/repo.js';
 import { canSign, refreshHint } from './health.js';
 
 export interface SignableRole {

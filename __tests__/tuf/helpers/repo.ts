@@ -18,7 +18,7 @@ import {
 } from '../../../src/tuf/models.js';
 import type { TufSigner } from '../../../src/tuf/signer.js';
 import { addDays, goTime } from '../../../src/tuf/time.js';
-import type { MetaFetcher } from '../../../src/tuf/trusted.js';
+import type { MetaFetcher } from '../../../src/tuf/checks.js';
 import { makeCertPem, type CertOptions } from './certs.js';
 
 export interface TestKey {

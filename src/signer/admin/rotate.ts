@@ -11,7 +11,7 @@ import { rootCertificate, type RootCertificate } from '../../keys/cert.js';
 import { keyIdOf, shortId, tufKeyFromKeyObject, type TufKey } from '../../keys/keyid.js';
 import type { RootMeta } from '../../tuf/models.js';
 import type { TufSigner } from '../../tuf/signer.js';
-import type { TrustedRepo } from '../../tuf/trusted.js';
+import type { TrustedRepo } from '../../tuf/repo.js';
 import { loadRepo, publishChange, type Change } from '../publish.js';
 import { baseKeyIds, baseRoleSigners, keySigner, publishContext, withRepository } from './repo.js';
 import type { RotatableRole, RotateKeyOptions, RotateKeyResult } from './types.js';
