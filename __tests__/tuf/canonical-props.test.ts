@@ -6,7 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, parseJson, sameJson } from '../../src/tuf/canonical.js';
-import { parseEnvelope, signEnvelope } from '../../src/tuf/envelope.js';
+import {
+  literalSignedMessage,
+  parseEnvelope,
+  serializeEnvelope,
+  signEnvelope,
+} from '../../src/tuf/envelope.js';
 import {
   asTargets,
   updatedTargets,
@@ -317,5 +322,34 @@ describe('parseJson refuses exactly the texts with a key twice in one object', (
     expect(Object.getPrototypeOf(a[0]['b'])).toBe(null);
     expect(Object.keys(v)).toEqual(['a', '__proto__']);
     expect(Object.getPrototypeOf(v['__proto__'])).toBe(null);
+  });
+});
+
+describe('literalSignedMessage reads the message only from files exactly as Go writes them', () => {
+  const sigs = [{ keyid: 'k<1>', method: 'ecdsa', sig: 'c2ln&' }];
+
+  it.each(SEEDS.slice(0, 20))('seed %i', (seed) => {
+    const g = new Gen(seed);
+    for (let i = 0; i < 40; i++) {
+      const message = canonicalJson({ signed: g.json(3), n: g.string(8) });
+      const file = serializeEnvelope({}, sigs, message);
+      expect(literalSignedMessage(file, sigs)?.equals(message)).toBe(true);
+      // Any one byte changed, added or dropped: refused, or still exactly Go's writing of
+      // what is returned (never a message the file does not carry).
+      const at = g.int(file.length);
+      const edits = [
+        Buffer.concat([
+          file.subarray(0, at),
+          Buffer.from([g.pick([0x0a, 0x3c, 0x5c, 0x20, 0x22])]),
+          file.subarray(at),
+        ]),
+        Buffer.concat([file.subarray(0, at), file.subarray(at + 1)]),
+        Buffer.from(file).fill(g.pick([0x26, 0x01, 0x41]), at, at + 1),
+      ];
+      for (const edited of edits) {
+        const got = literalSignedMessage(edited, sigs);
+        if (got !== undefined) expect(serializeEnvelope({}, sigs, got).equals(edited)).toBe(true);
+      }
+    }
   });
 });

@@ -387,7 +387,8 @@ function bareInPlace(v: unknown): number {
   }
   Object.setPrototypeOf(v, null);
   const o = v as Record<string, unknown>;
-  for (const k in o) keys += 1 + bareInPlace(o[k]);
+  const names = Object.keys(o);
+  for (let i = 0; i < names.length; i++) keys += 1 + bareInPlace(o[names[i]]);
   return keys;
 }
 
