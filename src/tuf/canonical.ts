@@ -52,11 +52,15 @@ class BadValue extends Error {
   }
 }
 
-/** Bytes of one encoding in large chunks: no intermediate strings for a large document. */
+/**
+ * Bytes of one encoding in chunks that double up to 256 KiB: no intermediate strings for a
+ * large document, no large allocation for a small one.
+ */
 class ByteWriter {
-  private static readonly CHUNK = 64 * 1024;
+  private static readonly FIRST = 1024;
+  private static readonly MAX_CHUNK = 256 * 1024;
   private readonly chunks: Buffer[] = [];
-  private buf: Buffer = Buffer.allocUnsafe(ByteWriter.CHUNK);
+  private buf: Buffer = Buffer.allocUnsafe(ByteWriter.FIRST);
   private pos = 0;
   private total = 0;
 
@@ -82,7 +86,8 @@ class ByteWriter {
   private next(need: number): void {
     this.chunks.push(this.buf.subarray(0, this.pos));
     this.total += this.pos;
-    this.buf = Buffer.allocUnsafe(Math.max(ByteWriter.CHUNK, need));
+    const size = Math.min(this.buf.length * 2, ByteWriter.MAX_CHUNK);
+    this.buf = Buffer.allocUnsafe(Math.max(size, need));
     this.pos = 0;
   }
 }
