@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TrustCache, cacheKeyPrefix, isTrustState } from '../../src/action/cache.js';
-import type { TrustState } from '../../src/signer/types.js';
+import type { TrustState } from '../../src/tuf/trust-cache.js';
 import { FakeCache } from './fake-cache.js';
 
 function logger() {

@@ -9,7 +9,7 @@ import { HttpClient } from '../../src/http/client.js';
 import { NotaryClient } from '../../src/notary/client.js';
 import { canonicalJson } from '../../src/tuf/canonical.js';
 import type { TargetsMeta } from '../../src/tuf/models.js';
-import { loadTrustedRepo } from '../../src/tuf/trusted.js';
+import { loadTrustedRepo } from '../../src/tuf/load.js';
 import { ForgedNotary } from '../support/forged-notary.js';
 import { encryptNotaryKey } from '../../src/keys/encrypt.js';
 import { KeyRing } from '../../src/keys/keyring.js';

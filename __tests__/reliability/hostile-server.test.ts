@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseImageRef } from '../../src/registry/reference.js';
 import { parseEnvelope } from '../../src/tuf/envelope.js';
 import { asTargets, type TargetFile } from '../../src/tuf/models.js';
-import { loadTrustedRepo } from '../../src/tuf/trusted.js';
+import { loadTrustedRepo } from '../../src/tuf/load.js';
 import { checkGroup } from '../../src/signer/verify.js';
 import type { TagTarget } from '../../src/signer/targets.js';
 import { GroupImagesError } from '../../src/signer/images.js';

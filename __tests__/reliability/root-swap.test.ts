@@ -3,7 +3,7 @@
  * certificate CN is checked before any rotation from a cached root (trustpinning/certs.go).
  */
 import { describe, expect, it } from 'vitest';
-import { loadTrustedRepo } from '../../src/tuf/trusted.js';
+import { loadTrustedRepo } from '../../src/tuf/load.js';
 import { FIXTURE_NOW, GUN, fixtureFetcher, fixtureFiles } from '../tuf/helpers/fixtures.js';
 
 const repoFiles = fixtureFiles('repo');

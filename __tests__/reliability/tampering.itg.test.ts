@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signImages } from '../../src/signer/sign.js';
 import { verifyImages } from '../../src/signer/verify.js';
-import type { TrustState } from '../../src/signer/types.js';
-import { loadTrustedRepo } from '../../src/tuf/trusted.js';
+import type { TrustState } from '../../src/tuf/trust-cache.js';
+import { loadTrustedRepo } from '../../src/tuf/load.js';
 import { roleFile } from '../support/fault-proxy.js';
 import { pushImage } from '../support/images.js';
 import { createTrustedRepo, type TrustedRepo } from '../support/notary-cli.js';

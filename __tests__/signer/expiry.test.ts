@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { warnIfRootExpiring } from '../../src/signer/publish.js';
 import { addDays } from '../../src/tuf/time.js';
-import { loadTrustedRepo } from '../../src/tuf/trusted.js';
+import { loadTrustedRepo } from '../../src/tuf/load.js';
 import { TestRepo } from '../tuf/helpers/repo.js';
 
 const GUN = 'registry.example.com/team/app';

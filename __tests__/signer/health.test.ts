@@ -7,7 +7,8 @@ import { renderSummary } from '../../src/action/summary.js';
 import { roleHealth, warnIfExpiring } from '../../src/signer/health.js';
 import { parseDuration } from '../../src/signer/refresh.js';
 import { addDays } from '../../src/tuf/time.js';
-import { loadTrustedRepo, type TrustedRepo } from '../../src/tuf/trusted.js';
+import { loadTrustedRepo } from '../../src/tuf/load.js';
+import type { TrustedRepo } from '../../src/tuf/repo.js';
 import { sha256b64, TestRepo } from '../tuf/helpers/repo.js';
 
 const GUN = 'registry.example.com/team/app';

@@ -1,14 +1,14 @@
 /**
  * Which roles a run may sign into, on synthetic repositories whose delegations have thresholds
  * above one, expired files and tampered signatures (src/signer/roles.ts with the loader's
- * verdicts from src/tuf/trusted.ts). Signing on top of a file no client trusts must be refused.
+ * verdicts from src/tuf/load.ts). Signing on top of a file no client trusts must be refused.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KeyRing } from '../../src/keys/keyring.js';
 import { signableExpired, signableRoles } from '../../src/signer/roles.js';
 import { serializeEnvelope } from '../../src/tuf/envelope.js';
 import { addDays } from '../../src/tuf/time.js';
-import { loadTrustedRepo, type TrustOptions } from '../../src/tuf/trusted.js';
+import { loadTrustedRepo, type TrustOptions } from '../../src/tuf/load.js';
 import { newKey, sha256b64, TestRepo, type TestKey } from '../tuf/helpers/repo.js';
 import { ringOfKeys } from './flows.js';
 

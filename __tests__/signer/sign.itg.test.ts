@@ -8,7 +8,7 @@ import { publishChange } from '../../src/signer/publish.js';
 import { connectRepo } from '../../src/signer/connect.js';
 import { parseImageRef } from '../../src/registry/reference.js';
 import { toTargetFile } from '../../src/signer/targets.js';
-import { loadTrustedRepo } from '../../src/tuf/trusted.js';
+import { loadTrustedRepo } from '../../src/tuf/load.js';
 import { pushImage } from '../support/images.js';
 import { createTrustedRepo, NotaryCli, passphraseEnv } from '../support/notary-cli.js';
 import { startSandbox, type Sandbox } from '../support/servers.js';

@@ -10,7 +10,7 @@ import { GroupImagesError } from '../../src/signer/images.js';
 import type { TagTarget } from '../../src/signer/targets.js';
 import { checkGroup } from '../../src/signer/verify.js';
 import { targetFile } from '../../src/tuf/models.js';
-import { loadTrustedRepo } from '../../src/tuf/trusted.js';
+import { loadTrustedRepo } from '../../src/tuf/load.js';
 import { newKey, TestRepo } from '../tuf/helpers/repo.js';
 
 const GUN = 'registry.example.com/team/app';

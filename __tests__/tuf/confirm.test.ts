@@ -4,7 +4,9 @@
  * as published only when the server's snapshot lists exactly their bytes.
  */
 import { describe, expect, it } from 'vitest';
-import { confirmUploaded, loadTrustedRepo, type TrustedRepo } from '../../src/tuf/trusted.js';
+import { confirmUploaded } from '../../src/tuf/confirm.js';
+import { loadTrustedRepo } from '../../src/tuf/load.js';
+import type { TrustedRepo } from '../../src/tuf/repo.js';
 import { addDays } from '../../src/tuf/time.js';
 import { newKey, sha256b64, TestRepo } from './helpers/repo.js';
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalKeyId, type TufKey } from '../../src/keys/keyid.js';
 import { parseEnvelope, serializeEnvelope, signedMessage } from '../../src/tuf/envelope.js';
 import { asRoot, asSnapshot, asTargets, asTimestamp, targetSha256 } from '../../src/tuf/models.js';
-import { loadTrustedRepo } from '../../src/tuf/trusted.js';
+import { loadTrustedRepo } from '../../src/tuf/load.js';
 import { verifyOne, verifySignatures } from '../../src/tuf/verify.js';
 import { certKeyIdsOf } from './helpers/certs.js';
 import { FIXTURE_NOW, fixtureFetcher, fixtureFiles, GUN } from './helpers/fixtures.js';

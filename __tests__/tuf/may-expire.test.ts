@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEnvelope } from '../../src/tuf/envelope.js';
 import { asTargets } from '../../src/tuf/models.js';
 import { addDays } from '../../src/tuf/time.js';
-import { loadTrustedRepo, type TrustOptions } from '../../src/tuf/trusted.js';
+import { loadTrustedRepo, type TrustOptions } from '../../src/tuf/load.js';
 import { newKey, sha256b64, TestRepo } from './helpers/repo.js';
 
 const GUN = 'registry.example.com/team/app';

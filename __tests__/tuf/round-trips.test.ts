@@ -4,8 +4,9 @@
  * server. Fetching early must never mean trusting early: the errors stay the sequential ones.
  */
 import { describe, expect, it } from 'vitest';
-import type { TrustState } from '../../src/signer/types.js';
-import { loadTrustedRepo, type MetaFetcher } from '../../src/tuf/trusted.js';
+import type { TrustState } from '../../src/tuf/trust-cache.js';
+import type { MetaFetcher } from '../../src/tuf/checks.js';
+import { loadTrustedRepo } from '../../src/tuf/load.js';
 import { MemoryFetcher, sha256b64, TestRepo } from './helpers/repo.js';
 
 const GUN = 'registry.example.com/team/app';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { signEnvelope } from '../../src/tuf/envelope.js';
-import { loadTrustedRepo } from '../../src/tuf/trusted.js';
+import { loadTrustedRepo } from '../../src/tuf/load.js';
 import { newKey, TestRepo } from './helpers/repo.js';
 
 const GUN = 'registry.example.com/team/app';

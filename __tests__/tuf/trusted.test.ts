@@ -3,11 +3,12 @@
  * the faults the real server cannot be made to show (notary-spec.md §7).
  */
 import { describe, expect, it } from 'vitest';
-import type { TrustState } from '../../src/signer/types.js';
+import type { TrustState } from '../../src/tuf/trust-cache.js';
 import { serializeEnvelope } from '../../src/tuf/envelope.js';
 import { metaFileFor } from '../../src/tuf/models.js';
 import { addDays } from '../../src/tuf/time.js';
-import { loadTrustedRepo, TIMESTAMP_MAX_BYTES, type MetaFetcher } from '../../src/tuf/trusted.js';
+import { TIMESTAMP_MAX_BYTES, type MetaFetcher } from '../../src/tuf/checks.js';
+import { loadTrustedRepo } from '../../src/tuf/load.js';
 import { newKey, sha256b64, TestRepo, type TestKey } from './helpers/repo.js';
 
 const GUN = 'registry.example.com/team/app';

@@ -10,8 +10,8 @@ import { parseImageRef } from '../../src/registry/reference.js';
 import { connectRepo } from '../../src/signer/connect.js';
 import { publishChange, type RoleEdit } from '../../src/signer/publish.js';
 import { toTargetFile } from '../../src/signer/targets.js';
-import type { TufSigner } from '../../src/tuf/signer.js';
-import type { TrustedRepo } from '../../src/tuf/trusted.js';
+import type { TufSigner } from '../../src/keys/sign.js';
+import type { TrustedRepo } from '../../src/tuf/repo.js';
 import { SIGN_ROLES } from './cli.js';
 
 /** Adds `count` targets `<prefix>-00000…` (made-up digests, no images) to SIGN_ROLES. */

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { describeError } from '../errors.js';
 import { parseImageRef } from '../registry/reference.js';
 import { isTrustState, neverLower } from '../signer/trust-state.js';
-import type { Logger, TrustState, TrustStore } from '../signer/types.js';
+import type { Logger, TrustStore } from '../signer/types.js';
+import type { TrustState } from '../tuf/trust-cache.js';
 
 export { isTrustState };
 

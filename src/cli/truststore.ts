@@ -8,7 +8,8 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { isTrustState, neverLower } from '../signer/trust-state.js';
-import type { Logger, TrustState, TrustStore } from '../signer/types.js';
+import type { Logger, TrustStore } from '../signer/types.js';
+import type { TrustState } from '../tuf/trust-cache.js';
 
 const VERSIONS_FILE = 'dct-versions.json';
 

@@ -10,7 +10,7 @@ import {
 import type { TufKey } from '../keys/keyid.js';
 import type { ImageRef } from '../registry/reference.js';
 import { GoFields, parseJson } from '../tuf/canonical.js';
-import { ROOT_MAX_BYTES, TIMESTAMP_MAX_BYTES, type MetaFetcher } from '../tuf/trusted.js';
+import { ROOT_MAX_BYTES, TIMESTAMP_MAX_BYTES, type MetaFetcher } from '../tuf/checks.js';
 import { notaryError } from './errors.js';
 import { multipartBody } from './multipart.js';
 

@@ -20,7 +20,7 @@ import { publicKeyOf, shortId } from '../keys/keyid.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { ImageRef } from '../registry/reference.js';
 import { pathsMatch } from '../tuf/models.js';
-import type { TrustedRepo } from '../tuf/trusted.js';
+import type { TrustedRepo } from '../tuf/repo.js';
 import type { RepoConnection } from './connect.js';
 import { GroupImagesError } from './images.js';
 import { signerName, signerRole } from './roles.js';

@@ -3,9 +3,9 @@
  * act on (issue 11): a role that expires stops every client at once, attacked or not.
  */
 import type { KeyRing } from '../keys/keyring.js';
-import type { TufSigner } from '../tuf/signer.js';
+import type { TufSigner } from '../keys/sign.js';
 import { parseExpires } from '../tuf/time.js';
-import type { RoleKeySet, TrustedRepo } from '../tuf/trusted.js';
+import type { RoleKeySet, TrustedRepo } from '../tuf/repo.js';
 import type { Logger } from './types.js';
 
 /** One role as the trust health report shows it. */

@@ -6,7 +6,7 @@
  */
 import { canonicalKeyId } from '../keys/keyid.js';
 import { pathsMatch, targetSha256, type TargetsMeta } from '../tuf/models.js';
-import type { TrustedRepo } from '../tuf/trusted.js';
+import type { TrustedRepo } from '../tuf/repo.js';
 
 /** Docker's name for a tag signed by `targets` or `targets/releases` and no other role. */
 export const REPO_ADMIN = 'Repo Admin';

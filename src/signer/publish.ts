@@ -8,7 +8,7 @@ import { backoff, type BackoffPolicy } from '../http/client.js';
 import { shortId } from '../keys/keyid.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { TufKey } from '../keys/keyid.js';
-import { canonicalJson } from '../tuf/canonical.js';
+import { canonicalJson, sameJson } from '../tuf/canonical.js';
 import { parseEnvelope, signEnvelope, type Envelope } from '../tuf/envelope.js';
 import {
   asRoot,
@@ -28,16 +28,14 @@ import {
 import { verifySignatures } from '../tuf/verify.js';
 import { validRootCerts } from '../tuf/rootcert.js';
 import { parseExpires } from '../tuf/time.js';
-import {
-  confirmUploaded,
-  loadTrustedRepo,
-  type TrustedRepo,
-  type TrustOptions,
-} from '../tuf/trusted.js';
-import type { TufSigner } from '../tuf/signer.js';
+import { confirmUploaded } from '../tuf/confirm.js';
+import { loadTrustedRepo, type TrustOptions } from '../tuf/load.js';
+import type { TrustedRepo } from '../tuf/repo.js';
+import type { TufSigner } from '../keys/sign.js';
 import type { RepoConnection } from './connect.js';
 import { heldSigners } from './health.js';
-import type { Logger, TrustState, TrustStore } from './types.js';
+import type { Logger, TrustStore } from './types.js';
+import type { TrustState } from '../tuf/trust-cache.js';
 
 /** Edits of one targets role: the function mutates a copy of the role's metadata. */
 export interface RoleEdit {
@@ -380,7 +378,9 @@ function readBack<T>(env: Envelope<T>, role: string, keys: Keys, guard: (x: unkn
   try {
     const read = parseEnvelope(env.bytes, role, guard);
     verifySignatures(read, role, keys.keys, keys);
-    if (!canonicalJson(read.signed).equals(env.message!)) {
+    // The message is canonical(env.signed): the same data reads back as the same message,
+    // which spares encoding a large role again; anything else is compared byte for byte.
+    if (!sameJson(read.signed, env.signed) && !canonicalJson(read.signed).equals(env.message!)) {
       throw new DctError('TUF_BAD_METADATA', 'it reads back as other content than was signed');
     }
   } catch (e) {

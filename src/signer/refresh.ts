@@ -11,7 +11,7 @@ import { DctError } from '../errors.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { RepositoryRef } from '../registry/reference.js';
 import { parseExpires } from '../tuf/time.js';
-import type { TrustedRepo } from '../tuf/trusted.js';
+import type { TrustedRepo } from '../tuf/repo.js';
 import { withRepository } from './admin/repo.js';
 import { canSign, healthAfter, heldSigners, type RoleHealth } from './health.js';
 import { eachRepository } from './images.js';

@@ -4,7 +4,7 @@
  */
 import { DctError } from '../errors.js';
 import type { ImageRef } from '../registry/reference.js';
-import type { TrustedRepo } from '../tuf/trusted.js';
+import type { TrustedRepo } from '../tuf/repo.js';
 import { perRepository, type RepoConnection } from './connect.js';
 import { GroupImagesError } from './images.js';
 import { loadRepo, publishChange, type RoleEdit } from './publish.js';

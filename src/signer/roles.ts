@@ -6,9 +6,9 @@
 import { DctError } from '../errors.js';
 import { shortId, type TufKey } from '../keys/keyid.js';
 import type { KeyRing } from '../keys/keyring.js';
-import type { TufSigner } from '../tuf/signer.js';
+import type { TufSigner } from '../keys/sign.js';
 import { pathsMatch, type DelegationRole } from '../tuf/models.js';
-import type { RoleKeySet, TrustedRepo } from '../tuf/trusted.js';
+import type { RoleKeySet, TrustedRepo } from '../tuf/repo.js';
 import { canSign, refreshHint } from './health.js';
 
 export interface SignableRole {

@@ -7,7 +7,7 @@ import type { ImageRef } from '../registry/reference.js';
 import { perRepository, type RepoConnection } from './connect.js';
 import { expectedDigest, GroupImagesError, imageFailure } from './images.js';
 import { loadRepo, publishChange, type RoleEdit } from './publish.js';
-import type { TrustedRepo } from '../tuf/trusted.js';
+import type { TrustedRepo } from '../tuf/repo.js';
 import { rolesForTag, signableExpired, signableRoles } from './roles.js';
 import { pathsMatch } from '../tuf/models.js';
 import { healthAfter, warnIfExpiring } from './health.js';

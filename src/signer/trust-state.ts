@@ -2,7 +2,7 @@
  * What a trust store (the Actions cache, docker's TUF folder) keeps of a repository: checked
  * when read, and never lowered when written.
  */
-import type { TrustState } from './types.js';
+import type { TrustState } from '../tuf/trust-cache.js';
 
 export function isTrustState(v: unknown): v is TrustState {
   if (typeof v !== 'object' || v === null) return false;

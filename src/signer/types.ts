@@ -6,6 +6,7 @@ import type { KeyRing } from '../keys/keyring.js';
 import type { ExecFn } from '../registry/credentials.js';
 import type { CosignSignSettings } from './cosign.js';
 import type { RepoHealth } from './health.js';
+import type { TrustState } from '../tuf/trust-cache.js';
 
 /** One signed (or revoked) tag, as the `signed` output lists it (ACTION.md). */
 export interface SignedTag {
@@ -27,15 +28,6 @@ export interface VerifiedTag {
   signers: string[]; // delegation names (`ci`), or `targets` / `releases`
   /** A valid cosign signature was required and found (`verify` with cosign). */
   cosign?: boolean;
-}
-
-/** What a repository's trust looked like after a run; kept by the cache between runs. */
-export interface TrustState {
-  gun: string;
-  /** base64 of the exact root.json bytes trusted last. */
-  root: string;
-  /** Highest version seen per role (`root`, `timestamp`, `snapshot`, `targets`, `targets/…`). */
-  versions: Record<string, number>;
 }
 
 /** Where trusted roots and versions live between runs (the Actions cache, or nowhere). */

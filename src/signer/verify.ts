@@ -5,7 +5,7 @@
  */
 import { DctError, type ImageFailure } from '../errors.js';
 import type { ImageRef } from '../registry/reference.js';
-import type { TrustedRepo } from '../tuf/trusted.js';
+import type { TrustedRepo } from '../tuf/repo.js';
 import { perRepository, type RepoConnection } from './connect.js';
 import { checkCosign } from './cosign.js';
 import { GroupImagesError, imageFailure } from './images.js';

@@ -10,13 +10,15 @@ import { DctError } from '../errors.js';
  * Object properties whose value is `undefined` are left out, as JSON.stringify does.
  */
 export function canonicalJson(value: unknown): Buffer {
+  const out = new ByteWriter();
   try {
-    return Buffer.from(write(value), 'utf8');
+    write(value, out);
   } catch (e) {
     // The happy path keeps no path; walk again to name the value that failed.
     if (e instanceof BadValue) throw new DctError(e.code, `${e.what} at $${pathOfBad(value)}`);
     throw e;
   }
+  return out.done();
 }
 
 function pathOfBad(value: unknown): string {
@@ -26,7 +28,7 @@ function pathOfBad(value: unknown): string {
       : Object.entries(value).map(([k, v]) => [`.${k}`, v] as const);
     for (const [step, v] of entries) {
       try {
-        write(v);
+        write(v, new ByteWriter());
       } catch {
         return step + pathOfBad(v);
       }
@@ -50,12 +52,56 @@ class BadValue extends Error {
   }
 }
 
-function write(value: unknown): string {
+/**
+ * Bytes of one encoding in chunks that double up to 256 KiB: no intermediate strings for a
+ * large document, no large allocation for a small one.
+ */
+class ByteWriter {
+  private static readonly FIRST = 1024;
+  private static readonly MAX_CHUNK = 256 * 1024;
+  private readonly chunks: Buffer[] = [];
+  private buf: Buffer = Buffer.allocUnsafe(ByteWriter.FIRST);
+  private pos = 0;
+  private total = 0;
+
+  byte(b: number): void {
+    if (this.pos === this.buf.length) this.next(1);
+    this.buf[this.pos++] = b;
+  }
+
+  /** `s` as UTF-8 (a lone surrogate becomes U+FFFD, as Buffer.from(s, 'utf8') writes it). */
+  text(s: string): void {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8.
+    if (this.pos + s.length * 3 > this.buf.length) this.next(s.length * 3);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  done(): Buffer {
+    this.chunks.push(this.buf.subarray(0, this.pos));
+    const out = Buffer.concat(this.chunks, this.total + this.pos);
+    this.chunks.length = 0;
+    return out;
+  }
+
+  private next(need: number): void {
+    this.chunks.push(this.buf.subarray(0, this.pos));
+    this.total += this.pos;
+    const size = Math.min(this.buf.length * 2, ByteWriter.MAX_CHUNK);
+    this.buf = Buffer.allocUnsafe(Math.max(size, need));
+    this.pos = 0;
+  }
+}
+
+const QUOTE = 0x22;
+
+function write(value: unknown, out: ByteWriter): void {
   switch (typeof value) {
     case 'string':
-      return quote(value);
+      writeString(value, out);
+      return;
     case 'boolean':
-      return value ? 'true' : 'false';
+      out.text(value ? 'true' : 'false');
+      return;
     case 'number':
       if (!Number.isSafeInteger(value)) {
         throw new BadValue(
@@ -63,18 +109,26 @@ function write(value: unknown): string {
           `canonical JSON allows only integers up to 2^53, got ${String(value)}`,
         );
       }
-      return String(value === 0 ? 0 : value);
+      out.text(String(value === 0 ? 0 : value));
+      return;
     case 'object':
-      if (value === null) return 'null';
-      if (Array.isArray(value)) {
-        let s = '[';
-        for (let i = 0; i < value.length; i++) {
-          if (i > 0) s += ',';
-          s += write(value[i]);
-        }
-        return s + ']';
+      if (value === null) {
+        out.text('null');
+        return;
       }
-      if (isPlainObject(value)) return writeObject(value);
+      if (Array.isArray(value)) {
+        out.byte(0x5b);
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out.byte(0x2c);
+          write(value[i], out);
+        }
+        out.byte(0x5d);
+        return;
+      }
+      if (isPlainObject(value)) {
+        writeObject(value, out);
+        return;
+      }
   }
   throw new BadValue(
     'TUF_BAD_METADATA',
@@ -82,23 +136,31 @@ function write(value: unknown): string {
   );
 }
 
-function writeObject(value: Record<string, unknown>): string {
+/** The keys of an object in canonical order: byte-wise on their UTF-8. */
+export function canonicalKeys(value: object): string[] {
   const keys = Object.keys(value);
   let utf16Order = true;
   for (let i = 0; i < keys.length && utf16Order; i++) utf16Order = !NOT_UTF16_ORDER.test(keys[i]);
   if (utf16Order) keys.sort();
   else keys.sort(byUtf8);
-  let s = '{';
+  return keys;
+}
+
+function writeObject(value: Record<string, unknown>, out: ByteWriter): void {
+  const keys = canonicalKeys(value);
+  out.byte(0x7b);
   let first = true;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
     const v = value[k];
     if (v === undefined) continue;
-    if (!first) s += ',';
+    if (!first) out.byte(0x2c);
     first = false;
-    s += quote(k) + ':' + write(v);
+    writeString(k, out);
+    out.byte(0x3a);
+    write(v, out);
   }
-  return s + '}';
+  out.byte(0x7d);
 }
 
 function isPlainObject(v: object): v is Record<string, unknown> {
@@ -106,18 +168,14 @@ function isPlainObject(v: object): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-// Canonical strings escape only `"` and `\`. Most strings (names, base64, hex) have neither
-// nor anything JSON.stringify would escape (control characters, lone surrogates), and are
-// written as they are; JSON.stringify gives the canonical form when only `"`/`\` occur.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const PLAIN = /[\u0000-\u001f\ud800-\udfff"\\]/;
-// eslint-disable-next-line no-control-regex -- as above
-const STRINGIFY_DIFFERS = /[\u0000-\u001f\ud800-\udfff]/;
+// Canonical strings escape only `"` and `\`, every other character is written as it is (its
+// UTF-8; a lone surrogate as U+FFFD). Most strings (names, base64, hex) have neither.
+const ESCAPED = /["\\]/;
 
-function quote(s: string): string {
-  if (!PLAIN.test(s)) return `"${s}"`;
-  if (!STRINGIFY_DIFFERS.test(s)) return JSON.stringify(s);
-  return `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+function writeString(s: string, out: ByteWriter): void {
+  out.byte(QUOTE);
+  out.text(ESCAPED.test(s) ? s.replace(/["\\]/g, (c) => `\\${c}`) : s);
+  out.byte(QUOTE);
 }
 
 const HTML_ESCAPES: Record<number, string> = { 0x3c: '\\u003c', 0x3e: '\\u003e', 0x26: '\\u0026' };
@@ -165,14 +223,55 @@ export function htmlEscape(json: Buffer): Buffer {
 export function parseJson(text: string | Buffer): unknown {
   const src = typeof text === 'string' ? text : text.toString('utf8');
   const value = JSON.parse(src) as unknown;
-  const twice = duplicateKey(src);
-  if (twice !== undefined) {
+  // A key twice in one object leaves fewer keys in the parsed objects than the text holds;
+  // only then is the text searched again for the key to name.
+  if (bareInPlace(value) !== countKeys(src)) {
+    const twice = duplicateKey(src);
     throw new DctError(
       'TUF_BAD_METADATA',
-      `the key ${JSON.stringify(twice)} is in one object twice, so the file can be read two ways`,
+      `the key ${twice === undefined ? '(unknown)' : JSON.stringify(twice)} is in one object twice, so the file can be read two ways`,
     );
   }
-  return toBare(value);
+  return value;
+}
+
+/** The number of object keys in `src` (valid JSON). */
+function countKeys(src: string): number {
+  // Per open object (true) or array (false); `key`: the next string is a key.
+  const open: boolean[] = [];
+  let key = false;
+  let count = 0;
+  for (let i = 0; i < src.length; i++) {
+    const c = src.charCodeAt(i);
+    if (c === 0x22) {
+      if (key) {
+        count++;
+        key = false;
+      }
+      i = stringEnd(src, i);
+    } else if (c === 0x7b) {
+      open.push(true);
+      key = true;
+    } else if (c === 0x5b) {
+      open.push(false);
+    } else if (c === 0x7d || c === 0x5d) {
+      open.pop();
+    } else if (c === 0x2c) {
+      key = open[open.length - 1] === true;
+    }
+  }
+  return count;
+}
+
+/** The index of the quote that closes the string opened at `start`. */
+function stringEnd(src: string, start: number): number {
+  let end = src.indexOf('"', start + 1);
+  for (;;) {
+    let slashes = 0;
+    while (src.charCodeAt(end - 1 - slashes) === 0x5c) slashes++;
+    if (slashes % 2 === 0) return end;
+    end = src.indexOf('"', end + 1);
+  }
 }
 
 /** The first key found twice in one object of `src` (valid JSON), unescaped. */
@@ -183,13 +282,7 @@ function duplicateKey(src: string): string | undefined {
   for (let i = 0; i < src.length; i++) {
     const c = src.charCodeAt(i);
     if (c === 0x22) {
-      let end = src.indexOf('"', i + 1);
-      for (;;) {
-        let slashes = 0;
-        while (src.charCodeAt(end - 1 - slashes) === 0x5c) slashes++;
-        if (slashes % 2 === 0) break;
-        end = src.indexOf('"', end + 1);
-      }
+      const end = stringEnd(src, i);
       if (key) {
         const raw = src.slice(i + 1, end);
         const name = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
@@ -249,6 +342,33 @@ export class GoFields {
   }
 }
 
+/**
+ * Whether two JSON values are the same data: the same keys (a property set to `undefined`
+ * counts as absent), the same strings and numbers (0 and -0 alike). Same data has the same
+ * canonical bytes; the reverse does not quite hold (a lone surrogate is written as U+FFFD),
+ * so a caller that must know the bytes differ compares them when this says false.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let count = 0;
+  for (const k of Object.keys(x)) {
+    if (x[k] === undefined) continue;
+    count++;
+    if (!Object.prototype.hasOwnProperty.call(y, k) || !sameJson(x[k], y[k])) return false;
+  }
+  for (const k of Object.keys(y)) if (y[k] !== undefined) count--;
+  return count === 0;
+}
+
 /** A deep copy of JSON data whose objects have no prototype (see `parseJson`). */
 export function cloneJson<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v: unknown) => cloneJson(v)) as T;
@@ -259,16 +379,22 @@ export function cloneJson<T>(value: T): T {
   return copy as T;
 }
 
-function toBare(v: unknown): unknown {
+/**
+ * Takes the prototype off every object in parsed JSON, in place (no second copy of a large
+ * file), and returns how many keys the objects hold.
+ */
+function bareInPlace(v: unknown): number {
+  if (typeof v !== 'object' || v === null) return 0;
+  let keys = 0;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) v[i] = toBare(v[i]);
-    return v;
+    for (let i = 0; i < v.length; i++) keys += bareInPlace(v[i]);
+    return keys;
   }
-  if (typeof v !== 'object' || v === null) return v;
-  const src = v as Record<string, unknown>;
-  const bare = Object.create(null) as Record<string, unknown>;
-  for (const k of Object.keys(src)) bare[k] = toBare(src[k]);
-  return bare;
+  Object.setPrototypeOf(v, null);
+  const o = v as Record<string, unknown>;
+  const names = Object.keys(o);
+  for (let i = 0; i < names.length; i++) keys += 1 + bareInPlace(o[names[i]]);
+  return keys;
 }
 
 export function toBareObject(obj: Record<string, unknown>): Record<string, unknown> {

@@ -4,7 +4,7 @@
  */
 import { DctError } from '../errors.js';
 import { canonicalJson, GoFields, htmlEscape, parseJson } from './canonical.js';
-import type { TufSigner } from './signer.js';
+import type { TufSigner } from '../keys/sign.js';
 
 export interface Signature {
   keyid: string;
@@ -107,17 +107,22 @@ export function serializeEnvelope(
   signatures: Signature[],
   canonical: Buffer = canonicalJson(signed),
 ): Buffer {
+  return Buffer.concat([
+    Buffer.from('{"signed":', 'ascii'),
+    htmlEscape(escapeControls(canonical)),
+    signaturesTail(signatures),
+  ]);
+}
+
+/** What follows the `signed` value in a file Go writes: `,"signatures":[…]}`. */
+function signaturesTail(signatures: Signature[]): Buffer {
   const sigs = signatures
     .map(
       (s) =>
         `{"keyid":${goString(s.keyid)},"method":${goString(s.method)},"sig":${goString(s.sig)}}`,
     )
     .join(',');
-  return Buffer.concat([
-    Buffer.from('{"signed":', 'ascii'),
-    htmlEscape(escapeControls(canonical)),
-    Buffer.from(`,"signatures":[${sigs}]}`, 'utf8'),
-  ]);
+  return Buffer.from(`,"signatures":[${sigs}]}`, 'utf8');
 }
 
 const CONTROL_ESCAPES: Record<number, string> = { 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r' };
@@ -192,7 +197,14 @@ export function literalSignedMessage(bytes: Buffer, signatures: Signature[]): Bu
   if (!bytes.subarray(0, SIGNED_HEAD.length).equals(SIGNED_HEAD)) return undefined;
   const end = bytes.lastIndexOf(SIGNATURES_KEY);
   if (end <= SIGNED_HEAD.length) return undefined;
-  const message = htmlUnescape(bytes.subarray(SIGNED_HEAD.length, end));
+  const raw = bytes.subarray(SIGNED_HEAD.length, end);
+  const message = htmlUnescape(raw);
+  if (message === raw) {
+    // Nothing escaped (most files): Go writes the message as it is unless it holds something
+    // to escape, and then the signatures; compared so, without a copy of a large file.
+    if (escapeControls(raw) !== raw || htmlEscape(raw) !== raw) return undefined;
+    return bytes.subarray(end).equals(signaturesTail(signatures)) ? message : undefined;
+  }
   return serializeEnvelope({}, signatures, message).equals(bytes) ? message : undefined;
 }
 

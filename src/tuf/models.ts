@@ -207,9 +207,15 @@ function isTargetFile(t: unknown): boolean {
 }
 
 export function asTargets(x: unknown): TargetsMeta {
+  return checkTargets(x);
+}
+
+/** `asTargets`; the entries `checked` holds under the same name were checked already. */
+function checkTargets(x: unknown, checked?: Record<string, TargetFile>): TargetsMeta {
   const o = common(x, 'Targets', TARGETS);
   const targets = obj(o['targets'] ?? bareObject(), 'targets');
   for (const name of Object.keys(targets)) {
+    if (checked !== undefined && checked[name] === targets[name]) continue;
     if (!isTargetFile(targets[name])) {
       // Checked again, naming the part, only to say what is wrong (files hold 10,000s).
       const what = `target ${JSON.stringify(name)}`;
@@ -364,7 +370,8 @@ export function updatedTargets(
   t.version = (prev?.version ?? 0) + 1;
   t.expires = goTime(addDays(now, TARGETS_EXPIRY_DAYS));
   tidyTargets(t);
-  return asTargets(t);
+  // An entry still the very object of `prev` passed the guard when `prev` was read.
+  return checkTargets(t, prev?.targets);
 }
 
 /** An empty targets file at `version` (its next version is `version` + 1). */

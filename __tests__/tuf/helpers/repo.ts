@@ -16,9 +16,9 @@ import {
   type TargetsMeta,
   type TimestampMeta,
 } from '../../../src/tuf/models.js';
-import type { TufSigner } from '../../../src/tuf/signer.js';
+import type { TufSigner } from '../../../src/keys/sign.js';
 import { addDays, goTime } from '../../../src/tuf/time.js';
-import type { MetaFetcher } from '../../../src/tuf/trusted.js';
+import type { MetaFetcher } from '../../../src/tuf/checks.js';
 import { makeCertPem, type CertOptions } from './certs.js';
 
 export interface TestKey {

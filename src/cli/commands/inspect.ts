@@ -18,7 +18,7 @@ import {
   type TrustInfo,
 } from '../../signer/inspect.js';
 import { loadRepo, saveTrust, warnIfRootExpiring } from '../../signer/publish.js';
-import type { TrustedRepo } from '../../tuf/trusted.js';
+import type { TrustedRepo } from '../../tuf/repo.js';
 import type { CliContext } from '../context.js';
 import { register } from '../registry.js';
 

@@ -3,7 +3,7 @@
  * forgets every piece of trust data of the repository (`DELETE …/_trust/tuf/`, notary-spec.md
  * §5.1); whoever trusted its old root must then forget it too, which the result spells out.
  */
-import { ROOT_MAX_BYTES } from '../../tuf/trusted.js';
+import { ROOT_MAX_BYTES } from '../../tuf/checks.js';
 import { withRepository } from './repo.js';
 import type { DeleteRemoteOptions, DeleteRemoteResult } from './types.js';
 

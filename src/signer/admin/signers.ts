@@ -6,7 +6,7 @@
 import { DctError } from '../../errors.js';
 import { shortId } from '../../keys/keyid.js';
 import type { TargetsMeta } from '../../tuf/models.js';
-import type { TrustedRepo } from '../../tuf/trusted.js';
+import type { TrustedRepo } from '../../tuf/repo.js';
 import { publishChange, type RoleEdit } from '../publish.js';
 import {
   addDelegationKeys,
