@@ -1,0 +1,45 @@
+// Start-up with no work: `node -e ''` against the bundled main step failing input validation at
+// once (`verify` with no images), alternating, on one Node. `npm run bench -- --startup-only`
+// prints just these figures (no servers), to compare builds quickly.
+import { statSync } from 'node:fs';
+import { checkNoWork, runAction } from './action.js';
+import { median, timed, type Sample } from './measure.js';
+
+export interface StartupSide {
+  medianMs: number;
+  peakRssKiB: number;
+  medianRssKiB: number;
+}
+
+export interface Startup {
+  bareNode: StartupSide;
+  actionNoWork: StartupSide;
+  /** dist/main/index.js (or the `--entry` given), bytes. */
+  entryBytes: number;
+}
+
+function side(samples: Sample[]): StartupSide {
+  const rss = samples.map((s) => s.rssKiB);
+  return {
+    medianMs: median(samples.map((s) => s.wallMs)),
+    peakRssKiB: Math.max(...rss),
+    medianRssKiB: median(rss),
+  };
+}
+
+export async function measureStartup(
+  node: string,
+  entry: string,
+  runs: number,
+  work: string,
+): Promise<Startup> {
+  const bare: Sample[] = [];
+  const noWork: Sample[] = [];
+  for (let i = 0; i < runs; i++) {
+    bare.push(await timed(node, ['-e', ''], { env: {}, cwd: work, scratchDir: work }));
+    const r = await runAction({ command: 'verify', images: '' }, { node, baseDir: work, entry });
+    checkNoWork(r);
+    noWork.push(r);
+  }
+  return { bareNode: side(bare), actionNoWork: side(noWork), entryBytes: statSync(entry).size };
+}
