@@ -228,10 +228,11 @@ export function startupRows(runtimes: Runtime[], startups: Map<string, Startup>)
       'action beyond bare Node',
       ...runtimes.map((rt) => {
         const s = startups.get(rt.label)!;
-        return `${sec(s.actionNoWork.medianMs - s.bareNode.medianMs)}, +${mib(s.actionNoWork.medianRssKiB - s.bareNode.medianRssKiB)}`;
+        return `${sec(s.actionNoWork.medianMs - s.bareNode.medianMs)} (CPU ${sec(s.actionNoWork.medianCpuMs - s.bareNode.medianCpuMs)}), +${mib(s.actionNoWork.medianRssKiB - s.bareNode.medianRssKiB)}`;
       }),
     ],
   ];
 }
 
-const sideText = (s: Startup['bareNode']): string => `${sec(s.medianMs)}, ${mib(s.medianRssKiB)}`;
+const sideText = (s: Startup['bareNode']): string =>
+  `${sec(s.medianMs)} (CPU ${sec(s.medianCpuMs)}), ${mib(s.medianRssKiB)}`;

@@ -9,6 +9,7 @@ export interface StartupSide {
   medianMs: number;
   peakRssKiB: number;
   medianRssKiB: number;
+  medianCpuMs: number;
 }
 
 export interface Startup {
@@ -24,6 +25,7 @@ function side(samples: Sample[]): StartupSide {
     medianMs: median(samples.map((s) => s.wallMs)),
     peakRssKiB: Math.max(...rss),
     medianRssKiB: median(rss),
+    medianCpuMs: median(samples.map((s) => s.cpuMs)),
   };
 }
 
