@@ -31,6 +31,7 @@ import { makeKey, PASS, pubFile, ROOT_PASS } from '../__tests__/signer/admin-hel
 import { ensureTime, mapLimit, median, type Sample } from './bench/measure.js';
 import { bundleComposition, formatProfile, summarizeProfile } from './bench/profile.js';
 import {
+  cpuRows,
   goalRows,
   issueGoals,
   markdownTable,
@@ -108,7 +109,13 @@ interface BenchCase {
 function side(samples: Sample[]): Side {
   const wallMs = samples.map((s) => Math.round(s.wallMs * 10) / 10);
   const rssKiB = samples.map((s) => s.rssKiB);
-  return { wallMs, rssKiB, medianMs: median(wallMs), peakRssKiB: Math.max(...rssKiB) };
+  return {
+    wallMs,
+    rssKiB,
+    medianMs: median(wallMs),
+    peakRssKiB: Math.max(...rssKiB),
+    medianCpuMs: median(samples.map((s) => s.cpuMs)),
+  };
 }
 
 /** `--node 24,current`: each once (the machine's Node may be 24 already), in that order. */
@@ -602,6 +609,7 @@ async function main(): Promise<number> {
 
   console.log(`\n=== results ${'='.repeat(70)}`);
   console.log(textTable(resultRows(results, runtimes)));
+  console.log(`\n${textTable(cpuRows(results, runtimes))}`);
   for (const r of results.filter((x) => x.note)) console.log(`note, case ${r.id}: ${r.note}`);
   console.log(
     `CLI = /usr/bin/notary ${notaryVersion} from a cold trust dir (private keys only): one addhash per tag (-r targets/releases -r targets/ci) then one publish per repository, in one sh script; case 4: one \`notary list\`; case 6: then trixie's cosign, one \`cosign sign --key … --tlog-upload=false\` of the 25 digests; case 7 and 8: \`docker trust signer add\` (docker 28); case 9: \`docker trust inspect\`; cases 8 and 9 run \`dct\` (dist/cli/index.js) on each runtime. The CLI ran beside every action run (${R} × the action's runs).`,

@@ -7,6 +7,8 @@ export interface Side {
   rssKiB: number[];
   medianMs: number;
   peakRssKiB: number;
+  /** Median user + system CPU time: steadier than the wall time on a busy machine. */
+  medianCpuMs: number;
 }
 
 export interface Runtime {
@@ -199,6 +201,20 @@ export function resultRows(results: CaseResult[], runtimes: Runtime[]): string[]
     ];
   });
   return [head, ...rows];
+}
+
+/** Every case's median CPU time (user + system) per runtime beside the CLI's. */
+export function cpuRows(results: CaseResult[], runtimes: Runtime[]): string[][] {
+  return [
+    ['CPU time (user + system)', ...runtimes.map((rt) => rt.label), 'notary CLI'],
+    ...results.map((r) => [
+      `${r.id} ${r.title}`,
+      ...runtimes.map((rt) =>
+        sec(r.actions.find((a) => a.runtime === rt.label)?.side.medianCpuMs ?? NaN),
+      ),
+      sec(r.cli.medianCpuMs),
+    ]),
+  ];
 }
 
 /** Issue 16's goals: one row per goal, a column per runtime ("0.93× (not met)"). */
