@@ -176,6 +176,13 @@ async function main(): Promise<number> {
   const entryCopy = join(outDir, 'entry');
   await cp(dirname(ENTRY), entryCopy, { recursive: true });
   const entry = join(entryCopy, basename(ENTRY));
+  // The post bundle beside it (dist/post for dist/main), when there is one.
+  const postDir = join(dirname(dirname(ENTRY)), 'post');
+  let postEntry: string | undefined;
+  if (existsSync(join(postDir, 'index.js'))) {
+    await cp(postDir, join(outDir, 'post'), { recursive: true });
+    postEntry = join(outDir, 'post', 'index.js');
+  }
   if (ENTRY !== MAIN_ENTRY) log(`action entry: ${ENTRY}`);
 
   // --- start-up, no work -------------------------------------------------------------
@@ -184,7 +191,7 @@ async function main(): Promise<number> {
   await mkdir(startupWork, { recursive: true });
   const startups = new Map<string, Startup>();
   for (const rt of runtimes) {
-    const st = await measureStartup(rt.path, entry, STARTUP_RUNS, startupWork);
+    const st = await measureStartup(rt.path, entry, STARTUP_RUNS, startupWork, postEntry);
     startups.set(rt.label, st);
     log(
       `start-up on ${rt.label}: node -e '' ${sec(st.bareNode.medianMs)}, action with no work ${sec(st.actionNoWork.medianMs)} (${mib(st.actionNoWork.medianRssKiB)})`,
@@ -199,6 +206,8 @@ async function main(): Promise<number> {
         .map((c) => `${c.where} ${(c.bytes / 1024).toFixed(0)} KiB`)
         .join(', ')}`,
     );
+    const postBytes = startups.get(runtimes[0].label)!.postBytes;
+    if (postBytes !== undefined) console.log(`post/index.js: ${(postBytes / 1024).toFixed(0)} KiB`);
     console.log(
       `${textTable(startupRows(runtimes, startups))}\n(medians of ${STARTUP_RUNS} runs; RSS: median peak resident set)`,
     );

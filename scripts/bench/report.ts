@@ -247,6 +247,14 @@ export function startupRows(runtimes: Runtime[], startups: Map<string, Startup>)
         return `${sec(s.actionNoWork.medianMs - s.bareNode.medianMs)} (CPU ${sec(s.actionNoWork.medianCpuMs - s.bareNode.medianCpuMs)}), +${mib(s.actionNoWork.medianRssKiB - s.bareNode.medianRssKiB)}`;
       }),
     ],
+    ...(startups.get(runtimes[0].label)!.postNoWork === undefined
+      ? []
+      : [
+          [
+            'post step, nothing to clean up',
+            ...runtimes.map((rt) => sideText(startups.get(rt.label)!.postNoWork!)),
+          ],
+        ]),
   ];
 }
 
