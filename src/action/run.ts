@@ -130,7 +130,8 @@ function defaultDeps(): MainDeps {
     flows: {
       sign: signImages,
       verify: verifyImages,
-      // The other commands' flows are loaded by the command that runs them, not at start-up.
+      // The other commands' flows are loaded by the command that runs them, not at start-up
+      // (refresh.ts stays in the main bundle all the same: the inputs use its parseDuration).
       revoke: async (o) => (await import('../signer/revoke.js')).revokeImages(o),
       signerAdd: async (o) => (await import('../signer/admin/images.js')).addSignerToImages(o),
       signerRemove: async (o) =>
