@@ -1,15 +1,18 @@
-// `npm run bench`: the bundled action's main step (and, in cases 8 and 9, `dct`) against the Go notary CLI (for case 7,
-// docker 28's `docker trust signer add`) doing the same work, on the same local servers, in
-// alternating runs. Prints a table and PASS/MISS goals and writes bench-results.json (and CPU
-// profiles) to a temp dir it names. Options (after `--`):
-//   --node current|<path>  the action's Node (default: Node 24, as action.yml runs it)
+// `npm run bench`: the bundled action's main step (and, in cases 8 and 9, `dct`) against the Go
+// notary CLI (for cases 7 and 8, docker 28's `docker trust signer add`) doing the same work, on
+// the same local servers, in alternating runs, on Node 24 (what action.yml declares) and on the
+// machine's Node in the same run. Prints a table per runtime, issue 16's goals met or not, the
+// README's table in Markdown, and writes bench-results.json (and CPU profiles) to a temp dir it
+// names. Options (after `--`):
+//   --node 24,current      the runtimes, in order: `24`, `current` or a path (default both)
 //   --cases 1,6            only these cases        --quick   fewer runs, to try things
+//   --startup-only         only the start-up figures (no servers): bundle size, time, RSS
 //   --profile [all]        CPU-profile the action in the cases that miss a goal (or all)
 //   --entry <index.js>     another build of dist/main/index.js, to measure a fix
 //   --out <dir>            where the results go
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fetchManifest, pushImage, type PushedImage } from '../__tests__/support/images.js';
@@ -21,18 +24,35 @@ import { readKeySecret } from '../src/keys/secret.js';
 import { createTrustedRepo, NotaryCli, type TrustedRepo } from '../__tests__/support/notary-cli.js';
 import { node24, REPO_ROOT } from '../__tests__/support/runner.js';
 import { ensurePackages, startSandbox, type Sandbox } from '../__tests__/support/servers.js';
-import { checkActionRun, MAIN_ENTRY, runAction, type ActionSample } from './bench/action.js';
+import { checkActionRun, MAIN_ENTRY, runAction } from './bench/action.js';
 import { cliList, cliSign, dockerSignerAdd, type CliTag } from './bench/cli.js';
 import { CLI_ENTRY, dct, dockerConfig, dockerTrust } from './bench/dct.js';
 import { makeKey, PASS, pubFile, ROOT_PASS } from '../__tests__/signer/admin-helpers.js';
-import { ensureTime, mapLimit, median, timed, type Sample } from './bench/measure.js';
+import { ensureTime, mapLimit, median, type Sample } from './bench/measure.js';
 import { bundleComposition, formatProfile, summarizeProfile } from './bench/profile.js';
+import {
+  cpuRows,
+  goalRows,
+  issueGoals,
+  markdownTable,
+  mib,
+  otherChecks,
+  resultRows,
+  sec,
+  startupRows,
+  textTable,
+  type CaseResult,
+  type Runtime,
+  type Side,
+} from './bench/report.js';
+import { measureStartup, type Startup } from './bench/startup.js';
 import { seedTargets } from './bench/seed.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined =>
   args.includes(name) ? args[args.indexOf(name) + 1] : undefined;
 const quick = args.includes('--quick');
+const startupOnly = args.includes('--startup-only');
 const profileMode = args.includes('--profile')
   ? opt('--profile') === 'all'
     ? 'all'
@@ -41,12 +61,11 @@ const profileMode = args.includes('--profile')
 const onlyCases = opt('--cases')
   ?.split(',')
   .map((s) => Number(s.trim()));
+/** Runs per runtime (the CLI runs beside each). */
 const SMALL_RUNS = quick ? 2 : 7;
 const BIG_RUNS = quick ? 1 : 5;
-const STARTUP_RUNS = quick ? 3 : 7;
+const STARTUP_RUNS = quick ? 3 : 9;
 const BIG_REPO_TAGS = 10_000;
-const MIB = 1024;
-const RSS_GOAL_KIB = 100 * MIB;
 const ENTRY = resolve(opt('--entry') ?? MAIN_ENTRY);
 
 let sb: Sandbox | undefined;
@@ -62,29 +81,10 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 const t0 = Date.now();
 const elapsed = (): string => `${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s`;
 const log = (m: string): void => console.log(`[${elapsed()}] ${m}`);
-const sec = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
-const mib = (kib: number): string => `${(kib / MIB).toFixed(1)} MiB`;
-
-interface Side {
-  wallMs: number[];
-  rssKiB: number[];
-  medianMs: number;
-  peakRssKiB: number;
-}
-
-interface CaseResult {
-  id: number;
-  title: string;
-  runs: number;
-  note?: string;
-  action: Side;
-  cli: Side;
-  ratio: number;
-}
 
 interface RunPlan {
-  /** The action's inputs, or (cases 8 and 9) a `dct` command that throws when it fails. */
-  action: Record<string, string> | (() => Promise<Sample>);
+  /** The action's inputs, or (cases 8 and 9) a `dct` command on a Node that throws when it fails. */
+  action: Record<string, string> | ((node: string) => Promise<Sample>);
   cli: () => Promise<Sample>;
   /** Tags both sides must have signed by the end (checked with `notary list`). */
   expected: { gun: string; tag: string }[];
@@ -102,14 +102,35 @@ interface BenchCase {
   /** Tags the action must report per run. */
   tags: number;
   note?: string;
-  /** Prepares run `i` (pushes its images): the action's inputs and the CLI's job. */
+  /** Prepares run `i` (pushes its images, fresh names per run): the action's inputs and the CLI's job. */
   prepare(i: number): Promise<RunPlan>;
 }
 
 function side(samples: Sample[]): Side {
   const wallMs = samples.map((s) => Math.round(s.wallMs * 10) / 10);
   const rssKiB = samples.map((s) => s.rssKiB);
-  return { wallMs, rssKiB, medianMs: median(wallMs), peakRssKiB: Math.max(...rssKiB) };
+  return {
+    wallMs,
+    rssKiB,
+    medianMs: median(wallMs),
+    peakRssKiB: Math.max(...rssKiB),
+    medianCpuMs: median(samples.map((s) => s.cpuMs)),
+  };
+}
+
+/** `--node 24,current`: each once (the machine's Node may be 24 already), in that order. */
+async function runtimesFrom(arg: string): Promise<Runtime[]> {
+  const out: Runtime[] = [];
+  for (const want of arg.split(',').map((x) => x.trim())) {
+    if (want === '') continue;
+    const path =
+      want === '24' ? await node24() : want === 'current' ? process.execPath : resolve(want);
+    const version = execFileSync(path, ['--version']).toString().trim();
+    const label = `Node ${version.replace(/^v/, '').split('.')[0]}`;
+    if (!out.some((r) => r.label === label)) out.push({ label, path, version });
+  }
+  if (out.length === 0) throw new Error(`--node ${arg}: no runtime`);
+  return out;
 }
 
 /** Both sides really published: a fresh `notary list` of each repository shows every tag. */
@@ -136,54 +157,75 @@ async function main(): Promise<number> {
     log('building dist (npm run build)');
     execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
   }
-  await ensurePackages();
   await ensureTime();
-  const nodeArg = opt('--node');
-  const node = nodeArg === 'current' ? process.execPath : (nodeArg ?? (await node24()));
-  const nodeVersion = execFileSync(node, ['--version']).toString().trim();
+  const runtimes = await runtimesFrom(opt('--node') ?? '24,current');
+  /** The Node that prepares (signs the tags cases 4 and 9 read) and is profiled. */
+  const node = runtimes[0].path;
   // Debian's build prints an empty `Version:`; the package knows.
-  const notaryVersion = execFileSync('dpkg-query', ['-W', '-f=${Version}', 'notary'])
-    .toString()
-    .trim();
+  const notaryVersion = startupOnly
+    ? ''
+    : execFileSync('dpkg-query', ['-W', '-f=${Version}', 'notary']).toString().trim();
   const outDir = opt('--out') ?? (await mkdtemp(join(tmpdir(), 'dct-bench-')));
   await mkdir(outDir, { recursive: true });
   const load0 = loadavg();
-  log(`action on node ${nodeVersion} (${node}); notary CLI ${notaryVersion || '?'}`);
+  for (const rt of runtimes) log(`${rt.label}: ${rt.version} (${rt.path})`);
+  if (!startupOnly) log(`notary CLI ${notaryVersion || '?'}`);
   log(`${cpus().length} CPUs, load average ${load0.map((x) => x.toFixed(2)).join(' ')}`);
-
-  sb = await startSandbox();
-  const s = sb;
-  const work = join(s.dir, 'bench');
-  await mkdir(work, { recursive: true });
-  log(`servers up: registry ${s.registry.url}, notary ${s.notary.url}`);
   // Run a private copy: a concurrent `npm run build` must not swap the bundle mid-bench. It
   // lives in outDir so that the saved profiles can still be mapped to src/ afterwards.
   const entryCopy = join(outDir, 'entry');
   await cp(dirname(ENTRY), entryCopy, { recursive: true });
   const entry = join(entryCopy, basename(ENTRY));
+  // The post bundle beside it (dist/post for dist/main), when there is one.
+  const postDir = join(dirname(dirname(ENTRY)), 'post');
+  let postEntry: string | undefined;
+  if (existsSync(join(postDir, 'index.js'))) {
+    await cp(postDir, join(outDir, 'post'), { recursive: true });
+    postEntry = join(outDir, 'post', 'index.js');
+  }
+  if (ENTRY !== MAIN_ENTRY) log(`action entry: ${ENTRY}`);
+
+  // --- start-up, no work -------------------------------------------------------------
+  const composition = existsSync(`${entry}.map`) ? bundleComposition(`${entry}.map`) : [];
+  const startupWork = join(outDir, 'startup');
+  await mkdir(startupWork, { recursive: true });
+  const startups = new Map<string, Startup>();
+  for (const rt of runtimes) {
+    const st = await measureStartup(rt.path, entry, STARTUP_RUNS, startupWork, postEntry);
+    startups.set(rt.label, st);
+    log(
+      `start-up on ${rt.label}: node -e '' ${sec(st.bareNode.medianMs)}, action with no work ${sec(st.actionNoWork.medianMs)} (${mib(st.actionNoWork.medianRssKiB)})`,
+    );
+  }
+  await rm(startupWork, { recursive: true, force: true });
+  const entryBytes = startups.get(runtimes[0].label)!.entryBytes;
+  const printStartup = (): void => {
+    console.log(
+      `\n${basename(dirname(ENTRY))}/${basename(ENTRY)}: ${(entryBytes / 1024).toFixed(0)} KiB; largest parts (source bytes): ${composition
+        .slice(0, 6)
+        .map((c) => `${c.where} ${(c.bytes / 1024).toFixed(0)} KiB`)
+        .join(', ')}`,
+    );
+    const postBytes = startups.get(runtimes[0].label)!.postBytes;
+    if (postBytes !== undefined) console.log(`post/index.js: ${(postBytes / 1024).toFixed(0)} KiB`);
+    console.log(
+      `${textTable(startupRows(runtimes, startups))}\n(medians of ${STARTUP_RUNS} runs; RSS: median peak resident set)`,
+    );
+  };
+  if (startupOnly) {
+    printStartup();
+    return 0;
+  }
+
+  await ensurePackages();
+  sb = await startSandbox();
+  const s = sb;
+  const work = join(s.dir, 'bench');
+  await mkdir(work, { recursive: true });
+  log(`servers up: registry ${s.registry.url}, notary ${s.notary.url}`);
   const cliCopy = join(outDir, 'cli');
   await cp(dirname(CLI_ENTRY), cliCopy, { recursive: true });
   const cliEntry = join(cliCopy, 'index.js');
-
-  // --- start-up, no work -------------------------------------------------------------
-  const distBytes = statSync(entry).size;
-  const composition = existsSync(`${entry}.map`) ? bundleComposition(`${entry}.map`) : [];
-  if (ENTRY !== MAIN_ENTRY) log(`action entry: ${ENTRY}`);
-  const bare: Sample[] = [];
-  const noWork: ActionSample[] = [];
-  for (let i = 0; i < STARTUP_RUNS; i++) {
-    bare.push(await timed(node, ['-e', '0'], { env: {}, cwd: work, scratchDir: work }));
-    // Fails input validation at once: all of start-up, none of the work.
-    const r = await runAction({ command: 'verify', images: '' }, { node, baseDir: work, entry });
-    if (r.code === 0 || !r.run.failed.some((m) => /images/.test(m))) {
-      throw new Error(`the no-work run did not fail on \`images\`: ${r.stdout.slice(0, 300)}`);
-    }
-    noWork.push(r);
-  }
-  const startup = { bareNode: side(bare), actionNoWork: side(noWork) };
-  log(
-    `start-up: node -e 0 ${sec(startup.bareNode.medianMs)}, action with no work ${sec(startup.actionNoWork.medianMs)} (${mib(startup.actionNoWork.peakRssKiB)})`,
-  );
 
   // --- repositories ------------------------------------------------------------------
   const gunOf = (path: string): string => `${s.registry.host}/${path}`;
@@ -441,9 +483,9 @@ async function main(): Promise<number> {
       const ci = makeKey('ci');
       const ours = await dockerConfig(s, work, [makeKey('root')], { 'ci.pub': pubFile(ci) });
       return {
-        action: () =>
+        action: (runtime) =>
           dct(
-            node,
+            runtime,
             cliEntry,
             s,
             ours,
@@ -497,7 +539,8 @@ async function main(): Promise<number> {
       prepare: async () => {
         const [ours, theirs] = [await dockerConfig(s, work), await dockerConfig(s, work)];
         return {
-          action: async () => (last = await dct(node, cliEntry, s, ours, ['inspect', gunOf(p)])),
+          action: async (runtime) =>
+            (last = await dct(runtime, cliEntry, s, ours, ['inspect', gunOf(p)])),
           cli: async () => {
             const t = await dockerTrust(s, theirs, ['inspect', gunOf(p)]);
             if (last !== undefined) await same(last, t);
@@ -510,29 +553,35 @@ async function main(): Promise<number> {
   }
 
   // --- measure -----------------------------------------------------------------------
+  // Each run of a case is prepared fresh and runs the action on one runtime (in turn), then
+  // the CLI: the CLI gets runs × runtimes samples, each runtime `runs`.
   const results: CaseResult[] = [];
   const measured = new Set<number>();
+  const R = runtimes.length;
   for (const c of cases.filter((x) => wanted(x.id))) {
     measured.add(c.id);
-    log(`case ${c.id} (${c.title}): preparing ${c.runs} runs`);
+    const total = c.runs * R;
+    log(`case ${c.id} (${c.title}): preparing ${total} runs (${c.runs} per runtime)`);
     const prepared: RunPlan[] = [];
-    for (let i = 0; i < c.runs; i++) prepared.push(await c.prepare(i));
-    const a: Sample[] = [];
+    for (let i = 0; i < total; i++) prepared.push(await c.prepare(i));
+    const a: Sample[][] = runtimes.map(() => []);
     const b: Sample[] = [];
-    for (let i = 0; i < c.runs; i++) {
+    for (let i = 0; i < total; i++) {
+      const rt = runtimes[i % R];
       const plan = prepared[i].action;
       let r: Sample;
       if (typeof plan === 'function') {
-        r = await plan();
+        r = await plan(rt.path);
       } else {
-        const run = await runAction(plan, { node, baseDir: work, entry });
-        checkActionRun(`case ${c.id} run ${i + 1}`, run, c.output, c.tags);
+        const run = await runAction(plan, { node: rt.path, baseDir: work, entry });
+        checkActionRun(`case ${c.id} run ${i + 1} (${rt.label})`, run, c.output, c.tags);
         r = run;
       }
-      a.push(r);
-      b.push(await prepared[i].cli());
+      a[i % R].push(r);
+      const cli = await prepared[i].cli();
+      b.push(cli);
       log(
-        `case ${c.id} run ${i + 1}/${c.runs}: action ${sec(r.wallMs)} ${mib(r.rssKiB)}, CLI ${sec(b[i].wallMs)} ${mib(b[i].rssKiB)}`,
+        `case ${c.id} run ${i + 1}/${total}: ${rt.label} ${sec(r.wallMs)} ${mib(r.rssKiB)}, CLI ${sec(cli.wallMs)} ${mib(cli.rssKiB)}`,
       );
     }
     await checkListed(
@@ -548,124 +597,61 @@ async function main(): Promise<number> {
       const listed = await new NotaryCli(s).ok(['delegation', 'list', gun]);
       if (!listed.includes('targets/ci')) throw new Error(`${gun}: no targets/ci delegation`);
     }
-    const action = side(a);
     const cli = side(b);
     results.push({
       id: c.id,
       title: c.title,
       runs: c.runs,
       ...(c.note ? { note: c.note } : {}),
-      action,
+      actions: runtimes.map((rt, k) => {
+        const sd = side(a[k]);
+        return { runtime: rt.label, side: sd, ratio: sd.medianMs / cli.medianMs };
+      }),
       cli,
-      ratio: action.medianMs / cli.medianMs,
     });
   }
 
   // --- report ------------------------------------------------------------------------
-  const goals: { goal: string; pass: boolean; detail: string }[] = [];
-  const byId = new Map(results.map((r) => [r.id, r]));
-  // Case 7 is one small publish, like case 1: Node's start-up alone outweighs a Go binary's run.
-  for (const r of results.filter((x) => x.id >= 2 && ![7, 8, 9].includes(x.id))) {
-    goals.push({
-      goal: `case ${r.id} (${r.title}): action no slower than the CLI`,
-      pass: r.action.medianMs <= r.cli.medianMs,
-      detail: `${sec(r.action.medianMs)} vs ${sec(r.cli.medianMs)}, ratio ${r.ratio.toFixed(2)}`,
-    });
-  }
-  const one = byId.get(1);
-  const beyondBare = one ? one.action.medianMs - startup.bareNode.medianMs : NaN;
-  if (one) {
-    goals.push({
-      goal: 'case 1 (one tag, cold): action - bare node <= 1.5 x CLI',
-      pass: beyondBare <= 1.5 * one.cli.medianMs,
-      detail: `${sec(beyondBare)} vs 1.5 x ${sec(one.cli.medianMs)} = ${sec(1.5 * one.cli.medianMs)}, ratio ${(beyondBare / one.cli.medianMs).toFixed(2)}`,
-    });
-  }
-  // One small command each: Node's start-up alone outweighs a Go binary's run.
-  for (const small of [7, 8, 9].map((id) => byId.get(id))) {
-    if (small === undefined) continue;
-    const beyond = small.action.medianMs - startup.bareNode.medianMs;
-    goals.push({
-      goal: `case ${small.id} (${small.title}): ours - bare node <= 1.5 x CLI`,
-      pass: beyond <= 1.5 * small.cli.medianMs,
-      detail: `${sec(beyond)} vs 1.5 x ${sec(small.cli.medianMs)} = ${sec(1.5 * small.cli.medianMs)}, ratio ${(beyond / small.cli.medianMs).toFixed(2)}`,
-    });
-  }
-  for (const r of results) {
-    goals.push({
-      goal: `case ${r.id} (${r.title}): action peak RSS < 100 MiB`,
-      pass: r.action.peakRssKiB < RSS_GOAL_KIB,
-      detail: mib(r.action.peakRssKiB),
-    });
-  }
+  const goals = issueGoals(results, startups);
+  const others = otherChecks(results, startups);
   const load1 = loadavg();
 
-  const rows = [
-    [
-      'case',
-      'runs',
-      'action median',
-      'CLI median',
-      'action/CLI',
-      'action peak RSS',
-      'CLI peak RSS',
-    ],
-    ...results.map((r) => [
-      `${r.id} ${r.title}`,
-      String(r.runs),
-      sec(r.action.medianMs),
-      sec(r.cli.medianMs),
-      r.ratio.toFixed(2),
-      mib(r.action.peakRssKiB),
-      mib(r.cli.peakRssKiB),
-    ]),
-  ];
-  const widths = rows[0].map((_, k) => Math.max(...rows.map((row) => row[k].length)));
-  const line = (row: string[]): string =>
-    row.map((cell, k) => (k === 0 ? cell.padEnd(widths[k]) : cell.padStart(widths[k]))).join('  ');
   console.log(`\n=== results ${'='.repeat(70)}`);
-  console.log(line(rows[0]));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of rows.slice(1)) console.log(line(row));
+  console.log(textTable(resultRows(results, runtimes)));
+  console.log(`\n${textTable(cpuRows(results, runtimes))}`);
   for (const r of results.filter((x) => x.note)) console.log(`note, case ${r.id}: ${r.note}`);
   console.log(
-    `CLI = /usr/bin/notary ${notaryVersion} from a cold trust dir (private keys only): one addhash per tag (-r targets/releases -r targets/ci) then one publish per repository, in one sh script; case 4: one \`notary list\`; case 6: then trixie's cosign, one \`cosign sign --key … --tlog-upload=false\` of the 25 digests; case 7 and 8: \`docker trust signer add\` (docker 28); case 9: \`docker trust inspect\`; cases 8 and 9 run \`dct\` (dist/cli/index.js) on the action's Node.`,
+    `CLI = /usr/bin/notary ${notaryVersion} from a cold trust dir (private keys only): one addhash per tag (-r targets/releases -r targets/ci) then one publish per repository, in one sh script; case 4: one \`notary list\`; case 6: then trixie's cosign, one \`cosign sign --key … --tlog-upload=false\` of the 25 digests; case 7 and 8: \`docker trust signer add\` (docker 28); case 9: \`docker trust inspect\`; cases 8 and 9 run \`dct\` (dist/cli/index.js) on each runtime. The CLI ran beside every action run (${R} × the action's runs).`,
   );
-  console.log(`\ndist/main/index.js          ${(distBytes / 1024 / 1024).toFixed(2)} MiB`);
-  console.log(
-    `  largest parts (source bytes): ${composition
-      .slice(0, 6)
-      .map((c) => `${c.where} ${(c.bytes / 1024).toFixed(0)} KiB`)
-      .join(', ')}`,
-  );
-  console.log(
-    `start-up, node -e 0           ${sec(startup.bareNode.medianMs)} (median of ${STARTUP_RUNS}), ${mib(startup.bareNode.peakRssKiB)}`,
-  );
-  console.log(
-    `start-up, action with no work ${sec(startup.actionNoWork.medianMs)} (median of ${STARTUP_RUNS}), ${mib(startup.actionNoWork.peakRssKiB)}`,
-  );
-  if (one) {
-    console.log(
-      `case 1: action beyond bare node ${sec(beyondBare)}; that / CLI = ${(beyondBare / one.cli.medianMs).toFixed(2)}`,
-    );
-  }
+  printStartup();
   console.log(
     `load average ${load0.map((x) => x.toFixed(2)).join(' ')} at start, ${load1.map((x) => x.toFixed(2)).join(' ')} at end, ${cpus().length} CPUs`,
   );
-  console.log('');
-  for (const g of goals) console.log(`${g.pass ? 'PASS' : 'MISS'}  ${g.goal}: ${g.detail}`);
+  if (goals.length > 0) {
+    console.log(`\n=== issue 16 goals ${'='.repeat(63)}`);
+    console.log(textTable(goalRows(goals, runtimes)));
+  }
+  console.log('\nother checks:');
+  for (const g of others) {
+    console.log(`${g.pass ? 'PASS' : 'MISS'}  ${g.runtime}: ${g.goal}: ${g.reached}`);
+  }
+  console.log(`\n=== README (Markdown) ${'='.repeat(60)}\n`);
+  console.log(markdownTable(resultRows(results, runtimes)));
+  if (goals.length > 0) console.log(`\n${markdownTable(goalRows(goals, runtimes))}`);
+  console.log(`\n${markdownTable(startupRows(runtimes, startups))}`);
 
   // --- profile -----------------------------------------------------------------------
   const profiles: { case: number; file: string }[] = [];
   if (profileMode !== 'off') {
+    const first = runtimes[0].label;
     const missed = new Set(
-      goals.filter((g) => !g.pass).map((g) => Number(/^case (\d+)/.exec(g.goal)?.[1])),
+      [...goals, ...others].filter((g) => !g.pass && g.runtime === first).map((g) => g.case),
     );
     const profDir = join(outDir, 'profiles');
     await mkdir(profDir, { recursive: true });
     for (const c of cases.filter((x) => measured.has(x.id))) {
       if (profileMode === 'missed' && !missed.has(c.id)) continue;
-      const plan = await c.prepare(c.runs);
+      const plan = await c.prepare(c.runs * R);
       if (typeof plan.action === 'function') continue; // dct cases: the action is not involved
       const name = `case${c.id}.cpuprofile`;
       const r = await runAction(plan.action, {
@@ -678,7 +664,7 @@ async function main(): Promise<number> {
       const file = join(profDir, name);
       profiles.push({ case: c.id, file });
       console.log(
-        `\n${formatProfile(`case ${c.id} ${c.title}, ${sec(r.wallMs)} wall`, summarizeProfile(file))}`,
+        `\n${formatProfile(`case ${c.id} ${c.title} on ${first}, ${sec(r.wallMs)} wall`, summarizeProfile(file))}`,
       );
     }
     if (profileMode === 'all' || missed.has(1)) {
@@ -693,22 +679,24 @@ async function main(): Promise<number> {
         },
       );
       profiles.push({ case: 0, file: join(profDir, name) });
-      console.log(`\n${formatProfile('start-up, no work', summarizeProfile(join(profDir, name)))}`);
+      console.log(
+        `\n${formatProfile(`start-up, no work, on ${first}`, summarizeProfile(join(profDir, name)))}`,
+      );
     }
   }
 
   const json = {
     date: new Date().toISOString(),
-    node: { version: nodeVersion, path: node },
+    runtimes,
     notary: notaryVersion,
     cpus: cpus().length,
     loadavg: { start: load0, end: load1 },
-    distBytes,
+    entryBytes,
     bundle: composition.slice(0, 15),
-    startup,
-    case1BeyondBareNodeMs: beyondBare,
+    startup: Object.fromEntries(startups),
     cases: results,
     goals,
+    otherChecks: others,
     profiles,
   };
   const out = join(outDir, 'bench-results.json');

@@ -60,3 +60,10 @@ export function checkActionRun(
   const n = (JSON.parse(raw) as unknown[]).length;
   if (n !== expected) fail(`\`${output}\` lists ${n} tags, expected ${expected}`);
 }
+
+/** Throws unless the run is the no-work run: it failed on the empty `images` input at once. */
+export function checkNoWork(s: ActionSample): void {
+  if (s.code === 0 || !s.run.failed.some((m) => /images/.test(m))) {
+    throw new Error(`the no-work run did not fail on \`images\`: ${s.stdout.slice(0, 300)}`);
+  }
+}

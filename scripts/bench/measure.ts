@@ -1,4 +1,5 @@
-// One timed process: wall time from our spawn to its exit, peak RSS from GNU time (`%M`, KiB).
+// One timed process: wall time from our spawn to its exit; peak RSS (`%M`, KiB) and CPU time
+// (`%U` + `%S`, which a busy machine inflates less than the wall time) from GNU time.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
@@ -10,6 +11,8 @@ export interface Sample {
   wallMs: number;
   /** Largest resident set of the process or of any child it waited for (getrusage). */
   rssKiB: number;
+  /** User + system CPU time of the process and the children it waited for (10 ms steps). */
+  cpuMs: number;
   code: number;
   stdout: string;
   stderr: string;
@@ -25,7 +28,7 @@ export interface TimedOptions {
 
 let counter = 0;
 
-/** Runs `bin args` under `/usr/bin/time -f '%e %M'`; both sides pay the same wrapper. */
+/** Runs `bin args` under `/usr/bin/time -f '%e %M %U %S'`; both sides pay the same wrapper. */
 export async function timed(bin: string, args: string[], opts: TimedOptions): Promise<Sample> {
   const timeFile = join(opts.scratchDir, `time-${process.pid}-${++counter}.txt`);
   const start = process.hrtime.bigint();
@@ -35,7 +38,7 @@ export async function timed(bin: string, args: string[], opts: TimedOptions): Pr
     stdout: string;
     stderr: string;
   }>((resolve, reject) => {
-    const child = spawn(TIME_BIN, ['-f', '%e %M', '-o', timeFile, bin, ...args], {
+    const child = spawn(TIME_BIN, ['-f', '%e %M %U %S', '-o', timeFile, bin, ...args], {
       env: opts.env,
       cwd: opts.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,9 +63,10 @@ export async function timed(bin: string, args: string[], opts: TimedOptions): Pr
   // GNU time prefixes "Command exited with non-zero status N" when the command fails.
   const lines = (await readFile(timeFile, 'utf8')).trim().split('\n');
   await rm(timeFile, { force: true });
-  const m = /^([\d.]+) (\d+)$/.exec(lines[lines.length - 1] ?? '');
-  if (!m) throw new Error(`${TIME_BIN} wrote no "%e %M" line: ${lines.join(' | ')}`);
-  return { wallMs, rssKiB: Number(m[2]), code, stdout, stderr };
+  const m = /^([\d.]+) (\d+) ([\d.]+) ([\d.]+)$/.exec(lines[lines.length - 1] ?? '');
+  if (!m) throw new Error(`${TIME_BIN} wrote no "%e %M %U %S" line: ${lines.join(' | ')}`);
+  const cpuMs = Math.round((Number(m[3]) + Number(m[4])) * 1000);
+  return { wallMs, rssKiB: Number(m[2]), cpuMs, code, stdout, stderr };
 }
 
 export function median(xs: number[]): number {
