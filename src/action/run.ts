@@ -6,8 +6,6 @@
 import { trustServerFor } from '../notary/client.js';
 import { parseRepositoryRef } from '../registry/reference.js';
 import * as core from '@actions/core';
-import * as exec from '@actions/exec';
-import type { ExecFn } from '../registry/credentials.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DctError, ImagesError, describeError, oneLine, reasonOf } from '../errors.js';
@@ -76,19 +74,7 @@ export interface MainDeps {
   loadKeys(inputs: Inputs, mask: (secret: string) => void, log: Logger): Promise<KeyRing>;
   cache: CacheApi;
   writeSummary(html: string): Promise<void>;
-  /** Runs `docker-credential-<name> get` for credentials in the Docker config. */
-  execCredentialHelper: ExecFn;
 }
-
-/** Credential helpers through @actions/exec, silent: their output is a secret. */
-const execCredentialHelper: ExecFn = async (cmd, args, stdin) => {
-  const out = await exec.getExecOutput(cmd, args, {
-    input: Buffer.from(stdin, 'utf8'),
-    silent: true,
-    ignoreReturnCode: true,
-  });
-  return { code: out.exitCode, stdout: out.stdout };
-};
 
 export const RETIRED_NOTARY_WARNING =
   'Docker retired notary.docker.io (read brownouts in August 2026, shut down on 8 December 2026); point `trust-server` at your own Notary server';
@@ -139,7 +125,6 @@ function defaultDeps(): MainDeps {
       refresh: async (o) => (await import('../signer/refresh.js')).refreshRepositories(o),
     },
     loadKeys,
-    execCredentialHelper,
     cache: {
       // @actions/cache (Azure SDK, protobuf) is most of the bundle: load it only when usable.
       isFeatureAvailable: () =>
@@ -275,7 +260,6 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
         username: inputs.username,
         password: inputs.password,
         dockerConfigDir: inputs.dockerConfigDir,
-        execCredentialHelper: d.execCredentialHelper,
         onSecret: mask,
       };
       const common = {

@@ -50,7 +50,7 @@ export interface ConnectionOptions {
   /** Where the Docker config lives (`DOCKER_CONFIG` or ~/.docker). */
   dockerConfigDir?: string;
   /** Runs a Docker credential helper (`docker-credential-<name> get`); the action passes
-   *  one built on @actions/exec. */
+   *  otherwise the registry layer runs it through @actions/exec. */
   execCredentialHelper?: ExecFn;
   /** Called with every secret learned on the way (helper passwords, tokens) to mask it. */
   onSecret?: (secret: string) => void;
