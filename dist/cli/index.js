@@ -28096,7 +28096,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _prompt_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1934);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9996);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7064);
 // The `dct` command line (CLI.md), bundled into dist/cli/index.js.
 
 
@@ -28177,7 +28177,7 @@ function readLine(input, question, secret) {
 
 /***/ }),
 
-/***/ 9996:
+/***/ 7064:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28295,58 +28295,12 @@ class Redactor {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/keys/keyid.ts
-
-/**
- * Key ID = hex SHA-256 of the canonical JSON of the public key object (notary-spec.md §2).
- * The object has a fixed shape whose strings are key type names and base64, which never
- * need escaping, so the canonical form can be written directly.
- */
-function keyIdOf(key) {
-    const canonical = `{"keytype":"${key.keytype}","keyval":{"private":null,"public":"${key.keyval.public}"}}`;
-    return (0,external_node_crypto_.createHash)('sha256').update(canonical, 'utf8').digest('hex');
-}
-/** The TUF key object of a public (or private) KeyObject: ecdsa/rsa SPKI DER, ed25519 raw. */
-function tufKeyFromKeyObject(key) {
-    const pub = key.type === 'private' ? (0,external_node_crypto_.createPublicKey)(key) : key;
-    const type = pub.asymmetricKeyType;
-    if (type === 'ec' || type === 'rsa') {
-        const spki = pub.export({ type: 'spki', format: 'der' });
-        return tufKey(type === 'ec' ? 'ecdsa' : 'rsa', spki);
-    }
-    if (type === 'ed25519') {
-        // Raw 32-byte public key: the last 32 bytes of the 44-byte SPKI.
-        const spki = pub.export({ type: 'spki', format: 'der' });
-        return tufKey('ed25519', spki.subarray(spki.length - 32));
-    }
-    throw new Error(`unsupported key type ${String(type)}`);
-}
-function tufKey(keytype, pub) {
-    return { keytype, keyval: { private: null, public: Buffer.from(pub).toString('base64') } };
-}
-/**
- * The canonical key ID (notary-spec.md §2): for `ecdsa-x509`/`rsa-x509` the ID of the plain
- * key inside the leaf certificate; for every other type the TUF ID itself. Private key file
- * names and key lookups use this ID; root.json and signatures use the TUF ID.
- */
-function canonicalKeyId(key) {
-    if (key.keytype === 'ecdsa-x509' || key.keytype === 'rsa-x509') {
-        const pem = Buffer.from(key.keyval.public, 'base64').toString('utf8');
-        const cert = new external_node_crypto_.X509Certificate(pem);
-        return keyIdOf(tufKeyFromKeyObject(cert.publicKey));
-    }
-    return keyIdOf(key);
-}
-/** The first 7 hex digits, as notary shows IDs in messages. */
-function shortId(id) {
-    return id.slice(0, 7);
-}
-
 ;// CONCATENATED MODULE: ./src/keys/der.ts
 /**
  * A small DER reader and writer: just what PKCS#8, PBES2, SEC1 and notary's root certificates
- * need (notary-spec.md §1.3, §1.4, §2). The reader never copies: every node is a view into the input buffer, so zeroing the
- * input also wipes everything read from it.
+ * need, and the certificate fields trust pinning reads (notary-spec.md §1.3, §1.4, §2). The
+ * reader never copies: every node is a view into the input buffer, so zeroing the input also
+ * wipes everything read from it.
  */
 const TAG = {
     INTEGER: 0x02,
@@ -28394,13 +28348,6 @@ function readTlv(buf, offset = 0) {
         node: { tag, content: buf.subarray(pos, pos + len), raw: buf.subarray(offset, pos + len) },
         next: pos + len,
     };
-}
-/** Parses a buffer that must hold exactly one TLV (trailing bytes are an error). */
-function parseDer(buf) {
-    const { node, next } = readTlv(buf, 0);
-    if (next !== buf.length)
-        throw new DerError('DER: trailing data');
-    return node;
 }
 /** Parses the first TLV and ignores trailing bytes, as Go's asn1.Unmarshal does. */
 function parseDerPrefix(buf) {
@@ -28464,6 +28411,18 @@ function smallInt(node, what = 'an INTEGER') {
 }
 function octets(node, what = 'an OCTET STRING') {
     return expectTag(node, TAG.OCTET_STRING, what).content;
+}
+/** A UTCTime (YYMMDDHHMMSSZ, years 50-99 are 19xx) or GeneralizedTime (YYYYMMDDHHMMSSZ). */
+function timeOf(node, what = 'a time') {
+    const utc = node?.tag === TAG.UTC_TIME;
+    if (!utc && node?.tag !== TAG.GENERALIZED_TIME)
+        throw new DerError(`DER: expected ${what}`);
+    const m = (utc ? /^(\d{2})(\d{10})Z$/ : /^(\d{4})(\d{10})Z$/).exec(node.content.toString('ascii'));
+    if (m === null)
+        throw new DerError(`DER: ${what} is not in whole seconds, UTC`);
+    const year = utc ? (Number(m[1]) < 50 ? 2000 : 1900) + Number(m[1]) : Number(m[1]);
+    const [mo, d, h, mi, sec] = [0, 2, 4, 6, 8].map((i) => Number(m[2].slice(i, i + 2)));
+    return new Date(Date.UTC(year, mo - 1, d, h, mi, sec));
 }
 // ---- writer ----
 function lengthBytes(len) {
@@ -28565,12 +28524,148 @@ const OID = {
     rsaEncryption: '1.2.840.113549.1.1.1',
     ed25519: '1.3.101.112',
     notaryEd25519: '1.3.6.1.4.1.11591.15.1',
+    commonName: '2.5.4.3',
 };
 
 ;// CONCATENATED MODULE: ./src/keys/rules.ts
-/** The key rules notary applies, in one place for every module that checks a key. */
+
 /** Go refuses RSA keys below this size (notary.MinRSABitSize): signing, verifying, certificates. */
 const MIN_RSA_BITS = 2048;
+const CURVES = [
+    { name: 'P-224', openssl: 'secp224r1', oid: OID.p224, bytes: 28 },
+    { name: 'P-256', openssl: 'prime256v1', oid: OID.p256, bytes: 32, certHash: 'sha256' },
+    { name: 'P-384', openssl: 'secp384r1', oid: OID.p384, bytes: 48, certHash: 'sha384' },
+    { name: 'P-521', openssl: 'secp521r1', oid: OID.p521, bytes: 66, certHash: 'sha512' },
+];
+/** "P-224/256/384/521", for messages. */
+const CURVE_NAMES = `P-${CURVES.map((c) => c.name.slice(2)).join('/')}`;
+/** The curve of an EC key, if notary signs with it. */
+function curveOf(key) {
+    if (key.asymmetricKeyType !== 'ec')
+        return undefined;
+    const name = key.asymmetricKeyDetails?.namedCurve;
+    return CURVES.find((c) => c.openssl === name);
+}
+function curveByOid(oid) {
+    return CURVES.find((c) => c.oid === oid);
+}
+/** Node's key type for each TUF key type (notary-spec.md §2). */
+const KEYTYPE_FAMILY = {
+    ecdsa: 'ec',
+    'ecdsa-x509': 'ec',
+    rsa: 'rsa',
+    'rsa-x509': 'rsa',
+    ed25519: 'ed25519',
+};
+/** The plain TUF key type of a key notary can hold. */
+const PLAIN_KEYTYPE = { ec: 'ecdsa', rsa: 'rsa', ed25519: 'ed25519' };
+function isCertKeytype(keytype) {
+    return keytype === 'ecdsa-x509' || keytype === 'rsa-x509';
+}
+/** The certificate TUF key type for the key inside a certificate. */
+function certKeytype(key) {
+    return key.asymmetricKeyType === 'rsa' ? 'rsa-x509' : 'ecdsa-x509';
+}
+function rsaBits(key) {
+    return key.asymmetricKeyDetails?.modulusLength ?? 0;
+}
+/**
+ * Why notary cannot sign with (or verify under) `key`, as a phrase that follows its name
+ * ("… is on EC curve secp256k1; …"), or undefined when it can (§1.6).
+ */
+function keyProblem(key) {
+    const type = key.asymmetricKeyType;
+    if (type === 'ec') {
+        if (curveOf(key) !== undefined)
+            return undefined;
+        const curve = key.asymmetricKeyDetails?.namedCurve ?? 'unknown';
+        return `is on EC curve ${curve}; notary supports ${CURVE_NAMES}`;
+    }
+    if (type === 'rsa') {
+        const bits = rsaBits(key);
+        if (bits >= MIN_RSA_BITS)
+            return undefined;
+        return `is a ${bits}-bit RSA key; notary needs at least ${MIN_RSA_BITS} bits`;
+    }
+    if (type === 'ed25519')
+        return undefined;
+    return `is a ${String(type)} key; notary keys are ECDSA, RSA or Ed25519`;
+}
+
+;// CONCATENATED MODULE: ./src/keys/keyid.ts
+
+
+/** An Ed25519 SPKI is this fixed prefix followed by the raw 32-byte public key (RFC 8410). */
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+/**
+ * Key ID = hex SHA-256 of the canonical JSON of the public key object (notary-spec.md §2).
+ * The object has a fixed shape whose strings are key type names and base64, which never
+ * need escaping, so the canonical form can be written directly.
+ */
+function keyIdOf(key) {
+    const canonical = `{"keytype":"${key.keytype}","keyval":{"private":null,"public":"${key.keyval.public}"}}`;
+    return (0,external_node_crypto_.createHash)('sha256').update(canonical, 'utf8').digest('hex');
+}
+/** The TUF key object of a public (or private) KeyObject: ecdsa/rsa SPKI DER, ed25519 raw. */
+function tufKeyFromKeyObject(key) {
+    const pub = key.type === 'private' ? (0,external_node_crypto_.createPublicKey)(key) : key;
+    const type = pub.asymmetricKeyType;
+    if (type === 'ec' || type === 'rsa') {
+        const spki = pub.export({ type: 'spki', format: 'der' });
+        return tufKey(PLAIN_KEYTYPE[type], spki);
+    }
+    if (type === 'ed25519')
+        return tufKey('ed25519', ed25519PublicBytes(pub));
+    throw new Error(`unsupported key type ${String(type)}`);
+}
+/** The raw 32-byte public key of an Ed25519 KeyObject: what follows the fixed SPKI prefix. */
+function ed25519PublicBytes(key) {
+    const pub = key.type === 'private' ? (0,external_node_crypto_.createPublicKey)(key) : key;
+    return pub.export({ type: 'spki', format: 'der' }).subarray(ED25519_SPKI_PREFIX.length);
+}
+/** The `ecdsa-x509`/`rsa-x509` TUF key of a certificate: its PEM, base64 (notary-spec.md §2). */
+function certTufKey(pem, pub) {
+    return tufKey(certKeytype(pub), Buffer.from(pem, 'utf8'));
+}
+/** The public key a TUF key object holds; x509 types use the (first) certificate's key. */
+function keyid_publicKeyOf(key) {
+    const bytes = Buffer.from(key.keyval.public, 'base64');
+    switch (key.keytype) {
+        case 'ecdsa':
+        case 'rsa':
+            return (0,external_node_crypto_.createPublicKey)({ key: bytes, format: 'der', type: 'spki' });
+        case 'ed25519':
+            if (bytes.length !== 32)
+                throw new Error('ed25519 key is not 32 bytes');
+            return (0,external_node_crypto_.createPublicKey)({
+                key: Buffer.concat([ED25519_SPKI_PREFIX, bytes]),
+                format: 'der',
+                type: 'spki',
+            });
+        case 'ecdsa-x509':
+        case 'rsa-x509':
+            return new external_node_crypto_.X509Certificate(bytes).publicKey;
+        default:
+            throw new Error(`unsupported key type ${key.keytype}`);
+    }
+}
+function tufKey(keytype, pub) {
+    return { keytype, keyval: { private: null, public: Buffer.from(pub).toString('base64') } };
+}
+/**
+ * The canonical key ID (notary-spec.md §2): for `ecdsa-x509`/`rsa-x509` the ID of the plain
+ * key inside the leaf certificate; for every other type the TUF ID itself. Private key file
+ * names and key lookups use this ID; root.json and signatures use the TUF ID.
+ */
+function canonicalKeyId(key) {
+    if (isCertKeytype(key.keytype))
+        return keyIdOf(tufKeyFromKeyObject(keyid_publicKeyOf(key)));
+    return keyIdOf(key);
+}
+/** The first 7 hex digits, as notary shows IDs in messages. */
+function shortId(id) {
+    return id.slice(0, 7);
+}
 
 ;// CONCATENATED MODULE: ./src/keys/pkcs8.ts
 /**
@@ -28579,7 +28674,14 @@ const MIN_RSA_BITS = 2048;
  * the rest: PBES2 (notary-spec.md §1.4) and OpenSSL's legacy `Proc-Type` PEM (§1.5), then the
  * inner PKCS#8 / SEC1 / PKCS#1 (§1.3). Every buffer that held key or passphrase bytes is
  * zeroed before returning.
+ *
+ * Why not `createPrivateKey({ passphrase })`: OpenSSL opens notary's ECDSA and RSA files, but
+ * not its Ed25519 ones (an OID OpenSSL does not know), so this path would stay for those as
+ * a second one; the header parse in front (the PBKDF2 cap; scrypt, PBES1 or GCM named rather
+ * than taken for a wrong passphrase) would stay too; and the plaintext would sit where we
+ * cannot zero it. The tests use OpenSSL as the independent check instead.
  */
+
 
 
 
@@ -28592,19 +28694,6 @@ const pkcs8_PRIVATE_KEY_TYPES = new Set([
     'RSA PRIVATE KEY',
     'ED25519 PRIVATE KEY',
 ]);
-/** Curves notary signs with (notary-spec.md §1.6), by OpenSSL name. */
-const CURVES = {
-    prime256v1: 'P-256',
-    secp384r1: 'P-384',
-    secp521r1: 'P-521',
-    secp224r1: 'P-224',
-};
-const CURVE_OIDS = {
-    [OID.p224]: 'P-224',
-    [OID.p256]: 'P-256',
-    [OID.p384]: 'P-384',
-    [OID.p521]: 'P-521',
-};
 const PRFS = {
     [OID.hmacWithSHA1]: 'sha1',
     [OID.hmacWithSHA224]: 'sha224',
@@ -28897,8 +28986,8 @@ function keyFromPkcs8(der, label, encrypted) {
             catch (e) {
                 throw damaged(label, encrypted, 'its EC parameters are not a named curve', e);
             }
-            if (!CURVE_OIDS[curve]) {
-                throw otherAlgorithm(label, 'EC curve', curve, 'notary supports P-224/256/384/521');
+            if (curveByOid(curve) === undefined) {
+                throw otherAlgorithm(label, 'EC curve', curve, `notary supports ${CURVE_NAMES}`);
             }
             return nodeKey(info, 'pkcs8', label, encrypted);
         }
@@ -28931,8 +29020,7 @@ function ed25519FromNotary(raw, label, encrypted) {
     finally {
         pkcs8.fill(0);
     }
-    const spki = (0,external_node_crypto_.createPublicKey)(key).export({ type: 'spki', format: 'der' });
-    const pub = spki.subarray(spki.length - 32);
+    const pub = ed25519PublicBytes(key);
     if (!pub.equals(raw.subarray(0, 32)) || !pub.equals(raw.subarray(64, 96))) {
         throw damaged(label, encrypted, 'its Ed25519 public key does not match the seed');
     }
@@ -28940,59 +29028,75 @@ function ed25519FromNotary(raw, label, encrypted) {
 }
 /** Refuses key types and sizes notary cannot sign with (§1.6). */
 function checkKey(key, label) {
-    const type = key.asymmetricKeyType;
-    if (type === 'ec') {
-        const curve = key.asymmetricKeyDetails?.namedCurve ?? 'unknown';
-        if (!CURVES[curve]) {
-            throw new errors/* DctError */.sY('KEY_UNSUPPORTED', `${label} is on EC curve ${curve}; notary supports P-224/256/384/521`);
-        }
-    }
-    else if (type === 'rsa') {
-        const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-        if (bits < MIN_RSA_BITS) {
-            throw new errors/* DctError */.sY('KEY_UNSUPPORTED', `${label} is a ${bits}-bit RSA key; notary needs at least ${MIN_RSA_BITS} bits`);
-        }
-    }
-    else if (type !== 'ed25519') {
-        throw new errors/* DctError */.sY('KEY_UNSUPPORTED', `${label} is a ${String(type)} key; notary keys are ECDSA, RSA or Ed25519`);
-    }
+    const problem = keyProblem(key);
+    if (problem !== undefined)
+        throw new errors/* DctError */.sY('KEY_UNSUPPORTED', `${label} ${problem}`);
     return key;
 }
 
 ;// CONCATENATED MODULE: ./src/keys/sign.ts
 /**
- * Signatures as notary writes them (notary-spec.md §4.5): ECDSA raw r‖s over SHA-256 on every
- * curve, RSASSA-PSS with SHA-256 and a 32-byte salt, plain Ed25519.
+ * The one place that maps a signature method to how Node signs and verifies with it. Notary
+ * (notary-spec.md §4.5) writes ECDSA as raw r‖s over SHA-256 on every curve, RSASSA-PSS with
+ * SHA-256 and a 32-byte salt, and plain Ed25519; it also verifies RSA PKCS#1 v1.5. cosign
+ * writes ECDSA over SHA-256 as ASN.1 DER (the `der` encoding here).
  */
 
+
+const METHODS = new Map([
+    ['ecdsa', { keyType: 'ec', hash: 'sha256' }],
+    [
+        'rsapss',
+        { keyType: 'rsa', hash: 'sha256', padding: external_node_crypto_.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+    ],
+    ['rsapkcs1v15', { keyType: 'rsa', hash: 'sha256', padding: external_node_crypto_.constants.RSA_PKCS1_PADDING }],
+    ['eddsa', { keyType: 'ed25519', hash: null }],
+]);
+/** The method notary signs with for each key type. */
+const SIGN_WITH = { ec: 'ecdsa', rsa: 'rsapss', ed25519: 'eddsa' };
 function signatureMethod(key) {
-    switch (key.asymmetricKeyType) {
-        case 'ec':
-            return 'ecdsa';
-        case 'rsa':
-            return 'rsapss';
-        case 'ed25519':
-            return 'eddsa';
-        default:
-            throw new TypeError(`cannot sign with a ${String(key.asymmetricKeyType)} key`);
-    }
+    const type = key.asymmetricKeyType;
+    if (type === 'ec' || type === 'rsa' || type === 'ed25519')
+        return SIGN_WITH[type];
+    throw new TypeError(`cannot sign with a ${String(type)} key`);
 }
-function sign(key, message) {
+function nodeOptions(key, m, ecdsa) {
+    const opts = { key };
+    if (m.keyType === 'ec')
+        opts.dsaEncoding = ecdsa;
+    if (m.padding !== undefined)
+        opts.padding = m.padding;
+    if (m.saltLength !== undefined)
+        opts.saltLength = m.saltLength;
+    return opts;
+}
+/** Signs `message` with the private `key` by notary's method for its type. */
+function sign(key, message, ecdsa = 'ieee-p1363') {
     const method = signatureMethod(key);
-    switch (method) {
-        case 'ecdsa':
-            return { method, sig: (0,external_node_crypto_.sign)('sha256', message, { key, dsaEncoding: 'ieee-p1363' }) };
-        case 'rsapss':
-            return {
-                method,
-                sig: (0,external_node_crypto_.sign)('sha256', message, {
-                    key,
-                    padding: external_node_crypto_.constants.RSA_PKCS1_PSS_PADDING,
-                    saltLength: 32,
-                }),
-            };
-        case 'eddsa':
-            return { method, sig: (0,external_node_crypto_.sign)(null, message, key) };
+    const m = METHODS.get(method);
+    return { method, sig: (0,external_node_crypto_.sign)(m.hash, message, nodeOptions(key, m, ecdsa)) };
+}
+/**
+ * Whether `sig` is a `method` signature (case-insensitive) of `message` under the public
+ * `pub`. Fail-closed: false for an unknown method, a key of another type or one notary
+ * refuses (`keyProblem`: curve, RSA size), a raw ECDSA signature not exactly twice the curve
+ * size (Go refuses DER there), an Ed25519 signature not 64 bytes, or any error.
+ */
+function verifySignature(method, pub, message, sig, ecdsa = 'ieee-p1363') {
+    const m = METHODS.get(method.toLowerCase());
+    if (m === undefined || pub.asymmetricKeyType !== m.keyType || keyProblem(pub) !== undefined) {
+        return false;
+    }
+    if (m.keyType === 'ec' && ecdsa === 'ieee-p1363' && sig.length !== 2 * curveOf(pub).bytes) {
+        return false;
+    }
+    if (m.keyType === 'ed25519' && sig.length !== 64)
+        return false;
+    try {
+        return (0,external_node_crypto_.verify)(m.hash, message, nodeOptions(pub, m, ecdsa), sig);
+    }
+    catch {
+        return false; // e.g. a malformed DER signature
     }
 }
 
@@ -29008,7 +29112,7 @@ function sign(key, message) {
 
 
 
-const KEYTYPES = { ec: 'ecdsa', rsa: 'rsa', ed25519: 'ed25519' };
+
 /** A key is a root key by its `role:` header or its legacy `root_keys/` path (§1.1, §1.5). */
 function isRootKeyFile(file) {
     return file.role === 'root';
@@ -29087,7 +29191,7 @@ class KeyRing {
             const held = {
                 id,
                 source: file.source,
-                keytype: KEYTYPES[key.asymmetricKeyType],
+                keytype: PLAIN_KEYTYPE[key.asymmetricKeyType],
                 tufKey,
                 key,
             };
@@ -29112,15 +29216,9 @@ class KeyRing {
             throw new errors/* DctError */.sY('KEYRING_DISPOSED', 'the key ring was already disposed');
         return this.keys;
     }
-    get size() {
-        return this.live().size;
-    }
     /** Canonical IDs of the held keys. */
     ids() {
         return [...this.live().keys()];
-    }
-    has(canonicalId) {
-        return this.live().has(canonicalId);
     }
     held() {
         return [...this.live().values()];
@@ -29218,13 +29316,7 @@ function samePrivateKey(a, b) {
 function selfTest(held) {
     const message = Buffer.from('dct key self-test');
     const { method, sig } = sign(held.key, message);
-    const pub = (0,external_node_crypto_.createPublicKey)(held.key);
-    const ok = method === 'eddsa'
-        ? (0,external_node_crypto_.verify)(null, message, pub, sig)
-        : method === 'ecdsa'
-            ? (0,external_node_crypto_.verify)('sha256', message, { key: pub, dsaEncoding: 'ieee-p1363' }, sig)
-            : (0,external_node_crypto_.verify)('sha256', message, { key: pub, padding: external_node_crypto_.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sig);
-    if (!ok) {
+    if (!verifySignature(method, (0,external_node_crypto_.createPublicKey)(held.key), message, sig)) {
         throw new errors/* DctError */.sY('KEY_NOT_A_KEY', `the ${held.role ?? 'unlabelled'} key ${shortId(held.id)} (${held.source}) is damaged: its private and public parts do not match`);
     }
 }
@@ -30487,8 +30579,9 @@ function isLoopback(host) {
  * Object properties whose value is `undefined` are left out, as JSON.stringify does.
  */
 function canonicalJson(value) {
+    const out = new ByteWriter();
     try {
-        return Buffer.from(write(value), 'utf8');
+        write(value, out);
     }
     catch (e) {
         // The happy path keeps no path; walk again to name the value that failed.
@@ -30496,6 +30589,7 @@ function canonicalJson(value) {
             throw new errors/* DctError */.sY(e.code, `${e.what} at $${pathOfBad(value)}`);
         throw e;
     }
+    return out.done();
 }
 function pathOfBad(value) {
     if (typeof value === 'object' && value !== null) {
@@ -30504,7 +30598,7 @@ function pathOfBad(value) {
             : Object.entries(value).map(([k, v]) => [`.${k}`, v]);
         for (const [step, v] of entries) {
             try {
-                write(v);
+                write(v, new ByteWriter());
             }
             catch {
                 return step + pathOfBad(v);
@@ -30526,35 +30620,82 @@ class BadValue extends Error {
         this.what = what;
     }
 }
-function write(value) {
+/**
+ * Bytes of one encoding in chunks that double up to 256 KiB: no intermediate strings for a
+ * large document, no large allocation for a small one.
+ */
+class ByteWriter {
+    static FIRST = 1024;
+    static MAX_CHUNK = 256 * 1024;
+    chunks = [];
+    buf = Buffer.allocUnsafe(ByteWriter.FIRST);
+    pos = 0;
+    total = 0;
+    byte(b) {
+        if (this.pos === this.buf.length)
+            this.next(1);
+        this.buf[this.pos++] = b;
+    }
+    /** `s` as UTF-8 (a lone surrogate becomes U+FFFD, as Buffer.from(s, 'utf8') writes it). */
+    text(s) {
+        // A UTF-16 code unit is at most 3 bytes of UTF-8.
+        if (this.pos + s.length * 3 > this.buf.length)
+            this.next(s.length * 3);
+        this.pos += this.buf.write(s, this.pos, 'utf8');
+    }
+    done() {
+        this.chunks.push(this.buf.subarray(0, this.pos));
+        const out = Buffer.concat(this.chunks, this.total + this.pos);
+        this.chunks.length = 0;
+        return out;
+    }
+    next(need) {
+        this.chunks.push(this.buf.subarray(0, this.pos));
+        this.total += this.pos;
+        const size = Math.min(this.buf.length * 2, ByteWriter.MAX_CHUNK);
+        this.buf = Buffer.allocUnsafe(Math.max(size, need));
+        this.pos = 0;
+    }
+}
+const QUOTE = 0x22;
+function write(value, out) {
     switch (typeof value) {
         case 'string':
-            return quote(value);
+            writeString(value, out);
+            return;
         case 'boolean':
-            return value ? 'true' : 'false';
+            out.text(value ? 'true' : 'false');
+            return;
         case 'number':
             if (!Number.isSafeInteger(value)) {
                 throw new BadValue('TUF_BAD_NUMBER', `canonical JSON allows only integers up to 2^53, got ${String(value)}`);
             }
-            return String(value === 0 ? 0 : value);
+            out.text(String(value === 0 ? 0 : value));
+            return;
         case 'object':
-            if (value === null)
-                return 'null';
+            if (value === null) {
+                out.text('null');
+                return;
+            }
             if (Array.isArray(value)) {
-                let s = '[';
+                out.byte(0x5b);
                 for (let i = 0; i < value.length; i++) {
                     if (i > 0)
-                        s += ',';
-                    s += write(value[i]);
+                        out.byte(0x2c);
+                    write(value[i], out);
                 }
-                return s + ']';
+                out.byte(0x5d);
+                return;
             }
-            if (isPlainObject(value))
-                return writeObject(value);
+            if (isPlainObject(value)) {
+                writeObject(value, out);
+                return;
+            }
     }
     throw new BadValue('TUF_BAD_METADATA', `canonical JSON cannot encode a ${typeof value}; pass plain JSON data`);
 }
-function writeObject(value) {
+/** The keys of an object in canonical order: byte-wise on their UTF-8. */
+function canonicalKeys(value) {
     const keys = Object.keys(value);
     let utf16Order = true;
     for (let i = 0; i < keys.length && utf16Order; i++)
@@ -30563,7 +30704,11 @@ function writeObject(value) {
         keys.sort();
     else
         keys.sort(byUtf8);
-    let s = '{';
+    return keys;
+}
+function writeObject(value, out) {
+    const keys = canonicalKeys(value);
+    out.byte(0x7b);
     let first = true;
     for (let i = 0; i < keys.length; i++) {
         const k = keys[i];
@@ -30571,29 +30716,25 @@ function writeObject(value) {
         if (v === undefined)
             continue;
         if (!first)
-            s += ',';
+            out.byte(0x2c);
         first = false;
-        s += quote(k) + ':' + write(v);
+        writeString(k, out);
+        out.byte(0x3a);
+        write(v, out);
     }
-    return s + '}';
+    out.byte(0x7d);
 }
 function isPlainObject(v) {
     const proto = Object.getPrototypeOf(v);
     return proto === Object.prototype || proto === null;
 }
-// Canonical strings escape only `"` and `\`. Most strings (names, base64, hex) have neither
-// nor anything JSON.stringify would escape (control characters, lone surrogates), and are
-// written as they are; JSON.stringify gives the canonical form when only `"`/`\` occur.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const PLAIN = /[\u0000-\u001f\ud800-\udfff"\\]/;
-// eslint-disable-next-line no-control-regex -- as above
-const STRINGIFY_DIFFERS = /[\u0000-\u001f\ud800-\udfff]/;
-function quote(s) {
-    if (!PLAIN.test(s))
-        return `"${s}"`;
-    if (!STRINGIFY_DIFFERS.test(s))
-        return JSON.stringify(s);
-    return `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+// Canonical strings escape only `"` and `\`, every other character is written as it is (its
+// UTF-8; a lone surrogate as U+FFFD). Most strings (names, base64, hex) have neither.
+const ESCAPED = /["\\]/;
+function writeString(s, out) {
+    out.byte(QUOTE);
+    out.text(ESCAPED.test(s) ? s.replace(/["\\]/g, (c) => `\\${c}`) : s);
+    out.byte(QUOTE);
 }
 const HTML_ESCAPES = { 0x3c: '\\u003c', 0x3e: '\\u003e', 0x26: '\\u0026' };
 /**
@@ -30641,11 +30782,56 @@ function htmlEscape(json) {
 function parseJson(text) {
     const src = typeof text === 'string' ? text : text.toString('utf8');
     const value = JSON.parse(src);
-    const twice = duplicateKey(src);
-    if (twice !== undefined) {
-        throw new errors/* DctError */.sY('TUF_BAD_METADATA', `the key ${JSON.stringify(twice)} is in one object twice, so the file can be read two ways`);
+    // A key twice in one object leaves fewer keys in the parsed objects than the text holds;
+    // only then is the text searched again for the key to name.
+    if (bareInPlace(value) !== countKeys(src)) {
+        const twice = duplicateKey(src);
+        throw new errors/* DctError */.sY('TUF_BAD_METADATA', `the key ${twice === undefined ? '(unknown)' : JSON.stringify(twice)} is in one object twice, so the file can be read two ways`);
     }
-    return toBare(value);
+    return value;
+}
+/** The number of object keys in `src` (valid JSON). */
+function countKeys(src) {
+    // Per open object (true) or array (false); `key`: the next string is a key.
+    const open = [];
+    let key = false;
+    let count = 0;
+    for (let i = 0; i < src.length; i++) {
+        const c = src.charCodeAt(i);
+        if (c === 0x22) {
+            if (key) {
+                count++;
+                key = false;
+            }
+            i = stringEnd(src, i);
+        }
+        else if (c === 0x7b) {
+            open.push(true);
+            key = true;
+        }
+        else if (c === 0x5b) {
+            open.push(false);
+        }
+        else if (c === 0x7d || c === 0x5d) {
+            open.pop();
+        }
+        else if (c === 0x2c) {
+            key = open[open.length - 1] === true;
+        }
+    }
+    return count;
+}
+/** The index of the quote that closes the string opened at `start`. */
+function stringEnd(src, start) {
+    let end = src.indexOf('"', start + 1);
+    for (;;) {
+        let slashes = 0;
+        while (src.charCodeAt(end - 1 - slashes) === 0x5c)
+            slashes++;
+        if (slashes % 2 === 0)
+            return end;
+        end = src.indexOf('"', end + 1);
+    }
 }
 /** The first key found twice in one object of `src` (valid JSON), unescaped. */
 function duplicateKey(src) {
@@ -30655,15 +30841,7 @@ function duplicateKey(src) {
     for (let i = 0; i < src.length; i++) {
         const c = src.charCodeAt(i);
         if (c === 0x22) {
-            let end = src.indexOf('"', i + 1);
-            for (;;) {
-                let slashes = 0;
-                while (src.charCodeAt(end - 1 - slashes) === 0x5c)
-                    slashes++;
-                if (slashes % 2 === 0)
-                    break;
-                end = src.indexOf('"', end + 1);
-            }
+            const end = stringEnd(src, i);
             if (key) {
                 const raw = src.slice(i + 1, end);
                 const name = raw.includes('\\') ? JSON.parse(`"${raw}"`) : raw;
@@ -30723,6 +30901,42 @@ class GoFields {
         return undefined;
     }
 }
+/**
+ * Whether two JSON values are the same data: the same keys (a property set to `undefined`
+ * counts as absent), the same strings and numbers (0 and -0 alike). Same data has the same
+ * canonical bytes; the reverse does not quite hold (a lone surrogate is written as U+FFFD),
+ * so a caller that must know the bytes differ compares them when this says false.
+ */
+function sameJson(a, b) {
+    if (a === b)
+        return true;
+    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null)
+        return false;
+    if (Array.isArray(a)) {
+        if (!Array.isArray(b) || a.length !== b.length)
+            return false;
+        for (let i = 0; i < a.length; i++)
+            if (!sameJson(a[i], b[i]))
+                return false;
+        return true;
+    }
+    if (Array.isArray(b))
+        return false;
+    const x = a;
+    const y = b;
+    let count = 0;
+    for (const k of Object.keys(x)) {
+        if (x[k] === undefined)
+            continue;
+        count++;
+        if (!Object.prototype.hasOwnProperty.call(y, k) || !sameJson(x[k], y[k]))
+            return false;
+    }
+    for (const k of Object.keys(y))
+        if (y[k] !== undefined)
+            count--;
+    return count === 0;
+}
 /** A deep copy of JSON data whose objects have no prototype (see `parseJson`). */
 function cloneJson(value) {
     if (Array.isArray(value))
@@ -30735,19 +30949,25 @@ function cloneJson(value) {
         copy[k] = cloneJson(src[k]);
     return copy;
 }
-function toBare(v) {
+/**
+ * Takes the prototype off every object in parsed JSON, in place (no second copy of a large
+ * file), and returns how many keys the objects hold.
+ */
+function bareInPlace(v) {
+    if (typeof v !== 'object' || v === null)
+        return 0;
+    let keys = 0;
     if (Array.isArray(v)) {
         for (let i = 0; i < v.length; i++)
-            v[i] = toBare(v[i]);
-        return v;
+            keys += bareInPlace(v[i]);
+        return keys;
     }
-    if (typeof v !== 'object' || v === null)
-        return v;
-    const src = v;
-    const bare = Object.create(null);
-    for (const k of Object.keys(src))
-        bare[k] = toBare(src[k]);
-    return bare;
+    Object.setPrototypeOf(v, null);
+    const o = v;
+    const names = Object.keys(o);
+    for (let i = 0; i < names.length; i++)
+        keys += 1 + bareInPlace(o[names[i]]);
+    return keys;
 }
 function toBareObject(obj) {
     const bare = Object.create(null);
@@ -30758,6 +30978,61 @@ function toBareObject(obj) {
 /** A prototype-free empty object, for maps keyed by names that come from the network. */
 function bareObject() {
     return Object.create(null);
+}
+
+;// CONCATENATED MODULE: ./src/tuf/time.ts
+/** Go `time.Time` text as notary writes and reads it (notary-spec.md §3.3). */
+
+/**
+ * `2029-11-27T16:04:24Z`: UTC, whole seconds, no `.000` and no `+00:00`, which is what Go
+ * re-serializes to byte for byte (a JS `toISOString()` breaks the server's snapshot hashes).
+ */
+function goTime(d) {
+    const ms = d.getTime();
+    const year = d.getUTCFullYear();
+    if (!Number.isFinite(ms) || year < 0 || year > 9999) {
+        throw new errors/* DctError */.sY('TUF_BAD_METADATA', `cannot write ${String(d)} as a Go time (year 0-9999)`);
+    }
+    return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
+/**
+ * Parses Go RFC3339Nano (`2116-07-03T17:56:36.027379879-05:00`, `...Z`). Digits beyond
+ * milliseconds are dropped, so keep the original string if it must be written again.
+ */
+function parseExpires(s) {
+    const m = RFC3339.exec(s);
+    if (m === null)
+        throw badTime(s);
+    const [, y, mo, d, h, mi, sec, frac = '', zone] = m;
+    const ms = Number(frac.padEnd(3, '0').slice(0, 3));
+    let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), ms);
+    // Date.UTC maps years 0-99 to 1900-1999; put the year back.
+    const date = new Date(t);
+    date.setUTCFullYear(Number(y));
+    t = date.getTime();
+    if (date.getUTCMonth() !== Number(mo) - 1 ||
+        date.getUTCDate() !== Number(d) ||
+        Number(h) > 23 ||
+        Number(mi) > 59 ||
+        Number(sec) > 59) {
+        throw badTime(s);
+    }
+    if (zone !== 'Z') {
+        const sign = zone.startsWith('-') ? -1 : 1;
+        const [zh, zm] = zone.slice(1).split(':').map(Number);
+        if (zh > 23 || zm > 59)
+            throw badTime(s);
+        t -= sign * (zh * 60 + zm) * 60_000;
+    }
+    return new Date(t);
+}
+function badTime(s) {
+    return new errors/* DctError */.sY('TUF_BAD_METADATA', `"${s.slice(0, 40)}" is not an RFC 3339 time; the metadata is malformed`);
+}
+/** `now` plus whole days, as Go's `time.Add(n*24h)`: the defaults are 3×365 and 10×365 days. */
+function addDays(now, days) {
+    return new Date(now.getTime() + days * 86_400_000);
 }
 
 ;// CONCATENATED MODULE: ./src/tuf/envelope.ts
@@ -30835,14 +31110,18 @@ function badEnvelope(role, why) {
  * which is not JSON in a file (Go's writer fails on them instead, notary-spec.md §3.1).
  */
 function serializeEnvelope(signed, signatures, canonical = canonicalJson(signed)) {
-    const sigs = signatures
-        .map((s) => `{"keyid":${goString(s.keyid)},"method":${goString(s.method)},"sig":${goString(s.sig)}}`)
-        .join(',');
     return Buffer.concat([
         Buffer.from('{"signed":', 'ascii'),
         htmlEscape(escapeControls(canonical)),
-        Buffer.from(`,"signatures":[${sigs}]}`, 'utf8'),
+        signaturesTail(signatures),
     ]);
+}
+/** What follows the `signed` value in a file Go writes: `,"signatures":[…]}`. */
+function signaturesTail(signatures) {
+    const sigs = signatures
+        .map((s) => `{"keyid":${goString(s.keyid)},"method":${goString(s.method)},"sig":${goString(s.sig)}}`)
+        .join(',');
+    return Buffer.from(`,"signatures":[${sigs}]}`, 'utf8');
 }
 const CONTROL_ESCAPES = { 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r' };
 /**
@@ -30911,7 +31190,15 @@ function literalSignedMessage(bytes, signatures) {
     const end = bytes.lastIndexOf(SIGNATURES_KEY);
     if (end <= SIGNED_HEAD.length)
         return undefined;
-    const message = htmlUnescape(bytes.subarray(SIGNED_HEAD.length, end));
+    const raw = bytes.subarray(SIGNED_HEAD.length, end);
+    const message = htmlUnescape(raw);
+    if (message === raw) {
+        // Nothing escaped (most files): Go writes the message as it is unless it holds something
+        // to escape, and then the signatures; compared so, without a copy of a large file.
+        if (escapeControls(raw) !== raw || htmlEscape(raw) !== raw)
+            return undefined;
+        return bytes.subarray(end).equals(signaturesTail(signatures)) ? message : undefined;
+    }
     return serializeEnvelope({}, signatures, message).equals(bytes) ? message : undefined;
 }
 const UNESCAPES = {
@@ -30961,586 +31248,12 @@ function htmlUnescape(json) {
     return Buffer.concat(chunks);
 }
 
-;// CONCATENATED MODULE: ./src/tuf/time.ts
-/** Go `time.Time` text as notary writes and reads it (notary-spec.md §3.3). */
-
-/**
- * `2029-11-27T16:04:24Z`: UTC, whole seconds, no `.000` and no `+00:00`, which is what Go
- * re-serializes to byte for byte (a JS `toISOString()` breaks the server's snapshot hashes).
- */
-function goTime(d) {
-    const ms = d.getTime();
-    const year = d.getUTCFullYear();
-    if (!Number.isFinite(ms) || year < 0 || year > 9999) {
-        throw new errors/* DctError */.sY('TUF_BAD_METADATA', `cannot write ${String(d)} as a Go time (year 0-9999)`);
-    }
-    return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
-/**
- * Parses Go RFC3339Nano (`2116-07-03T17:56:36.027379879-05:00`, `...Z`). Digits beyond
- * milliseconds are dropped, so keep the original string if it must be written again.
- */
-function parseExpires(s) {
-    const m = RFC3339.exec(s);
-    if (m === null)
-        throw badTime(s);
-    const [, y, mo, d, h, mi, sec, frac = '', zone] = m;
-    const ms = Number(frac.padEnd(3, '0').slice(0, 3));
-    let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), ms);
-    // Date.UTC maps years 0-99 to 1900-1999; put the year back.
-    const date = new Date(t);
-    date.setUTCFullYear(Number(y));
-    t = date.getTime();
-    if (date.getUTCMonth() !== Number(mo) - 1 ||
-        date.getUTCDate() !== Number(d) ||
-        Number(h) > 23 ||
-        Number(mi) > 59 ||
-        Number(sec) > 59) {
-        throw badTime(s);
-    }
-    if (zone !== 'Z') {
-        const sign = zone.startsWith('-') ? -1 : 1;
-        const [zh, zm] = zone.slice(1).split(':').map(Number);
-        if (zh > 23 || zm > 59)
-            throw badTime(s);
-        t -= sign * (zh * 60 + zm) * 60_000;
-    }
-    return new Date(t);
-}
-function badTime(s) {
-    return new errors/* DctError */.sY('TUF_BAD_METADATA', `"${s.slice(0, 40)}" is not an RFC 3339 time; the metadata is malformed`);
-}
-/** `now` plus whole days, as Go's `time.Add(n*24h)`: the defaults are 3×365 and 10×365 days. */
-function addDays(now, days) {
-    return new Date(now.getTime() + days * 86_400_000);
-}
-
-;// CONCATENATED MODULE: ./src/tuf/models.ts
-/**
- * Notary's TUF metadata (notary-spec.md §4): interfaces, guards that check structure but
- * keep unknown fields, and the helpers that produce new metadata for a publish.
- */
-
-
-
-
-const BASE_ROLES = ['root', 'targets', 'snapshot', 'timestamp'];
-/** 3×365 days: Go's default expiry for targets, delegations and snapshot (§4.2, §4.3). */
-const TARGETS_EXPIRY_DAYS = 3 * 365;
-function models_bad(why) {
-    return new errors/* DctError */.sY('TUF_BAD_METADATA', `malformed metadata: ${why}`);
-}
-// The struct fields Go decodes each object into (notary tuf/data); a key that folds to one of
-// them but is spelled otherwise is read by Go and not by us (canonical.ts GoFields).
-const COMMON = ['_type', 'expires', 'version'];
-const ROOT = new GoFields(...COMMON, 'consistent_snapshot', 'keys', 'roles');
-const TARGETS = new GoFields(...COMMON, 'delegations', 'targets');
-const SNAPSHOT = new GoFields(...COMMON, 'meta');
-const KEY = new GoFields('keytype', 'keyval');
-const KEYVAL = new GoFields('private', 'public');
-const ROOT_ROLE = new GoFields('keyids', 'threshold');
-const DELEGATIONS = new GoFields('keys', 'roles');
-const DELEGATION = new GoFields('keyids', 'name', 'paths', 'threshold');
-const FILE_META = new GoFields('custom', 'hashes', 'length');
-/** `o` once no key of it would be read by Go as a field it is not spelled as. */
-function fields(o, go, what) {
-    const clash = go.foldedField(o);
-    if (clash !== undefined) {
-        throw models_bad(`${what} has the key ${JSON.stringify(clash.key)}, which Go reads as "${clash.field}"; a file that can be read two ways is refused`);
-    }
-    return o;
-}
-function obj(x, what) {
-    if (typeof x !== 'object' || x === null || Array.isArray(x))
-        throw models_bad(`${what} is not an object`);
-    return x;
-}
-function str(x, what) {
-    if (typeof x !== 'string')
-        throw models_bad(`${what} is not a string`);
-    return x;
-}
-function models_int(x, what, min) {
-    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < min) {
-        throw models_bad(`${what} is not an integer ≥ ${min}`);
-    }
-    return x;
-}
-function strList(x, what) {
-    if (!Array.isArray(x) || !x.every((v) => typeof v === 'string')) {
-        throw models_bad(`${what} is not a list of strings`);
-    }
-    return x;
-}
-function common(x, type, go) {
-    const o = fields(obj(x, '"signed"'), go, '"signed"');
-    if (o['_type'] !== type) {
-        throw models_bad(`_type is ${JSON.stringify(o['_type'] ?? null)}, expected "${type}"`);
-    }
-    parseExpires(str(o['expires'], 'expires'));
-    models_int(o['version'], 'version', 1);
-    return o;
-}
-function checkKeys(x, what) {
-    const keys = obj(x ?? bareObject(), what);
-    for (const [id, k] of Object.entries(keys)) {
-        const key = fields(obj(k, `${what}.${id}`), KEY, `${what}.${id}`);
-        str(key['keytype'], `${what}.${id}.keytype`);
-        const keyval = fields(obj(key['keyval'], `${what}.${id}.keyval`), KEYVAL, `${what}.${id}.keyval`);
-        str(keyval['public'], `${what}.${id}.keyval.public`);
-    }
-    return keys;
-}
-function checkRoleKeys(x, what, go = ROOT_ROLE) {
-    const r = fields(obj(x, what), go, what);
-    strList(r['keyids'], `${what}.keyids`);
-    models_int(r['threshold'], `${what}.threshold`, 1);
-    return r;
-}
-const HASH_SIZES = { sha256: 32, sha512: 64 };
-/** Hashes as Go checks them (§3.4): known algorithms have the right size, at least one. */
-function checkHashes(x, what, needSha256) {
-    const hashes = obj(x, `${what}.hashes`);
-    let known = 0;
-    for (const [alg, v] of Object.entries(hashes)) {
-        const b64 = str(v, `${what}.hashes.${alg}`);
-        const size = HASH_SIZES[alg];
-        if (size === undefined)
-            continue;
-        if (Buffer.from(b64, 'base64').length !== size)
-            throw models_bad(`${what} ${alg} hash has a bad size`);
-        known++;
-    }
-    if (known === 0)
-        throw models_bad(`${what} has no sha256 or sha512 hash`);
-    if (needSha256 && hashes['sha256'] === undefined)
-        throw models_bad(`${what} has no sha256 hash`);
-    return hashes;
-}
-function checkFileMeta(x, what, needSha256) {
-    const m = fields(obj(x, what), FILE_META, what);
-    checkHashes(m['hashes'], what, needSha256);
-    models_int(m['length'], `${what}.length`, 0);
-    return m;
-}
-function asRoot(x) {
-    const o = common(x, 'Root', ROOT);
-    if (o['consistent_snapshot'] !== undefined && typeof o['consistent_snapshot'] !== 'boolean') {
-        throw models_bad('consistent_snapshot is not a boolean');
-    }
-    const keys = checkKeys(o['keys'], 'keys');
-    const roles = obj(o['roles'], 'roles');
-    for (const name of BASE_ROLES) {
-        if (roles[name] === undefined)
-            throw models_bad(`root has no "${name}" role`);
-        const role = checkRoleKeys(roles[name], `roles.${name}`);
-        for (const id of role.keyids) {
-            if (keys[id] === undefined)
-                throw models_bad(`root role ${name} names key ${id} that root lacks`);
-        }
-    }
-    return o;
-}
-function isTargetFile(t) {
-    if (typeof t !== 'object' || t === null || Array.isArray(t))
-        return false;
-    if (FILE_META.foldedField(t) !== undefined)
-        return false;
-    const { hashes, length } = t;
-    if (typeof hashes !== 'object' || hashes === null || Array.isArray(hashes))
-        return false;
-    for (const h of Object.values(hashes))
-        if (typeof h !== 'string')
-            return false;
-    return typeof length === 'number' && Number.isSafeInteger(length) && length >= 0;
-}
-function asTargets(x) {
-    const o = common(x, 'Targets', TARGETS);
-    const targets = obj(o['targets'] ?? bareObject(), 'targets');
-    for (const name of Object.keys(targets)) {
-        if (!isTargetFile(targets[name])) {
-            // Checked again, naming the part, only to say what is wrong (files hold 10,000s).
-            const what = `target ${JSON.stringify(name)}`;
-            const file = fields(obj(targets[name], what), FILE_META, what);
-            obj(file['hashes'], `${what}.hashes`);
-            for (const [alg, h] of Object.entries(file['hashes']))
-                str(h, `${what}.hashes.${alg}`);
-            models_int(file['length'], `${what}.length`, 0);
-        }
-    }
-    // Go always writes delegations with keys and roles; fill them in as Go's decoder would.
-    const d = fields(obj(o['delegations'] ?? bareObject(), 'delegations'), DELEGATIONS, 'delegations');
-    d['keys'] = checkKeys(d['keys'], 'delegations.keys');
-    d['roles'] = d['roles'] ?? [];
-    if (!Array.isArray(d['roles']))
-        throw models_bad('delegations.roles is not a list');
-    d['roles'].forEach((r, i) => {
-        const role = checkRoleKeys(r, `delegations.roles[${i}]`, DELEGATION);
-        str(role['name'], `delegations.roles[${i}].name`);
-        if (role['paths'] !== undefined && role['paths'] !== null) {
-            strList(role['paths'], `delegations.roles[${i}].paths`);
-        }
-    });
-    o['targets'] = targets;
-    o['delegations'] = d;
-    return o;
-}
-function asSnapshot(x) {
-    const o = common(x, 'Snapshot', SNAPSHOT);
-    const meta = obj(o['meta'], 'meta');
-    for (const [role, m] of Object.entries(meta)) {
-        checkFileMeta(m, `snapshot meta for ${role}`, role === 'root' || role === 'targets');
-    }
-    return o;
-}
-function asTimestamp(x) {
-    const o = common(x, 'Timestamp', SNAPSHOT);
-    const meta = obj(o['meta'], 'meta');
-    if (meta['snapshot'] === undefined)
-        throw models_bad('timestamp has no meta for snapshot');
-    checkFileMeta(meta['snapshot'], 'timestamp meta for snapshot', true);
-    return o;
-}
-// ---------------------------------------------------------------------------------------
-// Helpers.
-/** The keys and threshold of a base role as root lists them. */
-function roleKeys(root, role) {
-    const r = root.roles[role];
-    if (r === undefined)
-        throw models_bad(`root has no "${role}" role`);
-    return { keyids: r.keyids, threshold: r.threshold, keys: pickKeys(root.keys, r.keyids) };
-}
-/** The entries of `keys` named in `keyids` (missing ones are left out). */
-function pickKeys(keys, keyids) {
-    const out = bareObject();
-    for (const id of keyids) {
-        const k = keys[id];
-        if (k !== undefined)
-            out[id] = k;
-    }
-    return out;
-}
-/** Snapshot/timestamp meta for a file: sha256 and sha512 over the exact bytes (§3.3). */
-function metaFileFor(bytes) {
-    return {
-        hashes: {
-            sha256: (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('base64'),
-            sha512: (0,external_node_crypto_.createHash)('sha512').update(bytes).digest('base64'),
-        },
-        length: bytes.length,
-    };
-}
-/** A target as docker writes it (§8): sha256 only, base64 of the raw digest; no custom. */
-function targetFile(digestHex, length) {
-    if (!/^[0-9a-f]{64}$/.test(digestHex)) {
-        throw new errors/* DctError */.sY('TUF_BAD_TARGET', `"${digestHex}" is not a hex sha256 digest`);
-    }
-    if (!Number.isSafeInteger(length) || length < 0) {
-        throw new errors/* DctError */.sY('TUF_BAD_TARGET', `target length ${length} is not a byte count`);
-    }
-    return { hashes: { sha256: Buffer.from(digestHex, 'hex').toString('base64') }, length };
-}
-/** The hex sha256 of a target, if it has one. */
-function targetSha256(t) {
-    const b64 = t.hashes['sha256'];
-    return b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('hex');
-}
-/** Go's `data.IsDelegation`: `targets/…`, `[-a-z0-9_/]`, < 256 chars, path-clean. */
-function isDelegationName(name) {
-    if (!name.startsWith('targets/') || name.length >= 256)
-        return false;
-    if (!/^[-a-z0-9_/]+$/.test(name))
-        return false;
-    // The character set excludes '.', so path-clean means no empty segment.
-    return name.split('/').every((seg) => seg.length > 0);
-}
-/** The role a targets role is delegated from: `targets/a/b` → `targets/a`. */
-function parentRole(name) {
-    const i = name.lastIndexOf('/');
-    return i < 0 ? '' : name.slice(0, i);
-}
-/** Whether the role's `paths` allow a target name (prefix match, §4.2). */
-function models_pathsMatch(role, name) {
-    return (role.paths ?? []).some((p) => name.startsWith(p));
-}
-/**
- * A child's paths limited to its parent's (Go `RestrictDelegationPathPrefixes`): keep the
- * child prefixes that fall under some parent prefix.
- */
-function restrictPaths(parentPaths, childPaths) {
-    return childPaths.filter((c) => parentPaths.some((p) => c.startsWith(p)));
-}
-// ---------------------------------------------------------------------------------------
-// New metadata for a publish.
-/**
- * The next version of a targets role: a deep copy (unknown fields kept) edited by `change`,
- * then version+1 and expires = now + 3×365 days. With no `prev` it starts an empty file
- * (version 0 → 1). The result has Go's field set: `delegations` always, `paths` only when
- * non-empty, no `custom: null`, and no delegation keys that no role uses.
- */
-/** `prev` with `change` applied, version+1 and a renewed expiry; `prev` is left as it was.
- *  `change` may add and delete entries of `targets` but must not edit an entry in place. */
-function updatedTargets(prev, change, now) {
-    // The targets map is copied, not its entries: `change` adds and removes entries and never
-    // edits one in place, and copying 10,000s of entries dominated large repositories.
-    let t;
-    if (prev === undefined) {
-        t = emptyTargets();
-    }
-    else {
-        const { targets, ...rest } = prev;
-        t = { ...cloneJson(rest), targets: Object.assign(bareObject(), targets) };
-    }
-    change(t);
-    t.version = (prev?.version ?? 0) + 1;
-    t.expires = goTime(addDays(now, TARGETS_EXPIRY_DAYS));
-    tidyTargets(t);
-    return asTargets(t);
-}
-/** An empty targets file at `version` (its next version is `version` + 1). */
-function blankTargets(version) {
-    const t = emptyTargets();
-    t.version = version;
-    return t;
-}
-function emptyTargets() {
-    const t = bareObject();
-    t._type = 'Targets';
-    t.delegations = { keys: bareObject(), roles: [] };
-    t.expires = '';
-    t.targets = bareObject();
-    t.version = 0;
-    return t;
-}
-function tidyTargets(t) {
-    for (const name of Object.keys(t.targets)) {
-        const file = t.targets[name];
-        if ('custom' in file && (file.custom === null || file.custom === undefined)) {
-            // A copy: entries may be shared with the previous version (see updatedTargets).
-            const { custom: _dropped, ...rest } = file;
-            t.targets[name] = rest;
-        }
-    }
-    const used = new Set();
-    for (const role of t.delegations.roles) {
-        if (role.paths === undefined || role.paths === null || role.paths.length === 0) {
-            delete role.paths;
-        }
-        role.keyids.forEach((id) => used.add(id));
-    }
-    for (const id of Object.keys(t.delegations.keys)) {
-        if (!used.has(id))
-            delete t.delegations.keys[id];
-    }
-}
-/** 10×365 days: Go's default expiry for root (§4.1). */
-const ROOT_EXPIRY_DAYS = 10 * 365;
-/** `prev` with `change` applied to a deep copy, version+1 and expires now + 10×365 days. */
-function updatedRoot(prev, change, now) {
-    const r = cloneJson(prev);
-    change(r);
-    r.version = prev.version + 1;
-    r.expires = goTime(addDays(now, ROOT_EXPIRY_DAYS));
-    return asRoot(r);
-}
-/** The next snapshot: version+1, expires now + 3×365 days, meta of each given file's bytes. */
-function updatedSnapshot(prev, files, now) {
-    const s = cloneJson(prev);
-    s.version = prev.version + 1;
-    s.expires = goTime(addDays(now, TARGETS_EXPIRY_DAYS));
-    for (const [role, bytes] of files)
-        s.meta[role] = metaFileFor(bytes);
-    return asSnapshot(s);
-}
-
-;// CONCATENATED MODULE: ./src/tuf/rootcert.ts
-/**
- * Root certificate checks of notary's trustpinning (notary-spec.md §2, §7.3): which root-role
- * keys are usable certificates for a GUN.
- */
-
-
-
-const SHA1_SIG_OIDS = new Set([
-    '1.2.840.113549.1.1.5', // sha1WithRSAEncryption
-    '1.2.840.10040.4.3', // dsa-with-sha1
-    '1.2.840.10045.4.1', // ecdsa-with-SHA1
-    '1.3.14.3.2.29', // sha1WithRSA (OIW)
-]);
-const DAY_MS = 86_400_000;
-/** Go's `MatchCNToGun`: exact, or a CN ending in `*` matches GUNs starting with the rest. */
-function matchCnToGun(cn, gun) {
-    if (cn.endsWith('*'))
-        return gun.startsWith(cn.replace(/\*+$/, ''));
-    return cn === gun;
-}
-/** TUF IDs of the root role's keys that hold certificates. */
-function certKeyIdsOf(root) {
-    return (root.roles['root']?.keyids ?? []).filter((id) => {
-        const t = root.keys[id]?.keytype;
-        return t === 'ecdsa-x509' || t === 'rsa-x509';
-    });
-}
-/**
- * The root-role keys whose certificate bundle is usable for `gun` (Go `parseAllCerts` +
- * `validRootLeafCerts`): exactly one non-CA certificate, listed first; CN matches the GUN;
- * not SHA1-signed; RSA ≥ 2048 bits; and when `checkExpiry`, valid at `now` with one day of
- * leeway on notBefore. `rejected` says why each other root key was left out.
- */
-function validRootCerts(root, gun, now, checkExpiry) {
-    const valid = new Map();
-    const rejected = [];
-    for (const id of root.roles['root']?.keyids ?? []) {
-        const problem = checkRootKey(root, id, gun, now, checkExpiry, valid);
-        if (problem !== undefined)
-            rejected.push(`key ${shortId(id)}: ${problem}`);
-    }
-    return { valid, rejected };
-}
-function checkRootKey(root, id, gun, now, checkExpiry, valid) {
-    const key = root.keys[id];
-    if (key === undefined)
-        return 'missing from root keys';
-    if (key.keytype !== 'ecdsa-x509' && key.keytype !== 'rsa-x509') {
-        return `a ${key.keytype} key is not a certificate`;
-    }
-    let certs;
-    try {
-        certs = pemCertificates(Buffer.from(key.keyval.public, 'base64').toString('utf8'));
-    }
-    catch {
-        return 'the certificate does not parse';
-    }
-    if (certs.length === 0)
-        return 'no certificate';
-    if (certs[0].ca || certs.filter((c) => !c.ca).length !== 1) {
-        return 'the bundle must hold exactly one non-CA certificate, listed first';
-    }
-    const leaf = certs[0];
-    let info;
-    try {
-        info = readCert(leaf.raw);
-    }
-    catch {
-        return 'the certificate does not parse';
-    }
-    if (!matchCnToGun(info.cn, gun))
-        return `CN "${info.cn}" does not match "${gun}"`;
-    if (info.notBefore > info.notAfter)
-        return 'the validity window is invalid';
-    if (SHA1_SIG_OIDS.has(info.sigAlg))
-        return 'the certificate is signed with SHA1';
-    const pub = leaf.publicKey;
-    if (pub.asymmetricKeyType === 'rsa' &&
-        (pub.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) {
-        return `the RSA key is shorter than ${MIN_RSA_BITS} bits`;
-    }
-    if (checkExpiry) {
-        if (info.notBefore.getTime() > now.getTime() + DAY_MS) {
-            return `the certificate is not valid before ${info.notBefore.toISOString()}`;
-        }
-        if (now > info.notAfter)
-            return `the certificate expired at ${info.notAfter.toISOString()}`;
-    }
-    valid.set(id, {
-        keyId: id,
-        canonicalId: canonicalKeyId(key),
-        cn: info.cn,
-        notBefore: info.notBefore,
-        notAfter: info.notAfter,
-    });
-    return undefined;
-}
-/** Every CERTIFICATE block of a PEM bundle; any other block type is an error, as in Go. */
-function pemCertificates(pem) {
-    const blocks = [...pem.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g)];
-    return blocks.map((m) => {
-        if (m[1] !== 'CERTIFICATE')
-            throw new Error(`unexpected PEM block ${m[1]}`);
-        return new external_node_crypto_.X509Certificate(Buffer.from(m[2].replace(/\s+/g, ''), 'base64'));
-    });
-}
-function rootcert_tlv(buf, pos) {
-    const tag = buf[pos];
-    let len = buf[pos + 1];
-    let start = pos + 2;
-    if (len & 0x80) {
-        const n = len & 0x7f;
-        if (n === 0 || n > 4)
-            throw new Error('bad DER length');
-        len = 0;
-        for (let i = 0; i < n; i++)
-            len = len * 256 + buf[start + i];
-        start += n;
-    }
-    if (start + len > buf.length)
-        throw new Error('truncated DER');
-    return { tag, body: buf.subarray(start, start + len), end: start + len };
-}
-function rootcert_children(body) {
-    const out = [];
-    for (let pos = 0; pos < body.length; pos = out[out.length - 1].end)
-        out.push(rootcert_tlv(body, pos));
-    return out;
-}
-function oid(body) {
-    const parts = [];
-    let v = 0;
-    for (const b of body) {
-        v = v * 128 + (b & 0x7f);
-        if (!(b & 0x80)) {
-            if (parts.length === 0)
-                parts.push(v < 80 ? Math.floor(v / 40) : 2, v < 80 ? v % 40 : v - 80);
-            else
-                parts.push(v);
-            v = 0;
-        }
-    }
-    return parts.join('.');
-}
-function rootcert_derTime(t) {
-    const s = t.body.toString('ascii');
-    // UTCTime YYMMDDHHMMSSZ (years 50-99 are 19xx) or GeneralizedTime YYYYMMDDHHMMSSZ.
-    const m = t.tag === 0x17 ? /^(\d{2})(\d{10})Z$/.exec(s) : /^(\d{4})(\d{10})Z$/.exec(s);
-    if (m === null)
-        throw new Error('bad certificate time');
-    const year = t.tag === 0x17 ? (Number(m[1]) < 50 ? 2000 : 1900) + Number(m[1]) : Number(m[1]);
-    const r = m[2];
-    const [mo, d, h, mi, sec] = [0, 2, 4, 6, 8].map((i) => Number(r.slice(i, i + 2)));
-    return new Date(Date.UTC(year, mo - 1, d, h, mi, sec));
-}
-/** The signature algorithm OID, subject CN and validity of a certificate's DER. */
-function readCert(der) {
-    const [tbs, sigAlg] = rootcert_children(rootcert_tlv(der, 0).body);
-    const fields = rootcert_children(tbs.body);
-    // TBSCertificate: [0] version (optional), serial, signature, issuer, validity, subject, …
-    const base = fields[0].tag === 0xa0 ? 1 : 0;
-    const [notBefore, notAfter] = rootcert_children(fields[base + 3].body);
-    let cn = '';
-    for (const rdn of rootcert_children(fields[base + 4].body)) {
-        for (const atv of rootcert_children(rdn.body)) {
-            const [type, value] = rootcert_children(atv.body);
-            if (oid(type.body) === '2.5.4.3')
-                cn = value.body.toString('utf8');
-        }
-    }
-    return {
-        sigAlg: oid(rootcert_children(sigAlg.body)[0].body),
-        cn,
-        notBefore: rootcert_derTime(notBefore),
-        notAfter: rootcert_derTime(notAfter),
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/tuf/verify.ts
-/** Signature verification as notary's tuf/signed/verify.go does it (notary-spec.md §4.5). */
 
 
 
 
 
-const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 /**
  * Checks that at least `threshold` distinct keys of the role signed the file. The message is
  * canonical(JSON.parse(signed)) re-derived from `env.bytes`, never the file bytes (§3.2).
@@ -31602,90 +31315,37 @@ function validSignatures(env, roleName, keys, role, message) {
 function verifyOne(message, method, sig, key) {
     let pub;
     try {
-        pub = verify_publicKeyOf(key);
+        pub = keyid_publicKeyOf(key);
     }
     catch {
         return false;
     }
-    const type = pub.asymmetricKeyType;
-    try {
-        switch (method.toLowerCase()) {
-            case 'ecdsa': {
-                if (type !== 'ec' || !['ecdsa', 'ecdsa-x509'].includes(key.keytype))
-                    return false;
-                // Go requires raw r‖s of exactly twice the curve size; DER is refused.
-                const size = EC_SIZES[pub.asymmetricKeyDetails?.namedCurve ?? ''];
-                if (size === undefined || sig.length !== 2 * size)
-                    return false;
-                return (0,external_node_crypto_.verify)('sha256', message, { key: pub, dsaEncoding: 'ieee-p1363' }, sig);
-            }
-            case 'rsapss':
-                if (!isRsa(pub, key))
-                    return false;
-                return (0,external_node_crypto_.verify)('sha256', message, { key: pub, padding: external_node_crypto_.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sig);
-            case 'rsapkcs1v15':
-                if (!isRsa(pub, key))
-                    return false;
-                return (0,external_node_crypto_.verify)('sha256', message, { key: pub, padding: external_node_crypto_.constants.RSA_PKCS1_PADDING }, sig);
-            case 'eddsa':
-                if (type !== 'ed25519' || key.keytype !== 'ed25519' || sig.length !== 64)
-                    return false;
-                return (0,external_node_crypto_.verify)(null, message, pub, sig);
-            default:
-                return false;
-        }
-    }
-    catch {
+    // The key type named in metadata must hold the kind of key found in it.
+    if (KEYTYPE_FAMILY[key.keytype] !== pub.asymmetricKeyType)
         return false;
-    }
-}
-const EC_SIZES = {
-    prime256v1: 32,
-    secp384r1: 48,
-    secp521r1: 66,
-    secp224r1: 28,
-};
-function isRsa(pub, key) {
-    return (pub.asymmetricKeyType === 'rsa' &&
-        ['rsa', 'rsa-x509'].includes(key.keytype) &&
-        (pub.asymmetricKeyDetails?.modulusLength ?? 0) >= MIN_RSA_BITS);
-}
-/** The public key a TUF key object holds; x509 types use the (first) certificate's key. */
-function verify_publicKeyOf(key) {
-    const bytes = Buffer.from(key.keyval.public, 'base64');
-    switch (key.keytype) {
-        case 'ecdsa':
-        case 'rsa':
-            return (0,external_node_crypto_.createPublicKey)({ key: bytes, format: 'der', type: 'spki' });
-        case 'ed25519':
-            if (bytes.length !== 32)
-                throw new Error('ed25519 key is not 32 bytes');
-            return (0,external_node_crypto_.createPublicKey)({
-                key: Buffer.concat([ED25519_SPKI_PREFIX, bytes]),
-                format: 'der',
-                type: 'spki',
-            });
-        case 'ecdsa-x509':
-        case 'rsa-x509':
-            return new external_node_crypto_.X509Certificate(bytes).publicKey;
-        default:
-            throw new Error(`unsupported key type ${key.keytype}`);
-    }
+    return verifySignature(method, pub, message, sig);
 }
 
-;// CONCATENATED MODULE: ./src/tuf/trusted.ts
+;// CONCATENATED MODULE: ./src/tuf/checks.ts
 /**
- * The trusted-update state machine (notary-spec.md §7): root → timestamp → snapshot →
- * targets → delegations, each checked before the next is believed. Fails closed.
+ * What every role's loading shares (notary-spec.md §7): the size caps, fetching a file by the
+ * length and hashes its parent names, and the signature, version and expiry checks. Fails closed.
  */
 
 
 
 
-
-
-
-
+/**
+ * notary's MaxDownloadSize, the cap Go applies to a root fetched without a checksum; the notary
+ * client also applies it to any fetch given no length (notary-spec.md §5.2).
+ */
+const ROOT_MAX_BYTES = 100 * 1024 * 1024;
+/** notary-spec.md §5.2. */
+const TIMESTAMP_MAX_BYTES = 1024 * 1024;
+/** Any other role file: 100,000s of targets fit well below this. */
+const METADATA_MAX_BYTES = 64 * 1024 * 1024;
+const STALE = 'the trust server may be serving stale or tampered data';
+const CLEAR_CACHE = "if the repository's keys were rotated or it was re-created on purpose, clear the action cache";
 function expiryCheck(now, mayExpire) {
     return (role, expires, keys) => {
         try {
@@ -31699,406 +31359,6 @@ function expiryCheck(now, mayExpire) {
         }
     };
 }
-/**
- * notary's MaxDownloadSize, the cap Go applies to a root fetched without a checksum; the notary
- * client also applies it to any fetch given no length (notary-spec.md §5.2).
- */
-const ROOT_MAX_BYTES = 100 * 1024 * 1024;
-/** notary-spec.md §5.2. */
-const TIMESTAMP_MAX_BYTES = 1024 * 1024;
-/** Any other role file: 100,000s of targets fit well below this. */
-const METADATA_MAX_BYTES = 64 * 1024 * 1024;
-const STALE = 'the trust server may be serving stale or tampered data';
-const RELEASES = 'targets/releases';
-const CLEAR_CACHE = "if the repository's keys were rotated or it was re-created on purpose, clear the action cache";
-/**
- * Loads and verifies a repository's trust data. Returns undefined when the server has no
- * root for the GUN (a repository that does not exist yet).
- */
-async function loadTrustedRepo(fetcher, opts) {
-    const now = opts.now ?? new Date();
-    const cached = opts.trusted?.gun === opts.gun ? opts.trusted : undefined;
-    const seen = cached?.versions ?? {};
-    const check = expiryCheck(now, opts.mayExpire);
-    const expired = new Set();
-    // The timestamp does not depend on the root: its request goes out with the root's, but its
-    // answer is only read once the root is established.
-    const rootFetch = fetcher.fetch('root', { maxLength: ROOT_MAX_BYTES });
-    const tsFetch = early(() => fetcher.fetch('timestamp', { maxLength: TIMESTAMP_MAX_BYTES }));
-    const rootBytes = await rootFetch;
-    if (rootBytes === undefined)
-        return undefined;
-    checkMaxLength('root', rootBytes, ROOT_MAX_BYTES);
-    const root = await establishRoot(fetcher, rootBytes, opts.gun, now, opts.pinnedRootKeyIds, cached);
-    if (check('root', root.signed.expires, roleKeys(root.signed, 'root')))
-        expired.add('root');
-    const tsBytes = await settle(tsFetch);
-    if (tsBytes === undefined)
-        throw missing('timestamp');
-    checkMaxLength('timestamp', tsBytes, TIMESTAMP_MAX_BYTES);
-    const timestamp = parseEnvelope(tsBytes, 'timestamp', asTimestamp);
-    if (checkRole(timestamp, 'timestamp', roleKeys(root.signed, 'timestamp'), seen, check)) {
-        expired.add('timestamp');
-    }
-    const snapshotMeta = timestamp.signed.meta['snapshot'];
-    const snapshot = parseEnvelope(await fetchByMeta(fetcher, 'snapshot', snapshotMeta, 'timestamp'), 'snapshot', asSnapshot);
-    if (checkRole(snapshot, 'snapshot', roleKeys(root.signed, 'snapshot'), seen, check)) {
-        expired.add('snapshot');
-    }
-    const rootMeta = snapshot.signed.meta['root'];
-    if (rootMeta !== undefined)
-        trusted_checkFileMeta('root', rootBytes, rootMeta, 'snapshot');
-    const repo = new TrustedRepo(opts.gun, root, timestamp, snapshot);
-    for (const role of expired)
-        repo.expired.add(role);
-    await loadTargets(fetcher, repo, seen, check);
-    return repo;
-}
-/**
- * After a publish: fetches and verifies the new timestamp and snapshot under the root already
- * trusted, and returns the trust state to keep if the server's current snapshot lists exactly
- * the bytes in `uploaded` for every role (so the server holds our files as the current
- * versions). Undefined when it does not (someone published on top of us): the caller then
- * reads the whole repository again.
- */
-async function confirmUploaded(fetcher, repo, uploaded, now = new Date()) {
-    const seen = repo.trustState().versions;
-    const check = expiryCheck(now);
-    const tsBytes = await fetcher.fetch('timestamp', { maxLength: TIMESTAMP_MAX_BYTES });
-    if (tsBytes === undefined)
-        throw missing('timestamp');
-    checkMaxLength('timestamp', tsBytes, TIMESTAMP_MAX_BYTES);
-    const timestamp = parseEnvelope(tsBytes, 'timestamp', asTimestamp);
-    checkRole(timestamp, 'timestamp', roleKeys(repo.root.signed, 'timestamp'), seen, check);
-    const snapshotMeta = timestamp.signed.meta['snapshot'];
-    const ownSnapshot = uploaded.get('snapshot')?.bytes;
-    if (ownSnapshot !== undefined && !sameFile(ownSnapshot, snapshotMeta))
-        return undefined;
-    const snapshot = parseEnvelope(ownSnapshot ?? (await fetchByMeta(fetcher, 'snapshot', snapshotMeta, 'timestamp')), 'snapshot', asSnapshot);
-    checkRole(snapshot, 'snapshot', roleKeys(repo.root.signed, 'snapshot'), seen, check);
-    const versions = { ...seen };
-    versions['timestamp'] = timestamp.signed.version;
-    versions['snapshot'] = snapshot.signed.version;
-    for (const [role, file] of uploaded) {
-        if (role === 'snapshot')
-            continue;
-        if (!sameFile(file.bytes, snapshot.signed.meta[role]))
-            return undefined;
-        versions[role] = file.version;
-    }
-    return { gun: repo.gun, root: repo.root.bytes.toString('base64'), versions };
-}
-function sameFile(bytes, meta) {
-    if (meta === undefined || meta.length !== bytes.length)
-        return false;
-    const sha256 = meta.hashes['sha256'];
-    return (sha256 !== undefined &&
-        (0,external_node_crypto_.createHash)('sha256').update(bytes).digest().equals(Buffer.from(sha256, 'base64')));
-}
-/** The verified state of one repository, as `loadTrustedRepo` left it. */
-class TrustedRepo {
-    gun;
-    root;
-    timestamp;
-    snapshot;
-    /** Every targets role loaded and verified: 'targets' first, then delegations depth-first. */
-    targets = new Map();
-    /** Delegations whose file exists but is expired or below threshold: never build on these. */
-    invalidDelegations = new Map();
-    /** The files behind `invalidDelegations` (their versions bound the next upload). */
-    invalidFiles = new Map();
-    /** Delegations their parent lists more than once: Go cannot read a file signed into them. */
-    listedTwice = new Set();
-    /** Roles loaded although expired, because the caller re-signs them (`TrustOptions.mayExpire`). */
-    expired = new Set();
-    delegations = new Map();
-    constructor(gun, root, timestamp, snapshot) {
-        this.gun = gun;
-        this.root = root;
-        this.timestamp = timestamp;
-        this.snapshot = snapshot;
-    }
-    /** @internal used while loading */
-    addDelegation(info) {
-        this.delegations.set(info.role.name, info);
-    }
-    /** A delegation listed by a loaded parent: its entry, keys, parent and file state. */
-    delegation(role) {
-        return this.delegations.get(role);
-    }
-    /** Every delegation listed by a loaded parent, depth-first. */
-    delegationNames() {
-        return [...this.delegations.keys()];
-    }
-    /**
-     * Keys and threshold of any role: base roles from root, delegations from their parent.
-     * E.g. `keysOf('snapshot')` tells whether the client (not the server) holds the snapshot key.
-     */
-    keysOf(role) {
-        if (this.root.signed.roles[role] !== undefined)
-            return roleKeys(this.root.signed, role);
-        const d = this.delegations.get(role);
-        if (d === undefined)
-            return undefined;
-        return { keyids: d.role.keyids, threshold: d.role.threshold, keys: d.keys };
-    }
-    /**
-     * Where a target name is signed: each loaded role holding it, 'targets' first, then
-     * delegations depth-first, skipping delegations whose paths do not allow the name.
-     */
-    targetsFor(name) {
-        const out = [];
-        for (const [role, env] of this.targets) {
-            if (role !== 'targets' && !models_pathsMatch(this.delegations.get(role).role, name))
-                continue;
-            if (Object.prototype.hasOwnProperty.call(env.signed.targets, name)) {
-                out.push({ role, target: env.signed.targets[name] });
-            }
-        }
-        return out;
-    }
-    /**
-     * The target docker pulls for a name (docker/cli GetTargetByName(name, targets/releases,
-     * targets), notary-spec.md §8): the first role holding it walking targets/releases and its
-     * delegations, else walking targets and its other delegations. Docker refuses a target
-     * found in any role but targets/releases and targets ("No trust data"), so the caller must
-     * check `role`.
-     */
-    dockerTarget(name) {
-        const found = this.targetsFor(name);
-        const releases = found.filter((f) => f.role === RELEASES || f.role.startsWith(`${RELEASES}/`));
-        if (releases.length > 0)
-            return releases.find((f) => f.role === RELEASES) ?? releases[0];
-        return found.find((f) => f.role === 'targets') ?? found[0];
-    }
-    /** What to keep in the cache: these root bytes and the versions of every verified role. */
-    trustState() {
-        const versions = {
-            root: this.root.signed.version,
-            timestamp: this.timestamp.signed.version,
-            snapshot: this.snapshot.signed.version,
-        };
-        for (const [role, env] of this.targets)
-            versions[role] = env.signed.version;
-        return { gun: this.gun, root: this.root.bytes.toString('base64'), versions };
-    }
-}
-// ---------------------------------------------------------------------------------------
-// Root (§7.1, §7.3).
-async function establishRoot(fetcher, rootBytes, gun, now, pins, cached) {
-    const root = parseEnvelope(rootBytes, 'root', asRoot);
-    // Go's ValidateRoot order (trustpinning/certs.go): the new root's certificates must name
-    // this GUN before any rotation check, so another repository's root is "untrusted", never
-    // a rotation that clearing the cache would seem to fix.
-    const leaves = validLeafCerts(root, gun, now);
-    if (cached !== undefined) {
-        let prev;
-        try {
-            prev = parseEnvelope(Buffer.from(cached.root, 'base64'), 'cached root', asRoot);
-        }
-        catch (e) {
-            throw new errors/* DctError */.sY('TUF_ROOT_UNTRUSTED', `could not validate the path to a trusted root: the cached root is unreadable; ` +
-                'clear the action cache', { cause: e });
-        }
-        if (!prev.bytes.equals(root.bytes)) {
-            const from = prev.signed.version;
-            const to = root.signed.version;
-            if (to < from) {
-                throw new errors/* DctError */.sY('TUF_ROLLBACK', `root version ${to} is lower than current version ${from}; ${STALE}`);
-            }
-            if (to === from) {
-                throw rotationError(`the server's root differs from the trusted root of the same version ${to}`);
-            }
-            // Every version in between must be signed by its predecessor (§7.2).
-            for (let v = from + 1; v < to; v++) {
-                const bytes = await fetcher.fetch('root', { version: v, maxLength: ROOT_MAX_BYTES });
-                if (bytes === undefined)
-                    throw rotationError(`root version ${v} is missing on the server`);
-                checkMaxLength('root', bytes, ROOT_MAX_BYTES);
-                const mid = parseEnvelope(bytes, `root version ${v}`, asRoot);
-                if (mid.signed.version !== v) {
-                    throw rotationError(`${v}.root.json holds version ${mid.signed.version}`);
-                }
-                checkRotation(prev, mid, gun, now, false);
-                prev = mid;
-            }
-            checkRotation(prev, root, gun, now, true);
-        }
-    }
-    validateRoot(root, leaves, pins);
-    return root;
-}
-/** `next` must be signed by `prev`'s certificate keys at `prev`'s root threshold. */
-function checkRotation(prev, next, gun, now, isFinal) {
-    const v = next.signed.version;
-    // The old root's certificates may have expired since; Go does not check them (§7.3).
-    const trusted = [...validRootCerts(prev.signed, gun, now, false).valid.keys()];
-    try {
-        verifySignatures(next, `root version ${v}`, pickKeys(prev.signed.keys, trusted), {
-            keyids: trusted,
-            threshold: prev.signed.roles['root'].threshold,
-        });
-    }
-    catch (e) {
-        throw rotationError(`root version ${v} is not signed by the keys of trusted root version ${prev.signed.version}`, e);
-    }
-    if (!isFinal) {
-        // Intermediate roots are history: their own signatures must hold, not their expiry.
-        const own = [...validRootCerts(next.signed, gun, now, false).valid.keys()];
-        try {
-            verifySignatures(next, `root version ${v}`, pickKeys(next.signed.keys, own), {
-                keyids: own,
-                threshold: next.signed.roles['root'].threshold,
-            });
-        }
-        catch (e) {
-            throw rotationError(`root version ${v} is not signed by its own root keys`, e);
-        }
-    }
-}
-function rotationError(why, cause) {
-    return new errors/* DctError */.sY('TUF_ROOT_ROTATION', `could not rotate trust to a new trusted root: ${why}; ${STALE}, or ${CLEAR_CACHE}`, cause === undefined ? undefined : { cause });
-}
-/** The root's certificates whose CN matches the GUN and that are valid now; none is fatal. */
-function validLeafCerts(root, gun, now) {
-    const { valid, rejected } = validRootCerts(root.signed, gun, now, true);
-    if (valid.size === 0) {
-        throw untrusted(`unable to retrieve valid leaf certificates (${rejected.join('; ') || 'no root keys'}); ` +
-            `the root must hold a certificate for ${gun} that is valid now ` +
-            '(an expired cached root needs a root rotation on the server and a cleared action cache)');
-    }
-    return valid;
-}
-/** The rest of Go's `ValidateRoot` on the leaf certificates: pins, self-signature. */
-function validateRoot(root, valid, pins) {
-    let certs = [...valid.values()];
-    if (pins !== undefined && pins.length > 0) {
-        const wanted = new Set(pins.map((p) => p.trim().toLowerCase()));
-        certs = certs.filter((c) => wanted.has(c.keyId) || wanted.has(c.canonicalId));
-        if (certs.length === 0) {
-            throw untrusted(`unable to match any certificates to the pinned root key IDs (root has ` +
-                `${[...valid.keys()].join(', ')}); check the root-key-ids input`);
-        }
-    }
-    const ids = certs.map((c) => c.keyId);
-    try {
-        verifySignatures(root, 'root', pickKeys(root.signed.keys, ids), {
-            keyids: ids,
-            threshold: root.signed.roles['root'].threshold,
-        });
-    }
-    catch (e) {
-        throw untrusted(`failed to validate integrity of roots (${trusted_describe(e)})`, e);
-    }
-}
-function untrusted(reason, cause) {
-    return new errors/* DctError */.sY('TUF_ROOT_UNTRUSTED', `could not validate the path to a trusted root: ${reason}`, cause === undefined ? undefined : { cause });
-}
-// ---------------------------------------------------------------------------------------
-// Targets and delegations (§7.2 step 3).
-async function loadTargets(fetcher, repo, seen, check) {
-    const meta = repo.snapshot.signed.meta;
-    const targetsMeta = meta['targets'];
-    if (targetsMeta === undefined) {
-        throw new errors/* DctError */.sY('TUF_BAD_METADATA', `snapshot has no meta for targets; ${STALE}`);
-    }
-    // Delegation files are fetched while their parents are: each is still read only when the
-    // walk below reaches it through its verified parent, in the same order and with the same
-    // checks. The ones the snapshot lists go out with targets when they are few and small (a
-    // snapshot cannot make this client download much it would not read); the rest, with
-    // their siblings once their parent is verified.
-    const fetches = new Map();
-    const prefetch = (name) => {
-        const fileMeta = meta[name];
-        if (fileMeta === undefined || fetches.has(name))
-            return;
-        fetches.set(name, early(() => fetchByMeta(fetcher, name, fileMeta, 'snapshot')));
-    };
-    const listed = Object.keys(meta).filter(isDelegationName);
-    const listedBytes = listed.reduce((n, name) => n + meta[name].length, 0);
-    const targetsFetch = fetchByMeta(fetcher, 'targets', targetsMeta, 'snapshot');
-    if (listed.length <= PREFETCH_MAX_FILES && listedBytes <= PREFETCH_MAX_BYTES) {
-        listed.forEach(prefetch);
-    }
-    const targets = parseEnvelope(await targetsFetch, 'targets', asTargets);
-    if (checkRole(targets, 'targets', roleKeys(repo.root.signed, 'targets'), seen, check)) {
-        repo.expired.add('targets');
-    }
-    repo.targets.set('targets', targets);
-    // Depth-first: a loaded role's children go to the front of the queue (Go's order).
-    const queue = childrenOf(targets, 'targets', ['']);
-    for (const child of queue)
-        prefetch(child.role.name);
-    while (queue.length > 0) {
-        const info = queue.shift();
-        const name = info.role.name;
-        const first = repo.delegation(name);
-        if (first !== undefined) {
-            // Go reads the first entry of a name and loads the role once per entry: a second load
-            // of a file that verified fails its whole update (tuf builder).
-            repo.listedTwice.add(name);
-            if (first.file === 'loaded') {
-                throw new errors/* DctError */.sY('TUF_BAD_METADATA', `${info.parent} lists ${name} twice, and Go clients cannot read the repository then ("${name} has already been loaded"); ${STALE}`);
-            }
-            continue;
-        }
-        repo.addDelegation(info);
-        const fileMeta = meta[name];
-        // Not in the snapshot: no file yet (docker's signer add creates none), i.e. empty;
-        // unless this client has seen one, then its signatures are being hidden.
-        if (fileMeta === undefined) {
-            const was = seen[name];
-            if (was !== undefined && was > 0) {
-                throw new errors/* DctError */.sY('TUF_ROLLBACK', `${name} was at version ${was} but the snapshot no longer lists it; ${STALE}, or ${CLEAR_CACHE}`);
-            }
-            continue;
-        }
-        prefetch(name);
-        const bytes = await settle(fetches.get(name));
-        fetches.delete(name);
-        const env = parseEnvelope(bytes, name, asTargets);
-        try {
-            verifySignatures(env, name, info.keys, info.role);
-            const keys = { keyids: info.role.keyids, threshold: info.role.threshold, keys: info.keys };
-            if (check(name, env.signed.expires, keys))
-                repo.expired.add(name);
-        }
-        catch (e) {
-            // Go warns and skips a delegation that is expired or below threshold.
-            if (!(0,errors/* isDctError */.AE)(e) || !SKIPPABLE.has(e.code))
-                throw e;
-            info.file = 'invalid';
-            repo.invalidDelegations.set(name, e);
-            repo.invalidFiles.set(name, env);
-            continue;
-        }
-        checkVersion(name, env.signed.version, seen);
-        info.file = 'loaded';
-        repo.targets.set(name, env);
-        const children = childrenOf(env, name, info.role.paths ?? []);
-        for (const child of children)
-            prefetch(child.role.name);
-        queue.unshift(...children);
-    }
-}
-/** Bounds on the delegation files fetched with targets, before any parent lists them. */
-const PREFETCH_MAX_FILES = 16;
-const PREFETCH_MAX_BYTES = 16 * 1024 * 1024;
-const SKIPPABLE = new Set(['TUF_THRESHOLD', 'TUF_SIGNATURE', 'TUF_NO_SIGNATURES', 'TUF_EXPIRED']);
-/** The delegations a targets file lists; each must be a valid direct child of the file's role. */
-function childrenOf(env, role, parentPaths) {
-    const { keys, roles } = env.signed.delegations;
-    return roles.map((entry) => {
-        if (!isDelegationName(entry.name) || parentRole(entry.name) !== role) {
-            throw new errors/* DctError */.sY('TUF_BAD_METADATA', `${role} delegates to "${entry.name}", which is not a valid direct child role; ${STALE}`);
-        }
-        const restricted = cloneJson(entry);
-        restricted.paths = restrictPaths(parentPaths, entry.paths ?? []);
-        return { role: restricted, keys: pickKeys(keys, entry.keyids), parent: role, file: 'absent' };
-    });
-}
-// ---------------------------------------------------------------------------------------
-// Checks shared by every role.
 /** Signatures, version and expiry of a base role; true when expired and let through. */
 function checkRole(env, role, keys, seen, check) {
     verifySignatures(env, role, keys.keys, keys);
@@ -32134,27 +31394,10 @@ async function fetchByMeta(fetcher, role, meta, parent) {
     const bytes = await fetcher.fetch(role, opts);
     if (bytes === undefined)
         throw missing(role);
-    trusted_checkFileMeta(role, bytes, meta, parent);
+    checkFileMeta(role, bytes, meta, parent);
     return bytes;
 }
-function early(start) {
-    let p;
-    try {
-        p = start();
-    }
-    catch (error) {
-        return Promise.resolve({ ok: false, error });
-    }
-    return p.then((value) => ({ ok: true, value }), (error) => ({ ok: false, error }));
-}
-/** The outcome of an early request, now that it may be used: its value or its error. */
-async function settle(e) {
-    const got = await e;
-    if (!got.ok)
-        throw got.error;
-    return got.value;
-}
-function trusted_checkFileMeta(role, bytes, meta, parent) {
+function checkFileMeta(role, bytes, meta, parent) {
     if (bytes.length !== meta.length) {
         throw new errors/* DctError */.sY('TUF_LENGTH', `${role} is ${bytes.length} bytes but ${parent} says ${meta.length}; ${STALE}`);
     }
@@ -32176,9 +31419,6 @@ function checkMaxLength(role, bytes, max) {
 }
 function missing(role) {
     return new errors/* DctError */.sY('TUF_MISSING', `${role} metadata is missing on the trust server; it may be mid-update (retry), or ${STALE}`);
-}
-function trusted_describe(e) {
-    return e instanceof Error ? e.message : String(e);
 }
 
 ;// CONCATENATED MODULE: ./src/notary/errors.ts
@@ -33245,13 +32485,9 @@ function findCommand(argv) {
 
 
 
+
+
 const ITERATIONS = 2048;
-const CURVE_OID = {
-    prime256v1: OID.p256,
-    secp384r1: OID.p384,
-    secp521r1: OID.p521,
-    secp224r1: OID.p224,
-};
 /** Roles whose key files carry a `gun:` header; notary strips it for every other role (§1.2). */
 const GUN_ROLES = new Set(['targets', 'snapshot', 'timestamp']);
 /** notary's PKCS#8 PrivateKeyInfo for `key` (§1.3). The caller zeroes the result. */
@@ -33261,9 +32497,9 @@ function notaryPkcs8(key) {
     let wrapped;
     try {
         if (type === 'ec') {
-            const curve = CURVE_OID[key.asymmetricKeyDetails?.namedCurve ?? ''];
+            const curve = curveOf(key)?.oid;
             if (!curve)
-                throw new errors/* DctError */.sY('KEY_UNSUPPORTED', 'only P-224/256/384/521 EC keys can be written');
+                throw new errors/* DctError */.sY('KEY_UNSUPPORTED', `only ${CURVE_NAMES} EC keys can be written`);
             inner = key.export({ type: 'sec1', format: 'der' });
             wrapped = derOctets(inner);
             // ECDSA: version 1 (not 0), notary's encoder writes it so (§1.3).
@@ -33277,8 +32513,7 @@ function notaryPkcs8(key) {
         }
         if (type === 'ed25519') {
             const std = key.export({ type: 'pkcs8', format: 'der' });
-            const spki = (0,external_node_crypto_.createPublicKey)(key).export({ type: 'spki', format: 'der' });
-            const pub = spki.subarray(spki.length - 32);
+            const pub = ed25519PublicBytes(key);
             inner = Buffer.alloc(96);
             pub.copy(inner, 0);
             std.copy(inner, 32, std.length - 32); // the RFC 8410 seed is the last 32 bytes
@@ -33348,8 +32583,134 @@ function generateKey(type) {
         case 'ed25519':
             return (0,external_node_crypto_.generateKeyPairSync)('ed25519').privateKey;
         case 'rsa':
-            return (0,external_node_crypto_.generateKeyPairSync)('rsa', { modulusLength: 2048 }).privateKey;
+            return (0,external_node_crypto_.generateKeyPairSync)('rsa', { modulusLength: MIN_RSA_BITS }).privateKey;
     }
+}
+
+;// CONCATENATED MODULE: ./src/tuf/rootcert.ts
+/**
+ * Root certificate checks of notary's trustpinning (notary-spec.md §2, §7.3): which root-role
+ * keys are usable certificates for a GUN.
+ */
+
+
+
+
+
+const SHA1_SIG_OIDS = new Set([
+    '1.2.840.113549.1.1.5', // sha1WithRSAEncryption
+    '1.2.840.10040.4.3', // dsa-with-sha1
+    '1.2.840.10045.4.1', // ecdsa-with-SHA1
+    '1.3.14.3.2.29', // sha1WithRSA (OIW)
+]);
+const DAY_MS = 86_400_000;
+/** Go's `MatchCNToGun`: exact, or a CN ending in `*` matches GUNs starting with the rest. */
+function matchCnToGun(cn, gun) {
+    if (cn.endsWith('*'))
+        return gun.startsWith(cn.replace(/\*+$/, ''));
+    return cn === gun;
+}
+/**
+ * The root-role keys whose certificate bundle is usable for `gun` (Go `parseAllCerts` +
+ * `validRootLeafCerts`): exactly one non-CA certificate, listed first; CN matches the GUN;
+ * not SHA1-signed; RSA ≥ 2048 bits; and when `checkExpiry`, valid at `now` with one day of
+ * leeway on notBefore. `rejected` says why each other root key was left out.
+ */
+function validRootCerts(root, gun, now, checkExpiry) {
+    const valid = new Map();
+    const rejected = [];
+    for (const id of root.roles['root']?.keyids ?? []) {
+        const problem = checkRootKey(root, id, gun, now, checkExpiry, valid);
+        if (problem !== undefined)
+            rejected.push(`key ${shortId(id)}: ${problem}`);
+    }
+    return { valid, rejected };
+}
+function checkRootKey(root, id, gun, now, checkExpiry, valid) {
+    const key = root.keys[id];
+    if (key === undefined)
+        return 'missing from root keys';
+    if (!isCertKeytype(key.keytype)) {
+        return `a ${key.keytype} key is not a certificate`;
+    }
+    let certs;
+    try {
+        certs = pemCertificates(Buffer.from(key.keyval.public, 'base64').toString('utf8'));
+    }
+    catch {
+        return 'the certificate does not parse';
+    }
+    if (certs.length === 0)
+        return 'no certificate';
+    if (certs[0].ca || certs.filter((c) => !c.ca).length !== 1) {
+        return 'the bundle must hold exactly one non-CA certificate, listed first';
+    }
+    const leaf = certs[0];
+    let info;
+    try {
+        info = readCert(leaf.raw);
+    }
+    catch {
+        return 'the certificate does not parse';
+    }
+    if (!matchCnToGun(info.cn, gun))
+        return `CN "${info.cn}" does not match "${gun}"`;
+    if (info.notBefore > info.notAfter)
+        return 'the validity window is invalid';
+    if (SHA1_SIG_OIDS.has(info.sigAlg))
+        return 'the certificate is signed with SHA1';
+    const pub = leaf.publicKey;
+    if (pub.asymmetricKeyType === 'rsa' && rsaBits(pub) < MIN_RSA_BITS) {
+        return `the RSA key is shorter than ${MIN_RSA_BITS} bits`;
+    }
+    if (checkExpiry) {
+        if (info.notBefore.getTime() > now.getTime() + DAY_MS) {
+            return `the certificate is not valid before ${info.notBefore.toISOString()}`;
+        }
+        if (now > info.notAfter)
+            return `the certificate expired at ${info.notAfter.toISOString()}`;
+    }
+    valid.set(id, {
+        keyId: id,
+        canonicalId: canonicalKeyId(key),
+        cn: info.cn,
+        notBefore: info.notBefore,
+        notAfter: info.notAfter,
+    });
+    return undefined;
+}
+/** Every CERTIFICATE block of a PEM bundle; any other block type is an error, as in Go. */
+function pemCertificates(pem) {
+    return pem_parsePem(pem).map((b) => {
+        if (b.type !== 'CERTIFICATE')
+            throw new Error(`unexpected PEM block ${b.type}`);
+        return new external_node_crypto_.X509Certificate(b.der);
+    });
+}
+/**
+ * The few certificate fields Node 20's X509Certificate does not expose exactly: the signature
+ * algorithm OID, the subject CN (the last one, as Go's pkix.Name keeps it) and the validity.
+ */
+function readCert(der) {
+    const [tbs, sigAlg] = sequence(parseDerPrefix(der), 'Certificate');
+    const fields = sequence(tbs, 'TBSCertificate');
+    // TBSCertificate: [0] version (optional), serial, signature, issuer, validity, subject, …
+    const base = fields[0]?.tag === 0xa0 ? 1 : 0;
+    const [notBefore, notAfter] = sequence(fields[base + 3], 'Validity');
+    let cn = '';
+    for (const rdn of sequence(fields[base + 4], 'Name')) {
+        for (const atv of children(rdn)) {
+            const [type, value] = sequence(atv, 'AttributeTypeAndValue');
+            if (oidOf(type) === OID.commonName)
+                cn = value.content.toString('utf8');
+        }
+    }
+    return {
+        sigAlg: oidOf(sequence(sigAlg, 'AlgorithmIdentifier')[0]),
+        cn,
+        notBefore: timeOf(notBefore, 'notBefore'),
+        notAfter: timeOf(notAfter, 'notAfter'),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/signer/admin/signer-keys.ts
@@ -33467,10 +32828,7 @@ function readCertificate(block, where, now) {
     }
     checkKeyType(cert.publicKey, where);
     const pem = encodePem({ type: 'CERTIFICATE', headers: {}, der: cert.raw });
-    const tufKey = {
-        keytype: cert.publicKey.asymmetricKeyType === 'rsa' ? 'rsa-x509' : 'ecdsa-x509',
-        keyval: { private: null, public: Buffer.from(pem, 'utf8').toString('base64') },
-    };
+    const tufKey = certTufKey(pem, cert.publicKey);
     return {
         id: keyIdOf(tufKey),
         tufKey,
@@ -33483,7 +32841,7 @@ function readCertificate(block, where, now) {
 function checkKeyType(key, where) {
     const type = key.asymmetricKeyType;
     if (type === 'rsa') {
-        const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+        const bits = rsaBits(key);
         if (bits < MIN_RSA_BITS)
             throw invalid(where, `holds a ${bits}-bit RSA key; notary needs ${MIN_RSA_BITS} bits or more`);
         return;
@@ -35413,6 +34771,7 @@ function salsa_secretbox(key, nonce) {
 
 
 
+
 const SIGSTORE_KEY_PEM = 'ENCRYPTED SIGSTORE PRIVATE KEY';
 const COSIGN_KEY_PEM = 'ENCRYPTED COSIGN PRIVATE KEY';
 /** The scrypt strengths go-securesystemslib accepts (Legacy, Standard, OWASP); r=8, p=1. */
@@ -35511,7 +34870,7 @@ function decryptCosignKey(pem, password, label) {
 /** cosign needs an ECDSA P-256 key to sign as `cosign sign --key` does with its own keys. */
 function assertP256(key, label) {
     const curve = key.asymmetricKeyDetails?.namedCurve;
-    if (key.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
+    if (curveOf(key)?.name !== 'P-256') {
         const what = key.asymmetricKeyType === 'ec'
             ? `an EC ${curve ?? '?'}`
             : `a ${String(key.asymmetricKeyType)}`;
@@ -36046,10 +35405,10 @@ async function exportCosign(ctx, want, dir) {
 
 
 
+
 /** notary's root certificate lifetime: 10 × 365 days (`notary.Year * 10`). */
 const ROOT_CERT_DAYS = 10 * 365;
 const OIDS = {
-    commonName: '2.5.4.3',
     keyUsage: '2.5.29.15',
     extKeyUsage: '2.5.29.37',
     basicConstraints: '2.5.29.19',
@@ -36059,11 +35418,11 @@ const OIDS = {
     ecdsaWithSha512: '1.2.840.10045.4.3.4',
     sha256WithRsa: '1.2.840.113549.1.1.11',
 };
-/** Go's hash for an ECDSA key follows the curve (x509 `signingParamsForPublicKey`). */
-const EC_SIGNATURE = {
-    prime256v1: { oid: OIDS.ecdsaWithSha256, hash: 'sha256' },
-    secp384r1: { oid: OIDS.ecdsaWithSha384, hash: 'sha384' },
-    secp521r1: { oid: OIDS.ecdsaWithSha512, hash: 'sha512' },
+/** The ECDSA signature algorithm for each hash (the curve picks the hash: `Curve.certHash`). */
+const ECDSA_WITH = {
+    sha256: OIDS.ecdsaWithSha256,
+    sha384: OIDS.ecdsaWithSha384,
+    sha512: OIDS.ecdsaWithSha512,
 };
 /**
  * A new root certificate for `gun` on `key`: CN=GUN, valid from `now` for 10×365 days, a
@@ -36076,7 +35435,7 @@ function rootCertificate(key, gun, now) {
     const alg = signatureAlgorithm(key);
     const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000);
     const notAfter = new Date(notBefore.getTime() + ROOT_CERT_DAYS * 86_400_000);
-    const name = derSequence(tlv(TAG.SET, derSequence(derOid(OIDS.commonName), directoryString(gun))));
+    const name = derSequence(tlv(TAG.SET, derSequence(derOid(OID.commonName), directoryString(gun))));
     const extensions = [
         // digitalSignature (bit 0) | keyEncipherment (bit 2): 0b101 in 3 bits.
         extension(OIDS.keyUsage, true, derBitString(Buffer.from([0xa0]), 5)),
@@ -36088,10 +35447,7 @@ function rootCertificate(key, gun, now) {
     const signature = (0,external_node_crypto_.sign)(alg.hash, tbs, key);
     const der = derSequence(tbs, alg.id, derBitString(signature));
     const pem = encodePem({ type: 'CERTIFICATE', headers: {}, der });
-    const tufKey = {
-        keytype: key.asymmetricKeyType === 'rsa' ? 'rsa-x509' : 'ecdsa-x509',
-        keyval: { private: null, public: Buffer.from(pem, 'utf8').toString('base64') },
-    };
+    const tufKey = certTufKey(pem, key);
     return {
         pem,
         tufKey,
@@ -36105,14 +35461,14 @@ function signatureAlgorithm(key) {
     if (key.asymmetricKeyType === 'rsa') {
         return { id: derSequence(derOid(OIDS.sha256WithRsa), derNull()), hash: 'sha256' };
     }
-    const ec = EC_SIGNATURE[key.asymmetricKeyDetails?.namedCurve ?? ''];
-    if (key.asymmetricKeyType !== 'ec' || ec === undefined) {
+    const hash = curveOf(key)?.certHash;
+    if (hash === undefined) {
         const what = key.asymmetricKeyType === 'ec'
             ? `an EC key on ${key.asymmetricKeyDetails?.namedCurve ?? 'an unknown curve'}`
             : `a ${String(key.asymmetricKeyType)} key`;
         throw new errors/* DctError */.sY('KEY_UNSUPPORTED', `a root key must be ECDSA (P-256, P-384, P-521) or RSA to carry a certificate; this is ${what}`);
     }
-    return { id: derSequence(derOid(ec.oid)), hash: ec.hash };
+    return { id: derSequence(derOid(ECDSA_WITH[hash])), hash };
 }
 function extension(oid, critical, value) {
     return critical
@@ -36126,6 +35482,794 @@ function extension(oid, critical, value) {
 function directoryString(s) {
     const printable = /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(s);
     return tlv(printable ? TAG.PRINTABLE_STRING : TAG.UTF8_STRING, Buffer.from(s, 'utf8'));
+}
+
+;// CONCATENATED MODULE: ./src/tuf/models.ts
+/**
+ * Notary's TUF metadata (notary-spec.md §4): interfaces, guards that check structure but
+ * keep unknown fields, and the helpers that produce new metadata for a publish.
+ */
+
+
+
+
+const BASE_ROLES = ['root', 'targets', 'snapshot', 'timestamp'];
+/** 3×365 days: Go's default expiry for targets, delegations and snapshot (§4.2, §4.3). */
+const TARGETS_EXPIRY_DAYS = 3 * 365;
+function models_bad(why) {
+    return new errors/* DctError */.sY('TUF_BAD_METADATA', `malformed metadata: ${why}`);
+}
+// The struct fields Go decodes each object into (notary tuf/data); a key that folds to one of
+// them but is spelled otherwise is read by Go and not by us (canonical.ts GoFields).
+const COMMON = ['_type', 'expires', 'version'];
+const ROOT = new GoFields(...COMMON, 'consistent_snapshot', 'keys', 'roles');
+const TARGETS = new GoFields(...COMMON, 'delegations', 'targets');
+const SNAPSHOT = new GoFields(...COMMON, 'meta');
+const KEY = new GoFields('keytype', 'keyval');
+const KEYVAL = new GoFields('private', 'public');
+const ROOT_ROLE = new GoFields('keyids', 'threshold');
+const DELEGATIONS = new GoFields('keys', 'roles');
+const DELEGATION = new GoFields('keyids', 'name', 'paths', 'threshold');
+const FILE_META = new GoFields('custom', 'hashes', 'length');
+/** `o` once no key of it would be read by Go as a field it is not spelled as. */
+function fields(o, go, what) {
+    const clash = go.foldedField(o);
+    if (clash !== undefined) {
+        throw models_bad(`${what} has the key ${JSON.stringify(clash.key)}, which Go reads as "${clash.field}"; a file that can be read two ways is refused`);
+    }
+    return o;
+}
+function obj(x, what) {
+    if (typeof x !== 'object' || x === null || Array.isArray(x))
+        throw models_bad(`${what} is not an object`);
+    return x;
+}
+function str(x, what) {
+    if (typeof x !== 'string')
+        throw models_bad(`${what} is not a string`);
+    return x;
+}
+function models_int(x, what, min) {
+    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < min) {
+        throw models_bad(`${what} is not an integer ≥ ${min}`);
+    }
+    return x;
+}
+function strList(x, what) {
+    if (!Array.isArray(x) || !x.every((v) => typeof v === 'string')) {
+        throw models_bad(`${what} is not a list of strings`);
+    }
+    return x;
+}
+function common(x, type, go) {
+    const o = fields(obj(x, '"signed"'), go, '"signed"');
+    if (o['_type'] !== type) {
+        throw models_bad(`_type is ${JSON.stringify(o['_type'] ?? null)}, expected "${type}"`);
+    }
+    parseExpires(str(o['expires'], 'expires'));
+    models_int(o['version'], 'version', 1);
+    return o;
+}
+function checkKeys(x, what) {
+    const keys = obj(x ?? bareObject(), what);
+    for (const [id, k] of Object.entries(keys)) {
+        const key = fields(obj(k, `${what}.${id}`), KEY, `${what}.${id}`);
+        str(key['keytype'], `${what}.${id}.keytype`);
+        const keyval = fields(obj(key['keyval'], `${what}.${id}.keyval`), KEYVAL, `${what}.${id}.keyval`);
+        str(keyval['public'], `${what}.${id}.keyval.public`);
+    }
+    return keys;
+}
+function checkRoleKeys(x, what, go = ROOT_ROLE) {
+    const r = fields(obj(x, what), go, what);
+    strList(r['keyids'], `${what}.keyids`);
+    models_int(r['threshold'], `${what}.threshold`, 1);
+    return r;
+}
+const HASH_SIZES = { sha256: 32, sha512: 64 };
+/** Hashes as Go checks them (§3.4): known algorithms have the right size, at least one. */
+function checkHashes(x, what, needSha256) {
+    const hashes = obj(x, `${what}.hashes`);
+    let known = 0;
+    for (const [alg, v] of Object.entries(hashes)) {
+        const b64 = str(v, `${what}.hashes.${alg}`);
+        const size = HASH_SIZES[alg];
+        if (size === undefined)
+            continue;
+        if (Buffer.from(b64, 'base64').length !== size)
+            throw models_bad(`${what} ${alg} hash has a bad size`);
+        known++;
+    }
+    if (known === 0)
+        throw models_bad(`${what} has no sha256 or sha512 hash`);
+    if (needSha256 && hashes['sha256'] === undefined)
+        throw models_bad(`${what} has no sha256 hash`);
+    return hashes;
+}
+function models_checkFileMeta(x, what, needSha256) {
+    const m = fields(obj(x, what), FILE_META, what);
+    checkHashes(m['hashes'], what, needSha256);
+    models_int(m['length'], `${what}.length`, 0);
+    return m;
+}
+function asRoot(x) {
+    const o = common(x, 'Root', ROOT);
+    if (o['consistent_snapshot'] !== undefined && typeof o['consistent_snapshot'] !== 'boolean') {
+        throw models_bad('consistent_snapshot is not a boolean');
+    }
+    const keys = checkKeys(o['keys'], 'keys');
+    const roles = obj(o['roles'], 'roles');
+    for (const name of BASE_ROLES) {
+        if (roles[name] === undefined)
+            throw models_bad(`root has no "${name}" role`);
+        const role = checkRoleKeys(roles[name], `roles.${name}`);
+        for (const id of role.keyids) {
+            if (keys[id] === undefined)
+                throw models_bad(`root role ${name} names key ${id} that root lacks`);
+        }
+    }
+    return o;
+}
+function isTargetFile(t) {
+    if (typeof t !== 'object' || t === null || Array.isArray(t))
+        return false;
+    if (FILE_META.foldedField(t) !== undefined)
+        return false;
+    const { hashes, length } = t;
+    if (typeof hashes !== 'object' || hashes === null || Array.isArray(hashes))
+        return false;
+    for (const h of Object.values(hashes))
+        if (typeof h !== 'string')
+            return false;
+    return typeof length === 'number' && Number.isSafeInteger(length) && length >= 0;
+}
+function asTargets(x) {
+    return checkTargets(x);
+}
+/** `asTargets`; the entries `checked` holds under the same name were checked already. */
+function checkTargets(x, checked) {
+    const o = common(x, 'Targets', TARGETS);
+    const targets = obj(o['targets'] ?? bareObject(), 'targets');
+    for (const name of Object.keys(targets)) {
+        if (checked !== undefined && checked[name] === targets[name])
+            continue;
+        if (!isTargetFile(targets[name])) {
+            // Checked again, naming the part, only to say what is wrong (files hold 10,000s).
+            const what = `target ${JSON.stringify(name)}`;
+            const file = fields(obj(targets[name], what), FILE_META, what);
+            obj(file['hashes'], `${what}.hashes`);
+            for (const [alg, h] of Object.entries(file['hashes']))
+                str(h, `${what}.hashes.${alg}`);
+            models_int(file['length'], `${what}.length`, 0);
+        }
+    }
+    // Go always writes delegations with keys and roles; fill them in as Go's decoder would.
+    const d = fields(obj(o['delegations'] ?? bareObject(), 'delegations'), DELEGATIONS, 'delegations');
+    d['keys'] = checkKeys(d['keys'], 'delegations.keys');
+    d['roles'] = d['roles'] ?? [];
+    if (!Array.isArray(d['roles']))
+        throw models_bad('delegations.roles is not a list');
+    d['roles'].forEach((r, i) => {
+        const role = checkRoleKeys(r, `delegations.roles[${i}]`, DELEGATION);
+        str(role['name'], `delegations.roles[${i}].name`);
+        if (role['paths'] !== undefined && role['paths'] !== null) {
+            strList(role['paths'], `delegations.roles[${i}].paths`);
+        }
+    });
+    o['targets'] = targets;
+    o['delegations'] = d;
+    return o;
+}
+function asSnapshot(x) {
+    const o = common(x, 'Snapshot', SNAPSHOT);
+    const meta = obj(o['meta'], 'meta');
+    for (const [role, m] of Object.entries(meta)) {
+        models_checkFileMeta(m, `snapshot meta for ${role}`, role === 'root' || role === 'targets');
+    }
+    return o;
+}
+function asTimestamp(x) {
+    const o = common(x, 'Timestamp', SNAPSHOT);
+    const meta = obj(o['meta'], 'meta');
+    if (meta['snapshot'] === undefined)
+        throw models_bad('timestamp has no meta for snapshot');
+    models_checkFileMeta(meta['snapshot'], 'timestamp meta for snapshot', true);
+    return o;
+}
+// ---------------------------------------------------------------------------------------
+// Helpers.
+/** The keys and threshold of a base role as root lists them. */
+function roleKeys(root, role) {
+    const r = root.roles[role];
+    if (r === undefined)
+        throw models_bad(`root has no "${role}" role`);
+    return { keyids: r.keyids, threshold: r.threshold, keys: pickKeys(root.keys, r.keyids) };
+}
+/** The entries of `keys` named in `keyids` (missing ones are left out). */
+function pickKeys(keys, keyids) {
+    const out = bareObject();
+    for (const id of keyids) {
+        const k = keys[id];
+        if (k !== undefined)
+            out[id] = k;
+    }
+    return out;
+}
+/** Snapshot/timestamp meta for a file: sha256 and sha512 over the exact bytes (§3.3). */
+function metaFileFor(bytes) {
+    return {
+        hashes: {
+            sha256: (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('base64'),
+            sha512: (0,external_node_crypto_.createHash)('sha512').update(bytes).digest('base64'),
+        },
+        length: bytes.length,
+    };
+}
+/** A target as docker writes it (§8): sha256 only, base64 of the raw digest; no custom. */
+function targetFile(digestHex, length) {
+    if (!/^[0-9a-f]{64}$/.test(digestHex)) {
+        throw new errors/* DctError */.sY('TUF_BAD_TARGET', `"${digestHex}" is not a hex sha256 digest`);
+    }
+    if (!Number.isSafeInteger(length) || length < 0) {
+        throw new errors/* DctError */.sY('TUF_BAD_TARGET', `target length ${length} is not a byte count`);
+    }
+    return { hashes: { sha256: Buffer.from(digestHex, 'hex').toString('base64') }, length };
+}
+/** The hex sha256 of a target, if it has one. */
+function targetSha256(t) {
+    const b64 = t.hashes['sha256'];
+    return b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('hex');
+}
+/** Go's `data.IsDelegation`: `targets/…`, `[-a-z0-9_/]`, < 256 chars, path-clean. */
+function isDelegationName(name) {
+    if (!name.startsWith('targets/') || name.length >= 256)
+        return false;
+    if (!/^[-a-z0-9_/]+$/.test(name))
+        return false;
+    // The character set excludes '.', so path-clean means no empty segment.
+    return name.split('/').every((seg) => seg.length > 0);
+}
+/** The role a targets role is delegated from: `targets/a/b` → `targets/a`. */
+function parentRole(name) {
+    const i = name.lastIndexOf('/');
+    return i < 0 ? '' : name.slice(0, i);
+}
+/** Whether the role's `paths` allow a target name (prefix match, §4.2). */
+function models_pathsMatch(role, name) {
+    return (role.paths ?? []).some((p) => name.startsWith(p));
+}
+/**
+ * A child's paths limited to its parent's (Go `RestrictDelegationPathPrefixes`): keep the
+ * child prefixes that fall under some parent prefix.
+ */
+function restrictPaths(parentPaths, childPaths) {
+    return childPaths.filter((c) => parentPaths.some((p) => c.startsWith(p)));
+}
+// ---------------------------------------------------------------------------------------
+// New metadata for a publish.
+/**
+ * The next version of a targets role: a deep copy (unknown fields kept) edited by `change`,
+ * then version+1 and expires = now + 3×365 days. With no `prev` it starts an empty file
+ * (version 0 → 1). The result has Go's field set: `delegations` always, `paths` only when
+ * non-empty, no `custom: null`, and no delegation keys that no role uses.
+ */
+/** `prev` with `change` applied, version+1 and a renewed expiry; `prev` is left as it was.
+ *  `change` may add and delete entries of `targets` but must not edit an entry in place. */
+function updatedTargets(prev, change, now) {
+    // The targets map is copied, not its entries: `change` adds and removes entries and never
+    // edits one in place, and copying 10,000s of entries dominated large repositories.
+    let t;
+    if (prev === undefined) {
+        t = emptyTargets();
+    }
+    else {
+        const { targets, ...rest } = prev;
+        t = { ...cloneJson(rest), targets: Object.assign(bareObject(), targets) };
+    }
+    change(t);
+    t.version = (prev?.version ?? 0) + 1;
+    t.expires = goTime(addDays(now, TARGETS_EXPIRY_DAYS));
+    tidyTargets(t);
+    // An entry still the very object of `prev` passed the guard when `prev` was read.
+    return checkTargets(t, prev?.targets);
+}
+/** An empty targets file at `version` (its next version is `version` + 1). */
+function blankTargets(version) {
+    const t = emptyTargets();
+    t.version = version;
+    return t;
+}
+function emptyTargets() {
+    const t = bareObject();
+    t._type = 'Targets';
+    t.delegations = { keys: bareObject(), roles: [] };
+    t.expires = '';
+    t.targets = bareObject();
+    t.version = 0;
+    return t;
+}
+function tidyTargets(t) {
+    for (const name of Object.keys(t.targets)) {
+        const file = t.targets[name];
+        if ('custom' in file && (file.custom === null || file.custom === undefined)) {
+            // A copy: entries may be shared with the previous version (see updatedTargets).
+            const { custom: _dropped, ...rest } = file;
+            t.targets[name] = rest;
+        }
+    }
+    const used = new Set();
+    for (const role of t.delegations.roles) {
+        if (role.paths === undefined || role.paths === null || role.paths.length === 0) {
+            delete role.paths;
+        }
+        role.keyids.forEach((id) => used.add(id));
+    }
+    for (const id of Object.keys(t.delegations.keys)) {
+        if (!used.has(id))
+            delete t.delegations.keys[id];
+    }
+}
+/** 10×365 days: Go's default expiry for root (§4.1). */
+const ROOT_EXPIRY_DAYS = 10 * 365;
+/** `prev` with `change` applied to a deep copy, version+1 and expires now + 10×365 days. */
+function updatedRoot(prev, change, now) {
+    const r = cloneJson(prev);
+    change(r);
+    r.version = prev.version + 1;
+    r.expires = goTime(addDays(now, ROOT_EXPIRY_DAYS));
+    return asRoot(r);
+}
+/** The next snapshot: version+1, expires now + 3×365 days, meta of each given file's bytes. */
+function updatedSnapshot(prev, files, now) {
+    const s = cloneJson(prev);
+    s.version = prev.version + 1;
+    s.expires = goTime(addDays(now, TARGETS_EXPIRY_DAYS));
+    for (const [role, bytes] of files)
+        s.meta[role] = metaFileFor(bytes);
+    return asSnapshot(s);
+}
+
+;// CONCATENATED MODULE: ./src/tuf/repo.ts
+
+const RELEASES = 'targets/releases';
+/** The verified state of one repository, as `loadTrustedRepo` left it. */
+class TrustedRepo {
+    gun;
+    root;
+    timestamp;
+    snapshot;
+    /** Every targets role loaded and verified: 'targets' first, then delegations depth-first. */
+    targets = new Map();
+    /** Delegations whose file exists but is expired or below threshold: never build on these. */
+    invalidDelegations = new Map();
+    /** The files behind `invalidDelegations` (their versions bound the next upload). */
+    invalidFiles = new Map();
+    /** Delegations their parent lists more than once: Go cannot read a file signed into them. */
+    listedTwice = new Set();
+    /** Roles loaded although expired, because the caller re-signs them (`TrustOptions.mayExpire`). */
+    expired = new Set();
+    delegations = new Map();
+    constructor(gun, root, timestamp, snapshot) {
+        this.gun = gun;
+        this.root = root;
+        this.timestamp = timestamp;
+        this.snapshot = snapshot;
+    }
+    /** @internal used while loading */
+    addDelegation(info) {
+        this.delegations.set(info.role.name, info);
+    }
+    /** A delegation listed by a loaded parent: its entry, keys, parent and file state. */
+    delegation(role) {
+        return this.delegations.get(role);
+    }
+    /** Every delegation listed by a loaded parent, depth-first. */
+    delegationNames() {
+        return [...this.delegations.keys()];
+    }
+    /**
+     * Keys and threshold of any role: base roles from root, delegations from their parent.
+     * E.g. `keysOf('snapshot')` tells whether the client (not the server) holds the snapshot key.
+     */
+    keysOf(role) {
+        if (this.root.signed.roles[role] !== undefined)
+            return roleKeys(this.root.signed, role);
+        const d = this.delegations.get(role);
+        if (d === undefined)
+            return undefined;
+        return { keyids: d.role.keyids, threshold: d.role.threshold, keys: d.keys };
+    }
+    /**
+     * Where a target name is signed: each loaded role holding it, 'targets' first, then
+     * delegations depth-first, skipping delegations whose paths do not allow the name.
+     */
+    targetsFor(name) {
+        const out = [];
+        for (const [role, env] of this.targets) {
+            if (role !== 'targets' && !models_pathsMatch(this.delegations.get(role).role, name))
+                continue;
+            if (Object.prototype.hasOwnProperty.call(env.signed.targets, name)) {
+                out.push({ role, target: env.signed.targets[name] });
+            }
+        }
+        return out;
+    }
+    /**
+     * The target docker pulls for a name (docker/cli GetTargetByName(name, targets/releases,
+     * targets), notary-spec.md §8): the first role holding it walking targets/releases and its
+     * delegations, else walking targets and its other delegations. Docker refuses a target
+     * found in any role but targets/releases and targets ("No trust data"), so the caller must
+     * check `role`.
+     */
+    dockerTarget(name) {
+        const found = this.targetsFor(name);
+        const releases = found.filter((f) => f.role === RELEASES || f.role.startsWith(`${RELEASES}/`));
+        if (releases.length > 0)
+            return releases.find((f) => f.role === RELEASES) ?? releases[0];
+        return found.find((f) => f.role === 'targets') ?? found[0];
+    }
+    /** What to keep in the cache: these root bytes and the versions of every verified role. */
+    trustState() {
+        const versions = {
+            root: this.root.signed.version,
+            timestamp: this.timestamp.signed.version,
+            snapshot: this.snapshot.signed.version,
+        };
+        for (const [role, env] of this.targets)
+            versions[role] = env.signed.version;
+        return { gun: this.gun, root: this.root.bytes.toString('base64'), versions };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/tuf/root-chain.ts
+/**
+ * Establishing the root (notary-spec.md §7.1, §7.3): the server's root must name the GUN in a
+ * valid certificate, match the pins and sign itself; a root other than the cached one must be
+ * reached from it by a chain of roots each signed by its predecessor. Fails closed.
+ */
+
+
+
+
+
+
+async function establishRoot(fetcher, rootBytes, gun, now, pins, cached) {
+    const root = parseEnvelope(rootBytes, 'root', asRoot);
+    // Go's ValidateRoot order (trustpinning/certs.go): the new root's certificates must name
+    // this GUN before any rotation check, so another repository's root is "untrusted", never
+    // a rotation that clearing the cache would seem to fix.
+    const leaves = validLeafCerts(root, gun, now);
+    if (cached !== undefined) {
+        let prev;
+        try {
+            prev = parseEnvelope(Buffer.from(cached.root, 'base64'), 'cached root', asRoot);
+        }
+        catch (e) {
+            throw new errors/* DctError */.sY('TUF_ROOT_UNTRUSTED', `could not validate the path to a trusted root: the cached root is unreadable; ` +
+                'clear the action cache', { cause: e });
+        }
+        if (!prev.bytes.equals(root.bytes)) {
+            const from = prev.signed.version;
+            const to = root.signed.version;
+            if (to < from) {
+                throw new errors/* DctError */.sY('TUF_ROLLBACK', `root version ${to} is lower than current version ${from}; ${STALE}`);
+            }
+            if (to === from) {
+                throw rotationError(`the server's root differs from the trusted root of the same version ${to}`);
+            }
+            // Every version in between must be signed by its predecessor (§7.2).
+            for (let v = from + 1; v < to; v++) {
+                const bytes = await fetcher.fetch('root', { version: v, maxLength: ROOT_MAX_BYTES });
+                if (bytes === undefined)
+                    throw rotationError(`root version ${v} is missing on the server`);
+                checkMaxLength('root', bytes, ROOT_MAX_BYTES);
+                const mid = parseEnvelope(bytes, `root version ${v}`, asRoot);
+                if (mid.signed.version !== v) {
+                    throw rotationError(`${v}.root.json holds version ${mid.signed.version}`);
+                }
+                checkRotation(prev, mid, gun, now, false);
+                prev = mid;
+            }
+            checkRotation(prev, root, gun, now, true);
+        }
+    }
+    validateRoot(root, leaves, pins);
+    return root;
+}
+/** `next` must be signed by `prev`'s certificate keys at `prev`'s root threshold. */
+function checkRotation(prev, next, gun, now, isFinal) {
+    const v = next.signed.version;
+    // The old root's certificates may have expired since; Go does not check them (§7.3).
+    const trusted = [...validRootCerts(prev.signed, gun, now, false).valid.keys()];
+    try {
+        verifySignatures(next, `root version ${v}`, pickKeys(prev.signed.keys, trusted), {
+            keyids: trusted,
+            threshold: prev.signed.roles['root'].threshold,
+        });
+    }
+    catch (e) {
+        throw rotationError(`root version ${v} is not signed by the keys of trusted root version ${prev.signed.version}`, e);
+    }
+    if (!isFinal) {
+        // Intermediate roots are history: their own signatures must hold, not their expiry.
+        const own = [...validRootCerts(next.signed, gun, now, false).valid.keys()];
+        try {
+            verifySignatures(next, `root version ${v}`, pickKeys(next.signed.keys, own), {
+                keyids: own,
+                threshold: next.signed.roles['root'].threshold,
+            });
+        }
+        catch (e) {
+            throw rotationError(`root version ${v} is not signed by its own root keys`, e);
+        }
+    }
+}
+function rotationError(why, cause) {
+    return new errors/* DctError */.sY('TUF_ROOT_ROTATION', `could not rotate trust to a new trusted root: ${why}; ${STALE}, or ${CLEAR_CACHE}`, cause === undefined ? undefined : { cause });
+}
+/** The root's certificates whose CN matches the GUN and that are valid now; none is fatal. */
+function validLeafCerts(root, gun, now) {
+    const { valid, rejected } = validRootCerts(root.signed, gun, now, true);
+    if (valid.size === 0) {
+        throw untrusted(`unable to retrieve valid leaf certificates (${rejected.join('; ') || 'no root keys'}); ` +
+            `the root must hold a certificate for ${gun} that is valid now ` +
+            '(an expired cached root needs a root rotation on the server and a cleared action cache)');
+    }
+    return valid;
+}
+/** The rest of Go's `ValidateRoot` on the leaf certificates: pins, self-signature. */
+function validateRoot(root, valid, pins) {
+    let certs = [...valid.values()];
+    if (pins !== undefined && pins.length > 0) {
+        const wanted = new Set(pins.map((p) => p.trim().toLowerCase()));
+        certs = certs.filter((c) => wanted.has(c.keyId) || wanted.has(c.canonicalId));
+        if (certs.length === 0) {
+            throw untrusted(`unable to match any certificates to the pinned root key IDs (root has ` +
+                `${[...valid.keys()].join(', ')}); check the root-key-ids input`);
+        }
+    }
+    const ids = certs.map((c) => c.keyId);
+    try {
+        verifySignatures(root, 'root', pickKeys(root.signed.keys, ids), {
+            keyids: ids,
+            threshold: root.signed.roles['root'].threshold,
+        });
+    }
+    catch (e) {
+        throw untrusted(`failed to validate integrity of roots (${root_chain_describe(e)})`, e);
+    }
+}
+function untrusted(reason, cause) {
+    return new errors/* DctError */.sY('TUF_ROOT_UNTRUSTED', `could not validate the path to a trusted root: ${reason}`, cause === undefined ? undefined : { cause });
+}
+function root_chain_describe(e) {
+    return e instanceof Error ? e.message : String(e);
+}
+
+;// CONCATENATED MODULE: ./src/tuf/load.ts
+/**
+ * The trusted-update state machine (notary-spec.md §7): root → timestamp → snapshot →
+ * targets → delegations, each fetched and checked before the next is believed. Fails closed.
+ */
+
+
+
+
+
+
+
+
+/**
+ * Loads and verifies a repository's trust data. Returns undefined when the server has no
+ * root for the GUN (a repository that does not exist yet).
+ */
+async function loadTrustedRepo(fetcher, opts) {
+    const now = opts.now ?? new Date();
+    const cached = opts.trusted?.gun === opts.gun ? opts.trusted : undefined;
+    const seen = cached?.versions ?? {};
+    const check = expiryCheck(now, opts.mayExpire);
+    const expired = new Set();
+    // The timestamp does not depend on the root: its request goes out with the root's, but its
+    // answer is only read once the root is established.
+    const rootFetch = fetcher.fetch('root', { maxLength: ROOT_MAX_BYTES });
+    const tsFetch = early(() => fetcher.fetch('timestamp', { maxLength: TIMESTAMP_MAX_BYTES }));
+    const rootBytes = await rootFetch;
+    if (rootBytes === undefined)
+        return undefined;
+    checkMaxLength('root', rootBytes, ROOT_MAX_BYTES);
+    const root = await establishRoot(fetcher, rootBytes, opts.gun, now, opts.pinnedRootKeyIds, cached);
+    if (check('root', root.signed.expires, roleKeys(root.signed, 'root')))
+        expired.add('root');
+    const tsBytes = await settle(tsFetch);
+    if (tsBytes === undefined)
+        throw missing('timestamp');
+    checkMaxLength('timestamp', tsBytes, TIMESTAMP_MAX_BYTES);
+    const timestamp = parseEnvelope(tsBytes, 'timestamp', asTimestamp);
+    if (checkRole(timestamp, 'timestamp', roleKeys(root.signed, 'timestamp'), seen, check)) {
+        expired.add('timestamp');
+    }
+    const snapshotMeta = timestamp.signed.meta['snapshot'];
+    const snapshot = parseEnvelope(await fetchByMeta(fetcher, 'snapshot', snapshotMeta, 'timestamp'), 'snapshot', asSnapshot);
+    if (checkRole(snapshot, 'snapshot', roleKeys(root.signed, 'snapshot'), seen, check)) {
+        expired.add('snapshot');
+    }
+    const rootMeta = snapshot.signed.meta['root'];
+    if (rootMeta !== undefined)
+        checkFileMeta('root', rootBytes, rootMeta, 'snapshot');
+    const repo = new TrustedRepo(opts.gun, root, timestamp, snapshot);
+    for (const role of expired)
+        repo.expired.add(role);
+    await loadTargets(fetcher, repo, seen, check);
+    return repo;
+}
+async function loadTargets(fetcher, repo, seen, check) {
+    const meta = repo.snapshot.signed.meta;
+    const targetsMeta = meta['targets'];
+    if (targetsMeta === undefined) {
+        throw new errors/* DctError */.sY('TUF_BAD_METADATA', `snapshot has no meta for targets; ${STALE}`);
+    }
+    // Delegation files are fetched while their parents are: each is still read only when the
+    // walk below reaches it through its verified parent, in the same order and with the same
+    // checks. The ones the snapshot lists go out with targets when they are few and small (a
+    // snapshot cannot make this client download much it would not read); the rest, with
+    // their siblings once their parent is verified.
+    const fetches = new Map();
+    const prefetch = (name) => {
+        const fileMeta = meta[name];
+        if (fileMeta === undefined || fetches.has(name))
+            return;
+        fetches.set(name, early(() => fetchByMeta(fetcher, name, fileMeta, 'snapshot')));
+    };
+    const listed = Object.keys(meta).filter(isDelegationName);
+    const listedBytes = listed.reduce((n, name) => n + meta[name].length, 0);
+    const targetsFetch = fetchByMeta(fetcher, 'targets', targetsMeta, 'snapshot');
+    if (listed.length <= PREFETCH_MAX_FILES && listedBytes <= PREFETCH_MAX_BYTES) {
+        listed.forEach(prefetch);
+    }
+    const targets = parseEnvelope(await targetsFetch, 'targets', asTargets);
+    if (checkRole(targets, 'targets', roleKeys(repo.root.signed, 'targets'), seen, check)) {
+        repo.expired.add('targets');
+    }
+    repo.targets.set('targets', targets);
+    // Depth-first: a loaded role's children go to the front of the queue (Go's order).
+    const queue = childrenOf(targets, 'targets', ['']);
+    for (const child of queue)
+        prefetch(child.role.name);
+    while (queue.length > 0) {
+        const info = queue.shift();
+        const name = info.role.name;
+        const first = repo.delegation(name);
+        if (first !== undefined) {
+            // Go reads the first entry of a name and loads the role once per entry: a second load
+            // of a file that verified fails its whole update (tuf builder).
+            repo.listedTwice.add(name);
+            if (first.file === 'loaded') {
+                throw new errors/* DctError */.sY('TUF_BAD_METADATA', `${info.parent} lists ${name} twice, and Go clients cannot read the repository then ("${name} has already been loaded"); ${STALE}`);
+            }
+            continue;
+        }
+        repo.addDelegation(info);
+        const fileMeta = meta[name];
+        // Not in the snapshot: no file yet (docker's signer add creates none), i.e. empty;
+        // unless this client has seen one, then its signatures are being hidden.
+        if (fileMeta === undefined) {
+            const was = seen[name];
+            if (was !== undefined && was > 0) {
+                throw new errors/* DctError */.sY('TUF_ROLLBACK', `${name} was at version ${was} but the snapshot no longer lists it; ${STALE}, or ${CLEAR_CACHE}`);
+            }
+            continue;
+        }
+        prefetch(name);
+        const bytes = await settle(fetches.get(name));
+        fetches.delete(name);
+        const env = parseEnvelope(bytes, name, asTargets);
+        try {
+            verifySignatures(env, name, info.keys, info.role);
+            const keys = { keyids: info.role.keyids, threshold: info.role.threshold, keys: info.keys };
+            if (check(name, env.signed.expires, keys))
+                repo.expired.add(name);
+        }
+        catch (e) {
+            // Go warns and skips a delegation that is expired or below threshold.
+            if (!(0,errors/* isDctError */.AE)(e) || !SKIPPABLE.has(e.code))
+                throw e;
+            info.file = 'invalid';
+            repo.invalidDelegations.set(name, e);
+            repo.invalidFiles.set(name, env);
+            continue;
+        }
+        checkVersion(name, env.signed.version, seen);
+        info.file = 'loaded';
+        repo.targets.set(name, env);
+        const children = childrenOf(env, name, info.role.paths ?? []);
+        for (const child of children)
+            prefetch(child.role.name);
+        queue.unshift(...children);
+    }
+}
+/** Bounds on the delegation files fetched with targets, before any parent lists them. */
+const PREFETCH_MAX_FILES = 16;
+const PREFETCH_MAX_BYTES = 16 * 1024 * 1024;
+const SKIPPABLE = new Set(['TUF_THRESHOLD', 'TUF_SIGNATURE', 'TUF_NO_SIGNATURES', 'TUF_EXPIRED']);
+/** The delegations a targets file lists; each must be a valid direct child of the file's role. */
+function childrenOf(env, role, parentPaths) {
+    const { keys, roles } = env.signed.delegations;
+    return roles.map((entry) => {
+        if (!isDelegationName(entry.name) || parentRole(entry.name) !== role) {
+            throw new errors/* DctError */.sY('TUF_BAD_METADATA', `${role} delegates to "${entry.name}", which is not a valid direct child role; ${STALE}`);
+        }
+        const restricted = cloneJson(entry);
+        restricted.paths = restrictPaths(parentPaths, entry.paths ?? []);
+        return { role: restricted, keys: pickKeys(keys, entry.keyids), parent: role, file: 'absent' };
+    });
+}
+function early(start) {
+    let p;
+    try {
+        p = start();
+    }
+    catch (error) {
+        return Promise.resolve({ ok: false, error });
+    }
+    return p.then((value) => ({ ok: true, value }), (error) => ({ ok: false, error }));
+}
+/** The outcome of an early request, now that it may be used: its value or its error. */
+async function settle(e) {
+    const got = await e;
+    if (!got.ok)
+        throw got.error;
+    return got.value;
+}
+
+;// CONCATENATED MODULE: ./src/tuf/confirm.ts
+/**
+ * The read-back after a publish: the server's new timestamp and snapshot, verified under the
+ * root already trusted, must list exactly the files this client uploaded. Fails closed.
+ */
+
+
+
+
+/**
+ * After a publish: fetches and verifies the new timestamp and snapshot under the root already
+ * trusted, and returns the trust state to keep if the server's current snapshot lists exactly
+ * the bytes in `uploaded` for every role (so the server holds our files as the current
+ * versions). Undefined when it does not (someone published on top of us): the caller then
+ * reads the whole repository again.
+ */
+async function confirmUploaded(fetcher, repo, uploaded, now = new Date()) {
+    const seen = repo.trustState().versions;
+    const check = expiryCheck(now);
+    const tsBytes = await fetcher.fetch('timestamp', { maxLength: TIMESTAMP_MAX_BYTES });
+    if (tsBytes === undefined)
+        throw missing('timestamp');
+    checkMaxLength('timestamp', tsBytes, TIMESTAMP_MAX_BYTES);
+    const timestamp = parseEnvelope(tsBytes, 'timestamp', asTimestamp);
+    checkRole(timestamp, 'timestamp', roleKeys(repo.root.signed, 'timestamp'), seen, check);
+    const snapshotMeta = timestamp.signed.meta['snapshot'];
+    const ownSnapshot = uploaded.get('snapshot')?.bytes;
+    if (ownSnapshot !== undefined && !sameFile(ownSnapshot, snapshotMeta))
+        return undefined;
+    const snapshot = parseEnvelope(ownSnapshot ?? (await fetchByMeta(fetcher, 'snapshot', snapshotMeta, 'timestamp')), 'snapshot', asSnapshot);
+    checkRole(snapshot, 'snapshot', roleKeys(repo.root.signed, 'snapshot'), seen, check);
+    const versions = { ...seen };
+    versions['timestamp'] = timestamp.signed.version;
+    versions['snapshot'] = snapshot.signed.version;
+    for (const [role, file] of uploaded) {
+        if (role === 'snapshot')
+            continue;
+        if (!sameFile(file.bytes, snapshot.signed.meta[role]))
+            return undefined;
+        versions[role] = file.version;
+    }
+    return { gun: repo.gun, root: repo.root.bytes.toString('base64'), versions };
+}
+function sameFile(bytes, meta) {
+    if (meta === undefined || meta.length !== bytes.length)
+        return false;
+    const sha256 = meta.hashes['sha256'];
+    return (sha256 !== undefined &&
+        (0,external_node_crypto_.createHash)('sha256').update(bytes).digest().equals(Buffer.from(sha256, 'base64')));
 }
 
 ;// CONCATENATED MODULE: ./src/signer/health.ts
@@ -36236,6 +36380,7 @@ function warnIfExpiring(repo, log, opts = {}) {
  * The change is a pure function of the trusted repository: on a version conflict the
  * repository is read again and the same change re-applied, re-signed and re-sent.
  */
+
 
 
 
@@ -36489,7 +36634,9 @@ function readBack(env, role, keys, guard) {
     try {
         const read = parseEnvelope(env.bytes, role, guard);
         verifySignatures(read, role, keys.keys, keys);
-        if (!canonicalJson(read.signed).equals(env.message)) {
+        // The message is canonical(env.signed): the same data reads back as the same message,
+        // which spares encoding a large role again; anything else is compared byte for byte.
+        if (!sameJson(read.signed, env.signed) && !canonicalJson(read.signed).equals(env.message)) {
             throw new errors/* DctError */.sY('TUF_BAD_METADATA', 'it reads back as other content than was signed');
         }
     }
@@ -36558,10 +36705,7 @@ function hasDelegationKeys(t, role, keyIds) {
         (r.paths ?? []).includes(''));
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/registry/credentials.ts
-
 
 
 
@@ -36712,20 +36856,34 @@ async function fromHelper(name, serverUrl, exec) {
 function hostnameOf(key) {
     return key.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
 }
-const execHelper = (cmd, args, stdin) => new Promise((resolve, reject) => {
-    const child = (0,external_node_child_process_namespaceObject.spawn)(cmd, args, { stdio: ['pipe', 'pipe', 'ignore'] });
-    const out = [];
-    child.stdout.on('data', (b) => out.push(b));
-    child.on('error', reject);
-    child.on('close', (code) => {
-        const buf = Buffer.concat(out);
-        const stdout = buf.toString('utf8');
-        buf.fill(0);
-        resolve({ code: code ?? 1, stdout });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(stdin);
-});
+/**
+ * Runs a credential helper through @actions/exec, the one way this project runs programs:
+ * silent (the helper's output is a secret), exit code returned rather than thrown, and every
+ * buffer that held the output zeroed. Loaded when a helper runs, which most runs never need.
+ */
+const execHelper = async (cmd, args, stdin) => {
+    const { exec } = await __nccwpck_require__.e(/* import() */ 260).then(__nccwpck_require__.bind(__nccwpck_require__, 1260));
+    const chunks = [];
+    try {
+        const code = await exec(cmd, args, {
+            input: Buffer.from(stdin, 'utf8'),
+            silent: true,
+            ignoreReturnCode: true,
+            listeners: { stdout: (b) => chunks.push(b) },
+        });
+        const out = Buffer.concat(chunks);
+        try {
+            return { code, stdout: out.toString('utf8') };
+        }
+        finally {
+            out.fill(0);
+        }
+    }
+    finally {
+        for (const c of chunks)
+            c.fill(0);
+    }
+};
 
 ;// CONCATENATED MODULE: ./src/registry/client.ts
 
@@ -39034,20 +39192,16 @@ function payload_namesRepository(claimed, ref) {
 
 
 
+
 /** The ASN.1 DER ECDSA signature over SHA-256 that cosign's signer makes, in base64. */
 function cosignSignature(key, payload) {
-    return (0,external_node_crypto_.sign)('sha256', payload, { key, dsaEncoding: 'der' }).toString('base64');
+    return sign(key, payload, 'der').sig.toString('base64');
 }
 /** Whether `b64sig` is a valid cosign signature of `payload` under the public `key`. */
 function sign_verifyCosignSignature(key, payload, b64sig) {
-    if (key.asymmetricKeyType !== 'ec' || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64sig))
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64sig))
         return false;
-    try {
-        return (0,external_node_crypto_.verify)('sha256', payload, { key, dsaEncoding: 'der' }, Buffer.from(b64sig, 'base64'));
-    }
-    catch {
-        return false; // a malformed DER signature
-    }
+    return verifySignature('ecdsa', key, payload, Buffer.from(b64sig, 'base64'), 'der');
 }
 /**
  * Signs `digest` of `ref`'s repository with `signer` and uploads the payload blob: the
@@ -39191,7 +39345,6 @@ async function verify_findCosignSignatures(registry, ref, digest, keys) {
 }
 
 ;// CONCATENATED MODULE: ./src/signer/cosign.ts
-
 
 
 
@@ -40211,6 +40364,34 @@ class ImagesError extends DctError {
 
 /***/ }),
 
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 5317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
 /***/ 4589:
 /***/ ((module) => {
 
@@ -40351,10 +40532,31 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 3557:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
 
 /***/ })
 
@@ -40389,6 +40591,9 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decod
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -40475,9 +40680,94 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decod
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/
