@@ -193,6 +193,9 @@ export class NodeTransport implements Transport {
         ALPNProtocols: ['h2', 'http/1.1'],
         ...(this.secureContext === undefined ? {} : { secureContext: this.secureContext }),
       });
+      // Without it a request written right after a small frame (a WINDOW_UPDATE, an RST_STREAM)
+      // waits a round trip for that frame's ACK (Nagle); Node's agents set it too.
+      socket.setNoDelay(true);
       // Errors after the handshake reach the session's or the request's listeners; this one
       // only keeps an error on an idle socket from ending the process.
       socket.on('error', () => undefined);
