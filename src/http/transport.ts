@@ -144,10 +144,20 @@ export class NodeTransport implements Transport {
           new Promise<void>((resolve) => {
             if (session.destroyed) return resolve();
             session.once('close', resolve);
+            // An unref'd socket would let the process exit with this promise pending.
+            session.ref();
             session.close();
           }),
       ),
     );
+  }
+
+  /** What the origin (`https://host:port`) was last spoken to in, if it was: for tests and
+   * measurements. */
+  protocol(origin: string): 'HTTP/1.1' | 'HTTP/2' | undefined {
+    const o = this.origins.get(origin);
+    if (o === undefined) return undefined;
+    return o.h1 || new URL(origin).protocol === 'http:' ? 'HTTP/1.1' : 'HTTP/2';
   }
 
   private origin(key: string): Origin {
