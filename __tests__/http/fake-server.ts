@@ -123,6 +123,8 @@ export interface FakeServerOptions {
    * Go's TLS servers do. Its handlers get Node's HTTP/2 compatibility objects, which answer
    * like ServerResponse; `raw.socket.destroy()` resets the request's stream. */
   h2?: boolean;
+  /** With `h2`: how many streams at once the server allows each connection. */
+  maxConcurrentStreams?: number;
   /** The protocols the server picks from by ALPN, for an HTTP/1.1 server (default: none). */
   alpn?: string[];
 }
@@ -154,8 +156,12 @@ export async function startFakeServer(
     });
   };
   const tls = { key: pki.keyPem, cert: pki.certPem };
+  const h2Settings =
+    opts.maxConcurrentStreams === undefined
+      ? {}
+      : { maxConcurrentStreams: opts.maxConcurrentStreams };
   const server = opts.h2
-    ? createSecureServer({ ...tls, allowHTTP1: true }, (raw, res) =>
+    ? createSecureServer({ ...tls, allowHTTP1: true, settings: h2Settings }, (raw, res) =>
         // The compatibility objects stand in for IncomingMessage and ServerResponse.
         onRequest(raw as unknown as IncomingMessage, res as unknown as ServerResponse),
       )

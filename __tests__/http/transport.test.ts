@@ -3,6 +3,8 @@
 import { execFile } from 'node:child_process';
 import { constants as h2, type Http2ServerRequest } from 'node:http2';
 import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, withExtraCas, type HttpOptions } from '../../src/http/client.js';
@@ -76,6 +78,33 @@ describe('which protocol, over how many connections', () => {
     expect(bodies.map(String)).toEqual(paths);
     expect(h2server.requests.map((r) => r.version)).toEqual(paths.map(() => '2.0'));
     expect(h2server.connections).toBe(1);
+  });
+
+  it('waits for a free stream when the server allows few at once', async () => {
+    const narrow = await startFakeServer(pki, { h2: true, maxConcurrentStreams: 2 });
+    try {
+      let now = 0;
+      let most = 0;
+      narrow.handle(async (req, res) => {
+        most = Math.max(most, ++now);
+        await delay(10);
+        now--;
+        res.writeHead(200).end(req.path);
+      });
+      const c = client();
+      const paths = Array.from({ length: 12 }, (_, i) => `/n${i}`);
+      const bodies = await Promise.all(
+        paths.map(
+          async (p) => (await c.request({ method: 'GET', url: `${narrow.origin}${p}` })).body,
+        ),
+      );
+      expect(bodies.map(String)).toEqual(paths);
+      expect(most).toBe(2);
+      expect(narrow.connections).toBe(1);
+      expect(sleeps).toHaveLength(0);
+    } finally {
+      await narrow.close();
+    }
   });
 
   it('speaks HTTP/1.1 to a server without ALPN, at most 8 connections per origin', async () => {
@@ -215,6 +244,38 @@ describe('HTTP/2 sessions that fail', () => {
     );
     expect(err.code).toBe('HTTP_TIMEOUT');
     expect(err.requestSent).toBe(true);
+  });
+});
+
+describe('servers that say h2 and then nothing', () => {
+  it('a server that never sends its SETTINGS: HTTP_TIMEOUT, never sent, and close() returns', async () => {
+    const sockets = new Set<TLSSocket>();
+    const mute = createTlsServer(
+      { key: pki.keyPem, cert: pki.certPem, ALPNProtocols: ['h2'] },
+      (s) => {
+        sockets.add(s);
+        s.on('error', () => undefined);
+      },
+    );
+    await new Promise<void>((r) => mute.listen(0, '127.0.0.1', r));
+    const port = (mute.address() as AddressInfo).port;
+    try {
+      const c = client({ timeoutMs: 300, retries: 1 });
+      const err = await httpFailure(
+        c.request({ method: 'POST', url: `https://127.0.0.1:${port}/p`, body: Buffer.from('x') }),
+      );
+      expect(err.code).toBe('HTTP_TIMEOUT');
+      expect(err.requestSent).toBe(false);
+      const get = await httpFailure(
+        c.request({ method: 'GET', url: `https://127.0.0.1:${port}/` }),
+      );
+      expect(get.code).toBe('HTTP_TIMEOUT');
+      expect(sleeps).toHaveLength(1);
+      await c.close();
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => mute.close(r));
+    }
   });
 });
 

@@ -251,6 +251,28 @@ export class NodeTransport implements Transport {
       clearTimeout(pooled.idle);
       this.sessions.delete(session);
     });
+    // Requests wait for the server's SETTINGS: sent before them, requests past its limit of
+    // concurrent streams would be refused (and retried after a backoff), where nghttp2 holds
+    // them until a stream is free once it knows the limit. The server sends SETTINGS first
+    // thing, so this costs no round trip.
+    await new Promise<void>((resolve, reject) => {
+      const failed = (e?: Error): void => {
+        clearTimeout(timer);
+        session.destroy();
+        reject(e ?? codeError('ECONNRESET', `the connection to ${url.host} closed before use`));
+      };
+      const timer = setTimeout(() => {
+        failed(codeError('ETIMEDOUT', `no HTTP/2 SETTINGS from ${url.host} in time`));
+      }, this.connectTimeoutMs);
+      session.once('remoteSettings', () => {
+        clearTimeout(timer);
+        session.off('error', failed);
+        session.off('close', failed);
+        resolve();
+      });
+      session.once('error', failed);
+      session.once('close', failed);
+    });
     // An idle session does not keep the process alive; a request's deadline timer does.
     session.unref();
     this.sessions.add(session);
