@@ -234,6 +234,8 @@ export class NodeTransport implements Transport {
       socket.destroy();
       throw codeError('ECONNRESET', `the connection to ${url.host} closed before use`);
     }
+    // What the server sent before the session took the socket (its SETTINGS) is handed on by
+    // Node (nodejs/node#35475).
     const session = http2.connect(url.origin, {
       createConnection: () => socket,
       settings: { enablePush: false },
