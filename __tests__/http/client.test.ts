@@ -631,6 +631,31 @@ describe('proxy', () => {
     for (const k of proxyVars) delete process.env[k];
   };
 
+  // First of its file: undici warns once a process, at its first EnvHttpProxyAgent.
+  it('loads undici without its "experimental" warning in the log', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w);
+    };
+    process.on('warning', onWarning);
+    const proxy = await startConnectProxy();
+    try {
+      clearProxyEnv();
+      process.env.HTTPS_PROXY = proxy.url;
+      server.handle((_req, res) => {
+        res.writeHead(200).end('via proxy');
+      });
+      const res = await client().request({ method: 'GET', url: `${server.origin}/w` });
+      expect(res.body.toString()).toBe('via proxy');
+      process.emitWarning('another warning', { code: 'DCT-TEST' });
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.map((w) => (w as { code?: string }).code)).toEqual(['DCT-TEST']);
+    } finally {
+      process.off('warning', onWarning);
+      await proxy.close();
+    }
+  });
+
   it.each(['HTTPS_PROXY', 'https_proxy'])('tunnels https through %s', async (name) => {
     const proxy = await startConnectProxy();
     try {
