@@ -13,6 +13,7 @@ import { createSecureServer } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect as netConnect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -111,6 +112,8 @@ export interface FakeServer {
   /** TLS connections accepted so far, and those still open. */
   connections: number;
   readonly open: number;
+  /** The SNI name of each connection that sent one. */
+  servernames: string[];
   /** Replaces the handler (the default answers 404). */
   handle(h: Handler): void;
   /** Cuts every connection at once, as a network failure would. */
@@ -170,8 +173,11 @@ export async function startFakeServer(
         onRequest,
       );
   let connections = 0;
-  server.on('secureConnection', (s: Socket) => {
+  const servernames: string[] = [];
+  server.on('secureConnection', (s: TLSSocket) => {
     connections++;
+    const name = (s as TLSSocket & { servername?: string | false }).servername;
+    if (typeof name === 'string') servernames.push(name);
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -193,6 +199,7 @@ export async function startFakeServer(
     get open() {
       return sockets.size;
     },
+    servernames,
     handle(h) {
       handler = h;
     },

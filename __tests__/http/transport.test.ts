@@ -57,6 +57,7 @@ afterEach(async () => {
   for (const s of [h2server, h1server]) {
     s.dropConnections();
     s.requests.length = 0;
+    s.servernames.length = 0;
     s.connections = 0;
   }
   sleeps = [];
@@ -137,6 +138,19 @@ describe('which protocol, over how many connections', () => {
     } finally {
       await picky.close();
     }
+  });
+
+  it('names the server by SNI and checks the certificate against the name', async () => {
+    h2server.handle((_req, res) => {
+      res.writeHead(200).end('by name');
+    });
+    const res = await client().request({
+      method: 'GET',
+      url: `https://localhost:${h2server.port}/`,
+    });
+    expect(res.body.toString()).toBe('by name');
+    expect(h2server.requests[0].version).toBe('2.0');
+    expect(h2server.servernames).toEqual(['localhost']);
   });
 
   it('reuses one HTTP/2 connection for sequential requests', async () => {
