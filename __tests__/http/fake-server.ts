@@ -9,9 +9,11 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
+import { createSecureServer } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect as netConnect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -92,6 +94,8 @@ export interface SeenRequest {
   path: string;
   headers: IncomingMessage['headers'];
   body: Buffer;
+  /** The protocol that carried it: `1.1` or `2.0`. */
+  version: string;
 }
 
 export type Handler = (
@@ -105,18 +109,39 @@ export interface FakeServer {
   origin: string;
   port: number;
   requests: SeenRequest[];
+  /** TLS connections accepted so far, and those still open. */
+  connections: number;
+  readonly open: number;
+  /** The SNI name of each connection that sent one. */
+  servernames: string[];
   /** Replaces the handler (the default answers 404). */
   handle(h: Handler): void;
+  /** Cuts every connection at once, as a network failure would. */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
-export async function startFakeServer(pki: TestPki): Promise<FakeServer> {
+export interface FakeServerOptions {
+  /** Offer HTTP/2 by ALPN (HTTP/1.1 is still served to clients that do not ask for it), as
+   * Go's TLS servers do. Its handlers get Node's HTTP/2 compatibility objects, which answer
+   * like ServerResponse; `raw.socket.destroy()` resets the request's stream. */
+  h2?: boolean;
+  /** With `h2`: how many streams at once the server allows each connection. */
+  maxConcurrentStreams?: number;
+  /** The protocols the server picks from by ALPN, for an HTTP/1.1 server (default: none). */
+  alpn?: string[];
+}
+
+export async function startFakeServer(
+  pki: TestPki,
+  opts: FakeServerOptions = {},
+): Promise<FakeServer> {
   let handler: Handler = (_req, res) => {
     res.writeHead(404).end();
   };
   const requests: SeenRequest[] = [];
   const sockets = new Set<Socket>();
-  const server = createHttpsServer({ key: pki.keyPem, cert: pki.certPem }, (raw, res) => {
+  const onRequest = (raw: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
     raw.on('data', (c: Buffer) => chunks.push(c));
     raw.on('end', () => {
@@ -125,26 +150,61 @@ export async function startFakeServer(pki: TestPki): Promise<FakeServer> {
         path: raw.url ?? '',
         headers: raw.headers,
         body: Buffer.concat(chunks),
+        version: raw.httpVersion,
       };
       requests.push(seen);
       Promise.resolve(handler(seen, res, raw)).catch((e: unknown) => {
         res.destroy(e instanceof Error ? e : new Error(String(e)));
       });
     });
-  });
-  server.on('secureConnection', (s: Socket) => {
+  };
+  const tls = { key: pki.keyPem, cert: pki.certPem };
+  const h2Settings =
+    opts.maxConcurrentStreams === undefined
+      ? {}
+      : { maxConcurrentStreams: opts.maxConcurrentStreams };
+  const server = opts.h2
+    ? createSecureServer({ ...tls, allowHTTP1: true, settings: h2Settings }, (raw, res) =>
+        // The compatibility objects stand in for IncomingMessage and ServerResponse.
+        onRequest(raw as unknown as IncomingMessage, res as unknown as ServerResponse),
+      )
+    : createHttpsServer(
+        { ...tls, ...(opts.alpn === undefined ? {} : { ALPNProtocols: opts.alpn }) },
+        onRequest,
+      );
+  let connections = 0;
+  const servernames: string[] = [];
+  server.on('secureConnection', (s: TLSSocket) => {
+    connections++;
+    const name = (s as TLSSocket & { servername?: string | false }).servername;
+    if (typeof name === 'string') servernames.push(name);
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
   // Swallow handshake failures of the TLS tests.
   server.on('tlsClientError', () => undefined);
+  // An HTTP/2 session cut under a request reports it; that is the point of such a test.
+  server.on('sessionError', () => undefined);
   const port = await listen(server);
   return {
     origin: `https://127.0.0.1:${port}`,
     port,
     requests,
+    get connections() {
+      return connections;
+    },
+    set connections(n: number) {
+      connections = n;
+    },
+    get open() {
+      return sockets.size;
+    },
+    servernames,
     handle(h) {
       handler = h;
+    },
+    dropConnections() {
+      for (const s of sockets) s.destroy();
     },
     close: () => closeServer(server, sockets),
   };

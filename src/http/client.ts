@@ -2,8 +2,9 @@ import { X509Certificate, randomInt } from 'node:crypto';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { promisify } from 'node:util';
 import { brotliDecompress, constants as zlib, gunzip, inflate, inflateRaw } from 'node:zlib';
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { DctError } from '../errors.js';
+import { proxyConfigured, proxyTransport } from './proxy.js';
+import { NodeTransport, type Transport, type WireRequest } from './transport.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
@@ -118,6 +119,16 @@ const RETRYABLE_CODES = new Set([
   'UND_ERR_SOCKET',
   'UND_ERR_CLOSED',
   'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  // An HTTP/2 stream or session that failed, was reset, refused or went away (node:http2,
+  // transport.ts): as a reset connection.
+  'ERR_HTTP2_STREAM_ERROR',
+  'ERR_HTTP2_SESSION_ERROR',
+  'ERR_HTTP2_GOAWAY_SESSION',
+  'ERR_HTTP2_INVALID_SESSION',
+  'ERR_HTTP2_STREAM_CANCEL',
+  'H2_REFUSED_STREAM',
+  'H2_STREAM_CLOSED',
+  'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 /** Failures that happen before a single request byte can have left. */
 const NOT_SENT_CODES = new Set([
@@ -127,12 +138,13 @@ const NOT_SENT_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'UND_ERR_CONNECT_TIMEOUT',
+  'H2_REFUSED_STREAM',
 ]);
 
 /** One HTTP layer for the registry, the trust server and token services: the only place
  * that retries. Non-2xx answers are returned, not thrown; callers give them meaning. */
 export class HttpClient {
-  private readonly dispatcher: Dispatcher;
+  private readonly transport: Transport;
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly userAgent: string;
@@ -145,19 +157,11 @@ export class HttpClient {
     this.userAgent = opts.userAgent ?? 'dct-sign-action';
     this.sleep = opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.requestLog = opts.requestLog;
-    const tlsOpts =
+    const tls =
       opts.caPem === undefined ? {} : { secureContext: withExtraCas(checkCaPem(opts.caPem)) };
-    const agentOpts = {
-      connect: { ...tlsOpts, timeout: this.timeoutMs },
-      connections: 8,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-    };
-    // EnvHttpProxyAgent behaves as a plain Agent without proxy variables, so it is made only
-    // when one is set. Through a proxy the target's TLS options are `requestTls` (undici
-    // ProxyAgent), which EnvHttpProxyAgent passes on although its type does not list them.
-    const proxyOpts = { ...agentOpts, requestTls: tlsOpts, proxyTls: tlsOpts };
-    this.dispatcher = proxyConfigured() ? envProxyAgent(proxyOpts) : new Agent(agentOpts);
+    this.transport = proxyConfigured()
+      ? proxyTransport({ ...tls, timeoutMs: this.timeoutMs })
+      : new NodeTransport({ ...tls, connectTimeoutMs: this.timeoutMs });
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {
@@ -168,11 +172,12 @@ export class HttpClient {
     let attempt = 0;
     for (;;) {
       let res: HttpResponse;
+      const progress: WireRequest['progress'] = {};
       try {
-        res = await this.once(req, url, headers);
+        res = await this.once(req, url, headers, progress);
         this.requestLog?.(`${req.method} ${url} -> ${res.status}`);
       } catch (e) {
-        const err = this.toError(e, url, req.server);
+        const err = this.toError(e, url, req.server, progress.sent);
         this.requestLog?.(`${req.method} ${url} -> ${err.error.code}`);
         if (idempotent && err.retryable && attempt < this.retries) {
           await this.sleep(backoff(attempt++));
@@ -212,43 +217,43 @@ export class HttpClient {
     }
   }
 
+  /** Ends every connection (once the requests under way are done), so the process can exit. */
   close(): Promise<void> {
-    return this.dispatcher.close();
+    return this.transport.close();
   }
 
   private async once(
     req: HttpRequest,
     url: string,
     headers: Record<string, string>,
+    progress: WireRequest['progress'],
   ): Promise<HttpResponse> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new DeadlineError()), this.timeoutMs);
     try {
-      const res = await request(url, {
+      const res = await this.transport.send({
         method: req.method,
-        headers: { 'user-agent': this.userAgent, ...headers },
+        url: new URL(url),
+        headers: wireHeaders(this.userAgent, headers, req),
         body: req.body,
-        dispatcher: this.dispatcher,
         signal: abort.signal,
+        progress,
       });
-      // An 'error' on a body nothing listens to would end the process: every way out below
-      // either reads the body to its end or destroys it, and errors surface through `for await`.
-      res.body.on('error', () => undefined);
       const resHeaders = flattenHeaders(res.headers);
-      const ok = res.statusCode >= 200 && res.statusCode < 300;
+      const ok = res.status >= 200 && res.status < 300;
       // Refuse an oversized success; keep the start of anything else (or of a `truncate` answer).
       const strict = ok && req.truncate !== true;
       const limit = ok ? req.maxBytes : KEEP_OTHER_BODY;
       if (strict && limit !== undefined && Number(resHeaders['content-length']) > limit) {
-        res.body.destroy();
+        res.discard();
         throw tooLarge(url, limit, req.server);
       }
       const chunks: Buffer[] = [];
       let size = 0;
       let cut = false;
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      // Leaving this loop early (break, throw) abandons the rest of the body.
+      for await (const chunk of res.body) {
         if (limit !== undefined && size + chunk.length > limit) {
-          res.body.destroy();
           if (strict) throw tooLarge(url, limit, req.server);
           chunks.push(chunk.subarray(0, limit - size));
           cut = true;
@@ -270,21 +275,28 @@ export class HttpClient {
               strict,
               partial: cut || !ok,
             });
-      return { status: res.statusCode, headers: resHeaders, body, url };
+      return { status: res.status, headers: resHeaders, body, url };
+    } catch (e) {
+      // Whatever broke once the deadline passed (an aborted socket, a destroyed body) broke
+      // because of it.
+      if (abort.signal.aborted && !(e instanceof DctError)) throw abort.signal.reason;
+      throw e;
     } finally {
       clearTimeout(timer);
     }
   }
 
+  /** `sent`: what the transport knows, false when no byte of the request left. */
   private toError(
     e: unknown,
     url: string,
-    server?: string,
+    server: string | undefined,
+    sent: boolean | undefined,
   ): { error: DctError; retryable: boolean } {
     if (e instanceof DctError) return { error: e, retryable: false };
     const codes = errorCodes(e);
     const host = named(url, server);
-    const sent = !codes.some((c) => NOT_SENT_CODES.has(c) || isTlsCode(c));
+    const requestSent = sent !== false && !codes.some((c) => NOT_SENT_CODES.has(c) || isTlsCode(c));
     if (codes.some(isTlsCode)) {
       const certificate = codes.find((c) => TLS_CODES.has(c));
       const plain = codes.find((c) => PLAIN_HTTP_CODES.has(c));
@@ -306,7 +318,7 @@ export class HttpClient {
       const error = new HttpError(
         'HTTP_TIMEOUT',
         `${host} did not answer within ${this.timeoutMs / 1000} s (${url})`,
-        { url, requestSent: sent },
+        { url, requestSent },
         { cause: e },
       );
       return { error, retryable: true };
@@ -315,7 +327,7 @@ export class HttpClient {
     const error = new HttpError(
       'HTTP_UNREACHABLE',
       `cannot reach ${host} (${what}); check the URL, the network and any proxy settings`,
-      { url, requestSent: sent },
+      { url, requestSent },
       { cause: e },
     );
     return { error, retryable: codes.some((c) => RETRYABLE_CODES.has(c)) };
@@ -383,32 +395,18 @@ export function withExtraCas(pems: string[]): SecureContext {
   return ctx;
 }
 
-/**
- * undici's EnvHttpProxyAgent, without the "EnvHttpProxyAgent is experimental" process warning
- * it emits (synchronously, code UNDICI-EHPA) when made: that line in a user's log reads as a
- * fault of the run. Every other warning passes.
- */
-function envProxyAgent(opts: EnvHttpProxyAgent.Options): EnvHttpProxyAgent {
-  const emit = process.emitWarning.bind(process) as (...a: unknown[]) => void;
-  const original = Object.getOwnPropertyDescriptor(process, 'emitWarning');
-  process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
-    const o = rest[0] as { code?: unknown } | undefined;
-    if (typeof o === 'object' && o !== null && o.code === 'UNDICI-EHPA') return;
-    emit(warning, ...rest);
-  };
-  try {
-    return new EnvHttpProxyAgent(opts);
-  } finally {
-    if (original !== undefined) Object.defineProperty(process, 'emitWarning', original);
-    else Reflect.deleteProperty(process, 'emitWarning'); // inherited: uncover it again
-  }
-}
-
-function proxyConfigured(): boolean {
-  const env = process.env;
-  return [env.https_proxy, env.HTTPS_PROXY, env.http_proxy, env.HTTP_PROXY].some(
-    (v) => v !== undefined && v !== '',
-  );
+/** The headers as sent: lower-case names, the user agent unless the caller gives one, and
+ * the body's length (0 for a POST or PUT without one, as undici sent). */
+function wireHeaders(
+  userAgent: string,
+  headers: Record<string, string>,
+  req: HttpRequest,
+): Record<string, string> {
+  const out: Record<string, string> = { 'user-agent': userAgent };
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
+  if (req.body !== undefined) out['content-length'] = String(req.body.length);
+  else if (req.method === 'POST' || req.method === 'PUT') out['content-length'] = '0';
+  return out;
 }
 
 function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
