@@ -669,7 +669,7 @@ async function main(): Promise<number> {
   );
   if (results.some((r) => r.floors !== undefined)) {
     console.log(
-      "floor = scripts/bench/floor-program.mjs on each runtime beside every run of the goal cases: no project code, node:https with keep-alive, the requests of one recorded action run (the trust-server's through a recording proxy, the registry's from its log) in the same order and grouping, registry requests alongside; sha256 + JSON.parse + every signature verified per metadata file; before each POST the repository's largest targets role gets one target, is JSON.stringify'd in full and signed once (ECDSA, key decrypted from its PEM); the recorded POST body is sent again (same bytes; the server refuses it as an old version after checking it). Cells: median, ratio to the CLI, peak RSS.",
+      "floor = scripts/bench/floor-program.mjs on each runtime beside every run of the goal cases: no project code, node:https with keep-alive for the trust server and one HTTP/2 session for the registry when it offers h2, the requests of one recorded action run (the trust-server's through a recording proxy, the registry's from its log) in the same order and grouping, registry requests alongside; sha256 + JSON.parse + every signature verified per metadata file; before each POST the repository's largest targets role gets one target, is JSON.stringify'd in full and signed once (ECDSA, key decrypted from its PEM); the recorded POST body is sent again (same bytes; the server refuses it as an old version after checking it). Cells: median, ratio to the CLI, peak RSS.",
     );
   }
   printStartup();

@@ -1,6 +1,7 @@
 // The floor: a minimal Node program making the requests one action run made (recorded by
 // recorder.ts, planned by floor.ts) and the least work with them, with nothing of the project
-// (no bundle, no src/): node:https with keep-alive agents, JSON.parse, node:crypto.
+// (no bundle, no src/): node:https with a keep-alive agent for the trust server, one node:http2
+// session for the registry when it offers h2 (else the agent), JSON.parse, node:crypto.
 //   node floor-program.mjs <plan.json>     (the key's passphrase in FLOOR_PASSPHRASE)
 // Per metadata file: sha256, JSON.parse, every signature whose key it knows (root keys,
 // delegation keys) verified over the signed bytes. Per registry answer: sha256 (the digest).
@@ -18,12 +19,21 @@ import {
   X509Certificate,
 } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { connect, constants } from 'node:http2';
 import { Agent, request } from 'node:https';
 
 const plan = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const agent = new Agent({ keepAlive: true, maxSockets: 8, ca: plan.ca });
-const done = { requests: 0, bytes: 0, metadata: 0, verified: 0, signed: 0, posts: [] };
+const done = { requests: 0, bytes: 0, metadata: 0, verified: 0, signed: 0, posts: [], h2: false };
 
+const answered = (status, chunks) => {
+  done.requests++;
+  const bytes = Buffer.concat(chunks);
+  done.bytes += bytes.length;
+  return { status, bytes };
+};
+
+/** HTTP/1.1 over the keep-alive agent. */
 function send(base, r, body) {
   const url = new URL(r.path, base);
   const headers = { ...(r.headers ?? {}) };
@@ -35,17 +45,34 @@ function send(base, r, body) {
     const req = request(url, { method: r.method, agent, headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        done.requests++;
-        const bytes = Buffer.concat(chunks);
-        done.bytes += bytes.length;
-        resolve({ status: res.statusCode, bytes });
-      });
+      res.on('end', () => resolve(answered(res.statusCode, chunks)));
       res.once('error', reject);
     });
     req.once('error', reject);
     req.end(body);
   });
+}
+
+/** Requests without a body over one HTTP/2 session (the registry offers h2). */
+function h2Sender(base) {
+  const session = connect(base, { ca: plan.ca });
+  done.h2 = true;
+  const sendH2 = (r) =>
+    new Promise((resolve, reject) => {
+      const st = session.request({
+        [constants.HTTP2_HEADER_METHOD]: r.method,
+        [constants.HTTP2_HEADER_PATH]: r.path,
+        ...(r.headers ?? {}),
+      });
+      let status = 0;
+      const chunks = [];
+      st.once('response', (h) => (status = h[constants.HTTP2_HEADER_STATUS]));
+      st.on('data', (c) => chunks.push(c));
+      st.once('end', () => resolve(answered(status, chunks)));
+      st.once('error', reject);
+      st.end();
+    });
+  return { send: sendH2, close: () => session.close() };
 }
 
 // --- TUF metadata -----------------------------------------------------------------------
@@ -150,9 +177,12 @@ function signFor(postPath) {
 
 // --- the run ------------------------------------------------------------------------------
 const signedRoles = [];
+const reg = plan.registryH2
+  ? h2Sender(plan.registryUrl)
+  : { send: (r) => send(plan.registryUrl, r), close: () => {} };
 const registry = Promise.all(
   plan.registry.map((r) =>
-    send(plan.registryUrl, { ...r, headers: { accept: plan.manifestAccept } }).then((res) => {
+    reg.send({ ...r, headers: { accept: plan.manifestAccept } }).then((res) => {
       createHash('sha256').update(res.bytes).digest();
     }),
   ),
@@ -161,7 +191,7 @@ for (const stage of plan.stages) {
   for (const r of stage.filter((x) => x.method === 'POST')) signFor(r.path);
   await Promise.all(
     stage.map(async (r) => {
-      const body = r.body === undefined ? undefined : Buffer.from(r.body, 'base64');
+      const body = r.bodyFile === undefined ? undefined : readFileSync(r.bodyFile);
       const res = await send(plan.notaryUrl, r, body);
       if (r.method === 'POST') done.posts.push(res.status);
       else if (res.status === 200 && r.path.endsWith('.json')) takeMetadata(r.path, res.bytes);
@@ -172,5 +202,6 @@ for (const stage of plan.stages) {
   signedRoles.push(...fresh);
 }
 await registry;
+reg.close();
 agent.destroy();
 console.log(JSON.stringify(done));

@@ -4,6 +4,7 @@
 import { statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import type { TrustedRepo } from '../../__tests__/support/notary-cli.js';
 import type { Sandbox } from '../../__tests__/support/servers.js';
@@ -20,6 +21,24 @@ const MANIFEST_ACCEPT = [
   'application/vnd.docker.distribution.manifest.list.v2+json',
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
+
+let plans = 0;
+
+/** Whether the server at `url` picks h2 in the TLS handshake (ALPN). */
+function offersH2(url: string, ca: string): Promise<boolean> {
+  const u = new URL(url);
+  if (u.protocol !== 'https:') return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const s = tlsConnect(
+      { host: u.hostname, port: Number(u.port), ca, ALPNProtocols: ['h2', 'http/1.1'] },
+      () => {
+        resolve(s.alpnProtocol === 'h2');
+        s.end();
+      },
+    );
+    s.once('error', () => resolve(false));
+  });
+}
 
 export interface FloorPlan {
   file: string;
@@ -38,6 +57,8 @@ export interface FloorDone {
   verified: number;
   signed: number;
   posts: number[];
+  /** Whether the registry's requests went over HTTP/2. */
+  h2: boolean;
 }
 
 /**
@@ -69,19 +90,33 @@ export async function recordFloorPlan(
   const registry = (await registryRequests(sb.registry.log, from)).filter((x) =>
     x.path.includes('/manifests/'),
   );
-  const stages = stagesOf(rec.log).map((st) =>
-    st.map((x) => ({
-      method: x.method,
-      path: x.path,
-      ...(x.body ? { body: x.body.toString('base64'), contentType: x.contentType } : {}),
-    })),
-  );
+  const stamp = `${Date.now()}-${++plans}`;
+  let bodies = 0;
+  const stages: { method: string; path: string; bodyFile?: string; contentType?: string }[][] = [];
+  for (const st of stagesOf(rec.log)) {
+    const stage = [];
+    for (const x of st) {
+      let bodyFile: string | undefined;
+      if (x.body) {
+        // A file of its own: the program reads the bytes as the action holds them, not
+        // decoded out of the plan's JSON.
+        bodyFile = join(opts.baseDir, `floor-body-${stamp}-${++bodies}`);
+        await writeFile(bodyFile, x.body, { mode: 0o600 });
+      }
+      stage.push({
+        method: x.method,
+        path: x.path,
+        ...(bodyFile ? { bodyFile, contentType: x.contentType } : {}),
+      });
+    }
+    stages.push(stage);
+  }
   const posts = rec.log.filter((x) => x.method === 'POST').length;
   // The signer's key (the one the action signs delegations with), or any key of the repository.
   const key =
     (repo.signerKeyId === undefined ? undefined : repo.keyFiles[`${repo.signerKeyId}.key`]) ??
     Object.values(repo.keyFiles)[0];
-  const file = join(opts.baseDir, `floor-plan-${Date.now()}.json`);
+  const file = join(opts.baseDir, `floor-plan-${stamp}.json`);
   await writeFile(
     file,
     JSON.stringify({
@@ -89,6 +124,7 @@ export async function recordFloorPlan(
       registryUrl: sb.registry.url,
       ca: sb.caPem,
       manifestAccept: MANIFEST_ACCEPT,
+      registryH2: await offersH2(sb.registry.url, sb.caPem),
       // PEM headers (role:, gun:) are notary's; OpenSSL's PKCS#8 reader takes none.
       key: key.replace(/^[a-z]+: .*\n/gm, ''),
       stages,
