@@ -1,7 +1,9 @@
 // `npm run bench`: the bundled action's main step (and, in cases 8 and 9, `dct`) against the Go
 // notary CLI (for cases 7 and 8, docker 28's `docker trust signer add`) doing the same work, on
 // the same local servers, in alternating runs, on Node 24 (what action.yml declares) and on the
-// machine's Node in the same run. Prints a table per runtime, issue 16's goals met or not, the
+// machine's Node in the same run; in the goal cases (1, 3, 4, 5) also the floor, a minimal Node
+// program making the same requests as a recorded action run (scripts/bench/floor.ts), measured
+// beside every run. Prints a table per runtime, issue 16's goals met or not (with the floor), the
 // README's table in Markdown, and writes bench-results.json (and CPU profiles) to a temp dir it
 // names. Options (after `--`):
 //   --node 24,current      the runtimes, in order: `24`, `current` or a path (default both)
@@ -28,6 +30,7 @@ import { checkActionRun, MAIN_ENTRY, runAction } from './bench/action.js';
 import { cliList, cliSign, dockerSignerAdd, type CliTag } from './bench/cli.js';
 import { CLI_ENTRY, dct, dockerConfig, dockerTrust } from './bench/dct.js';
 import { makeKey, PASS, pubFile, ROOT_PASS } from '../__tests__/signer/admin-helpers.js';
+import { recordFloorPlan, runFloor, type FloorPlan } from './bench/floor.js';
 import { ensureTime, mapLimit, median, type Sample } from './bench/measure.js';
 import { bundleComposition, formatProfile, summarizeProfile } from './bench/profile.js';
 import {
@@ -102,6 +105,12 @@ interface BenchCase {
   /** Tags the action must report per run. */
   tags: number;
   note?: string;
+  /**
+   * Goal cases: the repository whose signing key the floor program decrypts and signs with.
+   * The floor (a minimal Node program making the same requests, scripts/bench/floor.ts) is
+   * recorded from one extra action run and measured beside every run.
+   */
+  floorRepo?: string;
   /** Prepares run `i` (pushes its images, fresh names per run): the action's inputs and the CLI's job. */
   prepare(i: number): Promise<RunPlan>;
 }
@@ -281,6 +290,7 @@ async function main(): Promise<number> {
     runs: SMALL_RUNS,
     output: 'signed',
     tags: 1,
+    floorRepo: 'bench/one',
     prepare: async (i) => {
       const p = 'bench/one';
       await push(p, [`a${i}`], `one-a${i}`);
@@ -319,6 +329,7 @@ async function main(): Promise<number> {
     runs: BIG_RUNS,
     output: 'signed',
     tags: 100,
+    floorRepo: 'bench/multi-0',
     prepare: async (i) => {
       const ps = [0, 1, 2, 3].map((k) => `bench/multi-${k}`);
       const images: string[] = [];
@@ -353,6 +364,7 @@ async function main(): Promise<number> {
       runs: BIG_RUNS,
       output: 'verified',
       tags: 100,
+      floorRepo: p,
       note: 'the action also checks each tag digest in the registry; the CLI only lists',
       prepare: () =>
         Promise.resolve({
@@ -372,6 +384,7 @@ async function main(): Promise<number> {
       runs: BIG_RUNS,
       output: 'signed',
       tags: 1,
+      floorRepo: p,
       prepare: async (i) => {
         await push(p, [`a${i}`], `big-a${i}`);
         const ct = await cliTags(p, [`c${i}`], `big-c${i}`);
@@ -564,8 +577,29 @@ async function main(): Promise<number> {
     log(`case ${c.id} (${c.title}): preparing ${total} runs (${c.runs} per runtime)`);
     const prepared: RunPlan[] = [];
     for (let i = 0; i < total; i++) prepared.push(await c.prepare(i));
+    let floorPlan: FloorPlan | undefined;
+    if (c.floorRepo !== undefined) {
+      // One more run (after the profile's index), through the recorder, on the first runtime.
+      const rec = await c.prepare(total + 1);
+      if (typeof rec.action === 'function' || c.output === 'none') {
+        throw new Error(`case ${c.id}: a floor needs an action run`);
+      }
+      floorPlan = await recordFloorPlan(
+        s,
+        `case ${c.id}`,
+        rec.action,
+        c.output,
+        c.tags,
+        repo(c.floorRepo),
+        { node, baseDir: work, entry },
+      );
+      log(
+        `case ${c.id} floor: the action made ${floorPlan.notary} trust-server requests (${floorPlan.posts} POST) in ${floorPlan.stages} stages and ${floorPlan.registry} registry requests`,
+      );
+    }
     const a: Sample[][] = runtimes.map(() => []);
     const b: Sample[] = [];
+    const f: Sample[][] = runtimes.map(() => []);
     for (let i = 0; i < total; i++) {
       const rt = runtimes[i % R];
       const plan = prepared[i].action;
@@ -580,8 +614,10 @@ async function main(): Promise<number> {
       a[i % R].push(r);
       const cli = await prepared[i].cli();
       b.push(cli);
+      const fl = floorPlan === undefined ? undefined : await runFloor(rt.path, floorPlan, work);
+      if (fl !== undefined) f[i % R].push(fl);
       log(
-        `case ${c.id} run ${i + 1}/${total}: ${rt.label} ${sec(r.wallMs)} ${mib(r.rssKiB)}, CLI ${sec(cli.wallMs)} ${mib(cli.rssKiB)}`,
+        `case ${c.id} run ${i + 1}/${total}: ${rt.label} ${sec(r.wallMs)} ${mib(r.rssKiB)}, CLI ${sec(cli.wallMs)} ${mib(cli.rssKiB)}${fl === undefined ? '' : `, floor ${sec(fl.wallMs)} ${mib(fl.rssKiB)}${fl.done.posts.length > 0 ? ` (its POSTs answered ${fl.done.posts.join(', ')})` : ''}`}`,
       );
     }
     await checkListed(
@@ -608,6 +644,14 @@ async function main(): Promise<number> {
         return { runtime: rt.label, side: sd, ratio: sd.medianMs / cli.medianMs };
       }),
       cli,
+      ...(floorPlan === undefined
+        ? {}
+        : {
+            floors: runtimes.map((rt, k) => {
+              const sd = side(f[k]);
+              return { runtime: rt.label, side: sd, ratio: sd.medianMs / cli.medianMs };
+            }),
+          }),
     });
   }
 
@@ -623,6 +667,11 @@ async function main(): Promise<number> {
   console.log(
     `CLI = /usr/bin/notary ${notaryVersion} from a cold trust dir (private keys only): one addhash per tag (-r targets/releases -r targets/ci) then one publish per repository, in one sh script; case 4: one \`notary list\`; case 6: then trixie's cosign, one \`cosign sign --key … --tlog-upload=false\` of the 25 digests; case 7 and 8: \`docker trust signer add\` (docker 28); case 9: \`docker trust inspect\`; cases 8 and 9 run \`dct\` (dist/cli/index.js) on each runtime. The CLI ran beside every action run (${R} × the action's runs).`,
   );
+  if (results.some((r) => r.floors !== undefined)) {
+    console.log(
+      "floor = scripts/bench/floor-program.mjs on each runtime beside every run of the goal cases: no project code, node:https with keep-alive for the trust server and one HTTP/2 session for the registry when it offers h2, the requests of one recorded action run (the trust-server's through a recording proxy, the registry's from its log) in the same order and grouping, registry requests alongside; sha256 + JSON.parse + every signature verified per metadata file; before each POST the repository's largest targets role gets one target, is JSON.stringify'd in full and signed once (ECDSA, key decrypted from its PEM); the recorded POST body is sent again (same bytes; the server refuses it as an old version after checking it). Cells: median, ratio to the CLI, peak RSS.",
+    );
+  }
   printStartup();
   console.log(
     `load average ${load0.map((x) => x.toFixed(2)).join(' ')} at start, ${load1.map((x) => x.toFixed(2)).join(' ')} at end, ${cpus().length} CPUs`,

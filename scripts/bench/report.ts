@@ -33,6 +33,8 @@ export interface CaseResult {
   note?: string;
   actions: RuntimeResult[];
   cli: Side;
+  /** The goal cases' floor per runtime: a minimal Node program making the same requests. */
+  floors?: RuntimeResult[];
 }
 
 export interface Goal {
@@ -44,6 +46,8 @@ export interface Goal {
   before?: string;
   reached: string;
   pass: boolean;
+  /** The same figure for the floor program on that runtime, when the case measured one. */
+  floor?: string;
 }
 
 const MIB = 1024;
@@ -110,9 +114,12 @@ export function issueGoals(results: CaseResult[], startups: Map<string, Startup>
   for (const spec of ISSUE_GOALS) {
     const r = results.find((x) => x.id === spec.case);
     for (const a of r?.actions ?? []) {
-      const { pass, reached } = spec.judge(r!, a, startups.get(a.runtime)!);
+      const s = startups.get(a.runtime)!;
+      const { pass, reached } = spec.judge(r!, a, s);
+      const f = r!.floors?.find((x) => x.runtime === a.runtime);
+      const floor = f === undefined ? {} : { floor: spec.judge(r!, f, s).reached };
       const { case: id, goal, target, before } = spec;
-      out.push({ case: id, goal, target, before, runtime: a.runtime, reached, pass });
+      out.push({ case: id, goal, target, before, runtime: a.runtime, reached, pass, ...floor });
     }
   }
   return out;
@@ -180,10 +187,14 @@ export function markdownTable(rows: string[][]): string {
 
 /** Every case: each runtime's median, ratio and peak RSS beside the CLI's. */
 export function resultRows(results: CaseResult[], runtimes: Runtime[]): string[][] {
+  const withFloor = results.some((r) => r.floors !== undefined);
+  const floorOf = (r: CaseResult, rt: Runtime): RuntimeResult | undefined =>
+    r.floors?.find((f) => f.runtime === rt.label);
   const head = [
     'case',
     ...runtimes.map((rt) => rt.label),
     'notary CLI',
+    ...(withFloor ? runtimes.map((rt) => `${rt.label} floor`) : []),
     ...runtimes.map((rt) => `${rt.label} / CLI`),
     ...runtimes.map((rt) => `${rt.label} peak RSS`),
     'CLI peak RSS',
@@ -195,6 +206,7 @@ export function resultRows(results: CaseResult[], runtimes: Runtime[]): string[]
       `${r.id} ${r.title}`,
       ...runtimes.map((rt) => sec(of(rt)?.side.medianMs ?? NaN)),
       sec(r.cli.medianMs),
+      ...(withFloor ? runtimes.map((rt) => floorText(floorOf(r, rt))) : []),
       ...runtimes.map((rt) => (of(rt)?.ratio ?? NaN).toFixed(2)),
       ...runtimes.map((rt) => mib(of(rt)?.side.peakRssKiB ?? NaN)),
       mib(r.cli.peakRssKiB),
@@ -203,16 +215,34 @@ export function resultRows(results: CaseResult[], runtimes: Runtime[]): string[]
   return [head, ...rows];
 }
 
+/** A floor cell: median time, ratio to the CLI and peak RSS ("—" where none was measured). */
+const floorText = (f: RuntimeResult | undefined): string =>
+  f === undefined
+    ? '—'
+    : `${sec(f.side.medianMs)} (${f.ratio.toFixed(2)}, ${mib(f.side.peakRssKiB)})`;
+
 /** Every case's median CPU time (user + system) per runtime beside the CLI's. */
 export function cpuRows(results: CaseResult[], runtimes: Runtime[]): string[][] {
+  const withFloor = results.some((r) => r.floors !== undefined);
   return [
-    ['CPU time (user + system)', ...runtimes.map((rt) => rt.label), 'notary CLI'],
+    [
+      'CPU time (user + system)',
+      ...runtimes.map((rt) => rt.label),
+      'notary CLI',
+      ...(withFloor ? runtimes.map((rt) => `${rt.label} floor`) : []),
+    ],
     ...results.map((r) => [
       `${r.id} ${r.title}`,
       ...runtimes.map((rt) =>
         sec(r.actions.find((a) => a.runtime === rt.label)?.side.medianCpuMs ?? NaN),
       ),
       sec(r.cli.medianCpuMs),
+      ...(withFloor
+        ? runtimes.map((rt) => {
+            const f = r.floors?.find((x) => x.runtime === rt.label);
+            return f === undefined ? '—' : sec(f.side.medianCpuMs);
+          })
+        : []),
     ]),
   ];
 }
@@ -228,7 +258,11 @@ export function goalRows(goals: Goal[], runtimes: Runtime[]): string[][] {
       spec.target,
       ...runtimes.map((rt) => {
         const g = goals.find((x) => x.case === spec.case && x.runtime === rt.label);
-        return g ? `${g.reached} (${g.pass ? 'met' : 'not met'})` : '—';
+        if (g === undefined) return '—';
+        if (g.floor === undefined) return `${g.reached} (${g.pass ? 'met' : 'not met'})`;
+        return g.pass
+          ? `${g.reached} (met; floor ${g.floor})`
+          : `reached ${g.reached}, floor ${g.floor} (not met)`;
       }),
     ]),
   ];
