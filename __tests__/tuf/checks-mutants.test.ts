@@ -13,6 +13,8 @@ import {
   expiryCheck,
   fetchByMeta,
   METADATA_MAX_BYTES,
+  ROOT_MAX_BYTES,
+  TIMESTAMP_MAX_BYTES,
   type MetaFetcher,
 } from '../../src/tuf/checks.js';
 import { signEnvelope } from '../../src/tuf/envelope.js';
@@ -29,6 +31,15 @@ const b64 = (alg: string, b: Buffer) => createHash(alg).update(b).digest('base64
 const metaOf = (b: Buffer, algs = ['sha256']): MetaFile => ({
   length: b.length,
   hashes: Object.fromEntries(algs.map((a) => [a, b64(a, b)])),
+});
+
+describe('size caps', () => {
+  it("are notary's: 100 MiB for a root (MaxDownloadSize), 1 MiB for a timestamp, 64 MiB for others", () => {
+    // notary-spec.md §5.2; the tests elsewhere build their oversized files from these constants.
+    expect(ROOT_MAX_BYTES).toBe(104_857_600);
+    expect(TIMESTAMP_MAX_BYTES).toBe(1_048_576);
+    expect(METADATA_MAX_BYTES).toBe(67_108_864);
+  });
 });
 
 describe('checkVersion', () => {
