@@ -92,4 +92,19 @@ describe('confirmUploaded, edges', () => {
     uploaded.set('snapshot', { bytes, version: r.snapshot!.signed.version });
     await expect(confirmUploaded(r.fetcher(), repo, uploaded, NOW)).resolves.toBeUndefined();
   });
+
+  it('errors name the file and its parent: a malformed timestamp, a snapshot of another length', async () => {
+    const { r, repo, uploaded } = await published();
+    const bad = r.fetcher();
+    bad.files.set('timestamp', Buffer.from('{}'));
+    await expect(confirmUploaded(bad, repo, uploaded, NOW)).rejects.toMatchObject({
+      code: 'TUF_BAD_METADATA',
+      message: expect.stringMatching(/^timestamp metadata is malformed/) as unknown,
+    });
+    r.signTimestamp((t) => (t.meta['snapshot'].length += 1));
+    await expect(confirmUploaded(r.fetcher(), repo, uploaded, NOW)).rejects.toMatchObject({
+      code: 'TUF_LENGTH',
+      message: expect.stringMatching(/^snapshot is \d+ bytes but timestamp says \d+;/) as unknown,
+    });
+  });
 });
