@@ -270,4 +270,32 @@ describe('establishRoot, certificates and pins', () => {
       cause: { code: 'TUF_THRESHOLD' },
     });
   });
+
+  it('a final root signed by the old keys but not its own → TUF_ROOT_UNTRUSTED, not a rotation error', async () => {
+    const r = new TestRepo(GUN, NOW);
+    const trusted = cache(r);
+    const old = r.rootKeys;
+    r.rootKeys = [r.certKey(GUN)];
+    r.signRoot(2, old);
+    const err = await establish(r, trusted).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'TUF_ROOT_UNTRUSTED',
+      message: expect.stringContaining('failed to validate integrity of roots') as unknown,
+    });
+  });
+
+  it('errors without an underlying one carry no cause', async () => {
+    const r = new TestRepo(GUN, NOW);
+    const trusted = cache(r);
+    const noKeys = new TestRepo(GUN, NOW);
+    noKeys.signRoot(1, noKeys.rootKeys, (root) => (root.roles['root'].keyids = []));
+    const untrusted = await establish(noKeys).catch((e: unknown) => e);
+    expect(untrusted).toMatchObject({ code: 'TUF_ROOT_UNTRUSTED' });
+    expect(untrusted).not.toHaveProperty('cause');
+    r.rootKeys = [r.certKey(GUN)];
+    r.signRoot(1);
+    const rotation = await establish(r, trusted).catch((e: unknown) => e);
+    expect(rotation).toMatchObject({ code: 'TUF_ROOT_ROTATION' });
+    expect(rotation).not.toHaveProperty('cause');
+  });
 });
