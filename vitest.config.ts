@@ -16,7 +16,7 @@ export default defineConfig({
           testTimeout: 30_000,
           // One module registry per worker: loading src and its dependencies afresh for every
           // file cost more than the tests. Files that mock modules load what they test after
-          // vi.resetModules() (keys/wipes, cosign/wipes).
+          // vi.resetModules() (keys/wipes, cosign/wipes, reliability/faults.itg).
           isolate: false,
         },
       },
@@ -25,7 +25,9 @@ export default defineConfig({
           name: 'itg',
           include: ['__tests__/**/*.itg.test.ts'],
           // Each file starts its own servers; two files run side by side. No test depends on
-          // the wall clock being fast (faults.itg ends its stalls on the proxy's word).
+          // the wall clock being fast (faults.itg ends its stalls on the proxy's word). One
+          // module registry per worker here too (faults.itg loads what it tests afresh).
+          isolate: false,
           testTimeout: 180_000,
           hookTimeout: 240_000,
         },

@@ -5,24 +5,10 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HttpOptions } from '../../src/http/client.js';
-import { revokeImages } from '../../src/signer/revoke.js';
-import { signImages } from '../../src/signer/sign.js';
-import { verifyImages } from '../../src/signer/verify.js';
 import type { FaultAction, ProxiedRequest } from '../support/fault-proxy.js';
-import { roleFile } from '../support/fault-proxy.js';
-import { pushImage, type PushedImage } from '../support/images.js';
-import { createTrustedRepo, type TrustedRepo } from '../support/notary-cli.js';
-import { quietLog } from '../signer/flows.js';
-import {
-  expectAll,
-  goList,
-  refusal,
-  resetProxy,
-  serverVersions,
-  startBench,
-  withKeys,
-  type Bench,
-} from './helpers.js';
+import type { PushedImage } from '../support/images.js';
+import type { TrustedRepo } from '../support/notary-cli.js';
+import type { Bench } from './helpers.js';
 
 /**
  * The flows' HTTP client asks for its backoff between retries and the wait is recorded, not
@@ -77,6 +63,19 @@ vi.mock('undici', async (importOriginal) => {
   }) as typeof real.request;
   return { ...real, request };
 });
+
+// A worker's files share one module registry (vitest.config.ts, isolate: false): what this
+// file tests is loaded afresh, after the mocks above, whichever file ran before it.
+vi.resetModules();
+const { revokeImages } = await import('../../src/signer/revoke.js');
+const { signImages } = await import('../../src/signer/sign.js');
+const { verifyImages } = await import('../../src/signer/verify.js');
+const { roleFile } = await import('../support/fault-proxy.js');
+const { pushImage } = await import('../support/images.js');
+const { createTrustedRepo } = await import('../support/notary-cli.js');
+const { quietLog } = await import('../signer/flows.js');
+const { expectAll, goList, refusal, resetProxy, serverVersions, startBench, withKeys } =
+  await import('./helpers.js');
 
 let bench: Bench;
 let repo: TrustedRepo;
