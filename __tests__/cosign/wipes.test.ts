@@ -5,7 +5,6 @@
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { decryptCosignKey, encryptCosignKey } from '../../src/cosign/key.js';
 
 const seen = vi.hoisted(() => new Map<string, Buffer[]>());
 const record = vi.hoisted(() => (where: string, b: unknown) => {
@@ -41,6 +40,12 @@ vi.mock('../../src/keys/pem.js', async (importOriginal) => {
     },
   };
 });
+
+// The unit files share one module registry per worker (vitest.config.ts, isolate: false):
+// the modules under test are loaded afresh here, after the mocks above, so they see the
+// mocks whichever file ran before in the same worker.
+vi.resetModules();
+const { decryptCosignKey, encryptCosignKey } = await import('../../src/cosign/key.js');
 
 const got = (where: string): Buffer[] => seen.get(where) ?? [];
 

@@ -6,12 +6,6 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { encryptNotaryKey, encryptPkcs8 } from '../../src/keys/encrypt.js';
-import { KeyRing } from '../../src/keys/keyring.js';
-import { loadKeyBlock } from '../../src/keys/pkcs8.js';
-import { parsePem } from '../../src/keys/pem.js';
-import { disposeKeyFiles, readKeySecret } from '../../src/keys/secret.js';
-import { writeTar } from '../../src/keys/tar.js';
 
 /** Buffers seen on their way through the wrapped functions, by where they were seen. */
 const seen = vi.hoisted(() => new Map<string, Buffer[]>());
@@ -91,6 +85,17 @@ vi.mock('../../src/keys/der.js', async (importOriginal) => {
     },
   };
 });
+
+// The unit files share one module registry per worker (vitest.config.ts, isolate: false):
+// the modules under test are loaded afresh here, after the mocks above, so they see the
+// mocks whichever file ran before in the same worker.
+vi.resetModules();
+const { encryptNotaryKey, encryptPkcs8 } = await import('../../src/keys/encrypt.js');
+const { KeyRing } = await import('../../src/keys/keyring.js');
+const { loadKeyBlock } = await import('../../src/keys/pkcs8.js');
+const { parsePem } = await import('../../src/keys/pem.js');
+const { disposeKeyFiles, readKeySecret } = await import('../../src/keys/secret.js');
+const { writeTar } = await import('../../src/keys/tar.js');
 
 /** All zeros (an empty buffer, e.g. a decipher's final block, is trivially so). */
 const zeroed = (b: Buffer) => b.every((x) => x === 0);

@@ -5,29 +5,14 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HttpOptions } from '../../src/http/client.js';
-import { revokeImages } from '../../src/signer/revoke.js';
-import { signImages } from '../../src/signer/sign.js';
-import { verifyImages } from '../../src/signer/verify.js';
 import type { FaultAction, ProxiedRequest } from '../support/fault-proxy.js';
-import { roleFile } from '../support/fault-proxy.js';
-import { pushImage, type PushedImage } from '../support/images.js';
-import { createTrustedRepo, type TrustedRepo } from '../support/notary-cli.js';
-import { quietLog } from '../signer/flows.js';
-import {
-  expectAll,
-  goList,
-  refusal,
-  resetProxy,
-  serverVersions,
-  startBench,
-  withKeys,
-  type Bench,
-} from './helpers.js';
+import type { PushedImage } from '../support/images.js';
+import type { TrustedRepo } from '../support/notary-cli.js';
+import type { Bench } from './helpers.js';
 
 /**
  * The flows' HTTP client asks for its backoff between retries and the wait is recorded, not
- * slept: these tests count retries and outcomes, and the real waits only cost wall time. The
- * per-request deadline (TIMEOUT_MS) stays real, since a stall is a matter of time.
+ * slept: these tests count retries and outcomes, and the real waits only cost wall time.
  */
 const backoff = vi.hoisted(() => ({ waits: [] as number[] }));
 vi.mock('../../src/http/client.js', async (importOriginal) => {
@@ -46,6 +31,52 @@ vi.mock('../../src/http/client.js', async (importOriginal) => {
   return { ...real, HttpClient };
 });
 
+/**
+ * The per-request deadline is generous (TIMEOUT_MS), so no answer of a busy machine runs
+ * out of it; a stall ends it at once instead: when the proxy starts to stall a request, the
+ * client's wait for that request's answer fails as undici's own deadline fails it
+ * (UND_ERR_HEADERS_TIMEOUT), so the flows see a timeout by count, never by the clock.
+ */
+const deadlines = vi.hoisted(() => ({ waiting: new Map<string, Set<() => void>>() }));
+vi.mock('undici', async (importOriginal) => {
+  const real = await importOriginal<typeof import('undici')>();
+  const request = (async (url: string | URL, options: { signal?: AbortSignal } = {}) => {
+    const u = new URL(String(url));
+    const path = u.pathname + u.search;
+    const ours = new AbortController();
+    let expire!: () => void;
+    const expired = new Promise<never>((_, reject) => {
+      expire = () => {
+        reject(new real.errors.HeadersTimeoutError());
+        ours.abort();
+      };
+    });
+    const waiting = deadlines.waiting.get(path) ?? new Set();
+    deadlines.waiting.set(path, waiting.add(expire));
+    const signal =
+      options.signal === undefined ? ours.signal : AbortSignal.any([options.signal, ours.signal]);
+    try {
+      return await Promise.race([real.request(url, { ...options, signal }), expired]);
+    } finally {
+      waiting.delete(expire);
+    }
+  }) as typeof real.request;
+  return { ...real, request };
+});
+
+// A worker's files share one module registry (vitest.config.ts, isolate: false): what this
+// file tests is loaded afresh, after the mocks above, whichever file ran before it.
+vi.resetModules();
+const { revokeImages } = await import('../../src/signer/revoke.js');
+const { signImages } = await import('../../src/signer/sign.js');
+const { verifyImages } = await import('../../src/signer/verify.js');
+const { roleFile } = await import('../support/fault-proxy.js');
+const { pushImage } = await import('../support/images.js');
+const { createTrustedRepo } = await import('../support/notary-cli.js');
+const { quietLog } = await import('../signer/flows.js');
+const { expectAll, goList, refusal, resetProxy, serverVersions, startBench, withKeys } =
+  await import('./helpers.js');
+
 let bench: Bench;
 let repo: TrustedRepo;
 let gun: string;
@@ -53,6 +84,9 @@ const NAME = 'rel/faults';
 
 beforeAll(async () => {
   bench = await startBench();
+  bench.proxy.onStall = (r) => {
+    for (const expire of deadlines.waiting.get(r.path) ?? []) expire();
+  };
   gun = `${bench.sb.registry.host}/${NAME}`;
   repo = await createTrustedRepo(bench.sb, gun);
 });
@@ -64,8 +98,8 @@ beforeEach(() => {
   backoff.waits.length = 0;
 });
 
-/** One attempt may take 1 s: a stall costs seconds, not the default 30. */
-const TIMEOUT_MS = 1_000;
+/** Generous: a stall is ended by the proxy's word (above), not by this deadline. */
+const TIMEOUT_MS = 30_000;
 
 const isPost = (r: ProxiedRequest) => r.method === 'POST';
 
@@ -183,10 +217,10 @@ describe('GET faults are retried', () => {
     const before = await serverVersions(bench.sb, gun);
     fault('timestamp', { kind: 'stall', ms: 60_000 });
     const failures = await refusal(sign(tags));
-    expectAll(failures, 'HTTP_TIMEOUT', /did not answer within 1 s .*timestamp\.json/);
+    expectAll(failures, 'HTTP_TIMEOUT', /did not answer within 30 s .*timestamp\.json/);
     // One try and three retries, then a clear failure rather than a hang.
     expect(faultsDone('stall')).toBe(4);
-    expectAll(await refusal(verify(tags)), 'HTTP_TIMEOUT', /did not answer within 1 s/);
+    expectAll(await refusal(verify(tags)), 'HTTP_TIMEOUT', /did not answer within 30 s/);
     resetProxy(bench.proxy);
     expect(await serverVersions(bench.sb, gun)).toEqual(before);
     await expectNotListed(tags);

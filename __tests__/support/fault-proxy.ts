@@ -37,6 +37,9 @@ export interface FaultProxy {
   rules: FaultRule[];
   /** Every request seen, with what was done to it. */
   log: (ProxiedRequest & { fault?: FaultAction['kind']; status?: number; upstream?: number })[];
+  /** Told when a request starts to stall, so a test can end the client's wait for it at once
+   * instead of on the wall clock. */
+  onStall?: (req: ProxiedRequest) => void;
   close(): Promise<void>;
 }
 
@@ -50,6 +53,8 @@ export async function startFaultProxy(opts: {
   const rules: FaultRule[] = [];
   const log: FaultProxy['log'] = [];
   const sockets = new Set<Socket>();
+  // Read by the handler for `onStall`; its URL is known once the server listens.
+  const proxy: FaultProxy = { url: '', rules, log, close: () => Promise.resolve() };
 
   const forward = (
     req: IncomingMessage,
@@ -106,6 +111,7 @@ export async function startFaultProxy(opts: {
     }
     if (action?.kind === 'stall') {
       setTimeout(() => req.socket.destroy(), action.ms).unref();
+      proxy.onStall?.(r);
       return;
     }
     if (action?.kind === 'status') {
@@ -157,15 +163,12 @@ export async function startFaultProxy(opts: {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
-    url: `https://127.0.0.1:${port}`,
-    rules,
-    log,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+  proxy.url = `https://127.0.0.1:${port}`;
+  proxy.close = async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   };
+  return proxy;
 }
 
 /** Matches GETs of a role file (`targets/releases`), by name or checksum address. */
