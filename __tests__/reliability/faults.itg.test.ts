@@ -34,34 +34,34 @@ vi.mock('../../src/http/client.js', async (importOriginal) => {
 /**
  * The per-request deadline is generous (TIMEOUT_MS), so no answer of a busy machine runs
  * out of it; a stall ends it at once instead: when the proxy starts to stall a request, the
- * client's wait for that request's answer fails as undici's own deadline fails it
- * (UND_ERR_HEADERS_TIMEOUT), so the flows see a timeout by count, never by the clock.
+ * transport's wait for that request's answer fails as a socket timeout does (ETIMEDOUT), so
+ * the flows see a timeout by count, never by the clock.
  */
 const deadlines = vi.hoisted(() => ({ waiting: new Map<string, Set<() => void>>() }));
-vi.mock('undici', async (importOriginal) => {
-  const real = await importOriginal<typeof import('undici')>();
-  const request = (async (url: string | URL, options: { signal?: AbortSignal } = {}) => {
-    const u = new URL(String(url));
-    const path = u.pathname + u.search;
-    const ours = new AbortController();
-    let expire!: () => void;
-    const expired = new Promise<never>((_, reject) => {
-      expire = () => {
-        reject(new real.errors.HeadersTimeoutError());
-        ours.abort();
-      };
-    });
-    const waiting = deadlines.waiting.get(path) ?? new Set();
-    deadlines.waiting.set(path, waiting.add(expire));
-    const signal =
-      options.signal === undefined ? ours.signal : AbortSignal.any([options.signal, ours.signal]);
-    try {
-      return await Promise.race([real.request(url, { ...options, signal }), expired]);
-    } finally {
-      waiting.delete(expire);
+vi.mock('../../src/http/transport.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/http/transport.js')>();
+  class NodeTransport extends real.NodeTransport {
+    override async send(req: import('../../src/http/transport.js').WireRequest) {
+      const path = req.url.pathname + req.url.search;
+      const ours = new AbortController();
+      let expire!: () => void;
+      const expired = new Promise<never>((_, reject) => {
+        expire = () => {
+          reject(real.codeError('ETIMEDOUT', 'the proxy stalls this request'));
+          ours.abort();
+        };
+      });
+      const waiting = deadlines.waiting.get(path) ?? new Set();
+      deadlines.waiting.set(path, waiting.add(expire));
+      const signal = AbortSignal.any([req.signal, ours.signal]);
+      try {
+        return await Promise.race([super.send({ ...req, signal }), expired]);
+      } finally {
+        waiting.delete(expire);
+      }
     }
-  }) as typeof real.request;
-  return { ...real, request };
+  }
+  return { ...real, NodeTransport };
 });
 
 // A worker's files share one module registry (vitest.config.ts, isolate: false): what this
