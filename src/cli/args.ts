@@ -21,15 +21,26 @@ export interface ParsedArgs {
   lists: Map<string, string[]>;
 }
 
+/** A flag without a value (`--yes`, or `-y` when it has a `short` name). */
+export function booleanFlag(name: string, description: string, short?: string): FlagSpec {
+  return { name, kind: 'boolean', description, ...(short === undefined ? {} : { short }) };
+}
+
+/** A flag with one value (`string`) or one value per use (`list`), shown as `--name VALUE`. */
+export function valueFlag(
+  kind: 'string' | 'list',
+  name: string,
+  value: string,
+  description: string,
+  short?: string,
+): FlagSpec {
+  return { name, kind, value, description, ...(short === undefined ? {} : { short }) };
+}
+
 /** Flags every command takes. */
 export const GLOBAL_FLAGS: FlagSpec[] = [
-  { name: 'help', short: 'h', kind: 'boolean', description: 'Print usage' },
-  {
-    name: 'debug',
-    short: 'D',
-    kind: 'boolean',
-    description: 'Print what is requested from which server',
-  },
+  booleanFlag('help', 'Print usage', 'h'),
+  booleanFlag('debug', 'Print what is requested from which server', 'D'),
 ];
 
 export function parseArgs(argv: string[], specs: FlagSpec[], command: string): ParsedArgs {

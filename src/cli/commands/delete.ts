@@ -9,23 +9,18 @@ import { trustServerFor } from '../../notary/client.js';
 import { parseRepositoryRef } from '../../registry/reference.js';
 import { deleteRemoteTrust } from '../../signer/admin/index.js';
 import { register } from '../registry.js';
+import { booleanFlag } from '../args.js';
 
 register({
   name: 'delete',
   usage: 'REPOSITORY',
   summary: "Delete a repository's trust data on the server (after a lost root key)",
   flags: [
-    {
-      name: 'remote',
-      kind: 'boolean',
-      description: "Delete the server's trust data (required: that is all this command does)",
-    },
-    {
-      name: 'yes',
-      short: 'y',
-      kind: 'boolean',
-      description: 'Do not ask for confirmation',
-    },
+    booleanFlag(
+      'remote',
+      "Delete the server's trust data (required: that is all this command does)",
+    ),
+    booleanFlag('yes', 'Do not ask for confirmation', 'y'),
   ],
   args: { min: 1, max: 1 },
   async run(ctx, { args, booleans }) {

@@ -21,6 +21,7 @@ import { loadRepo, saveTrust, warnIfRootExpiring } from '../../signer/publish.js
 import type { TrustedRepo } from '../../tuf/repo.js';
 import type { CliContext } from '../context.js';
 import { register } from '../registry.js';
+import { booleanFlag } from '../args.js';
 
 /** Docker's text for a repository it cannot read; our reason follows it. */
 export const NO_SIGNATURES = 'no signatures or cannot access';
@@ -155,13 +156,7 @@ register({
   name: 'inspect',
   usage: 'IMAGE[:TAG] [IMAGE[:TAG]...]',
   summary: 'Return low-level information about keys and signatures',
-  flags: [
-    {
-      name: 'pretty',
-      kind: 'boolean',
-      description: 'Print the information in a human friendly format',
-    },
-  ],
+  flags: [booleanFlag('pretty', 'Print the information in a human friendly format')],
   args: { min: 1 },
   async run(ctx, { args, booleans }) {
     const loaded = await loadRepositories(ctx, args);

@@ -20,6 +20,7 @@ import { cliKeyError, type CliContext } from '../context.js';
 import { readPrivateKeyFile } from '../newkeys.js';
 import type { StoredKey } from '../keystore.js';
 import { register } from '../registry.js';
+import { booleanFlag, valueFlag } from '../args.js';
 
 /** Key names that would read as a TUF role's key rather than a signer's. */
 const ROLE_NAMES = new Set(['root', 'targets', 'snapshot', 'timestamp']);
@@ -62,12 +63,12 @@ register({
   usage: 'NAME',
   summary: 'Generate and load a signing key-pair',
   flags: [
-    {
-      name: 'dir',
-      kind: 'string',
-      value: 'string',
-      description: 'Directory to write the public key to (default: the current directory)',
-    },
+    valueFlag(
+      'string',
+      'dir',
+      'string',
+      'Directory to write the public key to (default: the current directory)',
+    ),
   ],
   args: { min: 1, max: 1 },
   async run(ctx, { args, strings }) {
@@ -116,14 +117,7 @@ register({
   name: 'key load',
   usage: 'KEYFILE',
   summary: 'Load a private key file into the local key directory',
-  flags: [
-    {
-      name: 'name',
-      kind: 'string',
-      value: 'string',
-      description: 'Name for the loaded key (default "signer")',
-    },
-  ],
+  flags: [valueFlag('string', 'name', 'string', 'Name for the loaded key (default "signer")')],
   args: { min: 1, max: 1 },
   async run(ctx, { args, strings }) {
     const file = args[0];
@@ -179,31 +173,19 @@ register({
   usage: 'NAME|KEYID...',
   summary: "Print encrypted key files as they are (for the action's `keys` secret)",
   flags: [
-    {
-      name: 'backup',
-      kind: 'boolean',
-      description: 'A .tar.gz of the whole private key directory instead',
-    },
-    { name: 'base64', kind: 'boolean', description: 'Encode the output in base64' },
-    {
-      name: 'cosign',
-      kind: 'boolean',
-      description:
-        "Write NAME.cosign.key (cosign's encrypted format, password COSIGN_PASSWORD, else the repository passphrase) and NAME.cosign.pub",
-    },
-    {
-      name: 'dir',
-      kind: 'string',
-      value: 'string',
-      description: 'With --cosign: the directory to write to (default: the current directory)',
-    },
-    {
-      name: 'output',
-      short: 'o',
-      kind: 'string',
-      value: 'file',
-      description: 'Write to a new file (mode 0600) instead of stdout',
-    },
+    booleanFlag('backup', 'A .tar.gz of the whole private key directory instead'),
+    booleanFlag('base64', 'Encode the output in base64'),
+    booleanFlag(
+      'cosign',
+      "Write NAME.cosign.key (cosign's encrypted format, password COSIGN_PASSWORD, else the repository passphrase) and NAME.cosign.pub",
+    ),
+    valueFlag(
+      'string',
+      'dir',
+      'string',
+      'With --cosign: the directory to write to (default: the current directory)',
+    ),
+    valueFlag('string', 'output', 'file', 'Write to a new file (mode 0600) instead of stdout', 'o'),
   ],
   args: { min: 0 },
   async run(ctx, { args, booleans, strings }) {

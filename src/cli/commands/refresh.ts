@@ -12,6 +12,7 @@ import { parseDuration, refreshRepositories, type RefreshResult } from '../../si
 import { imageFailure } from '../../signer/images.js';
 import { ROOT_PASSPHRASE_VAR, type CliContext } from '../context.js';
 import { register } from '../registry.js';
+import { valueFlag } from '../args.js';
 
 function report(ctx: CliContext, r: RefreshResult, window: string): void {
   if (r.refreshed.length === 0) {
@@ -35,12 +36,12 @@ register({
   usage: 'REPOSITORY...',
   summary: 'Re-sign the roles your keys can sign that expire soon (trust data that never expires)',
   flags: [
-    {
-      name: 'expires-within',
-      kind: 'string',
-      value: 'duration',
-      description: 'Re-sign what expires within this long: hours, days or weeks (default 90d)',
-    },
+    valueFlag(
+      'string',
+      'expires-within',
+      'duration',
+      'Re-sign what expires within this long: hours, days or weeks (default 90d)',
+    ),
   ],
   args: { min: 1 },
   async run(ctx, { args, strings }) {

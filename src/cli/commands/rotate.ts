@@ -9,6 +9,7 @@ import { parseRepositoryRef } from '../../registry/reference.js';
 import { generateStoredKey, readPrivateKeyFile, storeKey } from '../newkeys.js';
 import { register } from '../registry.js';
 import { adminOptions } from './signer.js';
+import { booleanFlag, valueFlag } from '../args.js';
 
 const ROLES: readonly RotatableRole[] = ['root', 'targets', 'snapshot', 'timestamp'];
 
@@ -17,19 +18,18 @@ register({
   usage: 'REPOSITORY ROLE',
   summary: 'Rotate the root, targets (repository), snapshot or timestamp key of a repository',
   flags: [
-    {
-      name: 'server-managed',
-      short: 'r',
-      kind: 'boolean',
-      description: 'The server holds the new key (snapshot; timestamp always is)',
-    },
-    {
-      name: 'key',
-      short: 'k',
-      kind: 'string',
-      value: 'file',
-      description: 'A private key file to use as the new key instead of generating one',
-    },
+    booleanFlag(
+      'server-managed',
+      'The server holds the new key (snapshot; timestamp always is)',
+      'r',
+    ),
+    valueFlag(
+      'string',
+      'key',
+      'file',
+      'A private key file to use as the new key instead of generating one',
+      'k',
+    ),
   ],
   args: { min: 2, max: 2 },
   async run(ctx, { args, booleans, strings }) {

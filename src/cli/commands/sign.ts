@@ -15,6 +15,7 @@ import type { Logger, SignedTag } from '../../signer/types.js';
 import type { CliContext } from '../context.js';
 import { register } from '../registry.js';
 import { loadRepositories } from './inspect.js';
+import { booleanFlag } from '../args.js';
 
 /**
  * An IMAGE[:TAG] argument: docker's grammar; a digest only after a tag (`name:tag@sha256:…`
@@ -83,12 +84,10 @@ register({
   usage: 'IMAGE:TAG',
   summary: 'Sign an image (the digest the registry holds for the tag)',
   flags: [
-    {
-      name: 'cosign',
-      kind: 'boolean',
-      description:
-        'Also write a cosign signature of the digest with the same signer key, as the action does with cosign: true',
-    },
+    booleanFlag(
+      'cosign',
+      'Also write a cosign signature of the digest with the same signer key, as the action does with cosign: true',
+    ),
   ],
   args: { min: 1, max: 1 },
   async run(ctx, { args, booleans }) {
@@ -155,9 +154,7 @@ register({
   name: 'revoke',
   usage: 'IMAGE[:TAG]',
   summary: 'Remove trust for an image (every signed tag when no tag is given)',
-  flags: [
-    { name: 'yes', short: 'y', kind: 'boolean', description: 'Do not prompt for confirmation' },
-  ],
+  flags: [booleanFlag('yes', 'Do not prompt for confirmation', 'y')],
   args: { min: 1, max: 1 },
   async run(ctx, { args, booleans }) {
     const input = args[0];

@@ -20,6 +20,7 @@ import type { AdminOptions } from '../../signer/admin/index.js';
 import type { CliContext } from '../context.js';
 import { newRepositoryKeys } from '../newkeys.js';
 import { register } from '../registry.js';
+import { booleanFlag, valueFlag } from '../args.js';
 
 /** What every flow takes from the command line's context, for one repository. */
 export function adminOptions(ctx: CliContext, repository: string): AdminOptions {
@@ -76,14 +77,7 @@ register({
   name: 'signer add',
   usage: 'NAME REPOSITORY [REPOSITORY...]',
   summary: 'Add a signer',
-  flags: [
-    {
-      name: 'key',
-      kind: 'list',
-      value: 'list',
-      description: "Path to the signer's public key file",
-    },
-  ],
+  flags: [valueFlag('list', 'key', 'list', "Path to the signer's public key file")],
   args: { min: 2 },
   async run(ctx, { args, lists }) {
     const [name, ...repos] = args;
@@ -128,12 +122,11 @@ register({
   usage: 'NAME REPOSITORY [REPOSITORY...]',
   summary: 'Remove a signer',
   flags: [
-    {
-      name: 'force',
-      short: 'f',
-      kind: 'boolean',
-      description: 'Do not prompt for confirmation before removing the most recent signer',
-    },
+    booleanFlag(
+      'force',
+      'Do not prompt for confirmation before removing the most recent signer',
+      'f',
+    ),
   ],
   args: { min: 2 },
   async run(ctx, { args, booleans }) {
