@@ -109,15 +109,18 @@ var errors = __nccwpck_require__(3916);
  * value, repeatable list flags, `--` ends the flags. Anything else is a positional argument.
  */
 
+/** A flag without a value (`--yes`, or `-y` when it has a `short` name). */
+function booleanFlag(name, description, short) {
+    return { name, kind: 'boolean', description, ...(short === undefined ? {} : { short }) };
+}
+/** A flag with one value (`string`) or one value per use (`list`), shown as `--name VALUE`. */
+function valueFlag(kind, name, value, description, short) {
+    return { name, kind, value, description, ...(short === undefined ? {} : { short }) };
+}
 /** Flags every command takes. */
 const GLOBAL_FLAGS = [
-    { name: 'help', short: 'h', kind: 'boolean', description: 'Print usage' },
-    {
-        name: 'debug',
-        short: 'D',
-        kind: 'boolean',
-        description: 'Print what is requested from which server',
-    },
+    booleanFlag('help', 'Print usage', 'h'),
+    booleanFlag('debug', 'Print what is requested from which server', 'D'),
 ];
 function parseArgs(argv, specs, command) {
     const all = [...GLOBAL_FLAGS, ...specs];
@@ -7544,6 +7547,7 @@ async function readPrivateKeyFile(ctx, file, role, hint = "; --key takes the new
 
 
 
+
 /** Key names that would read as a TUF role's key rather than a signer's. */
 const ROLE_NAMES = new Set(['root', 'targets', 'snapshot', 'timestamp']);
 function checkKeyName(name) {
@@ -7583,12 +7587,7 @@ register({
     usage: 'NAME',
     summary: 'Generate and load a signing key-pair',
     flags: [
-        {
-            name: 'dir',
-            kind: 'string',
-            value: 'string',
-            description: 'Directory to write the public key to (default: the current directory)',
-        },
+        valueFlag('string', 'dir', 'string', 'Directory to write the public key to (default: the current directory)'),
     ],
     args: { min: 1, max: 1 },
     async run(ctx, { args, strings }) {
@@ -7634,14 +7633,7 @@ register({
     name: 'key load',
     usage: 'KEYFILE',
     summary: 'Load a private key file into the local key directory',
-    flags: [
-        {
-            name: 'name',
-            kind: 'string',
-            value: 'string',
-            description: 'Name for the loaded key (default "signer")',
-        },
-    ],
+    flags: [valueFlag('string', 'name', 'string', 'Name for the loaded key (default "signer")')],
     args: { min: 1, max: 1 },
     async run(ctx, { args, strings }) {
         const file = args[0];
@@ -7690,30 +7682,11 @@ register({
     usage: 'NAME|KEYID...',
     summary: "Print encrypted key files as they are (for the action's `keys` secret)",
     flags: [
-        {
-            name: 'backup',
-            kind: 'boolean',
-            description: 'A .tar.gz of the whole private key directory instead',
-        },
-        { name: 'base64', kind: 'boolean', description: 'Encode the output in base64' },
-        {
-            name: 'cosign',
-            kind: 'boolean',
-            description: "Write NAME.cosign.key (cosign's encrypted format, password COSIGN_PASSWORD, else the repository passphrase) and NAME.cosign.pub",
-        },
-        {
-            name: 'dir',
-            kind: 'string',
-            value: 'string',
-            description: 'With --cosign: the directory to write to (default: the current directory)',
-        },
-        {
-            name: 'output',
-            short: 'o',
-            kind: 'string',
-            value: 'file',
-            description: 'Write to a new file (mode 0600) instead of stdout',
-        },
+        booleanFlag('backup', 'A .tar.gz of the whole private key directory instead'),
+        booleanFlag('base64', 'Encode the output in base64'),
+        booleanFlag('cosign', "Write NAME.cosign.key (cosign's encrypted format, password COSIGN_PASSWORD, else the repository passphrase) and NAME.cosign.pub"),
+        valueFlag('string', 'dir', 'string', 'With --cosign: the directory to write to (default: the current directory)'),
+        valueFlag('string', 'output', 'file', 'Write to a new file (mode 0600) instead of stdout', 'o'),
     ],
     args: { min: 0 },
     async run(ctx, { args, booleans, strings }) {
@@ -10412,6 +10385,7 @@ function consumerSteps(gun) {
 
 
 
+
 /** What every flow takes from the command line's context, for one repository. */
 function adminOptions(ctx, repository) {
     return {
@@ -10466,14 +10440,7 @@ register({
     name: 'signer add',
     usage: 'NAME REPOSITORY [REPOSITORY...]',
     summary: 'Add a signer',
-    flags: [
-        {
-            name: 'key',
-            kind: 'list',
-            value: 'list',
-            description: "Path to the signer's public key file",
-        },
-    ],
+    flags: [valueFlag('list', 'key', 'list', "Path to the signer's public key file")],
     args: { min: 2 },
     async run(ctx, { args, lists }) {
         const [name, ...repos] = args;
@@ -10513,12 +10480,7 @@ register({
     usage: 'NAME REPOSITORY [REPOSITORY...]',
     summary: 'Remove a signer',
     flags: [
-        {
-            name: 'force',
-            short: 'f',
-            kind: 'boolean',
-            description: 'Do not prompt for confirmation before removing the most recent signer',
-        },
+        booleanFlag('force', 'Do not prompt for confirmation before removing the most recent signer', 'f'),
     ],
     args: { min: 2 },
     async run(ctx, { args, booleans }) {
@@ -10571,25 +10533,15 @@ register({
 
 
 
+
 const rotate_ROLES = ['root', 'targets', 'snapshot', 'timestamp'];
 register({
     name: 'key rotate',
     usage: 'REPOSITORY ROLE',
     summary: 'Rotate the root, targets (repository), snapshot or timestamp key of a repository',
     flags: [
-        {
-            name: 'server-managed',
-            short: 'r',
-            kind: 'boolean',
-            description: 'The server holds the new key (snapshot; timestamp always is)',
-        },
-        {
-            name: 'key',
-            short: 'k',
-            kind: 'string',
-            value: 'file',
-            description: 'A private key file to use as the new key instead of generating one',
-        },
+        booleanFlag('server-managed', 'The server holds the new key (snapshot; timestamp always is)', 'r'),
+        valueFlag('string', 'key', 'file', 'A private key file to use as the new key instead of generating one', 'k'),
     ],
     args: { min: 2, max: 2 },
     async run(ctx, { args, booleans, strings }) {
@@ -10661,22 +10613,14 @@ register({
 
 
 
+
 register({
     name: 'delete',
     usage: 'REPOSITORY',
     summary: "Delete a repository's trust data on the server (after a lost root key)",
     flags: [
-        {
-            name: 'remote',
-            kind: 'boolean',
-            description: "Delete the server's trust data (required: that is all this command does)",
-        },
-        {
-            name: 'yes',
-            short: 'y',
-            kind: 'boolean',
-            description: 'Do not ask for confirmation',
-        },
+        booleanFlag('remote', "Delete the server's trust data (required: that is all this command does)"),
+        booleanFlag('yes', 'Do not ask for confirmation', 'y'),
     ],
     args: { min: 1, max: 1 },
     async run(ctx, { args, booleans }) {
@@ -10972,6 +10916,7 @@ function formatTable(rows) {
 
 
 
+
 /** Docker's text for a repository it cannot read; our reason follows it. */
 const NO_SIGNATURES = 'no signatures or cannot access';
 async function loadRepositories(ctx, inputs) {
@@ -11083,13 +11028,7 @@ register({
     name: 'inspect',
     usage: 'IMAGE[:TAG] [IMAGE[:TAG]...]',
     summary: 'Return low-level information about keys and signatures',
-    flags: [
-        {
-            name: 'pretty',
-            kind: 'boolean',
-            description: 'Print the information in a human friendly format',
-        },
-    ],
+    flags: [booleanFlag('pretty', 'Print the information in a human friendly format')],
     args: { min: 1 },
     async run(ctx, { args, booleans }) {
         const loaded = await loadRepositories(ctx, args);
@@ -12174,6 +12113,7 @@ async function signGroup(conn, refs, { targets, repo, planner, cosign }, opts) {
 
 
 
+
 /**
  * An IMAGE[:TAG] argument: docker's grammar; a digest only after a tag (`name:tag@sha256:…`
  * pins what the tag must hold), never instead of one.
@@ -12229,11 +12169,7 @@ register({
     usage: 'IMAGE:TAG',
     summary: 'Sign an image (the digest the registry holds for the tag)',
     flags: [
-        {
-            name: 'cosign',
-            kind: 'boolean',
-            description: 'Also write a cosign signature of the digest with the same signer key, as the action does with cosign: true',
-        },
+        booleanFlag('cosign', 'Also write a cosign signature of the digest with the same signer key, as the action does with cosign: true'),
     ],
     args: { min: 1, max: 1 },
     async run(ctx, { args, booleans }) {
@@ -12298,9 +12234,7 @@ register({
     name: 'revoke',
     usage: 'IMAGE[:TAG]',
     summary: 'Remove trust for an image (every signed tag when no tag is given)',
-    flags: [
-        { name: 'yes', short: 'y', kind: 'boolean', description: 'Do not prompt for confirmation' },
-    ],
+    flags: [booleanFlag('yes', 'Do not prompt for confirmation', 'y')],
     args: { min: 1, max: 1 },
     async run(ctx, { args, booleans }) {
         const input = args[0];
@@ -12501,6 +12435,7 @@ function whoSigns(role) {
 
 
 
+
 function report(ctx, r, window) {
     if (r.refreshed.length === 0) {
         ctx.err(`${r.gun}: nothing the keys can sign expires within ${window}`);
@@ -12521,12 +12456,7 @@ register({
     usage: 'REPOSITORY...',
     summary: 'Re-sign the roles your keys can sign that expire soon (trust data that never expires)',
     flags: [
-        {
-            name: 'expires-within',
-            kind: 'string',
-            value: 'duration',
-            description: 'Re-sign what expires within this long: hours, days or weeks (default 90d)',
-        },
+        valueFlag('string', 'expires-within', 'duration', 'Re-sign what expires within this long: hours, days or weeks (default 90d)'),
     ],
     args: { min: 1 },
     async run(ctx, { args, strings }) {
