@@ -14,6 +14,16 @@ export interface CertOptions {
   notAfter: Date;
   ca?: boolean;
   hash?: 'sha256' | 'sha1';
+  /** Subject attributes after the CN, one RDN each (`O=…`): Go keeps the last CN, not the
+   * last attribute. */
+  org?: string;
+  /** No CN in the subject at all. */
+  noCn?: boolean;
+  /** The signature algorithm OID written in the certificate, whatever the key signs with
+   * (the reader checks the OID; nothing here checks the signature). */
+  sigAlgOid?: string;
+  /** An X.509 v1 certificate: no version field and no extensions. */
+  v1?: boolean;
 }
 
 function len(n: number): Buffer {
@@ -50,8 +60,15 @@ function time(d: Date): Buffer {
   return y >= 1950 && y < 2050 ? der(0x17, Buffer.from(iso.slice(2))) : der(0x18, Buffer.from(iso));
 }
 
-function name(cn: string): Buffer {
-  return seq(der(0x31, seq(oid('2.5.4.3'), der(0x0c, Buffer.from(cn, 'utf8')))));
+function attr(type: string, value: string): Buffer {
+  return der(0x31, seq(oid(type), der(0x0c, Buffer.from(value, 'utf8'))));
+}
+
+function name(cn: string, o: { org?: string; noCn?: boolean } = {}): Buffer {
+  return seq(
+    ...(o.noCn === true ? [] : [attr('2.5.4.3', cn)]),
+    ...(o.org === undefined ? [] : [attr('2.5.4.10', o.org)]),
+  );
 }
 
 function sigAlg(keyType: string | undefined, hash: 'sha256' | 'sha1'): Buffer {
@@ -64,7 +81,8 @@ function sigAlg(keyType: string | undefined, hash: 'sha256' | 'sha1'): Buffer {
 /** A self-signed certificate as PEM in Go's layout (64-column lines, trailing newline). */
 export function makeCertPem(o: CertOptions): string {
   const hash = o.hash ?? 'sha256';
-  const alg = sigAlg(o.key.asymmetricKeyType, hash);
+  const alg =
+    o.sigAlgOid === undefined ? sigAlg(o.key.asymmetricKeyType, hash) : seq(oid(o.sigAlgOid));
   const spki = createPublicKey(o.key).export({ type: 'spki', format: 'der' });
   const serial = randomBytes(16);
   serial[0] = (serial[0] & 0x7f) | 0x40; // positive, minimal DER INTEGER
@@ -80,14 +98,14 @@ export function makeCertPem(o: CertOptions): string {
     der(0x04, der(0x03, Buffer.from(o.ca ? [0x02, 0xa4] : [0x05, 0xa0]))),
   );
   const tbs = seq(
-    der(0xa0, der(0x02, Buffer.from([2]))),
+    ...(o.v1 === true ? [] : [der(0xa0, der(0x02, Buffer.from([2])))]),
     der(0x02, serial),
     alg,
     name(o.cn),
     seq(time(o.notBefore), time(o.notAfter)),
-    name(o.cn),
+    name(o.cn, o),
     spki,
-    der(0xa3, seq(usage, basic)),
+    ...(o.v1 === true ? [] : [der(0xa3, seq(usage, basic))]),
   );
   const sig = sign(hash, tbs, o.key);
   const cert = seq(tbs, alg, der(0x03, Buffer.concat([Buffer.from([0]), sig])));
