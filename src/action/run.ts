@@ -14,9 +14,17 @@ import { KeyRing } from '../keys/keyring.js';
 import { assertP256, decryptCosignKey } from '../cosign/key.js';
 import type { KeyObject } from 'node:crypto';
 import { disposeKeyFiles, readKeySecret, type KeyFile } from '../keys/secret.js';
-import type { SignerAddOptions, SignerAdminOptions, SignerChange } from '../signer/admin/images.js';
+import {
+  addSignerToImages,
+  removeSignerFromImages,
+  type SignerAddOptions,
+  type SignerAdminOptions,
+  type SignerChange,
+} from '../signer/admin/images.js';
+import { parseSignerKeys } from '../signer/admin/signer-keys.js';
 import type { RepoHealth } from '../signer/health.js';
-import type { RefreshOptions, RefreshResult } from '../signer/refresh.js';
+import { revokeImages } from '../signer/revoke.js';
+import { refreshRepositories, type RefreshOptions, type RefreshResult } from '../signer/refresh.js';
 import { signImages } from '../signer/sign.js';
 import type {
   ConnectionOptions,
@@ -116,13 +124,10 @@ function defaultDeps(): MainDeps {
     flows: {
       sign: signImages,
       verify: verifyImages,
-      // The other commands' flows are loaded by the command that runs them, not at start-up
-      // (refresh.ts stays in the main bundle all the same: the inputs use its parseDuration).
-      revoke: async (o) => (await import('../signer/revoke.js')).revokeImages(o),
-      signerAdd: async (o) => (await import('../signer/admin/images.js')).addSignerToImages(o),
-      signerRemove: async (o) =>
-        (await import('../signer/admin/images.js')).removeSignerFromImages(o),
-      refresh: async (o) => (await import('../signer/refresh.js')).refreshRepositories(o),
+      revoke: revokeImages,
+      signerAdd: addSignerToImages,
+      signerRemove: removeSignerFromImages,
+      refresh: refreshRepositories,
     },
     loadKeys,
     cache: {
@@ -292,7 +297,6 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
         reportRefresh(c, report, results);
       } else if (inputs.command === 'signer-add' || inputs.command === 'signer-remove') {
         const opts = { ...common, keys: keys!, signer: inputs.signers[0] };
-        const { parseSignerKeys } = await import('../signer/admin/signer-keys.js');
         report.signers =
           inputs.command === 'signer-add'
             ? await d.flows.signerAdd({
