@@ -17,6 +17,7 @@ import {
 import { parseRepositoryRef } from '../../registry/reference.js';
 import { imageFailure } from '../../signer/images.js';
 import type { AdminOptions } from '../../signer/admin/index.js';
+import type { KeyRing } from '../../keys/keyring.js';
 import type { CliContext } from '../context.js';
 import { newRepositoryKeys } from '../newkeys.js';
 import { register } from '../registry.js';
@@ -33,10 +34,18 @@ export function adminOptions(ctx: CliContext, repository: string): AdminOptions 
   };
 }
 
-/** Runs `fn` for each repository in turn; afterwards one failure line per repository. */
+/** One repository's part of a command: its flow's options come with its signing keys open. */
+type Each = (repo: string, gun: string, opened: AdminOptions & { keys: KeyRing }) => Promise<void>;
+
+/**
+ * Runs `fn` for each repository in turn, with the flow's options and the repository's signing
+ * keys open (disposed after, whatever happened), `what` said first; afterwards one failure line per repository.
+ */
 async function eachRepository(
+  ctx: CliContext,
   repos: string[],
-  fn: (repo: string, gun: string) => Promise<void>,
+  what: (repo: string) => string,
+  fn: Each,
 ): Promise<void> {
   const failures: ImageFailure[] = [];
   const seen = new Set<string>();
@@ -45,7 +54,13 @@ async function eachRepository(
       const gun = parseRepositoryRef(repo).gun;
       if (seen.has(gun)) continue;
       seen.add(gun);
-      await fn(repo, gun);
+      ctx.out(what(repo));
+      const keys = await ctx.openKeys('signing', gun);
+      try {
+        await fn(repo, gun, { ...adminOptions(ctx, repo), keys });
+      } finally {
+        keys.dispose();
+      }
     } catch (e) {
       failures.push(imageFailure(repo, e));
     }
@@ -90,30 +105,24 @@ register({
       );
     }
     const signerKeys = await readSignerKeys(ctx, files);
-    await eachRepository(repos, async (repo, gun) => {
-      ctx.out(`Adding signer "${name}" to ${repo}...`);
-      const keys = await ctx.openKeys('signing', gun);
-      try {
-        const out = await addSigner({
-          ...adminOptions(ctx, repo),
-          name,
-          signerKeys,
-          keys,
-          newRepository: newRepositoryKeys(ctx, gun, () =>
-            ctx.out(`Initializing signed repository for ${repo}...`),
-          ),
-        });
-        if (out.initialized !== undefined) {
-          ctx.out(`Successfully initialized "${repo}"`);
-          ctx.out(`Root key ID: ${out.initialized.rootKeyId}`);
-          ctx.out(`Repository key ID: ${out.initialized.repositoryKeyId}`);
-        }
-        ctx.out(`Successfully added signer: ${name} to ${repo}`);
-        ctx.out('');
-      } finally {
-        keys.dispose();
+    const add: Each = async (repo, gun, opened) => {
+      const out = await addSigner({
+        ...opened,
+        name,
+        signerKeys,
+        newRepository: newRepositoryKeys(ctx, gun, () =>
+          ctx.out(`Initializing signed repository for ${repo}...`),
+        ),
+      });
+      if (out.initialized !== undefined) {
+        ctx.out(`Successfully initialized "${repo}"`);
+        ctx.out(`Root key ID: ${out.initialized.rootKeyId}`);
+        ctx.out(`Repository key ID: ${out.initialized.repositoryKeyId}`);
       }
-    });
+      ctx.out(`Successfully added signer: ${name} to ${repo}`);
+      ctx.out('');
+    };
+    await eachRepository(ctx, repos, (repo) => `Adding signer "${name}" to ${repo}...`, add);
   },
 });
 
@@ -133,38 +142,32 @@ register({
     const [name, ...repos] = args;
     if (name !== 'releases') validateSignerName(name);
     const force = booleans.has('force');
-    await eachRepository(repos, async (repo, gun) => {
-      ctx.out(`Removing signer "${name}" from ${repo}...`);
-      const keys = await ctx.openKeys('signing', gun);
-      try {
-        const out = await removeSigner({
-          ...adminOptions(ctx, repo),
-          name,
-          keys,
-          force,
-          ...(ctx.io.terminal !== undefined
-            ? { confirm: async (q: string) => (await ctx.confirm(q)) === true }
-            : {}),
-        }).catch((e: unknown) => {
-          if (isDctError(e, 'SIGNER_LAST_RELEASES')) {
-            throw new DctError(
-              e.code,
-              `${e.message.replace(/ \(force it to remove anyway\)$/, '')}; there is no terminal to ask on: give --force to remove it anyway`,
-              { cause: e },
-            );
-          }
-          throw e;
-        });
-        if (!out.removed) {
-          ctx.out('');
-          ctx.out('Aborting action.');
-          return;
+    const remove: Each = async (repo, _gun, opened) => {
+      const out = await removeSigner({
+        ...opened,
+        name,
+        force,
+        ...(ctx.io.terminal !== undefined
+          ? { confirm: async (q: string) => (await ctx.confirm(q)) === true }
+          : {}),
+      }).catch((e: unknown) => {
+        if (isDctError(e, 'SIGNER_LAST_RELEASES')) {
+          throw new DctError(
+            e.code,
+            `${e.message.replace(/ \(force it to remove anyway\)$/, '')}; there is no terminal to ask on: give --force to remove it anyway`,
+            { cause: e },
+          );
         }
-        ctx.out(`Successfully removed ${name} from ${repo}`);
+        throw e;
+      });
+      if (!out.removed) {
         ctx.out('');
-      } finally {
-        keys.dispose();
+        ctx.out('Aborting action.');
+        return;
       }
-    });
+      ctx.out(`Successfully removed ${name} from ${repo}`);
+      ctx.out('');
+    };
+    await eachRepository(ctx, repos, (repo) => `Removing signer "${name}" from ${repo}...`, remove);
   },
 });
