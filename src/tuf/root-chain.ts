@@ -77,31 +77,30 @@ function checkRotation(
   now: Date,
   isFinal: boolean,
 ): void {
-  const v = next.signed.version;
   // The old root's certificates may have expired since; Go does not check them (§7.3).
-  const trusted = [...validRootCerts(prev.signed, gun, now, false).valid.keys()];
+  signedByRootOf(prev, next, gun, now, `the keys of trusted root version ${prev.signed.version}`);
+  // Intermediate roots are history: their own signatures must hold, not their expiry.
+  if (!isFinal) signedByRootOf(next, next, gun, now, 'its own root keys');
+}
+
+/** `next` must carry the signatures of `by`'s root certificate keys, at `by`'s threshold,
+ * whether or not those certificates are still valid. */
+function signedByRootOf(
+  by: Envelope<RootMeta>,
+  next: Envelope<RootMeta>,
+  gun: string,
+  now: Date,
+  whose: string,
+): void {
+  const v = next.signed.version;
+  const keyids = [...validRootCerts(by.signed, gun, now, false).valid.keys()];
   try {
-    verifySignatures(next, `root version ${v}`, pickKeys(prev.signed.keys, trusted), {
-      keyids: trusted,
-      threshold: prev.signed.roles['root'].threshold,
+    verifySignatures(next, `root version ${v}`, pickKeys(by.signed.keys, keyids), {
+      keyids,
+      threshold: by.signed.roles['root'].threshold,
     });
   } catch (e) {
-    throw rotationError(
-      `root version ${v} is not signed by the keys of trusted root version ${prev.signed.version}`,
-      e,
-    );
-  }
-  if (!isFinal) {
-    // Intermediate roots are history: their own signatures must hold, not their expiry.
-    const own = [...validRootCerts(next.signed, gun, now, false).valid.keys()];
-    try {
-      verifySignatures(next, `root version ${v}`, pickKeys(next.signed.keys, own), {
-        keyids: own,
-        threshold: next.signed.roles['root'].threshold,
-      });
-    } catch (e) {
-      throw rotationError(`root version ${v} is not signed by its own root keys`, e);
-    }
+    throw rotationError(`root version ${v} is not signed by ${whose}`, e);
   }
 }
 
