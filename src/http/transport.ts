@@ -122,7 +122,11 @@ export class NodeTransport implements Transport {
     if (req.url.protocol !== 'https:') {
       throw codeError('ERR_INVALID_PROTOCOL', `protocol ${req.url.protocol} is not supported`);
     }
-    const origin = this.origin(req.url.origin);
+    let origin = this.origins.get(req.url.origin);
+    if (origin === undefined) {
+      origin = { h1: false, pooled: undefined, connecting: undefined };
+      this.origins.set(req.url.origin, origin);
+    }
     if (!origin.h1) {
       const pooled = await this.session(req.url, origin, req.signal);
       if (pooled !== undefined) return this.h2(req, origin, pooled);
@@ -158,15 +162,6 @@ export class NodeTransport implements Transport {
     const o = this.origins.get(origin);
     if (o === undefined) return undefined;
     return o.h1 || new URL(origin).protocol === 'http:' ? 'HTTP/1.1' : 'HTTP/2';
-  }
-
-  private origin(key: string): Origin {
-    let origin = this.origins.get(key);
-    if (origin === undefined) {
-      origin = { h1: false, pooled: undefined, connecting: undefined };
-      this.origins.set(key, origin);
-    }
-    return origin;
   }
 
   /** The origin's HTTP/2 session, connecting first if there is none; undefined when the

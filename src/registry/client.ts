@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isLoopback, TokenAuth, type AuthCredentials } from '../http/auth.js';
-import {
-  HttpError,
-  errorList,
-  type HttpClient,
-  type HttpRequest,
-  type HttpResponse,
-} from '../http/client.js';
+import { HttpError, errorList } from '../http/client.js';
+import type { HttpClient, HttpRequest, HttpResponse } from '../http/client.js';
 import { isDctError, oneLine } from '../errors.js';
 import type { ImageRef } from './reference.js';
 
