@@ -449,9 +449,13 @@ describe.each([
     });
 
     it('refuses an encoding it cannot decode, or a body that is not what it says', async () => {
+      // Names of Object.prototype members are codings like any other unknown one.
       for (const [encoding, bytes] of [
         ['compress', body],
         ['gzip', body],
+        ['constructor', body],
+        ['__proto__', body],
+        ['toString', body],
       ] as const) {
         server.handle((_req, res) => {
           res.writeHead(200, { 'content-encoding': encoding }).end(bytes);

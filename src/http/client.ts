@@ -1,7 +1,6 @@
 import { X509Certificate, randomInt } from 'node:crypto';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { promisify } from 'node:util';
-import { brotliDecompress, constants as zlib, gunzip, inflate, inflateRaw } from 'node:zlib';
 import { DctError } from '../errors.js';
 import { proxyConfigured, proxyTransport } from './proxy.js';
 import { NodeTransport, type Transport, type WireRequest } from './transport.js';
@@ -457,13 +456,6 @@ function retryAfter(res: HttpResponse): number | undefined {
   return Math.min(RETRY_AFTER_MAX_MS, Math.max(0, seconds * 1000));
 }
 
-const DECODERS: Record<string, typeof gunzip> = {
-  gzip: gunzip,
-  'x-gzip': gunzip,
-  deflate: inflate,
-  br: brotliDecompress,
-};
-
 /**
  * The body as `Content-Encoding` says it was encoded (the last coding first), within the same
  * cap as the wire bytes: a proxy may compress answers that were never asked to be. A success
@@ -486,12 +478,21 @@ async function decode(
     .filter((c) => c !== '' && c !== 'identity')
     .reverse();
   let body = wire;
+  // node:zlib is loaded on the first encoded answer: most runs never see one, and loading it
+  // would cost every start.
+  const zlib = process.getBuiltinModule('node:zlib');
+  const decoders = new Map([
+    ['gzip', zlib.gunzip],
+    ['x-gzip', zlib.gunzip],
+    ['deflate', zlib.inflate],
+    ['br', zlib.brotliDecompress],
+  ]);
   for (const coding of codings) {
-    const decoder = DECODERS[coding];
+    const decoder = decoders.get(coding);
     const options = {
       ...(o.limit === undefined ? {} : { maxOutputLength: o.limit }),
       // A cut page decodes as far as its bytes go.
-      ...(o.partial && coding !== 'br' ? { finishFlush: zlib.Z_SYNC_FLUSH } : {}),
+      ...(o.partial && coding !== 'br' ? { finishFlush: zlib.constants.Z_SYNC_FLUSH } : {}),
     };
     try {
       if (decoder === undefined) throw new Error('unknown coding');
@@ -500,7 +501,7 @@ async function decode(
       } catch (e) {
         // Some servers send raw deflate data for `deflate`.
         if (coding !== 'deflate' || isTooLarge(e)) throw e;
-        body = await promisify(inflateRaw)(body, options);
+        body = await promisify(zlib.inflateRaw)(body, options);
       }
     } catch (e) {
       if (!o.strict) return Buffer.alloc(0);
