@@ -17,6 +17,15 @@ const distDir = outArg === -1 ? join(root, 'dist') : resolve(process.argv[outArg
 // @actions/core stays the API the code uses. Externals match the request alone: only
 // @actions/core imports `./oidc-utils.js`, and the build fails when it no longer does.
 const OIDC_STUB = `data:text/javascript,export const OidcClient = { getIDToken() { throw new Error('core.getIDToken is not available in this action: its OIDC client is left out of the bundle (scripts/build.mjs)'); } };`;
+// Likewise its lib/platform.js (core.platform) imports @actions/exec, and with it @actions/io,
+// child_process and assert, at load, for getDetails() alone, which this action never calls
+// either. Its stub keeps the platform facts (from node:os, as core computes them).
+const PLATFORM_STUB =
+  "data:text/javascript,import os from 'node:os';" +
+  'export const platform = os.platform(); export const arch = os.arch();' +
+  "export const isWindows = platform === 'win32'; export const isMacOS = platform === 'darwin';" +
+  "export const isLinux = platform === 'linux';" +
+  "export async function getDetails() { throw new Error('core.platform.getDetails is not available in this action: it is left out of the bundle (scripts/build.mjs)'); }";
 const entries = [
   ['main', 'src/main.ts'],
   ['post', 'src/post.ts'],
@@ -33,13 +42,18 @@ for (const [entry, source] of entries) {
     license: 'licenses.txt',
     quiet: true,
     target: 'es2022',
-    externals: { './oidc-utils.js': OIDC_STUB },
+    externals: { './oidc-utils.js': OIDC_STUB, './platform.js': PLATFORM_STUB },
   });
   const usesCore = ['main', 'post'].includes(entry);
-  if (usesCore && !code.includes(`from "${OIDC_STUB}"`)) {
-    throw new Error(
-      `${entry}: @actions/core no longer imports ./oidc-utils.js; review the OIDC stub in scripts/build.mjs`,
-    );
+  for (const [request, stub] of [
+    ['./oidc-utils.js', OIDC_STUB],
+    ['./platform.js', PLATFORM_STUB],
+  ]) {
+    if (usesCore && !code.includes(`from "${stub}"`)) {
+      throw new Error(
+        `${entry}: @actions/core no longer imports ${request}; review its stub in scripts/build.mjs`,
+      );
+    }
   }
   await mkdir(out, { recursive: true });
   // The command line runs as `./dist/cli/index.js` too: keep its shebang, make it executable.

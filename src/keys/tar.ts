@@ -3,7 +3,6 @@
  * `keys`). Only regular files are returned; nothing ever touches the disk. Bounds keep a
  * hostile archive from using much memory: see LIMITS.
  */
-import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { DctError } from '../errors.js';
 
 export const LIMITS = {
@@ -30,7 +29,8 @@ export function isTar(buf: Buffer): boolean {
 /** Gunzips with a hard cap on the output, so a zip bomb fails early instead of filling memory. */
 export function gunzipBounded(gz: Buffer, limit: number = LIMITS.totalBytes): Buffer {
   try {
-    return gunzipSync(gz, { maxOutputLength: limit });
+    // Loaded here, not at start: only a backup archive needs it.
+    return process.getBuiltinModule('node:zlib').gunzipSync(gz, { maxOutputLength: limit });
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
@@ -50,7 +50,7 @@ export function gunzipBounded(gz: Buffer, limit: number = LIMITS.totalBytes): Bu
 
 function zlibMessage(e: unknown): string {
   const errno = (e as { errno?: unknown }).errno;
-  if (errno === zlibConstants.Z_BUF_ERROR) return 'truncated';
+  if (errno === process.getBuiltinModule('node:zlib').constants.Z_BUF_ERROR) return 'truncated';
   return e instanceof Error ? e.message.split('\n')[0] : 'unreadable';
 }
 

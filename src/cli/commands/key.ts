@@ -6,7 +6,6 @@
 import { createPublicKey } from 'node:crypto';
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { DctError } from '../../errors.js';
 import { encryptNotaryKey, generateKey } from '../../keys/encrypt.js';
 import { keyIdOf, shortId, tufKeyFromKeyObject } from '../../keys/keyid.js';
@@ -211,7 +210,7 @@ register({
       for (const path of await ctx.keyStore.paths()) {
         files.push({ path: `private/${path}`, data: await readFile(join(ctx.keyStore.dir, path)) });
       }
-      data = gzipSync(writeTar(files, ctx.now()));
+      data = process.getBuiltinModule('node:zlib').gzipSync(writeTar(files, ctx.now()));
       for (const f of files) f.data.fill(0);
     } else {
       const chosen = new Set<string>();
