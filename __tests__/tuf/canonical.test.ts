@@ -114,6 +114,16 @@ describe('parseJson refuses what Go and JSON.parse would read differently', () =
     }
   });
 
+  it('names the key found twice, unescaped, not one that recurs in another object', () => {
+    for (const [json, key] of [
+      ['{"a":{"x":1,"z":[{"x":2}]},"b":{"x":1,"y":1,"y":2}}', 'y'],
+      ['{"x":{"x":{}},"t\\u0061g":1,"tag":2}', 'tag'],
+      ['[{"k":1},{"k":2,"j":0,"k":3}]', 'k'],
+    ] as const) {
+      expect(() => parseJson(json), json).toThrow(`the key "${key}" is in one object twice`);
+    }
+  });
+
   it('accepts the same key in different objects, and keys that only look alike', () => {
     expect(parseJson('{"a":{"x":1},"b":{"x":1},"c":[{"x":1},{"x":2}]}')).toBeTruthy();
     expect(parseJson('{"latest":1,"LATEST":2,"x\\\\":3,"x\\"":4}')).toBeTruthy();

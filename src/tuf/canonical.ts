@@ -235,29 +235,36 @@ export function parseJson(text: string | Buffer): unknown {
   return value;
 }
 
-/** The number of object keys in `src` (valid JSON). */
-function countKeys(src: string): number {
-  // Per open object (true) or array (false); `key`: the next string is a key.
-  const open: boolean[] = [];
+/**
+ * The number of object keys in `src` (valid JSON). `onKey`, if given, is called with each key
+ * as written (escapes not undone) and a number naming its object, in order; the scan stops
+ * when it returns true.
+ */
+function countKeys(src: string, onKey?: (raw: string, object: number) => boolean): number {
+  // Per open object its number, per open array -1; `key`: the next string is a key.
+  const open: number[] = [];
+  let objects = 0;
   let key = false;
   let count = 0;
   for (let i = 0; i < src.length; i++) {
     const c = src.charCodeAt(i);
     if (c === 0x22) {
+      const end = stringEnd(src, i);
       if (key) {
         count++;
         key = false;
+        if (onKey?.(src.slice(i + 1, end), open[open.length - 1])) return count;
       }
-      i = stringEnd(src, i);
+      i = end;
     } else if (c === 0x7b) {
-      open.push(true);
+      open.push(objects++);
       key = true;
     } else if (c === 0x5b) {
-      open.push(false);
+      open.push(-1);
     } else if (c === 0x7d || c === 0x5d) {
       open.pop();
     } else if (c === 0x2c) {
-      key = open[open.length - 1] === true;
+      key = open[open.length - 1] !== -1;
     }
   }
   return count;
@@ -276,34 +283,17 @@ function stringEnd(src: string, start: number): number {
 
 /** The first key found twice in one object of `src` (valid JSON), unescaped. */
 function duplicateKey(src: string): string | undefined {
-  // One entry per open object (its keys) or array (null); `key`: the next string is a key.
-  const open: (Set<string> | null)[] = [];
-  let key = false;
-  for (let i = 0; i < src.length; i++) {
-    const c = src.charCodeAt(i);
-    if (c === 0x22) {
-      const end = stringEnd(src, i);
-      if (key) {
-        const raw = src.slice(i + 1, end);
-        const name = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
-        const keys = open[open.length - 1]!;
-        if (keys.has(name)) return name;
-        keys.add(name);
-        key = false;
-      }
-      i = end;
-    } else if (c === 0x7b) {
-      open.push(new Set());
-      key = true;
-    } else if (c === 0x5b) {
-      open.push(null);
-    } else if (c === 0x7d || c === 0x5d) {
-      open.pop();
-    } else if (c === 0x2c) {
-      key = open[open.length - 1] !== null;
-    }
-  }
-  return undefined;
+  const seen = new Map<number, Set<string>>();
+  let twice: string | undefined;
+  countKeys(src, (raw, object) => {
+    const name = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+    let keys = seen.get(object);
+    if (keys === undefined) seen.set(object, (keys = new Set()));
+    if (keys.has(name)) twice = name;
+    keys.add(name);
+    return twice !== undefined;
+  });
+  return twice;
 }
 
 /**
