@@ -1337,15 +1337,12 @@ function encodePem(block) {
     return `${out}-----END ${block.type}-----\n`;
 }
 
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/keys/tar.ts
 /**
  * An in-memory reader for the `.tar.gz` backup of `~/.docker/trust/private` (ACTION.md input
  * `keys`). Only regular files are returned; nothing ever touches the disk. Bounds keep a
  * hostile archive from using much memory: see LIMITS.
  */
-
 
 const tar_LIMITS = {
     entries: 1000,
@@ -1362,7 +1359,8 @@ function tar_isTar(buf) {
 /** Gunzips with a hard cap on the output, so a zip bomb fails early instead of filling memory. */
 function tar_gunzipBounded(gz, limit = tar_LIMITS.totalBytes) {
     try {
-        return gunzipSync(gz, { maxOutputLength: limit });
+        // Loaded here, not at start: only a backup archive needs it.
+        return process.getBuiltinModule('node:zlib').gunzipSync(gz, { maxOutputLength: limit });
     }
     catch (e) {
         const code = e.code;
@@ -1374,7 +1372,7 @@ function tar_gunzipBounded(gz, limit = tar_LIMITS.totalBytes) {
 }
 function zlibMessage(e) {
     const errno = e.errno;
-    if (errno === zlibConstants.Z_BUF_ERROR)
+    if (errno === process.getBuiltinModule('node:zlib').constants.Z_BUF_ERROR)
         return 'truncated';
     return e instanceof Error ? e.message.split('\n')[0] : 'unreadable';
 }
@@ -1800,7 +1798,11 @@ class NodeTransport {
         if (req.url.protocol !== 'https:') {
             throw codeError('ERR_INVALID_PROTOCOL', `protocol ${req.url.protocol} is not supported`);
         }
-        const origin = this.origin(req.url.origin);
+        let origin = this.origins.get(req.url.origin);
+        if (origin === undefined) {
+            origin = { h1: false, pooled: undefined, connecting: undefined };
+            this.origins.set(req.url.origin, origin);
+        }
         if (!origin.h1) {
             const pooled = await this.session(req.url, origin, req.signal);
             if (pooled !== undefined)
@@ -1833,14 +1835,6 @@ class NodeTransport {
         if (o === undefined)
             return undefined;
         return o.h1 || new URL(origin).protocol === 'http:' ? 'HTTP/1.1' : 'HTTP/2';
-    }
-    origin(key) {
-        let origin = this.origins.get(key);
-        if (origin === undefined) {
-            origin = { h1: false, pooled: undefined, connecting: undefined };
-            this.origins.set(key, origin);
-        }
-        return origin;
     }
     /** The origin's HTTP/2 session, connecting first if there is none; undefined when the
      * server chose HTTP/1.1. Requests arriving meanwhile wait for the same connection. */
@@ -2253,7 +2247,6 @@ function envProxyAgent(Agent, opts) {
 
 
 
-
 /**
  * A DctError from the HTTP layer or a client built on it: keeps the URL, and the status and
  * (size-capped) body of the server's answer when there was one. `requestSent` is false only
@@ -2604,12 +2597,6 @@ function retryAfter(res) {
         return undefined;
     return Math.min(RETRY_AFTER_MAX_MS, Math.max(0, seconds * 1000));
 }
-const DECODERS = {
-    gzip: external_node_zlib_.gunzip,
-    'x-gzip': external_node_zlib_.gunzip,
-    deflate: external_node_zlib_.inflate,
-    br: external_node_zlib_.brotliDecompress,
-};
 /**
  * The body as `Content-Encoding` says it was encoded (the last coding first), within the same
  * cap as the wire bytes: a proxy may compress answers that were never asked to be. A success
@@ -2622,12 +2609,21 @@ async function decode(wire, encoding, o) {
         .filter((c) => c !== '' && c !== 'identity')
         .reverse();
     let body = wire;
+    // node:zlib is loaded on the first encoded answer: most runs never see one, and loading it
+    // would cost every start.
+    const zlib = process.getBuiltinModule('node:zlib');
+    const decoders = new Map([
+        ['gzip', zlib.gunzip],
+        ['x-gzip', zlib.gunzip],
+        ['deflate', zlib.inflate],
+        ['br', zlib.brotliDecompress],
+    ]);
     for (const coding of codings) {
-        const decoder = DECODERS[coding];
+        const decoder = decoders.get(coding);
         const options = {
             ...(o.limit === undefined ? {} : { maxOutputLength: o.limit }),
             // A cut page decodes as far as its bytes go.
-            ...(o.partial && coding !== 'br' ? { finishFlush: external_node_zlib_.constants.Z_SYNC_FLUSH } : {}),
+            ...(o.partial && coding !== 'br' ? { finishFlush: zlib.constants.Z_SYNC_FLUSH } : {}),
         };
         try {
             if (decoder === undefined)
@@ -2639,7 +2635,7 @@ async function decode(wire, encoding, o) {
                 // Some servers send raw deflate data for `deflate`.
                 if (coding !== 'deflate' || isTooLarge(e))
                     throw e;
-                body = await (0,external_node_util_.promisify)(external_node_zlib_.inflateRaw)(body, options);
+                body = await (0,external_node_util_.promisify)(zlib.inflateRaw)(body, options);
             }
         }
         catch (e) {
@@ -3224,33 +3220,41 @@ function parseJson(text) {
     }
     return value;
 }
-/** The number of object keys in `src` (valid JSON). */
-function countKeys(src) {
-    // Per open object (true) or array (false); `key`: the next string is a key.
+/**
+ * The number of object keys in `src` (valid JSON). `onKey`, if given, is called with each key
+ * as written (escapes not undone) and a number naming its object, in order; the scan stops
+ * when it returns true.
+ */
+function countKeys(src, onKey) {
+    // Per open object its number, per open array -1; `key`: the next string is a key.
     const open = [];
+    let objects = 0;
     let key = false;
     let count = 0;
     for (let i = 0; i < src.length; i++) {
         const c = src.charCodeAt(i);
         if (c === 0x22) {
+            const end = stringEnd(src, i);
             if (key) {
                 count++;
                 key = false;
+                if (onKey?.(src.slice(i + 1, end), open[open.length - 1]))
+                    return count;
             }
-            i = stringEnd(src, i);
+            i = end;
         }
         else if (c === 0x7b) {
-            open.push(true);
+            open.push(objects++);
             key = true;
         }
         else if (c === 0x5b) {
-            open.push(false);
+            open.push(-1);
         }
         else if (c === 0x7d || c === 0x5d) {
             open.pop();
         }
         else if (c === 0x2c) {
-            key = open[open.length - 1] === true;
+            key = open[open.length - 1] !== -1;
         }
     }
     return count;
@@ -3269,39 +3273,19 @@ function stringEnd(src, start) {
 }
 /** The first key found twice in one object of `src` (valid JSON), unescaped. */
 function duplicateKey(src) {
-    // One entry per open object (its keys) or array (null); `key`: the next string is a key.
-    const open = [];
-    let key = false;
-    for (let i = 0; i < src.length; i++) {
-        const c = src.charCodeAt(i);
-        if (c === 0x22) {
-            const end = stringEnd(src, i);
-            if (key) {
-                const raw = src.slice(i + 1, end);
-                const name = raw.includes('\\') ? JSON.parse(`"${raw}"`) : raw;
-                const keys = open[open.length - 1];
-                if (keys.has(name))
-                    return name;
-                keys.add(name);
-                key = false;
-            }
-            i = end;
-        }
-        else if (c === 0x7b) {
-            open.push(new Set());
-            key = true;
-        }
-        else if (c === 0x5b) {
-            open.push(null);
-        }
-        else if (c === 0x7d || c === 0x5d) {
-            open.pop();
-        }
-        else if (c === 0x2c) {
-            key = open[open.length - 1] !== null;
-        }
-    }
-    return undefined;
+    const seen = new Map();
+    let twice;
+    countKeys(src, (raw, object) => {
+        const name = raw.includes('\\') ? JSON.parse(`"${raw}"`) : raw;
+        let keys = seen.get(object);
+        if (keys === undefined)
+            seen.set(object, (keys = new Set()));
+        if (keys.has(name))
+            twice = name;
+        keys.add(name);
+        return twice !== undefined;
+    });
+    return twice;
 }
 /**
  * A name as Go's encoding/json compares it with a struct field's (bytes.EqualFold, Go 1.19
@@ -7547,7 +7531,6 @@ async function readPrivateKeyFile(ctx, file, role, hint = "; --key takes the new
 
 
 
-
 /** Key names that would read as a TUF role's key rather than a signer's. */
 const ROLE_NAMES = new Set(['root', 'targets', 'snapshot', 'timestamp']);
 function checkKeyName(name) {
@@ -7710,7 +7693,7 @@ register({
             for (const path of await ctx.keyStore.paths()) {
                 files.push({ path: `private/${path}`, data: await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(ctx.keyStore.dir, path)) });
             }
-            data = (0,external_node_zlib_.gzipSync)(writeTar(files, ctx.now()));
+            data = process.getBuiltinModule('node:zlib').gzipSync(writeTar(files, ctx.now()));
             for (const f of files)
                 f.data.fill(0);
         }
@@ -8382,30 +8365,25 @@ async function establishRoot(fetcher, rootBytes, gun, now, pins, cached) {
 }
 /** `next` must be signed by `prev`'s certificate keys at `prev`'s root threshold. */
 function checkRotation(prev, next, gun, now, isFinal) {
-    const v = next.signed.version;
     // The old root's certificates may have expired since; Go does not check them (§7.3).
-    const trusted = [...validRootCerts(prev.signed, gun, now, false).valid.keys()];
+    signedByRootOf(prev, next, gun, now, `the keys of trusted root version ${prev.signed.version}`);
+    // Intermediate roots are history: their own signatures must hold, not their expiry.
+    if (!isFinal)
+        signedByRootOf(next, next, gun, now, 'its own root keys');
+}
+/** `next` must carry the signatures of `by`'s root certificate keys, at `by`'s threshold,
+ * whether or not those certificates are still valid. */
+function signedByRootOf(by, next, gun, now, whose) {
+    const v = next.signed.version;
+    const keyids = [...validRootCerts(by.signed, gun, now, false).valid.keys()];
     try {
-        verifySignatures(next, `root version ${v}`, pickKeys(prev.signed.keys, trusted), {
-            keyids: trusted,
-            threshold: prev.signed.roles['root'].threshold,
+        verifySignatures(next, `root version ${v}`, pickKeys(by.signed.keys, keyids), {
+            keyids,
+            threshold: by.signed.roles['root'].threshold,
         });
     }
     catch (e) {
-        throw rotationError(`root version ${v} is not signed by the keys of trusted root version ${prev.signed.version}`, e);
-    }
-    if (!isFinal) {
-        // Intermediate roots are history: their own signatures must hold, not their expiry.
-        const own = [...validRootCerts(next.signed, gun, now, false).valid.keys()];
-        try {
-            verifySignatures(next, `root version ${v}`, pickKeys(next.signed.keys, own), {
-                keyids: own,
-                threshold: next.signed.roles['root'].threshold,
-            });
-        }
-        catch (e) {
-            throw rotationError(`root version ${v} is not signed by its own root keys`, e);
-        }
+        throw rotationError(`root version ${v} is not signed by ${whose}`, e);
     }
 }
 function rotationError(why, cause) {
@@ -10396,8 +10374,11 @@ function adminOptions(ctx, repository) {
         now: ctx.now,
     };
 }
-/** Runs `fn` for each repository in turn; afterwards one failure line per repository. */
-async function signer_eachRepository(repos, fn) {
+/**
+ * Runs `fn` for each repository in turn, with the flow's options and the repository's signing
+ * keys open (disposed after, whatever happened), `what` said first; afterwards one failure line per repository.
+ */
+async function signer_eachRepository(ctx, repos, what, fn) {
     const failures = [];
     const seen = new Set();
     for (const repo of repos) {
@@ -10406,7 +10387,14 @@ async function signer_eachRepository(repos, fn) {
             if (seen.has(gun))
                 continue;
             seen.add(gun);
-            await fn(repo, gun);
+            ctx.out(what(repo));
+            const keys = await ctx.openKeys('signing', gun);
+            try {
+                await fn(repo, gun, { ...adminOptions(ctx, repo), keys });
+            }
+            finally {
+                keys.dispose();
+            }
         }
         catch (e) {
             failures.push(imageFailure(repo, e));
@@ -10450,29 +10438,22 @@ register({
             throw new errors/* DctError */.sY('SIGNER_KEY_MISSING', 'path to a public key must be provided using the `--key` flag');
         }
         const signerKeys = await readSignerKeys(ctx, files);
-        await signer_eachRepository(repos, async (repo, gun) => {
-            ctx.out(`Adding signer "${name}" to ${repo}...`);
-            const keys = await ctx.openKeys('signing', gun);
-            try {
-                const out = await addSigner({
-                    ...adminOptions(ctx, repo),
-                    name,
-                    signerKeys,
-                    keys,
-                    newRepository: newRepositoryKeys(ctx, gun, () => ctx.out(`Initializing signed repository for ${repo}...`)),
-                });
-                if (out.initialized !== undefined) {
-                    ctx.out(`Successfully initialized "${repo}"`);
-                    ctx.out(`Root key ID: ${out.initialized.rootKeyId}`);
-                    ctx.out(`Repository key ID: ${out.initialized.repositoryKeyId}`);
-                }
-                ctx.out(`Successfully added signer: ${name} to ${repo}`);
-                ctx.out('');
+        const add = async (repo, gun, opened) => {
+            const out = await addSigner({
+                ...opened,
+                name,
+                signerKeys,
+                newRepository: newRepositoryKeys(ctx, gun, () => ctx.out(`Initializing signed repository for ${repo}...`)),
+            });
+            if (out.initialized !== undefined) {
+                ctx.out(`Successfully initialized "${repo}"`);
+                ctx.out(`Root key ID: ${out.initialized.rootKeyId}`);
+                ctx.out(`Repository key ID: ${out.initialized.repositoryKeyId}`);
             }
-            finally {
-                keys.dispose();
-            }
-        });
+            ctx.out(`Successfully added signer: ${name} to ${repo}`);
+            ctx.out('');
+        };
+        await signer_eachRepository(ctx, repos, (repo) => `Adding signer "${name}" to ${repo}...`, add);
     },
 });
 register({
@@ -10488,36 +10469,29 @@ register({
         if (name !== 'releases')
             validateSignerName(name);
         const force = booleans.has('force');
-        await signer_eachRepository(repos, async (repo, gun) => {
-            ctx.out(`Removing signer "${name}" from ${repo}...`);
-            const keys = await ctx.openKeys('signing', gun);
-            try {
-                const out = await removeSigner({
-                    ...adminOptions(ctx, repo),
-                    name,
-                    keys,
-                    force,
-                    ...(ctx.io.terminal !== undefined
-                        ? { confirm: async (q) => (await ctx.confirm(q)) === true }
-                        : {}),
-                }).catch((e) => {
-                    if ((0,errors/* isDctError */.AE)(e, 'SIGNER_LAST_RELEASES')) {
-                        throw new errors/* DctError */.sY(e.code, `${e.message.replace(/ \(force it to remove anyway\)$/, '')}; there is no terminal to ask on: give --force to remove it anyway`, { cause: e });
-                    }
-                    throw e;
-                });
-                if (!out.removed) {
-                    ctx.out('');
-                    ctx.out('Aborting action.');
-                    return;
+        const remove = async (repo, _gun, opened) => {
+            const out = await removeSigner({
+                ...opened,
+                name,
+                force,
+                ...(ctx.io.terminal !== undefined
+                    ? { confirm: async (q) => (await ctx.confirm(q)) === true }
+                    : {}),
+            }).catch((e) => {
+                if ((0,errors/* isDctError */.AE)(e, 'SIGNER_LAST_RELEASES')) {
+                    throw new errors/* DctError */.sY(e.code, `${e.message.replace(/ \(force it to remove anyway\)$/, '')}; there is no terminal to ask on: give --force to remove it anyway`, { cause: e });
                 }
-                ctx.out(`Successfully removed ${name} from ${repo}`);
+                throw e;
+            });
+            if (!out.removed) {
                 ctx.out('');
+                ctx.out('Aborting action.');
+                return;
             }
-            finally {
-                keys.dispose();
-            }
-        });
+            ctx.out(`Successfully removed ${name} from ${repo}`);
+            ctx.out('');
+        };
+        await signer_eachRepository(ctx, repos, (repo) => `Removing signer "${name}" from ${repo}...`, remove);
     },
 });
 
