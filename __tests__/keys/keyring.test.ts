@@ -256,7 +256,10 @@ describe('KeyRing errors', () => {
 });
 
 describe('KeyRing lookups by metadata key', () => {
-  const ring = KeyRing.open(backup(), { ...PASS, include: 'all' });
+  // Opened in the first test that asks, not while the file is collected: the mutation run
+  // (StrykerJS) counts code run at collection as covered by every test.
+  let opened: KeyRing | undefined;
+  const ring = () => (opened ??= KeyRing.open(backup(), { ...PASS, include: 'all' }));
   const certPem = fixtureText('root-cert.pem');
   const certKey: TufKey = {
     keytype: 'ecdsa-x509',
@@ -266,9 +269,9 @@ describe('KeyRing lookups by metadata key', () => {
 
   it('answers for the x509 root key of root.json by its TUF ID', () => {
     expect(certId).not.toBe(rootKey.id);
-    expect(ring.ids().includes(rootKey.id)).toBe(true);
-    expect(ring.ids().includes(certId)).toBe(false);
-    const signer = ring.signerFor(certId, certKey)!;
+    expect(ring().ids().includes(rootKey.id)).toBe(true);
+    expect(ring().ids().includes(certId)).toBe(false);
+    const signer = ring().signerFor(certId, certKey)!;
     expect(signer.keyId).toBe(certId);
     const msg = Buffer.from('{"signed":"root"}');
     const { method, sig } = signer.sign(msg);
@@ -279,25 +282,26 @@ describe('KeyRing lookups by metadata key', () => {
 
   it('tells which of a role’s keys it holds', () => {
     const other = tufKeyFromKeyObject(generateKey('ecdsa'));
-    const held = ring.held().find((h) => h.id === targetsKey.id)!;
+    const held = ring()
+      .held()
+      .find((h) => h.id === targetsKey.id)!;
     const keys: Record<string, TufKey> = {
       [certId]: certKey,
       [keyIdOf(other)]: other,
       [targetsKey.id]: held.tufKey,
     };
-    expect(ring.heldAmong([keyIdOf(other), targetsKey.id, certId, 'f'.repeat(64)], keys)).toEqual([
-      targetsKey.id,
-      certId,
-    ]);
-    expect(ring.signerFor(keyIdOf(other), other)).toBeUndefined();
+    expect(ring().heldAmong([keyIdOf(other), targetsKey.id, certId, 'f'.repeat(64)], keys)).toEqual(
+      [targetsKey.id, certId],
+    );
+    expect(ring().signerFor(keyIdOf(other), other)).toBeUndefined();
     // an entry whose ID does not hash from its content is not trusted to name our key
-    expect(ring.signerFor(keyIdOf(other), held.tufKey)).toBeUndefined();
+    expect(ring().signerFor(keyIdOf(other), held.tufKey)).toBeUndefined();
   });
 
   it('signs with every key type so that the public key verifies it', () => {
     const msg = Buffer.from('canonical bytes');
-    for (const held of ring.held()) {
-      const { method, sig } = ring.signerFor(held.id, held.tufKey)!.sign(msg);
+    for (const held of ring().held()) {
+      const { method, sig } = ring().signerFor(held.id, held.tufKey)!.sign(msg);
       const pub = createPublicKey(held.key);
       const ok =
         method === 'eddsa'
