@@ -7,6 +7,15 @@
  * the verdicts of checkGroup on the roles that sign a tag.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  OCI_CONFIG,
+  OCI_MANIFEST,
+  sha256,
+  signatureLayer,
+  signatureTag,
+} from '../../src/cosign/image.js';
+import { SIMPLE_SIGNING_MEDIA_TYPE, simpleSigningPayload } from '../../src/cosign/payload.js';
+import { cosignSignature } from '../../src/cosign/sign.js';
 import { ImagesError } from '../../src/errors.js';
 import { parseImageRef, type ImageRef } from '../../src/registry/reference.js';
 import type { RepoHealth } from '../../src/signer/health.js';
@@ -182,6 +191,79 @@ function tokenGate(): string[] {
   };
   return scopes;
 }
+
+/** Stores a cosign signature of `t` by `key` under its `.sig` tag, and serves its payload. */
+function cosignSign(name: string, t: TagTarget, key: TestKey, blobs: Map<string, Buffer>): void {
+  const payload = simpleSigningPayload(`${forged.host}/${name}`, t.digest);
+  const layer = signatureLayer(
+    payload,
+    SIMPLE_SIGNING_MEDIA_TYPE,
+    cosignSignature(key.key, payload),
+  );
+  const config = Buffer.from('{}');
+  blobs.set(layer.digest, payload);
+  blobs.set(sha256(config), config);
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: OCI_CONFIG, digest: sha256(config), size: config.length },
+    layers: [layer],
+  };
+  forged.manifests.set(`${name}:${signatureTag(t.digest)}`, Buffer.from(JSON.stringify(manifest)));
+}
+
+function serveBlobs(blobs: Map<string, Buffer>): void {
+  forged.intercept = (req, res) => {
+    const m = /\/blobs\/(sha256:[0-9a-f]{64})$/.exec(req.path.split('?')[0]);
+    const blob = m === null ? undefined : blobs.get(m[1]);
+    if (blob === undefined) return false;
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    res.end(blob);
+    return true;
+  };
+}
+
+describe('verifyImages with cosign', () => {
+  it('tags with a cosign signature by a delegated key are verified and logged as such', async () => {
+    const { r, name, v1, ci } = served();
+    const v2 = forged.pushImage(name, 'v2');
+    r.setTargets('targets/releases', (t) => void (t.targets['v2'] = file(v2)));
+    r.delegate('targets', 'targets/qa', { keys: [ci] });
+    r.setTargets('targets/qa', (t) => void (t.targets['v2'] = file(v2)));
+    r.setTargets('targets/ci', (t) => void (t.targets['v2'] = file(v2)));
+    r.publish();
+    forged.serve(r);
+    const blobs = new Map<string, Buffer>();
+    cosignSign(name, v1, ci, blobs);
+    cosignSign(name, v2, ci, blobs);
+    serveBlobs(blobs);
+    const { log, opts: o } = opts([`${r.gun}:v1`, `${r.gun}:v2`], { cosign: true });
+    const tags = await verifyImages(o);
+    expect(tags.map((t) => [t.tag, t.signers, t.cosign])).toEqual([
+      ['v1', ['ci'], true],
+      ['v2', ['ci', 'qa'], true],
+    ]);
+    expect(log.lines).toContain(`verified ${r.gun}:v1 (${v1.digest}) signed by ci and cosign`);
+    expect(log.lines).toContain(`verified ${r.gun}:v2 (${v2.digest}) signed by ci, qa and cosign`);
+  });
+
+  it('each tag is checked for its own cosign signature', async () => {
+    const { r, name, ci } = served();
+    const v2 = forged.pushImage(name, 'v2');
+    r.setTargets('targets/releases', (t) => void (t.targets['v2'] = file(v2)));
+    r.publish();
+    forged.serve(r);
+    const blobs = new Map<string, Buffer>();
+    cosignSign(name, v2, ci, blobs);
+    serveBlobs(blobs);
+    const { log, opts: o } = opts([`${r.gun}:v1`, `${r.gun}:v2`], { cosign: true });
+    const got = await failures(verifyImages(o));
+    expect(got.map((f) => [f.image, f.code])).toEqual([[`${r.gun}:v1`, 'COSIGN_NOT_SIGNED']]);
+    expect(log.lines).toContain(
+      `verified ${r.gun}:v2 (${v2.digest}) signed by releases and cosign`,
+    );
+  });
+});
 
 describe('verifyImages and the trust server token', () => {
   it('asks for pull access only', async () => {
