@@ -17,6 +17,7 @@ import {
   loadRepo,
   publishChange,
   saveTrust,
+  warnIfRootExpiring,
   type Change,
   type PublishContext,
   type RoleEdit,
@@ -24,6 +25,8 @@ import {
 import { parseEnvelope } from '../../src/tuf/envelope.js';
 import { asRoot, asSnapshot, asTargets, type TargetsMeta } from '../../src/tuf/models.js';
 import type { TrustedRepo } from '../../src/tuf/repo.js';
+import { validRootCerts } from '../../src/tuf/rootcert.js';
+import { parseExpires } from '../../src/tuf/time.js';
 import type { TrustState } from '../../src/tuf/trust-cache.js';
 import { MemoryTrustStore } from '../reliability/helpers.js';
 import { newKey, sha256b64, TestRepo, type TestKey } from '../tuf/helpers/repo.js';
@@ -617,5 +620,52 @@ describe('saveTrust', () => {
     expect(store.states.get(GUN)).toEqual(state);
     await expect(saveTrust({ conn: conn(fake), log: quietLog() }, state)).resolves.toBeUndefined();
     keys.dispose();
+  });
+});
+
+describe('warnIfRootExpiring at the six-month line', () => {
+  const SIX_MONTHS = 183 * 24 * 3600 * 1000;
+
+  async function judged() {
+    const made = new Date('2030-06-01T12:00:00Z');
+    const r = new TestRepo(GUN, made);
+    const repo = await loadRepo(
+      { conn: conn(new FakeNotary(r)), rootKeyIds: [], now: () => made },
+      undefined,
+    );
+    const [cert] = [...validRootCerts(repo.root.signed, GUN, made, true).valid.values()];
+    const expires = parseExpires(repo.root.signed.expires);
+    const at = (ms: number) => {
+      const log = quietLog();
+      warnIfRootExpiring(repo, log, new Date(ms));
+      return log.lines;
+    };
+    return { repo, cert, expires, at };
+  }
+
+  it('root metadata: silent at exactly six months, warned a millisecond later', async () => {
+    const { repo, expires, at } = await judged();
+    const metadata = (lines: string[]) => lines.filter((l) => l.includes('root metadata'));
+    expect(metadata(at(expires.getTime() - SIX_MONTHS))).toEqual([]);
+    expect(metadata(at(expires.getTime() - SIX_MONTHS + 1))).toEqual([
+      `warning: ${GUN}: root metadata expires at ${repo.root.signed.expires}; re-sign root with the root key before then (\`notary witness ${GUN} root\`, then \`notary publish ${GUN}\`)`,
+    ]);
+  });
+
+  it('root certificate: silent at exactly six months, warned a millisecond later', async () => {
+    const { cert, at } = await judged();
+    const certificate = (lines: string[]) => lines.filter((l) => l.includes('certificate'));
+    const notAfter = cert.notAfter.getTime();
+    expect(certificate(at(notAfter - SIX_MONTHS))).toEqual([]);
+    expect(certificate(at(notAfter - SIX_MONTHS + 1))).toEqual([
+      `warning: ${GUN}: the root certificate expires at ${cert.notAfter.toISOString()}; rotate the root key (\`notary key rotate ${GUN} root\`) before then, or every client stops trusting the repository`,
+    ]);
+  });
+
+  it('no certificate valid any more: only the metadata warning', async () => {
+    const { cert, expires, at } = await judged();
+    const lines = at(Math.max(cert.notAfter.getTime(), expires.getTime()) + 1000);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/root metadata expires at/);
   });
 });
