@@ -1,0 +1,270 @@
+/**
+ * src/signer/sign.ts end to end against a forged trust server and registry
+ * (support/forged-notary.ts), against the mutants StrykerJS left alive: what a signed tag
+ * reports and logs, the warning when docker pull would not use the signature, a tag already
+ * signed left alone, one unresolvable tag holding back the others, a moved tag, a tag outside
+ * every role's paths, an expired role re-signed without the entries its paths drop, a publish
+ * the server never keeps, and the token scope asked for.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ImagesError } from '../../src/errors.js';
+import type { KeyRing } from '../../src/keys/keyring.js';
+import type { RepoHealth } from '../../src/signer/health.js';
+import { signImages } from '../../src/signer/sign.js';
+import type { TagTarget } from '../../src/signer/targets.js';
+import type { SignOptions } from '../../src/signer/types.js';
+import { parseEnvelope } from '../../src/tuf/envelope.js';
+import { asTargets, targetFile, type TargetsMeta } from '../../src/tuf/models.js';
+import { addDays } from '../../src/tuf/time.js';
+import { ForgedNotary } from '../support/forged-notary.js';
+import { newKey, sha256b64, TestRepo, type TestKey } from '../tuf/helpers/repo.js';
+import { quietLog, ringOfKeys } from './flows.js';
+
+let forged: ForgedNotary;
+let n = 0;
+const rings: KeyRing[] = [];
+
+beforeAll(async () => {
+  forged = await ForgedNotary.start();
+});
+afterAll(async () => {
+  await forged.close();
+});
+afterEach(() => {
+  forged.intercept = undefined;
+  forged.onPublish = undefined;
+  forged.published.length = 0;
+  for (const r of rings.splice(0)) r.dispose();
+});
+
+const file = (t: TagTarget) => targetFile(t.digest.slice('sha256:'.length), t.size);
+
+function ring(...keys: TestKey[]): KeyRing {
+  const r = ringOfKeys(...keys);
+  rings.push(r);
+  return r;
+}
+
+/** targets/releases keyed to `rel`, targets/ci to `ci` (the same key unless given). */
+function served(opts: { rel?: TestKey; ciPaths?: string[] } = {}) {
+  const r = new TestRepo(`${forged.host}/team/sign${++n}`, new Date());
+  const name = r.gun.slice(forged.host.length + 1);
+  const ci = newKey('ecdsa');
+  r.delegate('targets', 'targets/releases', { keys: [opts.rel ?? ci] });
+  r.delegate('targets', 'targets/ci', { keys: [ci], paths: opts.ciPaths });
+  r.publish();
+  forged.serve(r);
+  forged.storeInto(r);
+  return { r, name, ci };
+}
+
+function opts(images: string[], keys: KeyRing, more: Partial<SignOptions> = {}) {
+  const log = quietLog();
+  return {
+    log,
+    opts: {
+      images,
+      keys,
+      signers: [],
+      rootKeyIds: [],
+      trustServer: forged.origin,
+      caPem: forged.pki.caPem,
+      log,
+      ...more,
+    } satisfies SignOptions,
+  };
+}
+
+async function failures(run: Promise<unknown>) {
+  const err = await run.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, 'the run should have failed').toBeInstanceOf(ImagesError);
+  return (err as ImagesError).failures;
+}
+
+const sentTargets = (role: string, i = 0): TargetsMeta =>
+  parseEnvelope(forged.published[i].files.get(role)!, role, asTargets).signed;
+
+describe('signImages', () => {
+  it('signs into every role the keys may sign, reports and logs each tag', async () => {
+    const { r, name, ci } = served();
+    const v1 = forged.pushImage(name, 'v1');
+    const health: RepoHealth[] = [];
+    const { log, opts: o } = opts([`${r.gun}:v1`], ring(ci), { onHealth: (h) => health.push(h) });
+    const tags = await signImages(o);
+    expect(tags).toEqual([
+      {
+        image: `${r.gun}:v1`,
+        gun: r.gun,
+        tag: 'v1',
+        digest: v1.digest,
+        size: v1.size,
+        roles: ['targets/releases', 'targets/ci'],
+      },
+    ]);
+    expect(log.lines).toEqual(
+      expect.arrayContaining([
+        `signed ${r.gun}:v1 (${v1.digest}) in targets/releases, targets/ci`,
+      ]) as unknown,
+    );
+    expect(log.lines.filter((l) => l.includes('docker pull reads'))).toEqual([]);
+    expect(sentTargets('targets/releases').targets['v1']).toEqual(file(v1));
+    expect(sentTargets('targets/ci').targets['v1']).toEqual(file(v1));
+    expect(health.map((h) => h.gun)).toEqual([r.gun]);
+  });
+
+  it('signed only where docker pull does not look: a warning says so', async () => {
+    const { r, name, ci } = served({ rel: newKey('ecdsa') });
+    forged.pushImage(name, 'v1');
+    const { log, opts: o } = opts([`${r.gun}:v1`], ring(ci));
+    const [tag] = await signImages(o);
+    expect(tag.roles).toEqual(['targets/ci']);
+    expect(log.lines).toContain(
+      `warning: ${r.gun}:v1: signed in targets/ci only; docker pull reads targets/releases, then targets, so it does not use this signature`,
+    );
+  });
+
+  it('a role that already holds the tag with this digest is left alone', async () => {
+    const { r, name, ci } = served();
+    const v1 = forged.pushImage(name, 'v1');
+    r.setTargets('targets/releases', (t) => void (t.targets['v1'] = file(v1)));
+    r.publish();
+    forged.serve(r);
+    const [tag] = await signImages(opts([`${r.gun}:v1`], ring(ci)).opts);
+    expect(tag.roles).toEqual(['targets/releases', 'targets/ci']);
+    expect([...forged.published[0].files.keys()]).toEqual(['targets/ci']);
+    // Signed everywhere already: nothing is sent at all.
+    forged.published.length = 0;
+    await signImages(opts([`${r.gun}:v1`], ring(ci)).opts);
+    expect(forged.published).toEqual([]);
+  });
+
+  it('a tag the registry does not have holds back the repository’s other tags', async () => {
+    const { r, name, ci } = served();
+    forged.pushImage(name, 'v1');
+    const got = await failures(signImages(opts([`${r.gun}:v1`, `${r.gun}:v2`], ring(ci)).opts));
+    expect(got.map((f) => [f.image, f.code])).toEqual([
+      [`${r.gun}:v2`, expect.stringMatching(/^REGISTRY_/) as unknown],
+      [`${r.gun}:v1`, 'NOT_PUBLISHED'],
+    ]);
+    expect(got[1].message).toBe('not signed because another tag of the same repository failed');
+    expect(forged.published).toEqual([]);
+  });
+
+  it('a tag that no longer holds the expected digest → TAG_MOVED worded for sign', async () => {
+    const { r, name, ci } = served();
+    const v1 = forged.pushImage(name, 'v1');
+    const want = `sha256:${'cd'.repeat(32)}`;
+    const [f] = await failures(signImages(opts([`${r.gun}:v1`], ring(ci), { digest: want }).opts));
+    expect(f).toEqual({
+      image: `${r.gun}:v1`,
+      code: 'TAG_MOVED',
+      message: `the registry's tag v1 now points to ${v1.digest}, not the expected ${want}; the tag was pushed again after that build. Nothing was signed: sign the digest the tag holds, or build and push again`,
+    });
+    expect(forged.published).toEqual([]);
+  });
+
+  it('the expected digest the tag holds is signed', async () => {
+    const { r, name, ci } = served();
+    const v1 = forged.pushImage(name, 'v1');
+    const [tag] = await signImages(opts([`${r.gun}:v1`], ring(ci), { digest: v1.digest }).opts);
+    expect(tag).toMatchObject({ digest: v1.digest, size: v1.size });
+  });
+
+  it('a tag no role the keys may sign allows → TAG_OUTSIDE_PATHS, nothing signed', async () => {
+    const { r, name, ci } = served({ rel: newKey('ecdsa'), ciPaths: ['v'] });
+    forged.pushImage(name, 'x1');
+    forged.pushImage(name, 'v1');
+    const got = await failures(signImages(opts([`${r.gun}:v1`, `${r.gun}:x1`], ring(ci)).opts));
+    expect(got).toEqual([
+      {
+        image: `${r.gun}:x1`,
+        code: 'TAG_OUTSIDE_PATHS',
+        message: 'no role the keys may sign allows the tag x1 (delegation paths)',
+      },
+      expect.objectContaining({ image: `${r.gun}:v1`, code: 'NOT_PUBLISHED' }) as unknown,
+    ]);
+    expect(forged.published).toEqual([]);
+  });
+
+  it('an expired role is signed again, dropping the entries its paths do not allow', async () => {
+    const { r, name, ci } = served({ rel: newKey('ecdsa'), ciPaths: ['v'] });
+    const v1 = forged.pushImage(name, 'v1');
+    const now = r.now;
+    r.now = addDays(now, -3 * 365 - 1);
+    r.setTargets('targets/ci', (t) => {
+      t.targets['v0'] = { hashes: { sha256: sha256b64('v0') }, length: 2 };
+      t.targets['other'] = { hashes: { sha256: sha256b64('other') }, length: 5 };
+      t.targets['v1'] = file(v1);
+    });
+    r.now = now;
+    r.publish();
+    forged.serve(r);
+    const { log, opts: o } = opts([`${r.gun}:v1`], ring(ci));
+    const [tag] = await signImages(o);
+    expect(tag.roles).toEqual(['targets/ci']);
+    // v1 was there already: the role is signed again all the same.
+    const sent = sentTargets('targets/ci');
+    expect(Object.keys(sent.targets).sort()).toEqual(['v0', 'v1']);
+    expect(sent.targets['v1']).toEqual(file(v1));
+    expect(log.lines.join('\n')).toMatch(/targets\/ci expired at \S+; it is signed again now/);
+  });
+
+  it('an expired role gets the new tag too', async () => {
+    const { r, name, ci } = served({ rel: newKey('ecdsa') });
+    const v2 = forged.pushImage(name, 'v2');
+    const now = r.now;
+    r.now = addDays(now, -3 * 365 - 1);
+    r.setTargets(
+      'targets/ci',
+      (t) => (t.targets['v0'] = { hashes: { sha256: sha256b64('v0') }, length: 2 }),
+    );
+    r.now = now;
+    r.publish();
+    forged.serve(r);
+    await signImages(opts([`${r.gun}:v2`], ring(ci)).opts);
+    const sent = sentTargets('targets/ci');
+    expect(Object.keys(sent.targets).sort()).toEqual(['v0', 'v2']);
+    expect(sent.targets['v2']).toEqual(file(v2));
+  });
+
+  it('a server that never keeps the publish: the read-back says which tag is missing where', async () => {
+    const { r, name, ci } = served();
+    const v1 = forged.pushImage(name, 'v1');
+    forged.onPublish = undefined; // recorded, answered 200, never stored
+    const { log, opts: o } = opts([`${r.gun}:v1`], ring(ci));
+    const [f] = await failures(signImages(o));
+    expect(f.code).toBe('PUBLISH_CONFLICT');
+    expect(forged.published.length).toBeGreaterThan(1);
+    expect(log.lines).toContain(
+      `${r.gun}: read-back did not show the change (v1 is not listed in targets/releases with ${v1.digest}); retrying`,
+    );
+  });
+
+  it('asks the trust server for push access', async () => {
+    const { r, name, ci } = served();
+    forged.pushImage(name, 'v1');
+    const scopes: string[] = [];
+    forged.intercept = (req, res) => {
+      const url = new URL(req.path, forged.origin);
+      if (url.pathname === '/token') {
+        scopes.push(url.searchParams.get('scope') ?? '');
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ token: 'tok', expires_in: 300 }));
+        return true;
+      }
+      if (url.pathname.includes('/_trust/') && req.headers.authorization === undefined) {
+        res.writeHead(401, {
+          'www-authenticate': `Bearer realm="${forged.origin}/token",service="notary"`,
+        });
+        res.end();
+        return true;
+      }
+      return false;
+    };
+    await signImages(opts([`${r.gun}:v1`], ring(ci)).opts);
+    expect([...new Set(scopes)]).toEqual([`repository:${r.gun}:pull,push`]);
+  });
+});
