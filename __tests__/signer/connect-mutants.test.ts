@@ -83,6 +83,13 @@ describe('connectRepo: credentials', () => {
       onSecret: (s) => masked.push(s),
     });
     expect(masked).toEqual(['pw2', 'identity-token']);
+
+    // Without anyone to tell, an identity token is no error.
+    await connect({
+      dockerConfigDir: dockerConfig('token2', {
+        auths: { 'registry.example.com': { auth: auth('u', 'p'), identitytoken: 'tok' } },
+      }),
+    });
   });
 
   it('runs the credential helper it is given', async () => {
@@ -128,6 +135,29 @@ describe('connectRepo: the clients reach the servers', () => {
   });
   afterAll(async () => {
     await forged.close();
+  });
+
+  it('perRepository connects with the CA given, and closes its HTTP client after', async () => {
+    const { digest } = forged.pushImage('team/per', 'v1');
+    const image = `${forged.host}/team/per:v1`;
+    let kept: RepoConnection | undefined;
+    const got = await perRepository(
+      {
+        trustServer: forged.origin,
+        caPem: forged.pki.caPem,
+        dockerConfigDir: emptyDir,
+        images: [image],
+      },
+      false,
+      async (conn) => {
+        kept = conn;
+        return [(await conn.registry.resolveTag(parseImageRef(image))).digest];
+      },
+    );
+    expect(got).toEqual([digest]);
+    await expect(kept!.registry.resolveTag(parseImageRef(image))).rejects.toThrow(
+      /ERR_CLIENT_CLOSED/,
+    );
   });
 
   it('the registry client resolves a tag through the run’s HTTP client', async () => {

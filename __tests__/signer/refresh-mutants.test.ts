@@ -270,6 +270,10 @@ describe('refresh: what falls due', () => {
     expect(r.root.signed.version).toBe(2);
     expect(r.root.signed.expires).toBe(goTime(addDays(CLOCK, 10 * 365)));
     expect(r.snapshot!.signed.expires).toBe(reSigned(CLOCK));
+    const [root, targets, snapshot] = result.refreshed;
+    expect(log.lines).toContain(
+      `${r.gun}: refreshed ${[root, targets, snapshot].map((x) => `${x.role} (v${x.version}, until ${x.expires})`).join(', ')}`,
+    );
     // targets/releases is due and not held.
     expect(warningsOf(log)).toHaveLength(1);
   });
@@ -277,11 +281,16 @@ describe('refresh: what falls due', () => {
   it('a held snapshot that alone is due is re-signed alone', async () => {
     const { r, releases } = makeRepo({ snapshotAt: addDays(T0, -30) });
     forged.onPublish = store(r);
+    const before = r.snapshot!.signed;
     // targets (T0 + 3y) is not due within 5 days of CLOCK; the snapshot (T0 - 30d + 3y) is.
     const { done } = run(r, ring(r.targetsKey, releases, r.snapshotKey), { windowMs: 5 * DAY });
     const [result] = await done;
     expect(forged.published.map((p) => [...p.files.keys()])).toEqual([['snapshot']]);
     expect(result.refreshed.map((x) => x.role)).toEqual(['snapshot']);
+    // Content unchanged: the same files listed, nothing more.
+    const sent = parseEnvelope(forged.published[0].files.get('snapshot')!, 'snapshot', asSnapshot);
+    expect(sent.signed.meta).toEqual(before.meta);
+    expect(sent.signed.version).toBe(before.version + 1);
   });
 
   it('a publish the read-back does not show is made again; warnings stay one per role', async () => {
