@@ -202,6 +202,29 @@ describe('checkCosign (verify with cosign)', () => {
       code: 'COSIGN_NOT_VALID',
       message: `no valid cosign signature for ${other} by a key of rsa (2 signature(s) in ${signatureTag(other)}: layer 1: the signature is not by any of the keys)`,
     });
+    expect(await verdict(reg, d, ['ci', 'rsa', 'releases'])).toEqual({
+      code: 'COSIGN_NOT_VALID',
+      message: `no valid cosign signature for ${d} by a key of ci, rsa (1 signature(s) in ${signatureTag(d)})`,
+    });
+  });
+
+  it('a required signer the trust data does not know has no keys, so no valid signature', async () => {
+    const reg = new MemRegistry();
+    const d = reg.image('nobody');
+    await cosignSign(reg, ref, d, releases.key);
+    expect(await verdict(reg, d, ['nobody'])).toEqual({
+      code: 'COSIGN_NOT_VALID',
+      message: `no valid cosign signature for ${d} by a key of nobody (1 signature(s) in ${signatureTag(d)}: layer 1: the signature is not by any of the keys)`,
+    });
+  });
+
+  it('every problem found is reported, one after another', async () => {
+    const reg = new MemRegistry();
+    const d = reg.image('two-bad');
+    await cosignSign(reg, ref, d, newKey('ecdsa').key, newKey('ecdsa').key);
+    expect((await verdict(reg, d, []))?.message).toBe(
+      `no valid cosign signature for ${d} by a key of any signer the trust data delegates to (2 signature(s) in ${signatureTag(d)}: layer 1: the signature is not by any of the keys; layer 2: the signature is not by any of the keys)`,
+    );
   });
 });
 
@@ -268,6 +291,12 @@ describe('prepareCosignSign (sign with cosign, before the DCT publish)', () => {
       keys,
       {},
     );
+    const failed = await run.then(
+      () => undefined,
+      (e: unknown) => e as DctError,
+    );
+    expect(failed?.cause).toMatchObject({ code: 'COSIGN_KEY_UNSUPPORTED' });
+    expect(failed?.cause).not.toBe(failed);
     await expect(run).rejects.toMatchObject({
       code: 'COSIGN_KEY_UNSUPPORTED',
       message: expect.stringMatching(
@@ -309,6 +338,8 @@ describe('prepareCosignSign (sign with cosign, before the DCT publish)', () => {
           { digest: m1 },
           null,
           { digest: 'sha256:XYZ' },
+          { digest: `x${m2}` },
+          { digest: `${m2}x` },
           { digest: `sha256:${'a'.repeat(63)}` },
           { digest: 7 },
           { digest: inner },
@@ -533,6 +564,42 @@ describe('writeCosignSignatures (after the DCT publish)', () => {
       `has its DCT signature (targets/releases, ${p2.shared}) but no cosign signature for ${p2.shared}: socket hang up; run the step again to add it`,
     );
     expect(e2.done).toEqual([]);
+  });
+
+  it('names every signer of a digest, and every role and lost digest of a tag', async () => {
+    const reg = new MemRegistry();
+    const shared = reg.image('shared');
+    const own = reg.image('own');
+    const index = reg.add({ manifests: [{ digest: shared }, { digest: own }] }, OCI_INDEX);
+    const plan = await prepareCosignSign(
+      connOf(reg),
+      [a],
+      new Map([[a, { digest: index, size: 1 }]]),
+      await trusted(),
+      () => ['targets/releases', 'targets/ci'],
+      ring(releases, ci),
+      {},
+    );
+    const labels = `${label()}, the ci key ${shortId(ci.id)}`;
+    reg.onPut = (reference) =>
+      reference === signatureTag(index) ? undefined : new DctError('REGISTRY_DENIED', 'denied');
+    const log = quietLog();
+    const tag: SignedTag = {
+      image: a.input,
+      gun: GUN,
+      tag: 'a',
+      digest: index,
+      size: 1,
+      roles: ['targets/releases', 'targets/ci'],
+    };
+    const e = (await writeCosignSignatures(connOf(reg), [a], plan, [tag], { attach }, log).then(
+      () => undefined,
+      (err: unknown) => err,
+    )) as GroupImagesError;
+    expect(log.lines).toContain(`cosign-signed ${GUN}@${index} with ${labels}`);
+    expect(e.failures.map((f) => f.message)).toEqual([
+      `has its DCT signature (targets/releases, targets/ci, ${index}) but no cosign signature for ${shared}, ${own} (cosign-signed: ${index}): denied; run the step again to add it`,
+    ]);
   });
 
   it('a signed tag the plan does not know is counted as done', async () => {
