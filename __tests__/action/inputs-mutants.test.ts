@@ -83,7 +83,7 @@ describe('secretValues: every form of a secret is masked', () => {
 
   it('masks a body line that holds ": " but does not start as a header', () => {
     const odd = 'c2VjcmV0 part: two';
-    expect(secretValues({ keys: `${odd}\n` }, {})).toContain(odd);
+    expect(secretValues({ keys: `QUJD\n${odd}\n` }, {})).toContain(odd);
   });
 
   it('leaves out armour lines, even a cut one', () => {
