@@ -249,7 +249,9 @@ describe('two steps of one job', () => {
     await past.cache!.store.save(older);
     await past.cache!.save();
 
-    const dir = join(root, 'same-runner', 'dct-trust-cache');
+    // The same path as the past run's: the cache service only restores an entry there.
+    const dir = past.dir;
+    const log = logger();
     const step = (images: string[]) =>
       TrustCache.open({
         enabled: true,
@@ -257,13 +259,14 @@ describe('two steps of one job', () => {
         images,
         env: { GITHUB_RUN_ID: '43' },
         api: fake,
-        log: logger(),
+        log,
         recordPath: () => undefined,
         now: () => ++n,
       });
     const first = await step([`${GUN}:1.0`]);
     await first!.store.save(STATE); // saw timestamp 7
     const second = await step([`${GUN}:old`]); // restores the entry with timestamp 2
+    expect(log.lines.info.filter((l) => l.startsWith('Restored'))).toHaveLength(2);
     expect((await second!.store.load(GUN))?.versions['timestamp']).toBe(7);
   });
 });

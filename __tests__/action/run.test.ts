@@ -690,3 +690,54 @@ describe('runMain with the real keys code', () => {
     expect(rec.failed[0]).not.toMatch(/^Unexpected/);
   });
 });
+
+describe('runMain: nothing secret leaves the step', () => {
+  let temp: string | undefined;
+  afterEach(async () => {
+    if (temp) await rm(temp, { recursive: true, force: true });
+  });
+
+  it('keeps only the flag and temp paths in state; no masked value in state, outputs or logs', async () => {
+    temp = await mkdtemp(join(tmpdir(), 'dct-run-'));
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const keys = privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+      cipher: 'aes-256-cbc',
+      passphrase: PASS,
+    }) as string;
+    const cache: CacheApi = {
+      isFeatureAvailable: () => true,
+      restoreCache: () => Promise.resolve(undefined),
+      saveCache: () => Promise.resolve(1),
+    };
+    for (const outcome of ['signed', 'failed'] as const) {
+      const sign = vi.fn(async (o: { trustStore?: { save(s: unknown): Promise<void> } }) => {
+        await o.trustStore!.save({ gun: APP, root: 'AAAA', versions: { root: 1 } });
+        if (outcome === 'failed') throw new Error(`could not use ${PASS} for ${keys}`);
+        return [signed('1.0')];
+      });
+      const { deps, rec, summaries } = setup(
+        { ...SIGN_INPUTS, keys, 'registry-username': 'me', 'registry-password': ' reg-pw ' },
+        { sign },
+        { cache, env: { RUNNER_TEMP: temp, GITHUB_RUN_ID: '7' } },
+      );
+      delete deps.loadKeys;
+      await runMain(deps);
+      expect(rec.failed).toHaveLength(outcome === 'failed' ? 1 : 0);
+      if (outcome === 'failed') expect(rec.failed[0]).toContain('could not use ***');
+      expect([...rec.state.keys()].sort()).toEqual(['isPost', 'tempPaths']);
+      expect(rec.secrets).toEqual(expect.arrayContaining([PASS, ' reg-pw ', 'reg-pw']));
+      const left = [
+        ...rec.state.values(),
+        ...Object.values(rec.outputs),
+        ...rec.failed,
+        ...rec.info,
+        ...rec.warning,
+        ...rec.debug,
+        ...summaries,
+      ].join('\n');
+      for (const s of rec.secrets) expect(left).not.toContain(s);
+    }
+  });
+});
