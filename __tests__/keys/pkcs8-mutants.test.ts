@@ -96,8 +96,12 @@ function pbes2(o: Pbes2 = {}): Buffer {
   );
 }
 
-function block(der: Buffer, type = 'ENCRYPTED PRIVATE KEY', headers = {}): PemBlock {
-  return { type, headers, der };
+function block(
+  der: Buffer,
+  type = 'ENCRYPTED PRIVATE KEY',
+  headers: Record<string, string> = {},
+): PemBlock {
+  return { type, headers, headerOrder: Object.keys(headers), der };
 }
 
 function pbesError(der: Buffer, code: string, pass = PASS): DctError {
@@ -512,6 +516,7 @@ describe('legacy Proc-Type encryption (decryptLegacy)', () => {
       const b: PemBlock = {
         type: 'EC PRIVATE KEY',
         headers: { 'Proc-Type': '4,ENCRYPTED', 'DEK-Info': `${name},${iv.toString('hex')}` },
+        headerOrder: ['Proc-Type', 'DEK-Info'],
         der,
       };
       expect(decryptLegacy(b, Buffer.from(PASS), LABEL)).toEqual(sec1);

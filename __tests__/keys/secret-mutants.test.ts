@@ -33,7 +33,8 @@ function decodedWhile(fn: () => unknown): Buffer[] {
   const out: Buffer[] = [];
   spy.mock.calls.forEach((args, i) => {
     const r = spy.mock.results[i];
-    if (args[1] === 'base64' && r.type === 'return' && Buffer.isBuffer(r.value)) out.push(r.value);
+    if ((args as unknown[])[1] === 'base64' && r.type === 'return' && Buffer.isBuffer(r.value))
+      out.push(r.value);
   });
   spy.mockRestore();
   return out;
