@@ -5,7 +5,7 @@
  * check refuses exactly the texts that hold a key twice in one object.
  */
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, parseJson, sameJson } from '../../src/tuf/canonical.js';
+import { canonicalJson, isCanonicalJson, parseJson, sameJson } from '../../src/tuf/canonical.js';
 import {
   literalSignedMessage,
   parseEnvelope,
@@ -329,7 +329,9 @@ describe('literalSignedMessage reads the message only from files exactly as Go w
   const sigs = [{ keyid: 'k<1>', method: 'ecdsa', sig: 'c2ln&' }];
 
   it.each(SEEDS.slice(0, 20))('seed %i', (seed) => {
-    const g = new Gen(seed);
+    // Well-formed: two keys with lone surrogates are one key once written (U+FFFD), so such
+    // a message is not canonical JSON (and no file holding it parses).
+    const g = new Gen(seed, true);
     for (let i = 0; i < 40; i++) {
       const message = canonicalJson({ signed: g.json(3), n: g.string(8) });
       const file = serializeEnvelope({}, sigs, message);
@@ -351,5 +353,82 @@ describe('literalSignedMessage reads the message only from files exactly as Go w
         if (got !== undefined) expect(serializeEnvelope({}, sigs, got).equals(edited)).toBe(true);
       }
     }
+  });
+});
+
+describe('isCanonicalJson holds exactly for what canonicalJson writes', () => {
+  /** What the text decodes to written canonically, or undefined if it is not JSON. */
+  const recoded = (text: Buffer): Buffer | undefined => {
+    try {
+      // Canonical text may hold raw control characters: escaped as in a file, then read.
+      const file = serializeEnvelope({}, [], text);
+      const signed = (parseJson(file) as { signed: unknown }).signed;
+      return canonicalJson(signed);
+    } catch {
+      return undefined;
+    }
+  };
+
+  it.each(SEEDS.slice(0, 20))('seed %i', (seed) => {
+    const g = new Gen(seed, true);
+    for (let i = 0; i < 40; i++) {
+      const value = g.json(4);
+      const text = canonicalJson(value);
+      expect(isCanonicalJson(text), text.toString()).toBe(true);
+      // One byte added, dropped or changed: canonical only if it is what the result decodes
+      // to, written canonically (never a non-canonical text let through).
+      const at = g.int(text.length + 1);
+      const edits = [
+        Buffer.concat([
+          text.subarray(0, at),
+          Buffer.from([g.pick([0x20, 0x2c, 0x22, 0x5c, 0x30, 0x2d, 0x2e, 0x65, 0x7d, 0x5d])]),
+          text.subarray(at),
+        ]),
+        Buffer.concat([text.subarray(0, at), text.subarray(at + 1)]),
+        Buffer.from(text).fill(
+          g.pick([0x30, 0x31, 0x61, 0x7b, 0x3a, 0x80]),
+          Math.min(at, text.length - 1),
+          Math.min(at, text.length - 1) + 1,
+        ),
+      ];
+      for (const edited of edits) {
+        if (isCanonicalJson(edited)) {
+          expect(recoded(edited)?.equals(edited), edited.toString()).toBe(true);
+        }
+      }
+    }
+  });
+
+  it.each([
+    ['whitespace', '{"a": 1}'],
+    ['keys out of order', '{"b":1,"a":2}'],
+    ['a key twice', '{"a":1,"a":2}'],
+    ['a leading zero', '[01]'],
+    ['minus zero', '[-0]'],
+    ['a fraction', '[1.0]'],
+    ['an exponent', '[1e2]'],
+    ['an integer beyond 2^53', '[9007199254740993]'],
+    ['a \\u escape', '["\\u0041"]'],
+    ['a \\n escape', '["\\n"]'],
+    ['an unterminated string', '["a'],
+    ['text after the value', '{}x'],
+    ['an unclosed object', '{"a":1'],
+    ['a trailing comma', '[1,]'],
+    ['a bare word', '[nul]'],
+    ['a word cut short', 'tru'],
+    ['nothing', ''],
+  ])('refuses %s', (_why, text) => {
+    expect(isCanonicalJson(Buffer.from(text))).toBe(false);
+  });
+
+  it('refuses bytes that are not UTF-8, and keys ordered by UTF-16 rather than bytes', () => {
+    expect(isCanonicalJson(Buffer.from([0x22, 0xff, 0x22]))).toBe(false);
+    // U+FF61 sorts before U+10000 in UTF-16 (D800…), after it in UTF-8 (EF… < F0…).
+    expect(isCanonicalJson(Buffer.from('{"\uff61":1,"\u{10000}":2}'))).toBe(true);
+    expect(isCanonicalJson(canonicalJson({ '\u{10000}': 1, '\uff61': 2 }))).toBe(true);
+    expect(isCanonicalJson(Buffer.from('{"\u{10000}":1,"\uff61":2}'))).toBe(false);
+    expect(
+      isCanonicalJson(Buffer.from('{"a\\"":1,"a\\\\":2,"b":[true,false,null,-12,0,"\u0001"]}')),
+    ).toBe(true);
   });
 });

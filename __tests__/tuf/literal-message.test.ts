@@ -93,6 +93,36 @@ describe('verifySignatures with the literal message', () => {
     }
   });
 
+  // Go verifies over canonical(decoded signed): a signature over the bytes as written, when
+  // they are not canonical, is one notary rejects, so dct must not accept it either.
+  it.each([
+    ['keys out of order', '{"version":2,"_type":"Targets"}'],
+    ['a space after a colon', '{"_type": "Targets","version":2}'],
+    ['a number with an exponent', '{"_type":"Targets","version":2e0}'],
+    ['a number with a fraction', '{"_type":"Targets","version":2.0}'],
+    ['a \\u escape Go would not write', '{"_type":"T\\u0061rgets","version":2}'],
+    ['an escaped slash', '{"_type":"Targets\\/","version":2}'],
+    ['a minus zero', '{"_type":"Targets","version":-0}'],
+  ])('refuses a signature over the literal bytes with %s', (_why, signedText) => {
+    const literal = Buffer.from(signedText);
+    const { method, sig } = k.signer.sign(literal);
+    const sigs = [{ keyid: k.id, method: method.toLowerCase(), sig: sig.toString('base64') }];
+    const bytes = Buffer.from(`{"signed":${signedText},"signatures":${JSON.stringify(sigs)}}`);
+    expect(literalSignedMessage(bytes, sigs)).toBeUndefined();
+    const env = parseEnvelope(bytes, 'targets', asIs);
+    expect(() => verifySignatures(env, 'targets', keys, role)).toThrow(
+      expect.objectContaining({ code: 'TUF_SIGNATURE' }) as Error,
+    );
+    // The same bytes written canonically, signed the same way, are accepted.
+    const canonical = canonicalJson(env.signed);
+    const good = k.signer.sign(canonical);
+    const goodSigs = [
+      { keyid: k.id, method: good.method.toLowerCase(), sig: good.sig.toString('base64') },
+    ];
+    const goodEnv = parseEnvelope(serializeEnvelope({}, goodSigs, canonical), 'targets', asIs);
+    expect(() => verifySignatures(goodEnv, 'targets', keys, role)).not.toThrow();
+  });
+
   it('refuses a file whose signed part changed, on both paths', () => {
     const bytes = signEnvelope(tricky, [k.signer]).bytes;
     const changed = Buffer.from(bytes.toString().replace('"length":4', '"length":5'));

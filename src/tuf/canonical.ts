@@ -2,6 +2,7 @@
  * docker/go canonical JSON (notary-spec.md §3.1) and the HTML-escaping compaction that Go
  * applies to the `signed` part of every metadata file (§3.2).
  */
+import { isUtf8 } from 'node:buffer';
 import { DctError } from '../errors.js';
 
 /**
@@ -176,6 +177,113 @@ function writeString(s: string, out: ByteWriter): void {
   out.byte(QUOTE);
   out.text(ESCAPED.test(s) ? s.replace(/["\\]/g, (c) => `\\${c}`) : s);
   out.byte(QUOTE);
+}
+
+/**
+ * Whether `json` is exactly what `canonicalJson` writes for the value it holds: valid UTF-8;
+ * no whitespace; object keys in strictly rising byte order (of their unescaped UTF-8); only
+ * `\"` and `\\` escaped in strings; integers without sign on zero, leading zeros, fraction or
+ * exponent, within 2^53. Anything else, JSON or not, is false. One pass without recursion
+ * over the bytes read as Latin-1 (one character per byte, so string order is byte order),
+ * where finding quotes and backslashes is a native scan.
+ */
+export function isCanonicalJson(json: Buffer): boolean {
+  if (!isUtf8(json)) return false;
+  const t = json.toString('latin1');
+  const n = t.length;
+  // The first backslash at or after where the last string scan began (n if none left).
+  let slash = -1;
+  // Whether the last string read held an escape.
+  let escaped = false;
+  const stringEnd = (start: number): number => {
+    escaped = false;
+    let from = start + 1;
+    for (;;) {
+      const quote = t.indexOf('"', from);
+      if (quote < 0) return -1;
+      if (slash < from) {
+        slash = t.indexOf('\\', from);
+        if (slash < 0) slash = n;
+      }
+      if (slash > quote) return quote;
+      const next = t.charCodeAt(slash + 1);
+      if (next !== QUOTE && next !== BACKSLASH) return -1;
+      escaped = true;
+      from = slash + 2;
+    }
+  };
+  // Per open container, by depth: whether it is an object, and its previous key.
+  const isObject: boolean[] = [];
+  const lastKey: (string | undefined)[] = [];
+  let depth = 0;
+  /** Reads a key and its colon at `i`, in order after the previous one; the next index or -1. */
+  const key = (i: number): number => {
+    if (t.charCodeAt(i) !== QUOTE) return -1;
+    const end = stringEnd(i);
+    if (end < 0 || t.charCodeAt(end + 1) !== 0x3a) return -1;
+    const name = escaped ? t.slice(i + 1, end).replace(/\\(.)/g, '$1') : t.slice(i + 1, end);
+    const prev = lastKey[depth - 1];
+    if (prev !== undefined && !(prev < name)) return -1;
+    lastKey[depth - 1] = name;
+    return end + 2;
+  };
+  let i = 0;
+  for (;;) {
+    // A value starts at i; `end` is where it ends.
+    const c = t.charCodeAt(i);
+    let end: number;
+    if (c === 0x7b || c === 0x5b) {
+      if (t.charCodeAt(i + 1) === (c === 0x7b ? 0x7d : 0x5d)) {
+        end = i + 2;
+      } else {
+        isObject[depth] = c === 0x7b;
+        lastKey[depth] = undefined;
+        depth++;
+        i = c === 0x7b ? key(i + 1) : i + 1;
+        if (i < 0) return false;
+        continue;
+      }
+    } else if (c === QUOTE) {
+      end = stringEnd(i) + 1;
+      if (end === 0) return false;
+    } else if (c === 0x74 || c === 0x66 || c === 0x6e) {
+      const word = c === 0x74 ? 'true' : c === 0x66 ? 'false' : 'null';
+      if (!t.startsWith(word, i)) return false;
+      end = i + word.length;
+    } else {
+      end = canonicalNumberEnd(t, i);
+      if (end < 0) return false;
+    }
+    // After a value: close containers, or go on to the next element or key.
+    i = end;
+    for (;;) {
+      if (depth === 0) return i === n;
+      const object = isObject[depth - 1];
+      const d = t.charCodeAt(i);
+      if (d === 0x2c) {
+        i = object ? key(i + 1) : i + 1;
+        if (i < 0) return false;
+        break;
+      }
+      if (d !== (object ? 0x7d : 0x5d)) return false;
+      depth--;
+      i++;
+    }
+  }
+}
+
+const BACKSLASH = 0x5c;
+
+/** The end of a canonical integer at `start` (`0`, or `-?[1-9][0-9]*` within 2^53), or -1. */
+function canonicalNumberEnd(t: string, start: number): number {
+  let i = start;
+  if (t.charCodeAt(i) === 0x2d) i++;
+  const first = i;
+  for (let c = t.charCodeAt(i); c >= 0x30 && c <= 0x39; c = t.charCodeAt(i)) i++;
+  if (i === first) return -1;
+  if (t.charCodeAt(first) === 0x30 && (i > first + 1 || first > start)) return -1;
+  // Up to 15 digits are always within 2^53; more are checked as a number.
+  return i - first <= 15 || Number.isSafeInteger(Number(t.slice(start, i))) ? i : -1;
 }
 
 const HTML_ESCAPES: Record<number, string> = { 0x3c: '\\u003c', 0x3e: '\\u003e', 0x26: '\\u0026' };

@@ -3,7 +3,7 @@
  * (notary-spec.md §3.2), with the exact bytes kept beside the parsed object.
  */
 import { DctError } from '../errors.js';
-import { canonicalJson, GoFields, htmlEscape, parseJson } from './canonical.js';
+import { canonicalJson, GoFields, htmlEscape, isCanonicalJson, parseJson } from './canonical.js';
 import type { TufSigner } from '../keys/sign.js';
 
 export interface Signature {
@@ -191,7 +191,8 @@ const SIGNATURES_KEY = Buffer.from(',"signatures":');
  * canonical(signed) for every file written as Go writes it. Only returned when the whole
  * file is exactly Go's serialization of that message and `signatures`: no second `signed`,
  * no other top-level key, nothing after; so the object parsed from the file is the object
- * in the message. Undefined otherwise. Callers must still check the signatures over it.
+ * in the message; and when the message is canonical JSON, so it is the very bytes Go would
+ * verify. Undefined otherwise. Callers must still check the signatures over it.
  */
 export function literalSignedMessage(bytes: Buffer, signatures: Signature[]): Buffer | undefined {
   if (!bytes.subarray(0, SIGNED_HEAD.length).equals(SIGNED_HEAD)) return undefined;
@@ -203,9 +204,13 @@ export function literalSignedMessage(bytes: Buffer, signatures: Signature[]): Bu
     // Nothing escaped (most files): Go writes the message as it is unless it holds something
     // to escape, and then the signatures; compared so, without a copy of a large file.
     if (escapeControls(raw) !== raw || htmlEscape(raw) !== raw) return undefined;
-    return bytes.subarray(end).equals(signaturesTail(signatures)) ? message : undefined;
+    if (!bytes.subarray(end).equals(signaturesTail(signatures))) return undefined;
+  } else if (!serializeEnvelope({}, signatures, message).equals(bytes)) {
+    return undefined;
   }
-  return serializeEnvelope({}, signatures, message).equals(bytes) ? message : undefined;
+  // Go verifies over canonical(signed): bytes that are not canonical JSON (keys out of order,
+  // spaces, `1e2`, `\u0041`) are not what any valid signature covers, even if one verifies.
+  return isCanonicalJson(message) ? message : undefined;
 }
 
 const UNESCAPES: Record<string, Buffer> = {
