@@ -229,6 +229,23 @@ describe('the cosign inputs', () => {
     expect(parseInputs({ images: IMG, cosign: 'yes', command: 'verify' }).cosign).toBe(true);
   });
 
+  it('take a password of only whitespace as not given (it is not masked), an empty env as empty', () => {
+    const base = { images: IMG, keys: KEYS, cosign: 'true', 'cosign-key': COSIGN_KEY };
+    const blank = { ...base, 'cosign-password': ' \t ' };
+    expect(parseInputs(blank, {}).cosignPassword).toBeUndefined();
+    expect(parseInputs(blank, { COSIGN_PASSWORD: 'env' }).cosignPassword).toBe('env');
+    expect(parseInputs(base, { COSIGN_PASSWORD: '  ' }).cosignPassword).toBeUndefined();
+    expect(parseInputs(base, { COSIGN_PASSWORD: '' }).cosignPassword).toBe('');
+    // Whatever is used as a password is among the masked values.
+    for (const [raw, env] of [
+      [blank, { COSIGN_PASSWORD: 'env' }],
+      [{ ...base, 'cosign-password': ' p ' }, {}],
+    ] as const) {
+      const used = parseInputs(raw, env).cosignPassword!;
+      expect(secretValues(raw, env)).toContain(used);
+    }
+  });
+
   it.each([
     [{ cosign: 'sure' }, '`cosign` must be true or false'],
     [{ 'cosign-key': COSIGN_KEY }, '`cosign-key` is set but `cosign` is not true'],

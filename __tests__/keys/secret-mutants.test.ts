@@ -288,6 +288,10 @@ describe('keyPathInfo', () => {
   it('root_keys only as the parent; tuf_keys only above the parent', () => {
     expect(keyPathInfo(`root_keys/${id}.key`)).toEqual({ idFromName: id, role: 'root' });
     expect(keyPathInfo(`root_keys/x/${id}.key`)).toEqual({ idFromName: id });
+    // `.` and empty segments are no folder: a root key stays a root key, a GUN stays whole
+    expect(keyPathInfo(`root_keys/./${id}.key`)).toEqual({ idFromName: id, role: 'root' });
+    expect(keyPathInfo(`root_keys//${id}.key`)).toEqual({ idFromName: id, role: 'root' });
+    expect(keyPathInfo(`tuf_keys/./g/./h/${id}.key`)).toEqual({ idFromName: id, gun: 'g/h' });
     // the legacy path wins over a role in the name
     expect(keyPathInfo(`root_keys/${id}_targets.key`)).toEqual({ idFromName: id, role: 'root' });
     expect(keyPathInfo(`tuf_keys/${id}_targets.key`)).toEqual({ idFromName: id, role: 'targets' });

@@ -377,8 +377,11 @@ export function parseInputs(raw: RawInputs, env: Env = {}): Inputs {
     dockerConfigDir: text(env.DOCKER_CONFIG),
     cosign,
     cosignKey,
-    // cosign's own rule: COSIGN_PASSWORD, which may be empty (a key without password).
-    cosignPassword: raw['cosign-password'] || env.COSIGN_PASSWORD,
+    // cosign's own rule: COSIGN_PASSWORD, which may be empty (a key without password). Only
+    // whitespace counts as not given, as for the passphrases: such a value is not masked.
+    cosignPassword:
+      secret(raw['cosign-password']) ??
+      (env.COSIGN_PASSWORD === '' ? '' : secret(env.COSIGN_PASSWORD)),
     expiresWithinMs,
   };
 }
@@ -417,10 +420,15 @@ export interface InputsCore {
 
 /**
  * Read, mask and validate the inputs. The secrets are masked before validation, so a failed
- * validation cannot leave one unmasked.
+ * validation cannot leave one unmasked. `mask` (by default the runner's `setSecret`) is
+ * called with each secret value.
  */
-export function getInputs(c: InputsCore = core, env: Env = process.env): Inputs {
+export function getInputs(
+  c: InputsCore = core,
+  env: Env = process.env,
+  mask: (secret: string) => void = (s) => c.setSecret(s),
+): Inputs {
   const raw = readRawInputs((name) => c.getInput(name, { trimWhitespace: false }));
-  for (const s of secretValues(raw, env)) c.setSecret(s);
+  for (const s of secretValues(raw, env)) mask(s);
   return parseInputs(raw, env);
 }

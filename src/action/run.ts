@@ -40,10 +40,8 @@ import { verifyImages } from '../signer/verify.js';
 export { Redactor };
 import { TrustCache, type CacheApi } from './cache.js';
 import {
+  getInputs,
   InputsError,
-  parseInputs,
-  readRawInputs,
-  secretValues,
   type Command,
   type Env,
   type Inputs,
@@ -232,9 +230,7 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
 
   try {
     try {
-      const raw = readRawInputs((name) => c.getInput(name, { trimWhitespace: false }));
-      for (const s of secretValues(raw, d.env)) mask(s);
-      const inputs = parseInputs(raw, d.env);
+      const inputs = getInputs(c, d.env, mask);
       report.command = inputs.command;
 
       const state = new MainState(c);
