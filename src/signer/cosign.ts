@@ -248,10 +248,6 @@ export async function checkCosign(
         ];
   const keys = roles.flatMap((r) => roleKeys(repo, r));
   const found = await findCosignSignatures(conn.registry, ref, target.digest, keys);
-  const who =
-    required.length > 0
-      ? `signer ${required.join(', ')}`
-      : 'any signer the trust data delegates to';
   if (found.signatures === 0) {
     throw new DctError(
       'COSIGN_NOT_SIGNED',
@@ -264,12 +260,12 @@ export async function checkCosign(
       ? required.filter((s) => !found.validBy.has(signerName(signerRole(s))))
       : found.validBy.size > 0
         ? []
-        : [who];
+        : ['any signer the trust data delegates to'];
   if (missing.length > 0) {
     const detail = found.problems.length > 0 ? `: ${found.problems.join('; ')}` : '';
     throw new DctError(
       'COSIGN_NOT_VALID',
-      `no valid cosign signature for ${target.digest} by ${required.length > 0 ? `a key of ${missing.join(', ')}` : `a key of ${who}`} ` +
+      `no valid cosign signature for ${target.digest} by a key of ${missing.join(', ')} ` +
         `(${found.signatures} signature(s) in ${found.tag}${detail})`,
     );
   }
