@@ -7,7 +7,7 @@
  * key held by the owner, root and snapshot re-signed, the keys a new delegation's file is
  * read with, and the trust cache kept or left alone.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DctError } from '../../src/errors.js';
 import type { KeyRing } from '../../src/keys/keyring.js';
 import { shortId } from '../../src/keys/keyid.js';
@@ -29,7 +29,7 @@ import { validRootCerts } from '../../src/tuf/rootcert.js';
 import { parseExpires } from '../../src/tuf/time.js';
 import type { TrustState } from '../../src/tuf/trust-cache.js';
 import { MemoryTrustStore } from '../reliability/helpers.js';
-import { newKey, sha256b64, TestRepo, type TestKey } from '../tuf/helpers/repo.js';
+import { newKey, newRootKey, sha256b64, TestRepo, type TestKey } from '../tuf/helpers/repo.js';
 import { quietLog, ringOfKeys } from './flows.js';
 
 const GUN = 'registry.example.com/team/app';
@@ -347,6 +347,7 @@ describe('publishChange', () => {
     await expect(publishChange(ctx, planV1(r.targetsKey), confirmV1)).rejects.toMatchObject({
       code: 'PUBLISH_FAILED',
       message: `${GUN}: no answer to 3 publishes (last: no answer) and the repository does not show the change, so it is not published (a publish the server is still processing could appear later: run verify before signing again)`,
+      cause: { code: 'NOTARY_OUTCOME_UNKNOWN', message: 'no answer' },
     });
     expect(fake.published).toHaveLength(3);
     expect(log.lines.filter((l) => l.includes('the publish answer was lost'))).toHaveLength(3);
@@ -526,9 +527,9 @@ describe('publishChange: what is signed', () => {
       ),
     ).rejects.toMatchObject({
       code: 'PUBLISH_READBACK',
-      message: expect.stringMatching(
-        /^refusing to publish targets\/nope: read back as a client reads it, /,
-      ) as unknown,
+      message:
+        'refusing to publish targets/nope: read back as a client reads it, valid signatures did not meet threshold for targets/nope (0 valid of 1 required); it was not signed by the keys the repository trusts for this role; nothing was published',
+      cause: { code: 'TUF_THRESHOLD' },
     });
     expect(fake.published).toEqual([]);
     keys.dispose();
@@ -587,6 +588,8 @@ describe('publishChange: what is signed', () => {
     expect([...files.keys()]).toEqual(['root', 'snapshot']);
     expect(files.get('root')?.version).toBe(2);
     expect(trustStore.states.get(GUN)?.versions).toMatchObject({ root: 2 });
+    // The new root is what is remembered, not the one the publish started from.
+    expect(trustStore.states.get(GUN)?.root).toBe(files.get('root')!.bytes.toString('base64'));
     keys.dispose();
   });
 
@@ -667,5 +670,208 @@ describe('warnIfRootExpiring at the six-month line', () => {
     const lines = at(Math.max(cert.notAfter.getTime(), expires.getTime()) + 1000);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/root metadata expires at/);
+  });
+});
+
+describe('publishChange: causes, the first read, the stale count, read-back', () => {
+  it('the default and retired-server wording keeps the loader’s failure as the cause', async () => {
+    const failure = new DctError('HTTP_UNREACHABLE', 'cannot reach it');
+    const unreachable = { fetch: () => Promise.reject(failure) };
+    for (const more of [
+      { server: 'https://notary.docker.io' },
+      { server: 'https://registry.example.com', serverGiven: false },
+    ]) {
+      const err = await loadRepo({ conn: conn(unreachable, more), rootKeyIds: [] }, undefined).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(DctError);
+      expect((err as DctError).cause).toBe(failure);
+    }
+  });
+
+  it('a repository the caller already loaded is planned on as it is, not read again', async () => {
+    const { r, keys, fake } = setUp();
+    const first = await loadRepo({ conn: conn(fake), rootKeyIds: [] }, undefined);
+    const planned: TrustedRepo[] = [];
+    const plan = (repo: TrustedRepo) => (planned.push(repo), planV1(r.targetsKey)(repo));
+    await publishChange(context(fake, keys).ctx, plan, confirmV1, first);
+    expect(planned[0]).toBe(first);
+    keys.dispose();
+  });
+
+  it('a root expiring soon is warned about once, however many attempts the publish takes', async () => {
+    const r = new TestRepo(GUN, new Date());
+    const soon = new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    r.signRoot(2, r.rootKeys, (root) => void (root.expires = soon));
+    r.publish();
+    const keys = ringOfKeys(r.targetsKey);
+    const fake = new FakeNotary(r);
+    fake.script = [versionConflict(), versionConflict()];
+    const { ctx, log } = context(fake, keys);
+    await publishChange(ctx, planV1(r.targetsKey), confirmV1);
+    expect(fake.published).toHaveLength(3);
+    expect(log.lines.filter((l) => l.includes('root metadata expires'))).toEqual([
+      `warning: ${GUN}: root metadata expires at ${soon}; re-sign root with the root key before then (\`notary witness ${GUN} root\`, then \`notary publish ${GUN}\`)`,
+    ]);
+    keys.dispose();
+  });
+
+  it('a lost answer between version conflicts does not restart the count → NOTARY_STALE after the third', async () => {
+    const { r, keys, fake } = setUp();
+    fake.script = [versionConflict(), versionConflict(), lostAnswer(), versionConflict()];
+    const err = await publishChange(context(fake, keys).ctx, planV1(r.targetsKey), confirmV1).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({
+      code: 'NOTARY_STALE',
+      message: expect.stringMatching(
+        new RegExp(`^${GUN}: the trust server refused our update 3 times as older`),
+      ) as unknown,
+      cause: { code: 'NOTARY_VERSION', message: 'old version' },
+    });
+    expect(fake.published).toHaveLength(4);
+    keys.dispose();
+  });
+
+  it('the server’s snapshot listing our bytes confirms the publish; `confirm` is not asked', async () => {
+    const { r, keys, fake } = setUp();
+    const asked: TrustedRepo[] = [];
+    const never = (repo: TrustedRepo) => (asked.push(repo), 'not checked this way');
+    const files = await publishChange(context(fake, keys).ctx, planV1(r.targetsKey), never);
+    expect([...files.keys()]).toEqual(['targets']);
+    expect(fake.published).toHaveLength(1);
+    expect(asked).toEqual([]);
+    keys.dispose();
+  });
+
+  it('read-back failing on every attempt → PUBLISH_CONFLICT caused by the change not showing', async () => {
+    const { r, keys, fake } = setUp();
+    const replaced = (): Outcome => (files) => {
+      fake.store(files);
+      r.setTargets('targets', (t) => void delete t.targets['v1']);
+      r.publish();
+    };
+    fake.script = [replaced(), replaced()];
+    const err = await publishChange(
+      context(fake, keys, { maxAttempts: 2 }).ctx,
+      planV1(r.targetsKey),
+      confirmV1,
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({
+      code: 'PUBLISH_CONFLICT',
+      cause: { code: 'PUBLISH_UNCONFIRMED', message: 'v1 is not there' },
+    });
+    expect(fake.published).toHaveLength(2);
+    keys.dispose();
+  });
+
+  it('a delegation whose parent role does not exist is never sent → PUBLISH_READBACK', async () => {
+    const { keys, fake } = setUp();
+    const k = newKey('ecdsa');
+    const change: Change = {
+      roles: [
+        {
+          role: 'targets/none/ci',
+          signers: [k.signer],
+          edit: (t) => void (t.targets['v1'] = target('v1')),
+        },
+      ],
+    };
+    await expect(
+      publishChange(
+        context(fake, keys).ctx,
+        () => change,
+        () => undefined,
+      ),
+    ).rejects.toMatchObject({
+      code: 'PUBLISH_READBACK',
+      message: expect.stringMatching(
+        /^refusing to publish targets\/none\/ci: read back as a client reads it, /,
+      ) as unknown,
+    });
+    expect(fake.published).toEqual([]);
+    keys.dispose();
+  });
+
+  it('content that reads back otherwise but is the signed message is published', async () => {
+    // A lone surrogate is written as U+FFFD: the file reads back with U+FFFD, and its
+    // canonical form is still the message the signature covers.
+    const { r, keys, fake } = setUp();
+    const files = await publishChange(
+      context(fake, keys).ctx,
+      () => addTag([r.targetsKey], 'v\ud800'),
+      () => undefined,
+    );
+    const sent = parseEnvelope(files.get('targets')!.bytes, 'targets', asTargets);
+    expect(Object.keys(sent.signed.targets).sort()).toEqual(['latest', 'v\ufffd']);
+    keys.dispose();
+  });
+
+  it('the owner’s snapshot keys not held → SNAPSHOT_KEY_MISSING naming each of them', async () => {
+    const { r, keys, fake } = setUp();
+    const second = newKey('ed25519');
+    r.moreSnapshotKeys = [second];
+    r.signRoot(2);
+    r.publish();
+    fake.script = [new DctError('NOTARY_SNAPSHOT_KEY_MISSING', 'no snapshot key')];
+    await expect(
+      publishChange(context(fake, keys).ctx, planV1(r.targetsKey), confirmV1),
+    ).rejects.toMatchObject({
+      code: 'SNAPSHOT_KEY_MISSING',
+      message: expect.stringMatching(
+        new RegExp(
+          `^this repository's snapshot key \\(${shortId(r.snapshotKey.id)}, ${shortId(second.id)}\\) is held by its owner`,
+        ),
+      ) as unknown,
+    });
+    keys.dispose();
+  });
+});
+
+describe('publishChange waits, warnIfRootExpiring with several certificates', () => {
+  it('without a `sleep` given, the backoff after a conflict is a real timer of the logged length', async () => {
+    const { r, keys, fake } = setUp();
+    fake.script = [versionConflict()];
+    const timer = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      const { ctx, log } = context(fake, keys);
+      delete ctx.sleep;
+      await publishChange(ctx, planV1(r.targetsKey), confirmV1);
+      const line = log.lines.find((l) => l.includes('another signer published first'));
+      const ms = Number(/again in (\d+) ms$/.exec(line ?? '')?.[1]);
+      expect(ms).toBeGreaterThanOrEqual(100);
+      expect(timer.mock.calls.map((c) => c[1])).toContain(ms);
+      expect(fake.published).toHaveLength(2);
+    } finally {
+      timer.mockRestore();
+      keys.dispose();
+    }
+  });
+
+  it('the root certificate warning goes by the latest of several valid certificates', async () => {
+    const made = new Date('2030-06-01T12:00:00Z');
+    const r = new TestRepo(GUN, made);
+    const day = 24 * 3600 * 1000;
+    const soon = newRootKey({
+      cn: GUN,
+      notBefore: new Date(made.getTime() - day),
+      notAfter: new Date(made.getTime() + 30 * day),
+    });
+    r.rootKeys = [...r.rootKeys, soon];
+    r.signRoot(2);
+    r.publish();
+    const repo = await loadRepo(
+      { conn: conn(new FakeNotary(r)), rootKeyIds: [], now: () => made },
+      undefined,
+    );
+    expect(validRootCerts(repo.root.signed, GUN, made, true).valid.size).toBe(2);
+    const log = quietLog();
+    warnIfRootExpiring(repo, log, made);
+    expect(log.lines).toEqual([]);
   });
 });
