@@ -416,6 +416,13 @@ describe('isCanonicalJson holds exactly for what canonicalJson writes', () => {
     ['a trailing comma', '[1,]'],
     ['a bare word', '[nul]'],
     ['a word cut short', 'tru'],
+    // After an element: a refusal is never read as a position to go on from.
+    ['an escape after an element', '[1,"\\x"]'],
+    ['keys out of order, nested', '[{"b":1,"a":2}]'],
+    ['a leading zero after an element', '[1,01]'],
+    ['minus zero after an element', '[1,-0]'],
+    ['a large integer after an element', '[1,9007199254740993]'],
+    ['a key with an escape out of order', '{"b":1,"a\\\\":2}'],
     ['nothing', ''],
   ])('refuses %s', (_why, text) => {
     expect(isCanonicalJson(Buffer.from(text))).toBe(false);

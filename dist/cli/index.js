@@ -3184,10 +3184,7 @@ function isCanonicalJson(json) {
     const n = t.length;
     // The first backslash at or after where the last string scan began (n if none left).
     let slash = -1;
-    // Whether the last string read held an escape.
-    let escaped = false;
     const stringEnd = (start) => {
-        escaped = false;
         let from = start + 1;
         for (;;) {
             const quote = t.indexOf('"', from);
@@ -3203,7 +3200,6 @@ function isCanonicalJson(json) {
             const next = t.charCodeAt(slash + 1);
             if (next !== QUOTE && next !== BACKSLASH)
                 return -1;
-            escaped = true;
             from = slash + 2;
         }
     };
@@ -3218,7 +3214,8 @@ function isCanonicalJson(json) {
         const end = stringEnd(i);
         if (end < 0 || t.charCodeAt(end + 1) !== 0x3a)
             return -1;
-        const name = escaped ? t.slice(i + 1, end).replace(/\\(.)/g, '$1') : t.slice(i + 1, end);
+        const raw = t.slice(i + 1, end);
+        const name = raw.includes('\\') ? raw.replace(/\\(.)/g, '$1') : raw;
         const prev = lastKey[depth - 1];
         if (prev !== undefined && !(prev < name))
             return -1;
@@ -12004,9 +12001,6 @@ async function checkCosign(conn, repo, ref, target, required) {
         ];
     const keys = roles.flatMap((r) => cosign_roleKeys(repo, r));
     const found = await findCosignSignatures(conn.registry, ref, target.digest, keys);
-    const who = required.length > 0
-        ? `signer ${required.join(', ')}`
-        : 'any signer the trust data delegates to';
     if (found.signatures === 0) {
         throw new DctError('COSIGN_NOT_SIGNED', `has no cosign signature: the registry holds no ${found.tag} for ${target.digest} ` +
             '(only a DCT signature); sign it with `cosign: true`');
@@ -12015,10 +12009,10 @@ async function checkCosign(conn, repo, ref, target, required) {
         ? required.filter((s) => !found.validBy.has(signerName(signerRole(s))))
         : found.validBy.size > 0
             ? []
-            : [who];
+            : ['any signer the trust data delegates to'];
     if (missing.length > 0) {
         const detail = found.problems.length > 0 ? `: ${found.problems.join('; ')}` : '';
-        throw new DctError('COSIGN_NOT_VALID', `no valid cosign signature for ${target.digest} by ${required.length > 0 ? `a key of ${missing.join(', ')}` : `a key of ${who}`} ` +
+        throw new DctError('COSIGN_NOT_VALID', `no valid cosign signature for ${target.digest} by a key of ${missing.join(', ')} ` +
             `(${found.signatures} signature(s) in ${found.tag}${detail})`);
     }
 }

@@ -193,10 +193,7 @@ export function isCanonicalJson(json: Buffer): boolean {
   const n = t.length;
   // The first backslash at or after where the last string scan began (n if none left).
   let slash = -1;
-  // Whether the last string read held an escape.
-  let escaped = false;
   const stringEnd = (start: number): number => {
-    escaped = false;
     let from = start + 1;
     for (;;) {
       const quote = t.indexOf('"', from);
@@ -208,7 +205,6 @@ export function isCanonicalJson(json: Buffer): boolean {
       if (slash > quote) return quote;
       const next = t.charCodeAt(slash + 1);
       if (next !== QUOTE && next !== BACKSLASH) return -1;
-      escaped = true;
       from = slash + 2;
     }
   };
@@ -221,7 +217,8 @@ export function isCanonicalJson(json: Buffer): boolean {
     if (t.charCodeAt(i) !== QUOTE) return -1;
     const end = stringEnd(i);
     if (end < 0 || t.charCodeAt(end + 1) !== 0x3a) return -1;
-    const name = escaped ? t.slice(i + 1, end).replace(/\\(.)/g, '$1') : t.slice(i + 1, end);
+    const raw = t.slice(i + 1, end);
+    const name = raw.includes('\\') ? raw.replace(/\\(.)/g, '$1') : raw;
     const prev = lastKey[depth - 1];
     if (prev !== undefined && !(prev < name)) return -1;
     lastKey[depth - 1] = name;
