@@ -68,3 +68,12 @@ describe('start-up loads only what every run needs', () => {
     expect(loaded.filter((m) => ON_USE.includes(m))).toEqual([]);
   });
 });
+
+describe('third-party code only some runs use is in chunks loaded on use', () => {
+  it('the main bundle holds only @actions/core; XSalsa20 (cosign keys) is its own chunk', async () => {
+    const main = await readFile(join(REPO_ROOT, 'dist/main/index.js'), 'utf8');
+    const packages = new Set(main.match(/node_modules\/@?[a-z0-9.-]+(\/[a-z0-9.-]+)?/g));
+    expect([...packages]).toEqual(['node_modules/@actions/core']);
+    expect(main).not.toContain('xsalsa20poly1305');
+  });
+});

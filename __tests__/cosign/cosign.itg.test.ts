@@ -423,7 +423,7 @@ async function addSigner(
 describe('bad input', () => {
   it('a cosign-key that does not decrypt, or is not P-256', async () => {
     const img = await pushImage(sb, PATH, '8.0', { seed: 'bad-key' });
-    const good = encryptCosignKey(signerKey, 'right');
+    const good = await encryptCosignKey(signerKey, 'right');
     const wrong = await sign([`${gun}:8.0`], {
       cosign: 'true',
       'cosign-key': good,
@@ -433,7 +433,7 @@ describe('bad input', () => {
     expect(wrong.failed).toEqual([
       expect.stringMatching(/^`cosign-key` could not be decrypted: the password is wrong/),
     ]);
-    const p384 = encryptCosignKey(
+    const p384 = await encryptCosignKey(
       generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey,
       'pw',
     );

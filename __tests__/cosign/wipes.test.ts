@@ -71,7 +71,7 @@ function p256(): KeyObject {
 beforeEach(() => seen.clear());
 
 describe('cosign key wipes', () => {
-  it('encryptCosignKey zeroes the password bytes, the scrypt key and the key export', () => {
+  it('encryptCosignKey zeroes the password bytes, the scrypt key and the key export', async () => {
     const key = p256();
     const exported: Buffer[] = [];
     const real = key.export.bind(key);
@@ -80,7 +80,7 @@ describe('cosign key wipes', () => {
       if (Buffer.isBuffer(out)) exported.push(out);
       return out;
     }) as KeyObject['export']);
-    const pem = encryptCosignKey(key, PASSWORD);
+    const pem = await encryptCosignKey(key, PASSWORD);
     expect(pem).toMatch(/^-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n/);
     expectWiped('scrypt.pass');
     expectWiped('scrypt.key');
@@ -88,11 +88,11 @@ describe('cosign key wipes', () => {
     expect(exported[0].every((x) => x === 0)).toBe(true);
   });
 
-  it('decryptCosignKey zeroes the password bytes, the scrypt key, the PKCS#8 and every PEM block', () => {
-    const pem = encryptCosignKey(p256(), PASSWORD);
+  it('decryptCosignKey zeroes the password bytes, the scrypt key, the PKCS#8 and every PEM block', async () => {
+    const pem = await encryptCosignKey(p256(), PASSWORD);
     const extra = `-----BEGIN PUBLIC KEY-----\n${Buffer.from('not a key').toString('base64')}\n-----END PUBLIC KEY-----\n`;
     seen.clear();
-    const key = decryptCosignKey(extra + pem, PASSWORD, 'the cosign-key input');
+    const key = await decryptCosignKey(extra + pem, PASSWORD, 'the cosign-key input');
     expect(key.asymmetricKeyType).toBe('ec');
     for (const where of [
       'scrypt.pass',
@@ -105,10 +105,10 @@ describe('cosign key wipes', () => {
     }
   });
 
-  it('with a wrong password, the scrypt key and the PEM block are zeroed too', () => {
-    const pem = encryptCosignKey(p256(), PASSWORD);
+  it('with a wrong password, the scrypt key and the PEM block are zeroed too', async () => {
+    const pem = await encryptCosignKey(p256(), PASSWORD);
     seen.clear();
-    expect(() => decryptCosignKey(pem, 'wrong', 'the cosign-key input')).toThrow(
+    await expect(decryptCosignKey(pem, 'wrong', 'the cosign-key input')).rejects.toThrow(
       expect.objectContaining({ code: 'COSIGN_KEY_BAD_PASSWORD' }),
     );
     for (const where of ['scrypt.pass', 'scrypt.key', 'pem.ENCRYPTED SIGSTORE PRIVATE KEY']) {

@@ -150,10 +150,10 @@ const MAX_LINE = 1000;
 const flatLine = (s: string): string => oneLine(s, { max: MAX_LINE, breaksOnly: true });
 
 /** The `cosign-key` input, decrypted with `cosign-password` (or COSIGN_PASSWORD). */
-function loadCosignKey(inputs: Inputs): KeyObject {
+async function loadCosignKey(inputs: Inputs): Promise<KeyObject> {
   const password = inputs.cosignPassword ?? '';
   try {
-    const key = decryptCosignKey(inputs.cosignKey!, password, '`cosign-key`');
+    const key = await decryptCosignKey(inputs.cosignKey!, password, '`cosign-key`');
     assertP256(key, '`cosign-key`');
     return key;
   } catch (e) {
@@ -241,7 +241,7 @@ export async function runMain(overrides: Partial<MainDeps> = {}): Promise<void> 
         keys = await d.loadKeys(inputs, mask, log);
         for (const w of keys.warnings) log.warning(w);
       }
-      const cosignKey = inputs.cosignKey === undefined ? undefined : loadCosignKey(inputs);
+      const cosignKey = inputs.cosignKey === undefined ? undefined : await loadCosignKey(inputs);
 
       cache = await TrustCache.open({
         enabled: inputs.cache,

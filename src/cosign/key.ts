@@ -16,7 +16,6 @@ import {
 } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { secretbox } from '@noble/ciphers/salsa.js';
 import { DctError } from '../errors.js';
 import { encodePem, parsePem } from '../keys/pem.js';
 import { curveOf } from '../keys/rules.js';
@@ -59,6 +58,9 @@ function b64(value: unknown, what: string, length?: number): Buffer {
   return out;
 }
 
+/** XSalsa20-Poly1305, loaded on first use: only runs with a cosign key need it. */
+const salsa = () => import('@noble/ciphers/salsa.js');
+
 function notCosignKey(why: string): DctError {
   return new DctError('COSIGN_KEY_INVALID', `the cosign key is not one cosign wrote: ${why}`);
 }
@@ -67,7 +69,12 @@ function notCosignKey(why: string): DctError {
  * Decrypts a cosign private key. `label` names where it came from (an input) in messages.
  * Throws COSIGN_KEY_INVALID (not that format), COSIGN_KEY_BAD_PASSWORD.
  */
-export function decryptCosignKey(pem: string, password: string, label: string): KeyObject {
+export async function decryptCosignKey(
+  pem: string,
+  password: string,
+  label: string,
+): Promise<KeyObject> {
+  const { secretbox } = await salsa();
   const blocks = parsePem(pem);
   const block = blocks.find((b) => b.type === SIGSTORE_KEY_PEM || b.type === COSIGN_KEY_PEM);
   for (const b of blocks) if (b !== block) b.der.fill(0);
@@ -143,8 +150,9 @@ export function assertP256(key: KeyObject, label: string): void {
 }
 
 /** The key as `cosign generate-key-pair` writes `cosign.key`, encrypted with `password`. */
-export function encryptCosignKey(key: KeyObject, password: string): string {
+export async function encryptCosignKey(key: KeyObject, password: string): Promise<string> {
   if (key.type !== 'private') throw new TypeError('encryptCosignKey needs a private key');
+  const { secretbox } = await salsa();
   const salt = randomBytes(SALT_BYTES);
   const nonce = randomBytes(NONCE_BYTES);
   const derived = deriveKey(password, salt, WRITE_N);
@@ -196,7 +204,7 @@ export async function writeCosignKeyPair(
   const privateKey = join(dir, `${name}.cosign.key`);
   const publicKey = join(dir, `${name}.cosign.pub`);
   assertP256(key, `the key ${name}`);
-  const pem = encryptCosignKey(key, password);
+  const pem = await encryptCosignKey(key, password);
   const pub = cosignPublicKeyPem(key);
   const written: string[] = [];
   try {
