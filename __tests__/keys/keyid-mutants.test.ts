@@ -2,9 +2,16 @@
  * keyid.ts and rules.ts at their edges, against the mutants StrykerJS left alive: the key ID's
  * exact canonical JSON, each TUF key type read back into a public key (Ed25519 only at 32
  * bytes, unknown types refused by name), the certificate key types, the TUF key type table
- * the verifier checks keys against, and the RSA size bound.
+ * the verifier checks keys against, the RSA size bound, and curve rules for keys Node does
+ * not make (no curve details, or curve details on a key of another type).
  */
-import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPublicKey,
+  createSecretKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { rootCertificate } from '../../src/keys/cert.js';
 import {
@@ -22,6 +29,7 @@ import {
   MIN_RSA_BITS,
   PLAIN_KEYTYPE,
   certKeytype,
+  curveOf,
   isCertKeytype,
   keyProblem,
   rsaBits,
@@ -110,6 +118,14 @@ describe('certificate keys', () => {
     expect(canonicalKeyId(tuf)).toBe(keyIdOf(tufKeyFromKeyObject(key)));
     expect(canonicalKeyId(tuf)).not.toBe(keyIdOf(tuf));
   });
+
+  it('a plain key is named by its TUF ID without being read: bytes that are no key get one', () => {
+    for (const keytype of ['ecdsa', 'rsa', 'ed25519', 'dsa']) {
+      const key: TufKey = { keytype, keyval: { private: null, public: 'QUJD' } };
+      expect(() => publicKeyOf(key), keytype).toThrow();
+      expect(canonicalKeyId(key), keytype).toBe(keyIdOf(key));
+    }
+  });
 });
 
 describe('rules tables', () => {
@@ -136,6 +152,24 @@ describe('rules tables', () => {
   it('rsaBits reads the modulus; 0 for a key without one', () => {
     expect(rsaBits(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey)).toBe(2048);
     expect(rsaBits(generateKeyPairSync('ed25519').publicKey)).toBe(0);
+    expect(rsaBits(createSecretKey(Buffer.alloc(32)))).toBe(0); // no asymmetricKeyDetails
+  });
+
+  // Every EC KeyObject Node 20 makes names its curve ('UNDEF' for explicit parameters it does
+  // not recognise); these stand-ins are keys without that detail, or with one on another type.
+  const stub = (type: string, details?: object) =>
+    ({ type: 'public', asymmetricKeyType: type, asymmetricKeyDetails: details }) as KeyObject;
+
+  it('an EC key without curve details is on no curve notary signs with', () => {
+    const bare = stub('ec');
+    expect(curveOf(bare)).toBe(undefined);
+    expect(keyProblem(bare)).toBe('is on EC curve unknown; notary supports P-224/256/384/521');
+  });
+
+  it('only an EC key has a curve, whatever its details say', () => {
+    for (const type of ['rsa', 'ed25519', 'x25519']) {
+      expect(curveOf(stub(type, { namedCurve: 'prime256v1' })), type).toBe(undefined);
+    }
   });
 
   it('RSA just below the minimum is refused', () => {
