@@ -509,6 +509,7 @@ function keyProblem(key) {
 ;// CONCATENATED MODULE: ./src/keys/keyid.ts
 
 
+
 /** An Ed25519 SPKI is this fixed prefix followed by the raw 32-byte public key (RFC 8410). */
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 /**
@@ -546,6 +547,8 @@ function keyid_publicKeyOf(key) {
     const bytes = Buffer.from(key.keyval.public, 'base64');
     switch (key.keytype) {
         case 'ecdsa':
+            requireNamedCurve(bytes);
+            return (0,external_node_crypto_.createPublicKey)({ key: bytes, format: 'der', type: 'spki' });
         case 'rsa':
             return (0,external_node_crypto_.createPublicKey)({ key: bytes, format: 'der', type: 'spki' });
         case 'ed25519':
@@ -562,6 +565,15 @@ function keyid_publicKeyOf(key) {
         default:
             throw new Error(`unsupported key type ${key.keytype}`);
     }
+}
+/**
+ * Go's x509.ParsePKIXPublicKey takes an EC key's parameters only as a named curve's OID; Node
+ * also reads them written out, as the same curve. A key notary cannot read is not one here.
+ */
+function requireNamedCurve(spki) {
+    const alg = sequence(sequence(parseDerPrefix(spki), 'SubjectPublicKeyInfo')[0], 'algorithm');
+    if (oidOf(alg[0]) === OID.ecPublicKey)
+        oidOf(alg[1], 'a named curve');
 }
 function tufKey(keytype, pub) {
     return { keytype, keyval: { private: null, public: Buffer.from(pub).toString('base64') } };

@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { OID, oidOf, parseDerPrefix, sequence } from './der.js';
 import { certKeytype, isCertKeytype, PLAIN_KEYTYPE } from './rules.js';
 
 /** An Ed25519 SPKI is this fixed prefix followed by the raw 32-byte public key (RFC 8410). */
@@ -48,6 +49,8 @@ export function publicKeyOf(key: TufKey): KeyObject {
   const bytes = Buffer.from(key.keyval.public, 'base64');
   switch (key.keytype) {
     case 'ecdsa':
+      requireNamedCurve(bytes);
+      return createPublicKey({ key: bytes, format: 'der', type: 'spki' });
     case 'rsa':
       return createPublicKey({ key: bytes, format: 'der', type: 'spki' });
     case 'ed25519':
@@ -63,6 +66,15 @@ export function publicKeyOf(key: TufKey): KeyObject {
     default:
       throw new Error(`unsupported key type ${key.keytype}`);
   }
+}
+
+/**
+ * Go's x509.ParsePKIXPublicKey takes an EC key's parameters only as a named curve's OID; Node
+ * also reads them written out, as the same curve. A key notary cannot read is not one here.
+ */
+function requireNamedCurve(spki: Buffer): void {
+  const alg = sequence(sequence(parseDerPrefix(spki), 'SubjectPublicKeyInfo')[0], 'algorithm');
+  if (oidOf(alg[0]) === OID.ecPublicKey) oidOf(alg[1], 'a named curve');
 }
 
 function tufKey(keytype: string, pub: Uint8Array): TufKey {
