@@ -2,7 +2,9 @@
  * der.ts at its edges, against the mutants StrykerJS left alive: every length form at its
  * bounds (short/long switch at 0x80, 1–4 length bytes, non-minimal and indefinite refused,
  * content ending exactly at the buffer's end), high tag numbers, OIDs (empty, truncated, arcs
- * past 2^53, the 2.x first-arc split), INTEGER bounds, and the writer's exact bytes.
+ * past 2^53 and the 2^46 bound that keeps them exact, the 2.x first-arc split), INTEGER
+ * bounds, times anchored at both ends, the default words of each refusal, and the writer's
+ * exact bytes.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -21,6 +23,7 @@ import {
   oidOf,
   readTlv,
   smallInt,
+  timeOf,
   tlv,
 } from '../../src/keys/der.js';
 
@@ -114,6 +117,51 @@ describe('oidOf', () => {
     expect(() => oidOf(readTlv(hex('0400')).node, 'the curve')).toThrow(
       new DerError('DER: expected the curve'),
     );
+    expect(() => oidOf(readTlv(hex('0400')).node)).toThrow(new DerError('DER: expected an OID'));
+  });
+
+  it('an arc may reach 2^46 - 1 and no further, so that reading on never loses precision', () => {
+    expect(oid('0608 2a 8fffffffffff7f')).toBe(`1.2.${2 ** 46 - 1}`);
+    expect(() => oid('0608 2a 90808080808000')).toThrow(new DerError('DER: OID arc too large'));
+    expect(() => oid('0609 2a 8180808080808000')).toThrow(new DerError('DER: OID arc too large'));
+  });
+});
+
+describe('timeOf', () => {
+  const time = (tag: number, s: string, what?: string) =>
+    timeOf(readTlv(tlv(tag, Buffer.from(s, 'ascii'))).node, what);
+
+  it('the whole content is the time: nothing before it, nothing after the Z', () => {
+    expect(time(TAG.UTC_TIME, '500101000000Z').toISOString()).toBe('1950-01-01T00:00:00.000Z');
+    expect(time(TAG.GENERALIZED_TIME, '20500101000000Z').toISOString()).toBe(
+      '2050-01-01T00:00:00.000Z',
+    );
+    for (const [tag, s] of [
+      [TAG.UTC_TIME, '1500101000000Z'],
+      [TAG.UTC_TIME, '500101000000Z0'],
+      [TAG.GENERALIZED_TIME, '120500101000000Z'],
+      [TAG.GENERALIZED_TIME, '20500101000000Z0'],
+    ] as const) {
+      expect(() => time(tag, s), s).toThrow(
+        new DerError('DER: a time is not in whole seconds, UTC'),
+      );
+    }
+    expect(() => time(TAG.UTC_TIME, '500101000000Z0', 'notAfter')).toThrow(
+      new DerError('DER: notAfter is not in whole seconds, UTC'),
+    );
+  });
+
+  it('another tag is refused in the same words', () => {
+    expect(() => timeOf(readTlv(hex('0400')).node)).toThrow(new DerError('DER: expected a time'));
+    expect(() => timeOf(undefined, 'notBefore')).toThrow(new DerError('DER: expected notBefore'));
+  });
+});
+
+describe('DerError', () => {
+  it('is an Error by the name DerError', () => {
+    const e = new DerError('DER: x');
+    expect(e).toBeInstanceOf(Error);
+    expect([e.name, e.message, String(e)]).toEqual(['DerError', 'DER: x', 'DerError: DER: x']);
   });
 });
 
@@ -159,6 +207,7 @@ describe('the writer, byte for byte', () => {
     expect(derUnsigned(hex('0080'))).toEqual(hex('02020080'));
     expect(derUnsigned(hex('80'))).toEqual(hex('02020080'));
     expect(derUnsigned(hex('7f01'))).toEqual(hex('02027f01'));
+    expect(derUnsigned(hex('000102'))).toEqual(hex('02020102'));
   });
 
   it('BOOLEAN, BIT STRING and OIDs', () => {
@@ -169,8 +218,8 @@ describe('the writer, byte for byte', () => {
     expect(derOid('1.2.840.113549')).toEqual(hex('0606 2a864886f70d'));
     expect(derOid('2.999')).toEqual(hex('0602 8837'));
     expect(derOid('1.2.16384')).toEqual(hex('0604 2a818000'));
-    for (const bad of ['1', '', '1..2', '1.a', '1.2.-3', ' 1.2']) {
-      expect(() => derOid(bad), bad).toThrow(RangeError);
+    for (const bad of ['1', '', '1..2', '1.a', '1.2.-3', ' 1.2', '1.2a', '1.2 ']) {
+      expect(() => derOid(bad), bad).toThrow(new RangeError(`DER: bad OID ${bad}`));
     }
   });
 });

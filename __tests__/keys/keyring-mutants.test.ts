@@ -3,10 +3,11 @@
  * holds, which files `include` selects (and that skipped files are never decrypted), the
  * warnings, the messages naming keys no passphrase opens (one or several, root or not, with
  * or without an ID), errors other than a wrong passphrase passing straight through, role and
- * gun kept only when given, the self-test, and lookups whose entry is not the key it claims.
+ * gun kept only when given, the self-test, lookups whose entry is not the key it claims, the
+ * words of KEYRING_DISPOSED, and the compared exports zeroed when two files disagree.
  */
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { derSequence, sequence } from '../../src/keys/der.js';
 import { encryptNotaryKey, generateKey } from '../../src/keys/encrypt.js';
 import { keyIdOf, tufKeyFromKeyObject, type TufKey } from '../../src/keys/keyid.js';
@@ -295,5 +296,51 @@ describe('lookups', () => {
     expect(r.signerFor(keyIdOf(cert), cert)).toBeUndefined();
     // an ID listed without an entry in the key map
     expect(r.heldAmong([idOf(k)], {})).toEqual([]);
+  });
+});
+
+describe('disposal and wiping', () => {
+  it('a disposed ring says so, in its own words', () => {
+    const ring = KeyRing.open([file(plain(generateKey('ecdsa')))], { include: 'all' });
+    ring.dispose();
+    const err = expectDctError(() => ring.ids(), 'KEYRING_DISPOSED');
+    expect(err.message).toBe('the key ring was already disposed');
+  });
+
+  it('two files disagreeing under one ID: the PKCS#8 exports compared are zeroed all the same', () => {
+    const a = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const b = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    // a's private scalar with b's public point: its key ID is b's.
+    const [v, d, p] = sequence(parseDer(a.export({ type: 'sec1', format: 'der' })), 'sec1');
+    const pubB = sequence(parseDer(b.export({ type: 'sec1', format: 'der' })), 'sec1')[3];
+    const forged = encodePem({
+      type: 'EC PRIVATE KEY',
+      headers: {},
+      der: derSequence(v.raw, d.raw, p.raw, pubB.raw),
+    });
+    const files = [file(plain(b)), file(forged, { source: 'input block 2' })];
+    const exports: Buffer[] = [];
+    const proto = Object.getPrototypeOf(a) as KeyObject;
+    // Called below with each key as `this`, as the prototype's own method.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    const real = proto.export;
+    const spy = vi.spyOn(proto, 'export').mockImplementation(function (
+      this: KeyObject,
+      opts?: Parameters<KeyObject['export']>[0],
+    ) {
+      const out = real.call(this, opts as never);
+      if (Buffer.isBuffer(out)) exports.push(out);
+      return out;
+    });
+    try {
+      const err = expectDctError(() => KeyRing.open(files, { include: 'all' }), 'KEY_DUPLICATE_ID');
+      expect(err.message).toBe(
+        `input block 1 and input block 2 hold different private keys for key ID ${idOf(b).slice(0, 7)}; one of them is damaged`,
+      );
+    } finally {
+      spy.mockRestore();
+    }
+    expect(exports).toHaveLength(2);
+    expect(exports.map((x) => x.length > 0 && x.every((y) => y === 0))).toEqual([true, true]);
   });
 });
