@@ -545,6 +545,12 @@ function certTufKey(pem, pub) {
 /** The public key a TUF key object holds; x509 types use the (first) certificate's key. */
 function keyid_publicKeyOf(key) {
     const bytes = Buffer.from(key.keyval.public, 'base64');
+    // Go decodes []byte strictly (padded standard base64) and its key IDs hash the key as it
+    // writes it again; Buffer.from skips what it cannot read. Only the one spelling Go writes
+    // is both the key and the text its ID covers.
+    if (bytes.toString('base64') !== key.keyval.public) {
+        throw new Error('the public key is not in standard padded base64');
+    }
     switch (key.keytype) {
         case 'ecdsa':
             requireNamedCurve(bytes);
