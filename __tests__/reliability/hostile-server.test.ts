@@ -10,7 +10,7 @@ import { parseImageRef } from '../../src/registry/reference.js';
 import { parseEnvelope } from '../../src/tuf/envelope.js';
 import { asTargets, type TargetFile } from '../../src/tuf/models.js';
 import { loadTrustedRepo } from '../../src/tuf/load.js';
-import { checkGroup } from '../../src/signer/verify.js';
+import { checkGroup } from '../signer/check-group.js';
 import type { TagTarget } from '../../src/signer/targets.js';
 import { GroupImagesError } from '../../src/signer/images.js';
 import { TestRepo } from '../tuf/helpers/repo.js';

@@ -1,5 +1,5 @@
 /**
- * The `verify` verdicts on src/signer/verify.ts itself (checkGroup), on synthetic repositories
+ * The `verify` verdicts on src/signer/verify.ts itself (checkTags), on synthetic repositories
  * whose keys the test holds: "signed for another digest", "missing signer", "not signed", and
  * a required signer whose delegation could not be trusted.
  */
@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseImageRef, type ImageRef } from '../../src/registry/reference.js';
 import { GroupImagesError } from '../../src/signer/images.js';
 import type { TagTarget } from '../../src/signer/targets.js';
-import { checkGroup } from '../../src/signer/verify.js';
+import { checkGroup } from './check-group.js';
 import { targetFile } from '../../src/tuf/models.js';
 import { loadTrustedRepo } from '../../src/tuf/load.js';
 import { newKey, TestRepo } from '../tuf/helpers/repo.js';

@@ -3532,12 +3532,6 @@ function bareInPlace(v) {
         keys += 1 + bareInPlace(o[names[i]]);
     return keys;
 }
-function toBareObject(obj) {
-    const bare = Object.create(null);
-    for (const k of Object.keys(obj))
-        bare[k] = obj[k];
-    return bare;
-}
 /** A prototype-free empty object, for maps keyed by names that come from the network. */
 function bareObject() {
     return Object.create(null);

@@ -33,14 +33,7 @@ export function verifyImages(opts: VerifyOptions): Promise<VerifiedTag[]> {
     warnIfExpiring(repo, opts.log);
     opts.onHealth?.(healthAfter(repo, new Map()));
     await saveTrust({ conn, trustStore: opts.trustStore, log: opts.log }, repo);
-    const checked: VerifiedTag[] = [];
-    for (const ref of group.refs.filter((r) => targets.has(r))) {
-      try {
-        checked.push(checkTag(repo, ref, targets.get(ref)!, opts.requiredSigners));
-      } catch (e) {
-        failures.push(imageFailure(ref.input, e));
-      }
-    }
+    const checked = checkTags(repo, group.refs, targets, opts.requiredSigners, failures);
     const verified =
       opts.cosign === true
         ? await checkCosignEach(conn, repo, group.refs, targets, checked, opts, failures)
@@ -85,23 +78,27 @@ async function checkCosignEach(
   return results.filter((t) => t !== undefined);
 }
 
-/** Checks every tag of one verified repository; collects a failure per tag. */
-export function checkGroup(
+/**
+ * The verdict on each tag of one verified repository whose target the registry gave: the
+ * verified ones are returned, a failure per other tag goes to `failures`.
+ */
+export function checkTags(
   repo: TrustedRepo,
   refs: ImageRef[],
   targets: Map<ImageRef, TagTarget>,
   required: string[],
+  failures: ImageFailure[],
 ): VerifiedTag[] {
   const out: VerifiedTag[] = [];
-  const failures: ImageFailure[] = [];
   for (const ref of refs) {
+    const target = targets.get(ref);
+    if (target === undefined) continue;
     try {
-      out.push(checkTag(repo, ref, targets.get(ref)!, required));
+      out.push(checkTag(repo, ref, target, required));
     } catch (e) {
       failures.push(imageFailure(ref.input, e));
     }
   }
-  if (failures.length > 0) throw new GroupImagesError(failures, out.filter(Boolean));
   return out;
 }
 

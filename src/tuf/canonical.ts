@@ -492,12 +492,6 @@ function bareInPlace(v: unknown): number {
   return keys;
 }
 
-export function toBareObject(obj: Record<string, unknown>): Record<string, unknown> {
-  const bare = Object.create(null) as Record<string, unknown>;
-  for (const k of Object.keys(obj)) bare[k] = obj[k];
-  return bare;
-}
-
 /** A prototype-free empty object, for maps keyed by names that come from the network. */
 export function bareObject<V>(): Record<string, V> {
   return Object.create(null) as Record<string, V>;
