@@ -2,8 +2,9 @@
  * src/signer/revoke.ts end to end against a forged trust server (support/forged-notary.ts),
  * against the mutants StrykerJS left alive: what a revoked tag reports and logs, the roles
  * it leaves, a tag in no role the keys may sign, a target without a sha256, a race in which
- * another signer removes the tag from one role first, a server that never keeps the change,
- * and the token scope asked for.
+ * another signer removes the tag from one role first (or from every role, or drops a role),
+ * a delegation without a file, the repository key alone (and the warning it gets), a server
+ * that never keeps the change, and the token scope asked for.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ImagesError } from '../../src/errors.js';
@@ -183,6 +184,79 @@ describe('revokeImages', () => {
     const [done] = await revokeImages(opts([`${r.gun}:v1`], ring(ci)).opts);
     expect(done.roles).toEqual(['targets/releases', 'targets/ci']);
     expect([...forged.published[0].files.keys()]).toEqual(['targets/releases']);
+  });
+
+  it('another signer removes it from every role first: nothing left to send, both reported', async () => {
+    const { r, ci } = served();
+    let raced = false;
+    forged.intercept = (req, res) => {
+      if (raced || req.method !== 'POST') return false;
+      raced = true;
+      // The other signer's revoke lands first: v1 leaves both roles.
+      for (const role of ['targets/releases', 'targets/ci']) {
+        r.setTargets(role, (t) => void delete t.targets['v1']);
+      }
+      r.publish();
+      forged.serve(r);
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ code: 'VERSION', message: 'version', detail: {} }] }));
+      return true;
+    };
+    const { log, opts: o } = opts([`${r.gun}:v1`], ring(ci));
+    const [done] = await revokeImages(o);
+    expect(done).toMatchObject({ digest: V1.digest, roles: ['targets/releases', 'targets/ci'] });
+    // The read after the conflict already shows the change: no second publish.
+    expect(forged.published).toEqual([]);
+    expect(log.lines).toContain(
+      `revoked ${r.gun}:v1 (${V1.digest}) from targets/releases, targets/ci`,
+    );
+  });
+
+  it('a role removed meanwhile is not looked up again: the revoke is confirmed', async () => {
+    const { r, ci } = served();
+    let raced = false;
+    forged.intercept = (req, res) => {
+      if (raced || req.method !== 'POST') return false;
+      raced = true;
+      // An admin drops targets/ci altogether and another signer revokes v1 from releases.
+      r.setTargets('targets', (t) => {
+        t.delegations.roles = t.delegations.roles.filter((d) => d.name !== 'targets/ci');
+      });
+      r.targets.delete('targets/ci');
+      r.setTargets('targets/releases', (t) => void delete t.targets['v1']);
+      r.publish();
+      forged.serve(r);
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ code: 'VERSION', message: 'version', detail: {} }] }));
+      return true;
+    };
+    const [done] = await revokeImages(opts([`${r.gun}:v1`], ring(ci)).opts);
+    expect(done.roles).toEqual(['targets/releases', 'targets/ci']);
+    expect(forged.published).toEqual([]);
+  });
+
+  it('a delegation the keys may sign that has no file yet is skipped', async () => {
+    const { r, ci } = served();
+    r.delegate('targets', 'targets/new', { keys: [ci] });
+    r.publish();
+    forged.serve(r);
+    const [done] = await revokeImages(opts([`${r.gun}:v1`], ring(ci)).opts);
+    expect(done.roles).toEqual(['targets/releases', 'targets/ci']);
+    expect([...forged.published[0].files.keys()].sort()).toEqual([
+      'targets/ci',
+      'targets/releases',
+    ]);
+  });
+
+  it('with only the repository key: removed from targets, with the warning roles give', async () => {
+    const { r } = served();
+    const { log, opts: o } = opts([`${r.gun}:latest`], ring(r.targetsKey));
+    const [done] = await revokeImages(o);
+    expect(done.roles).toEqual(['targets']);
+    expect(log.lines).toContain(
+      `warning: ${r.gun}: none of the keys may sign a delegation (targets/releases, targets/ci, targets/qa); signing into \`targets\` with the repository key. Docker clients read \`targets/releases\` first.`,
+    );
+    expect(Object.keys(sent('targets').targets)).toEqual([]);
   });
 
   it('a server that never keeps the change: the read-back says where the tag still is', async () => {

@@ -1,13 +1,16 @@
 /**
  * src/signer/sign.ts end to end against a forged trust server and registry
  * (support/forged-notary.ts), against the mutants StrykerJS left alive: what a signed tag
- * reports and logs, the warning when docker pull would not use the signature, a tag already
- * signed left alone, one unresolvable tag holding back the others, a moved tag, a tag outside
- * every role's paths, an expired role re-signed without the entries its paths drop, a publish
- * the server never keeps, and the token scope asked for.
+ * reports and logs, the warning when docker pull would not use the signature (none for
+ * `targets` alone), a tag already signed left alone, one unresolvable tag holding back the
+ * others, a moved tag, the manifest by digest asked for only when pinned, a tag outside every
+ * role's paths, an expired role re-signed without the entries its paths drop, expiry warnings
+ * only for roles not re-signed, cosign stopped by a key that is not P-256 before publishing, a
+ * publish the server never keeps, and the token scope asked for.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ImagesError } from '../../src/errors.js';
+import { shortId } from '../../src/keys/keyid.js';
 import type { KeyRing } from '../../src/keys/keyring.js';
 import type { RepoHealth } from '../../src/signer/health.js';
 import { signImages } from '../../src/signer/sign.js';
@@ -46,10 +49,10 @@ function ring(...keys: TestKey[]): KeyRing {
 }
 
 /** targets/releases keyed to `rel`, targets/ci to `ci` (the same key unless given). */
-function served(opts: { rel?: TestKey; ciPaths?: string[] } = {}) {
+function served(opts: { rel?: TestKey; ciPaths?: string[]; ci?: TestKey } = {}) {
   const r = new TestRepo(`${forged.host}/team/sign${++n}`, new Date());
   const name = r.gun.slice(forged.host.length + 1);
-  const ci = newKey('ecdsa');
+  const ci = opts.ci ?? newKey('ecdsa');
   r.delegate('targets', 'targets/releases', { keys: [opts.rel ?? ci] });
   r.delegate('targets', 'targets/ci', { keys: [ci], paths: opts.ciPaths });
   r.publish();
@@ -126,6 +129,69 @@ describe('signImages', () => {
     );
   });
 
+  it('signed in two roles docker pull does not read: the warning names both', async () => {
+    const { r, name, ci } = served({ rel: newKey('ecdsa') });
+    r.delegate('targets', 'targets/qa', { keys: [ci] });
+    r.publish();
+    forged.serve(r);
+    forged.pushImage(name, 'v1');
+    const { log, opts: o } = opts([`${r.gun}:v1`], ring(ci));
+    const [tag] = await signImages(o);
+    expect(tag.roles).toEqual(['targets/ci', 'targets/qa']);
+    expect(log.lines).toContain(
+      `warning: ${r.gun}:v1: signed in targets/ci, targets/qa only; docker pull reads targets/releases, then targets, so it does not use this signature`,
+    );
+  });
+
+  it('signed into targets alone: docker pull reads it, no warning', async () => {
+    const r = new TestRepo(`${forged.host}/team/sign${++n}`, new Date());
+    forged.serve(r);
+    forged.storeInto(r);
+    const v1 = forged.pushImage(r.gun.slice(forged.host.length + 1), 'v1');
+    const { log, opts: o } = opts([`${r.gun}:v1`], ring(r.targetsKey));
+    const [tag] = await signImages(o);
+    expect(tag.roles).toEqual(['targets']);
+    expect(sentTargets('targets').targets['v1']).toEqual(file(v1));
+    expect(log.lines.filter((l) => l.startsWith('warning:'))).toEqual([]);
+  });
+
+  it('a role about to expire is warned about unless this run re-signed it', async () => {
+    const { r, name, ci } = served({ rel: newKey('ecdsa') });
+    forged.pushImage(name, 'v1');
+    const now = r.now;
+    // Both delegations signed so long ago that they expire in 10 days.
+    r.now = addDays(now, -3 * 365 + 10);
+    for (const role of ['targets/releases', 'targets/ci']) {
+      r.setTargets(
+        role,
+        (t) => void (t.targets['v0'] = file({ digest: `sha256:${'0'.repeat(64)}`, size: 1 })),
+      );
+    }
+    r.now = now;
+    r.publish();
+    forged.serve(r);
+    const { log, opts: o } = opts([`${r.gun}:v1`], ring(ci));
+    const [tag] = await signImages(o);
+    expect(tag.roles).toEqual(['targets/ci']);
+    const expiring = log.lines.filter((l) => l.includes(' expires at '));
+    expect(expiring.map((l) => l.split(' expires at ')[0])).toEqual([
+      `warning: ${r.gun}: targets/releases`,
+    ]);
+  });
+
+  it('cosign with a DCT key that is not P-256 stops before anything is published', async () => {
+    const rsa = newKey('rsa');
+    const { r, name } = served({ ci: rsa });
+    forged.pushImage(name, 'v1');
+    const [f] = await failures(signImages(opts([`${r.gun}:v1`], ring(rsa), { cosign: {} }).opts));
+    expect(f).toMatchObject({ image: `${r.gun}:v1`, code: 'COSIGN_KEY_UNSUPPORTED' });
+    // targets/releases comes first, keyed to the same key.
+    expect(f.message).toBe(
+      `the releases key ${shortId(rsa.id)} is a rsa key; cosign signing here needs an ECDSA P-256 key (what \`cosign generate-key-pair\` and docker make); give a cosign key as \`cosign-key\` to sign with it instead`,
+    );
+    expect(forged.published).toEqual([]);
+  });
+
   it('a role that already holds the tag with this digest is left alone', async () => {
     const { r, name, ci } = served();
     const v1 = forged.pushImage(name, 'v1');
@@ -151,6 +217,22 @@ describe('signImages', () => {
     ]);
     expect(got[1].message).toBe('not signed because another tag of the same repository failed');
     expect(forged.published).toEqual([]);
+  });
+
+  it('the manifest by digest is asked for only with an expected digest', async () => {
+    const { r, name, ci } = served();
+    const v1 = forged.pushImage(name, 'v1');
+    const asked: string[] = [];
+    forged.intercept = (req) => {
+      const m = /\/manifests\/(.+)$/.exec(req.path);
+      if (m !== null) asked.push(m[1]);
+      return false;
+    };
+    await signImages(opts([`${r.gun}:v1`], ring(ci)).opts);
+    expect(asked).toEqual(['v1']);
+    asked.length = 0;
+    await signImages(opts([`${r.gun}:v1`], ring(ci), { digest: v1.digest }).opts);
+    expect(asked.sort()).toEqual([v1.digest, 'v1'].sort());
   });
 
   it('a tag that no longer holds the expected digest → TAG_MOVED worded for sign', async () => {
