@@ -29,6 +29,16 @@ function enc(key: KeyObject, pass: string, role: string): string {
 
 const plain = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }) as string;
 
+/** An EC PRIVATE KEY holding one key's private scalar with another's (`b`'s) public point. */
+function scalarWithOthersPoint(headers: Record<string, string>) {
+  const a = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  const b = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  const [v, d, p] = sequence(parseDer(a.export({ type: 'sec1', format: 'der' })), 'sec1');
+  const pubB = sequence(parseDer(b.export({ type: 'sec1', format: 'der' })), 'sec1')[3];
+  const der = derSequence(v.raw, d.raw, p.raw, pubB.raw);
+  return { b, forged: encodePem({ type: 'EC PRIVATE KEY', headers, der }) };
+}
+
 describe('passphraseCandidates', () => {
   it('the value, then without one trailing newline, then each line; no empty ones, no repeats', () => {
     expect(passphraseCandidates(undefined)).toEqual([]);
@@ -245,15 +255,7 @@ describe('what is held', () => {
   });
 
   it('the self-test refuses a key whose public part is another key’s, naming it', () => {
-    const a = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-    const b = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-    const [v, d, p] = sequence(parseDer(a.export({ type: 'sec1', format: 'der' })), 'sec1');
-    const pubB = sequence(parseDer(b.export({ type: 'sec1', format: 'der' })), 'sec1')[3];
-    const forged = encodePem({
-      type: 'EC PRIVATE KEY',
-      headers: { role: 'ci' },
-      der: derSequence(v.raw, d.raw, p.raw, pubB.raw),
-    });
+    const { b, forged } = scalarWithOthersPoint({ role: 'ci' });
     const err = expectDctError(
       () => KeyRing.open([file(forged)], { include: 'all' }),
       'KEY_NOT_A_KEY',
@@ -308,19 +310,10 @@ describe('disposal and wiping', () => {
   });
 
   it('two files disagreeing under one ID: the PKCS#8 exports compared are zeroed all the same', () => {
-    const a = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-    const b = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-    // a's private scalar with b's public point: its key ID is b's.
-    const [v, d, p] = sequence(parseDer(a.export({ type: 'sec1', format: 'der' })), 'sec1');
-    const pubB = sequence(parseDer(b.export({ type: 'sec1', format: 'der' })), 'sec1')[3];
-    const forged = encodePem({
-      type: 'EC PRIVATE KEY',
-      headers: {},
-      der: derSequence(v.raw, d.raw, p.raw, pubB.raw),
-    });
+    const { b, forged } = scalarWithOthersPoint({});
     const files = [file(plain(b)), file(forged, { source: 'input block 2' })];
     const exports: Buffer[] = [];
-    const proto = Object.getPrototypeOf(a) as KeyObject;
+    const proto = Object.getPrototypeOf(b) as KeyObject;
     // Called below with each key as `this`, as the prototype's own method.
     // eslint-disable-next-line @typescript-eslint/unbound-method
     const real = proto.export;

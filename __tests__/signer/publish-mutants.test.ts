@@ -129,6 +129,23 @@ const confirmV1 = (repo: TrustedRepo) =>
 const versionConflict = () => new DctError('NOTARY_VERSION', 'old version');
 const lostAnswer = () => new DctError('NOTARY_OUTCOME_UNKNOWN', 'no answer');
 
+/** Publishes v1 into `role` (not in the repository), signed by a key it does not list. */
+function publishV1Into(role: string, fake: FakeNotary, keys: KeyRing) {
+  return publishChange(
+    context(fake, keys).ctx,
+    () => ({
+      roles: [
+        {
+          role,
+          signers: [newKey('ecdsa').signer],
+          edit: (t) => void (t.targets['v1'] = target('v1')),
+        },
+      ],
+    }),
+    () => undefined,
+  );
+}
+
 function setUp() {
   const r = new TestRepo(GUN, new Date());
   const keys = ringOfKeys(r.targetsKey);
@@ -509,23 +526,7 @@ describe('publishChange: what is signed', () => {
 
   it('a delegation its parent does not list is never sent → PUBLISH_READBACK', async () => {
     const { keys, fake } = setUp();
-    const k = newKey('ecdsa');
-    const change: Change = {
-      roles: [
-        {
-          role: 'targets/nope',
-          signers: [k.signer],
-          edit: (t) => void (t.targets['v1'] = target('v1')),
-        },
-      ],
-    };
-    await expect(
-      publishChange(
-        context(fake, keys).ctx,
-        () => change,
-        () => undefined,
-      ),
-    ).rejects.toMatchObject({
+    await expect(publishV1Into('targets/nope', fake, keys)).rejects.toMatchObject({
       code: 'PUBLISH_READBACK',
       message:
         'refusing to publish targets/nope: read back as a client reads it, valid signatures did not meet threshold for targets/nope (0 valid of 1 required); it was not signed by the keys the repository trusts for this role; nothing was published',
@@ -772,23 +773,7 @@ describe('publishChange: causes, the first read, the stale count, read-back', ()
 
   it('a delegation whose parent role does not exist is never sent → PUBLISH_READBACK', async () => {
     const { keys, fake } = setUp();
-    const k = newKey('ecdsa');
-    const change: Change = {
-      roles: [
-        {
-          role: 'targets/none/ci',
-          signers: [k.signer],
-          edit: (t) => void (t.targets['v1'] = target('v1')),
-        },
-      ],
-    };
-    await expect(
-      publishChange(
-        context(fake, keys).ctx,
-        () => change,
-        () => undefined,
-      ),
-    ).rejects.toMatchObject({
+    await expect(publishV1Into('targets/none/ci', fake, keys)).rejects.toMatchObject({
       code: 'PUBLISH_READBACK',
       message: expect.stringMatching(
         /^refusing to publish targets\/none\/ci: read back as a client reads it, /,

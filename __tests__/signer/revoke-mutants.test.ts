@@ -65,6 +65,24 @@ function served() {
   return { r, ci };
 }
 
+/**
+ * Another writer publishes `edit` of the repository just before this run's first POST, which
+ * the server then refuses as an old version (so the run plans again on what is there now).
+ */
+function anotherWriterFirst(r: TestRepo, edit: () => void): void {
+  let raced = false;
+  forged.intercept = (req, res) => {
+    if (raced || req.method !== 'POST') return false;
+    raced = true;
+    edit();
+    r.publish();
+    forged.serve(r);
+    res.writeHead(400, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ errors: [{ code: 'VERSION', message: 'version', detail: {} }] }));
+    return true;
+  };
+}
+
 function opts(images: string[], keys: KeyRing, more: Partial<RevokeOptions> = {}) {
   const log = quietLog();
   return {
@@ -169,18 +187,10 @@ describe('revokeImages', () => {
 
   it('another signer removes it from one role first: both roles are still reported', async () => {
     const { r, ci } = served();
-    let raced = false;
-    forged.intercept = (req, res) => {
-      if (raced || req.method !== 'POST') return false;
-      raced = true;
+    anotherWriterFirst(r, () => {
       // The other signer's publish lands first: v1 leaves targets/ci.
       r.setTargets('targets/ci', (t) => void delete t.targets['v1']);
-      r.publish();
-      forged.serve(r);
-      res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ errors: [{ code: 'VERSION', message: 'version', detail: {} }] }));
-      return true;
-    };
+    });
     const [done] = await revokeImages(opts([`${r.gun}:v1`], ring(ci)).opts);
     expect(done.roles).toEqual(['targets/releases', 'targets/ci']);
     expect([...forged.published[0].files.keys()]).toEqual(['targets/releases']);
@@ -188,20 +198,12 @@ describe('revokeImages', () => {
 
   it('another signer removes it from every role first: nothing left to send, both reported', async () => {
     const { r, ci } = served();
-    let raced = false;
-    forged.intercept = (req, res) => {
-      if (raced || req.method !== 'POST') return false;
-      raced = true;
+    anotherWriterFirst(r, () => {
       // The other signer's revoke lands first: v1 leaves both roles.
       for (const role of ['targets/releases', 'targets/ci']) {
         r.setTargets(role, (t) => void delete t.targets['v1']);
       }
-      r.publish();
-      forged.serve(r);
-      res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ errors: [{ code: 'VERSION', message: 'version', detail: {} }] }));
-      return true;
-    };
+    });
     const { log, opts: o } = opts([`${r.gun}:v1`], ring(ci));
     const [done] = await revokeImages(o);
     expect(done).toMatchObject({ digest: V1.digest, roles: ['targets/releases', 'targets/ci'] });
@@ -214,22 +216,14 @@ describe('revokeImages', () => {
 
   it('a role removed meanwhile is not looked up again: the revoke is confirmed', async () => {
     const { r, ci } = served();
-    let raced = false;
-    forged.intercept = (req, res) => {
-      if (raced || req.method !== 'POST') return false;
-      raced = true;
+    anotherWriterFirst(r, () => {
       // An admin drops targets/ci altogether and another signer revokes v1 from releases.
       r.setTargets('targets', (t) => {
         t.delegations.roles = t.delegations.roles.filter((d) => d.name !== 'targets/ci');
       });
       r.targets.delete('targets/ci');
       r.setTargets('targets/releases', (t) => void delete t.targets['v1']);
-      r.publish();
-      forged.serve(r);
-      res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ errors: [{ code: 'VERSION', message: 'version', detail: {} }] }));
-      return true;
-    };
+    });
     const [done] = await revokeImages(opts([`${r.gun}:v1`], ring(ci)).opts);
     expect(done.roles).toEqual(['targets/releases', 'targets/ci']);
     expect(forged.published).toEqual([]);

@@ -553,9 +553,9 @@ function keyid_publicKeyOf(key) {
     }
     switch (key.keytype) {
         case 'ecdsa':
-            requireNamedCurve(bytes);
-            return (0,external_node_crypto_.createPublicKey)({ key: bytes, format: 'der', type: 'spki' });
         case 'rsa':
+            if (key.keytype === 'ecdsa')
+                requireNamedCurve(bytes);
             return (0,external_node_crypto_.createPublicKey)({ key: bytes, format: 'der', type: 'spki' });
         case 'ed25519':
             if (bytes.length !== 32)

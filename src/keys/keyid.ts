@@ -55,9 +55,8 @@ export function publicKeyOf(key: TufKey): KeyObject {
   }
   switch (key.keytype) {
     case 'ecdsa':
-      requireNamedCurve(bytes);
-      return createPublicKey({ key: bytes, format: 'der', type: 'spki' });
     case 'rsa':
+      if (key.keytype === 'ecdsa') requireNamedCurve(bytes);
       return createPublicKey({ key: bytes, format: 'der', type: 'spki' });
     case 'ed25519':
       if (bytes.length !== 32) throw new Error('ed25519 key is not 32 bytes');
