@@ -1,53 +1,27 @@
 /**
  * An `ecdsa` key whose SPKI spells out the curve's parameters instead of naming it: Node reads
  * it (as prime256v1), Go's x509.ParsePKIXPublicKey does not (it takes a named curve's OID
- * only), so notary refuses every signature by such a key. So must we.
+ * only), so notary refuses every signature by such a key. So must we. Likewise an
+ * `ecdsa-x509` certificate that certifies such a key: Go's x509.ParseCertificate refuses it.
  */
-import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, sign, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  derBitString,
-  derOctets,
-  derOid,
-  derSequence,
-  derSmallInt,
-  derUnsigned,
-  OID,
-} from '../../src/keys/der.js';
-import { keyIdOf, publicKeyOf, tufKeyFromKeyObject, type TufKey } from '../../src/keys/keyid.js';
+  certTufKey,
+  keyIdOf,
+  publicKeyOf,
+  tufKeyFromKeyObject,
+  type TufKey,
+} from '../../src/keys/keyid.js';
+import { validRootCerts } from '../../src/tuf/rootcert.js';
+import { asRoot } from '../../src/tuf/models.js';
 import { verifyOne } from '../../src/tuf/verify.js';
-
-const hex = (h: string) => Buffer.from(h, 'hex');
-// P-256 (SEC 2, §2.4.2).
-const P = hex('ffffffff00000001000000000000000000000000ffffffffffffffffffffffff');
-const A = hex('ffffffff00000001000000000000000000000000fffffffffffffffffffffffc');
-const B = hex('5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b');
-const G = hex(
-  '04' +
-    '6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296' +
-    '4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5',
-);
-const N = hex('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
-
-/** The key's SPKI with ECParameters written out (RFC 3279 §2.3.5) in place of the curve OID. */
-function explicitSpki(point: Buffer): Buffer {
-  const params = derSequence(
-    derSmallInt(1),
-    derSequence(derOid('1.2.840.10045.1.1'), derUnsigned(P)),
-    derSequence(derOctets(A), derOctets(B)),
-    derOctets(G),
-    derUnsigned(N),
-    derSmallInt(1),
-  );
-  return derSequence(derSequence(derOid(OID.ecPublicKey), params), derBitString(point));
-}
+import { explicitP256Spki, makeCertPem } from '../tuf/helpers/certs.js';
 
 describe('an ecdsa key with explicit curve parameters', () => {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const named = tufKeyFromKeyObject(privateKey);
-  // The uncompressed point: the last 65 bytes of the named-curve SPKI.
-  const point = Buffer.from(named.keyval.public, 'base64').subarray(-65);
-  const spki = explicitSpki(point);
+  const spki = explicitP256Spki(privateKey);
   const explicit: TufKey = {
     keytype: 'ecdsa',
     keyval: { private: null, public: spki.toString('base64') },
@@ -68,5 +42,60 @@ describe('an ecdsa key with explicit curve parameters', () => {
     expect(verifyOne(message, 'ecdsa', sig, explicit)).toBe(false);
     expect(verifyOne(message, 'ecdsa', sig, named)).toBe(true);
     expect(keyIdOf(explicit)).not.toBe(keyIdOf(named));
+  });
+});
+
+describe('an ecdsa-x509 certificate of a key with explicit curve parameters', () => {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const GUN = 'registry.example.com/app';
+  const now = new Date();
+  const cert = (spki?: Buffer) =>
+    makeCertPem({
+      key: privateKey,
+      cn: GUN,
+      notBefore: new Date(now.getTime() - 86_400_000),
+      notAfter: new Date(now.getTime() + 365 * 86_400_000),
+      spki,
+    });
+  const named = certTufKey(cert(), privateKey);
+  const explicit = certTufKey(cert(explicitP256Spki(privateKey)), privateKey);
+  const message = Buffer.from('{"_type":"Root"}');
+  const sig = sign('sha256', message, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+
+  it('holds the same key to Node, and is refused as a key: its signatures do not count', () => {
+    expect(explicit.keytype).toBe('ecdsa-x509');
+    expect(
+      new X509Certificate(Buffer.from(explicit.keyval.public, 'base64')).publicKey.export({
+        format: 'jwk',
+      }),
+    ).toEqual(createPublicKey(privateKey).export({ format: 'jwk' }));
+    expect(() => publicKeyOf(explicit)).toThrow(/named curve/);
+    expect(verifyOne(message, 'ecdsa', sig, explicit)).toBe(false);
+    expect(verifyOne(message, 'ecdsa', sig, named)).toBe(true);
+  });
+
+  it('is not a usable root certificate (the named form is)', () => {
+    const root = (k: TufKey) =>
+      asRoot({
+        _type: 'Root',
+        consistent_snapshot: false,
+        expires: '2040-01-01T00:00:00Z',
+        keys: { [keyIdOf(k)]: k },
+        roles: Object.fromEntries(
+          ['root', 'targets', 'snapshot', 'timestamp'].map((r) => [
+            r,
+            { keyids: [keyIdOf(k)], threshold: 1 },
+          ]),
+        ),
+        version: 1,
+      });
+    const bad = validRootCerts(root(explicit), GUN, now, true);
+    expect(bad.valid.size).toBe(0);
+    expect(bad.rejected).toEqual([
+      `key ${keyIdOf(explicit).slice(0, 7)}: its key is not usable: DER: expected a named curve`,
+    ]);
+    const good = validRootCerts(root(named), GUN, now, true);
+    expect([...good.valid.keys()]).toEqual([keyIdOf(named)]);
+    expect(good.rejected).toEqual([]);
   });
 });

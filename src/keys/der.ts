@@ -83,6 +83,20 @@ export function sequence(node: DerNode | undefined, what: string): DerNode[] {
   return children(expectTag(node, TAG.SEQUENCE, what));
 }
 
+/**
+ * A certificate's parts (RFC 5280 §4.1): the TBSCertificate fields from the serial on (the
+ * optional `[0]` version is skipped, so `tbs[3]` is the validity, `tbs[4]` the subject and
+ * `tbs[5]` the SubjectPublicKeyInfo) and the outer signature algorithm.
+ */
+export function certificateParts(der: Buffer): { tbs: DerNode[]; signatureAlgorithm: DerNode } {
+  const [tbs, signatureAlgorithm] = sequence(parseDerPrefix(der), 'Certificate');
+  const fields = sequence(tbs, 'TBSCertificate');
+  return {
+    tbs: fields[0]?.tag === 0xa0 ? fields.slice(1) : fields,
+    signatureAlgorithm: expectTag(signatureAlgorithm, TAG.SEQUENCE, 'AlgorithmIdentifier'),
+  };
+}
+
 /** Dotted text of an OBJECT IDENTIFIER node. */
 export function oidOf(node: DerNode | undefined, what = 'an OID'): string {
   const c = expectTag(node, TAG.OID, what).content;

@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { OID, oidOf, parseDerPrefix, sequence } from './der.js';
+import { certificateParts, expectTag, OID, oidOf, parseDerPrefix, sequence, TAG } from './der.js';
 import { certKeytype, isCertKeytype, PLAIN_KEYTYPE } from './rules.js';
 
 /** An Ed25519 SPKI is this fixed prefix followed by the raw 32-byte public key (RFC 8410). */
@@ -66,16 +66,22 @@ export function publicKeyOf(key: TufKey): KeyObject {
         type: 'spki',
       });
     case 'ecdsa-x509':
-    case 'rsa-x509':
-      return new X509Certificate(bytes).publicKey;
+    case 'rsa-x509': {
+      const cert = new X509Certificate(bytes);
+      if (cert.publicKey.asymmetricKeyType === 'ec') {
+        requireNamedCurve(expectTag(certificateParts(cert.raw).tbs[5], TAG.SEQUENCE, 'SPKI').raw);
+      }
+      return cert.publicKey;
+    }
     default:
       throw new Error(`unsupported key type ${key.keytype}`);
   }
 }
 
 /**
- * Go's x509.ParsePKIXPublicKey takes an EC key's parameters only as a named curve's OID; Node
- * also reads them written out, as the same curve. A key notary cannot read is not one here.
+ * Go's x509.ParsePKIXPublicKey (and x509.ParseCertificate) takes an EC key's parameters only as
+ * a named curve's OID; Node also reads them written out, as the same curve. A key notary cannot
+ * read is not one here.
  */
 function requireNamedCurve(spki: Buffer): void {
   const alg = sequence(sequence(parseDerPrefix(spki), 'SubjectPublicKeyInfo')[0], 'algorithm');

@@ -4,7 +4,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { canonicalKeyId, shortId } from '../keys/keyid.js';
-import { children, OID, oidOf, parseDerPrefix, sequence, timeOf } from '../keys/der.js';
+import { certificateParts, children, OID, oidOf, sequence, timeOf } from '../keys/der.js';
 import { parsePem } from '../keys/pem.js';
 import { isCertKeytype, MIN_RSA_BITS, rsaBits } from '../keys/rules.js';
 import type { RootMeta } from './models.js';
@@ -84,6 +84,12 @@ function checkRootKey(
   } catch {
     return 'the certificate does not parse';
   }
+  let canonicalId: string;
+  try {
+    canonicalId = canonicalKeyId(key);
+  } catch (e) {
+    return `its key is not usable: ${(e as Error).message}`;
+  }
   if (!matchCnToGun(info.cn, gun)) return `CN "${info.cn}" does not match "${gun}"`;
   if (info.notBefore > info.notAfter) return 'the validity window is invalid';
   if (SHA1_SIG_OIDS.has(info.sigAlg)) return 'the certificate is signed with SHA1';
@@ -99,7 +105,7 @@ function checkRootKey(
   }
   valid.set(id, {
     keyId: id,
-    canonicalId: canonicalKeyId(key),
+    canonicalId,
     cn: info.cn,
     notBefore: info.notBefore,
     notAfter: info.notAfter,
@@ -125,20 +131,17 @@ export function readCert(der: Buffer): {
   notBefore: Date;
   notAfter: Date;
 } {
-  const [tbs, sigAlg] = sequence(parseDerPrefix(der), 'Certificate');
-  const fields = sequence(tbs, 'TBSCertificate');
-  // TBSCertificate: [0] version (optional), serial, signature, issuer, validity, subject, …
-  const base = fields[0]?.tag === 0xa0 ? 1 : 0;
-  const [notBefore, notAfter] = sequence(fields[base + 3], 'Validity');
+  const { tbs, signatureAlgorithm } = certificateParts(der);
+  const [notBefore, notAfter] = sequence(tbs[3], 'Validity');
   let cn = '';
-  for (const rdn of sequence(fields[base + 4], 'Name')) {
+  for (const rdn of sequence(tbs[4], 'Name')) {
     for (const atv of children(rdn)) {
       const [type, value] = sequence(atv, 'AttributeTypeAndValue');
       if (oidOf(type) === OID.commonName) cn = value.content.toString('utf8');
     }
   }
   return {
-    sigAlg: oidOf(sequence(sigAlg, 'AlgorithmIdentifier')[0]),
+    sigAlg: oidOf(children(signatureAlgorithm)[0]),
     cn,
     notBefore: timeOf(notBefore, 'notBefore'),
     notAfter: timeOf(notAfter, 'notAfter'),

@@ -3,6 +3,15 @@
  * shape notary's root certificates have (notary-spec.md §2), with knobs to break each rule.
  */
 import { createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
+import {
+  derBitString,
+  derOctets,
+  derOid,
+  derSequence,
+  derSmallInt,
+  derUnsigned,
+  OID,
+} from '../../../src/keys/der.js';
 import { isCertKeytype } from '../../../src/keys/rules.js';
 import type { RootMeta } from '../../../src/tuf/models.js';
 
@@ -24,6 +33,9 @@ export interface CertOptions {
   sigAlgOid?: string;
   /** An X.509 v1 certificate: no version field and no extensions. */
   v1?: boolean;
+  /** The SubjectPublicKeyInfo to certify, in place of the key's own (the same key spelled
+   * otherwise, say). */
+  spki?: Buffer;
 }
 
 function len(n: number): Buffer {
@@ -83,7 +95,7 @@ export function makeCertPem(o: CertOptions): string {
   const hash = o.hash ?? 'sha256';
   const alg =
     o.sigAlgOid === undefined ? sigAlg(o.key.asymmetricKeyType, hash) : seq(oid(o.sigAlgOid));
-  const spki = createPublicKey(o.key).export({ type: 'spki', format: 'der' });
+  const spki = o.spki ?? createPublicKey(o.key).export({ type: 'spki', format: 'der' });
   const serial = randomBytes(16);
   serial[0] = (serial[0] & 0x7f) | 0x40; // positive, minimal DER INTEGER
   const basic = seq(
@@ -111,6 +123,36 @@ export function makeCertPem(o: CertOptions): string {
   const cert = seq(tbs, alg, der(0x03, Buffer.concat([Buffer.from([0]), sig])));
   const lines = cert.toString('base64').match(/.{1,64}/g)!;
   return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+const hex = (h: string) => Buffer.from(h, 'hex');
+// P-256 (SEC 2, §2.4.2).
+const P = hex('ffffffff00000001000000000000000000000000ffffffffffffffffffffffff');
+const A = hex('ffffffff00000001000000000000000000000000fffffffffffffffffffffffc');
+const B = hex('5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b');
+const G = hex(
+  '04' +
+    '6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296' +
+    '4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5',
+);
+const N = hex('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+
+/**
+ * A P-256 key's SPKI with ECParameters written out (RFC 3279 §2.3.5) in place of the curve's
+ * OID: the same key to Node, unreadable to Go.
+ */
+export function explicitP256Spki(key: KeyObject): Buffer {
+  // The uncompressed point: the last 65 bytes of the named-curve SPKI.
+  const point = createPublicKey(key).export({ type: 'spki', format: 'der' }).subarray(-65);
+  const params = derSequence(
+    derSmallInt(1),
+    derSequence(derOid('1.2.840.10045.1.1'), derUnsigned(P)),
+    derSequence(derOctets(A), derOctets(B)),
+    derOctets(G),
+    derUnsigned(N),
+    derSmallInt(1),
+  );
+  return derSequence(derSequence(derOid(OID.ecPublicKey), params), derBitString(point));
 }
 
 /** TUF IDs of the root role's keys that hold certificates. */
