@@ -288,6 +288,19 @@ function expectTag(node, tag, what) {
 function sequence(node, what) {
     return children(expectTag(node, TAG.SEQUENCE, what));
 }
+/**
+ * A certificate's parts (RFC 5280 §4.1): the TBSCertificate fields from the serial on (the
+ * optional `[0]` version is skipped, so `tbs[3]` is the validity, `tbs[4]` the subject and
+ * `tbs[5]` the SubjectPublicKeyInfo) and the outer signature algorithm.
+ */
+function certificateParts(der) {
+    const [tbs, signatureAlgorithm] = sequence(parseDerPrefix(der), 'Certificate');
+    const fields = sequence(tbs, 'TBSCertificate');
+    return {
+        tbs: fields[0]?.tag === 0xa0 ? fields.slice(1) : fields,
+        signatureAlgorithm: expectTag(signatureAlgorithm, TAG.SEQUENCE, 'AlgorithmIdentifier'),
+    };
+}
 /** Dotted text of an OBJECT IDENTIFIER node. */
 function oidOf(node, what = 'an OID') {
     const c = expectTag(node, TAG.OID, what).content;
@@ -566,15 +579,21 @@ function keyid_publicKeyOf(key) {
                 type: 'spki',
             });
         case 'ecdsa-x509':
-        case 'rsa-x509':
-            return new external_node_crypto_.X509Certificate(bytes).publicKey;
+        case 'rsa-x509': {
+            const cert = new external_node_crypto_.X509Certificate(bytes);
+            if (cert.publicKey.asymmetricKeyType === 'ec') {
+                requireNamedCurve(expectTag(certificateParts(cert.raw).tbs[5], TAG.SEQUENCE, 'SPKI').raw);
+            }
+            return cert.publicKey;
+        }
         default:
             throw new Error(`unsupported key type ${key.keytype}`);
     }
 }
 /**
- * Go's x509.ParsePKIXPublicKey takes an EC key's parameters only as a named curve's OID; Node
- * also reads them written out, as the same curve. A key notary cannot read is not one here.
+ * Go's x509.ParsePKIXPublicKey (and x509.ParseCertificate) takes an EC key's parameters only as
+ * a named curve's OID; Node also reads them written out, as the same curve. A key notary cannot
+ * read is not one here.
  */
 function requireNamedCurve(spki) {
     const alg = sequence(sequence(parseDerPrefix(spki), 'SubjectPublicKeyInfo')[0], 'algorithm');
@@ -5217,6 +5236,13 @@ function checkRootKey(root, id, gun, now, checkExpiry, valid) {
     catch {
         return 'the certificate does not parse';
     }
+    let canonicalId;
+    try {
+        canonicalId = canonicalKeyId(key);
+    }
+    catch (e) {
+        return `its key is not usable: ${e.message}`;
+    }
     if (!matchCnToGun(info.cn, gun))
         return `CN "${info.cn}" does not match "${gun}"`;
     if (info.notBefore > info.notAfter)
@@ -5236,7 +5262,7 @@ function checkRootKey(root, id, gun, now, checkExpiry, valid) {
     }
     valid.set(id, {
         keyId: id,
-        canonicalId: canonicalKeyId(key),
+        canonicalId,
         cn: info.cn,
         notBefore: info.notBefore,
         notAfter: info.notAfter,
@@ -5256,13 +5282,10 @@ function pemCertificates(pem) {
  * algorithm OID, the subject CN (the last one, as Go's pkix.Name keeps it) and the validity.
  */
 function readCert(der) {
-    const [tbs, sigAlg] = sequence(parseDerPrefix(der), 'Certificate');
-    const fields = sequence(tbs, 'TBSCertificate');
-    // TBSCertificate: [0] version (optional), serial, signature, issuer, validity, subject, …
-    const base = fields[0]?.tag === 0xa0 ? 1 : 0;
-    const [notBefore, notAfter] = sequence(fields[base + 3], 'Validity');
+    const { tbs, signatureAlgorithm } = certificateParts(der);
+    const [notBefore, notAfter] = sequence(tbs[3], 'Validity');
     let cn = '';
-    for (const rdn of sequence(fields[base + 4], 'Name')) {
+    for (const rdn of sequence(tbs[4], 'Name')) {
         for (const atv of children(rdn)) {
             const [type, value] = sequence(atv, 'AttributeTypeAndValue');
             if (oidOf(type) === OID.commonName)
@@ -5270,7 +5293,7 @@ function readCert(der) {
         }
     }
     return {
-        sigAlg: oidOf(sequence(sigAlg, 'AlgorithmIdentifier')[0]),
+        sigAlg: oidOf(children(signatureAlgorithm)[0]),
         cn,
         notBefore: timeOf(notBefore, 'notBefore'),
         notAfter: timeOf(notAfter, 'notAfter'),
