@@ -157,9 +157,12 @@ describe('validRootCerts (notary-spec.md §2, §7.3)', () => {
     ).toEqual([expect.stringMatching(/does not parse/)]);
   });
 
-  it('pemCertificates refuses other PEM blocks', () => {
-    expect(() =>
-      pemCertificates('-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n'),
-    ).toThrow();
+  it('pemCertificates refuses other PEM blocks, even around a certificate (as Go does)', () => {
+    const pem = makeCertPem(certOpts());
+    expect(pemCertificates(pem)).toHaveLength(1);
+    const relabelled = pem.replace(/ CERTIFICATE-----/g, ' TRUSTED CERTIFICATE-----');
+    expect(() => pemCertificates(relabelled)).toThrow('unexpected PEM block TRUSTED CERTIFICATE');
+    expect(check([relabelled]).rejected).toEqual([expect.stringMatching(/does not parse$/)]);
+    expect(check([pem]).rejected).toEqual([]);
   });
 });
