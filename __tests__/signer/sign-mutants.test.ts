@@ -61,6 +61,16 @@ function served(opts: { rel?: TestKey; ciPaths?: string[]; ci?: TestKey } = {}) 
   return { r, name, ci };
 }
 
+/** Edits `r` as of `days` days from now (back in time when negative), then publishes and serves it. */
+function backdated(r: TestRepo, days: number, edit: () => void): void {
+  const now = r.now;
+  r.now = addDays(now, days);
+  edit();
+  r.now = now;
+  r.publish();
+  forged.serve(r);
+}
+
 function opts(images: string[], keys: KeyRing, more: Partial<SignOptions> = {}) {
   const log = quietLog();
   return {
@@ -158,18 +168,15 @@ describe('signImages', () => {
   it('a role about to expire is warned about unless this run re-signed it', async () => {
     const { r, name, ci } = served({ rel: newKey('ecdsa') });
     forged.pushImage(name, 'v1');
-    const now = r.now;
     // Both delegations signed so long ago that they expire in 10 days.
-    r.now = addDays(now, -3 * 365 + 10);
-    for (const role of ['targets/releases', 'targets/ci']) {
-      r.setTargets(
-        role,
-        (t) => void (t.targets['v0'] = file({ digest: `sha256:${'0'.repeat(64)}`, size: 1 })),
-      );
-    }
-    r.now = now;
-    r.publish();
-    forged.serve(r);
+    backdated(r, -3 * 365 + 10, () => {
+      for (const role of ['targets/releases', 'targets/ci']) {
+        r.setTargets(
+          role,
+          (t) => void (t.targets['v0'] = file({ digest: `sha256:${'0'.repeat(64)}`, size: 1 })),
+        );
+      }
+    });
     const { log, opts: o } = opts([`${r.gun}:v1`], ring(ci));
     const [tag] = await signImages(o);
     expect(tag.roles).toEqual(['targets/ci']);
@@ -274,16 +281,13 @@ describe('signImages', () => {
   it('an expired role is signed again, dropping the entries its paths do not allow', async () => {
     const { r, name, ci } = served({ rel: newKey('ecdsa'), ciPaths: ['v'] });
     const v1 = forged.pushImage(name, 'v1');
-    const now = r.now;
-    r.now = addDays(now, -3 * 365 - 1);
-    r.setTargets('targets/ci', (t) => {
-      t.targets['v0'] = { hashes: { sha256: sha256b64('v0') }, length: 2 };
-      t.targets['other'] = { hashes: { sha256: sha256b64('other') }, length: 5 };
-      t.targets['v1'] = file(v1);
-    });
-    r.now = now;
-    r.publish();
-    forged.serve(r);
+    backdated(r, -3 * 365 - 1, () =>
+      r.setTargets('targets/ci', (t) => {
+        t.targets['v0'] = { hashes: { sha256: sha256b64('v0') }, length: 2 };
+        t.targets['other'] = { hashes: { sha256: sha256b64('other') }, length: 5 };
+        t.targets['v1'] = file(v1);
+      }),
+    );
     const { log, opts: o } = opts([`${r.gun}:v1`], ring(ci));
     const [tag] = await signImages(o);
     expect(tag.roles).toEqual(['targets/ci']);
@@ -297,15 +301,12 @@ describe('signImages', () => {
   it('an expired role gets the new tag too', async () => {
     const { r, name, ci } = served({ rel: newKey('ecdsa') });
     const v2 = forged.pushImage(name, 'v2');
-    const now = r.now;
-    r.now = addDays(now, -3 * 365 - 1);
-    r.setTargets(
-      'targets/ci',
-      (t) => (t.targets['v0'] = { hashes: { sha256: sha256b64('v0') }, length: 2 }),
+    backdated(r, -3 * 365 - 1, () =>
+      r.setTargets(
+        'targets/ci',
+        (t) => (t.targets['v0'] = { hashes: { sha256: sha256b64('v0') }, length: 2 }),
+      ),
     );
-    r.now = now;
-    r.publish();
-    forged.serve(r);
     await signImages(opts([`${r.gun}:v2`], ring(ci)).opts);
     const sent = sentTargets('targets/ci');
     expect(Object.keys(sent.targets).sort()).toEqual(['v0', 'v2']);
