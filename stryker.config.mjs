@@ -1,28 +1,33 @@
-// StrykerJS over the security core. Run with `npm run mutate`; narrow the scope with
-// `npm run mutate -- --mutate src/tuf/verify.ts`. Not part of `npm test` or .ci/run.
+// StrykerJS over the security core. `npm run mutate` (scripts/mutate.mjs) runs it once per
+// shard (scripts/mutate-shards.mjs), with DCT_MUTATE_SHARD naming the shard; reports and the
+// incremental file go to reports/mutation/<shard>/. Run directly, it mutates the whole core
+// into reports/mutation/all/. Narrow either with `--mutate src/tuf/verify.ts`.
+// Not part of `npm test` or .ci/run.
+import { SHARDS } from './scripts/mutate-shards.mjs';
+
+const name = process.env.DCT_MUTATE_SHARD;
+const shard = SHARDS.find((s) => s.name === name);
+if (name && !shard) {
+  throw new Error(
+    `DCT_MUTATE_SHARD: no shard named "${name}" (${SHARDS.map((s) => s.name).join(', ')})`,
+  );
+}
+const out = `reports/mutation/${shard ? shard.name : 'all'}`;
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.stryker.config.ts' },
   plugins: ['@stryker-mutator/vitest-runner'],
-  mutate: [
-    'src/tuf/**/*.ts',
-    'src/keys/**/*.ts',
-    'src/signer/**/*.ts',
-    'src/action/post.ts',
-    'src/action/inputs.ts',
-    'src/action/state.ts',
-    'src/action/cache.ts',
-    'src/redact.ts',
-  ],
+  mutate: shard ? shard.mutate : SHARDS.flatMap((s) => s.mutate),
   coverageAnalysis: 'perTest',
   concurrency: 2,
   incremental: true,
-  incrementalFile: 'reports/stryker-incremental.json',
+  incrementalFile: `${out}/incremental.json`,
   tempDirName: '.stryker-tmp',
   reporters: ['clear-text', 'progress', 'html', 'json'],
-  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: `${out}/mutation.html` },
+  jsonReporter: { fileName: `${out}/mutation.json` },
   timeoutMS: 10_000,
   thresholds: { high: 90, low: 75, break: null },
 };

@@ -1,0 +1,143 @@
+// The report of `npm run mutate`: reads each shard's Stryker JSON report
+// (reports/mutation/<shard>/mutation.json) and prints the score per file and in all, then every
+// mutant that survived or that no test reaches, unless scripts/mutate-reviewed.json explains it.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+const DETECTED = new Set(['Killed', 'Timeout']);
+
+/** The code a mutant replaces: its first line, with "…" when the range goes on. */
+export function originalOf(source, { start, end }) {
+  const lines = source.split('\n');
+  const first = lines[start.line - 1] ?? '';
+  const text =
+    start.line === end.line
+      ? first.slice(start.column - 1, end.column - 1)
+      : first.slice(start.column - 1);
+  return start.line === end.line ? text.trim() : `${text.trim()} …`;
+}
+
+function firstLine(text) {
+  const [line, ...rest] = text.split('\n');
+  return rest.length > 0 ? `${line.trim()} …` : line.trim();
+}
+
+/** The identity of a mutant that a review entry names (stable when lines move). */
+function keyOf(file, mutator, original, replacement) {
+  return JSON.stringify([file, mutator, original, replacement]);
+}
+
+function loadReviewed(root) {
+  const path = join(root, 'scripts', 'mutate-reviewed.json');
+  if (!existsSync(path)) return [];
+  const entries = JSON.parse(readFileSync(path, 'utf8'));
+  for (const [i, e] of entries.entries()) {
+    for (const field of ['file', 'mutator', 'original', 'replacement', 'why']) {
+      if (typeof e[field] !== 'string' || e[field] === '') {
+        throw new Error(`scripts/mutate-reviewed.json: entry ${i} needs a non-empty "${field}"`);
+      }
+    }
+  }
+  return entries;
+}
+
+function pct(detected, valid) {
+  return valid === 0 ? 'n/a' : `${((100 * detected) / valid).toFixed(2)}%`;
+}
+
+/** Prints the report; returns true when every shard has a result and every survivor is reviewed. */
+export function report(root, shardNames) {
+  const reviewed = loadReviewed(root);
+  const reviewByKey = new Map(
+    reviewed.map((e) => [keyOf(e.file, e.mutator, e.original, e.replacement), e]),
+  );
+  const used = new Set();
+  const missing = [];
+  const rows = [];
+  const unreviewed = [];
+  let reviewedCount = 0;
+  const total = { detected: 0, valid: 0, ignored: 0, errors: 0, count: 0 };
+  for (const shard of shardNames) {
+    const path = join(root, 'reports', 'mutation', shard, 'mutation.json');
+    if (!existsSync(path)) {
+      missing.push(shard);
+      continue;
+    }
+    const { files } = JSON.parse(readFileSync(path, 'utf8'));
+    for (const [file, { source, mutants }] of Object.entries(files)) {
+      const row = { file, shard, detected: 0, valid: 0, survived: 0, noCoverage: 0, ignored: 0 };
+      for (const m of mutants) {
+        total.count++;
+        if (DETECTED.has(m.status)) {
+          row.detected++;
+          row.valid++;
+        } else if (UNDETECTED.has(m.status)) {
+          row.valid++;
+          if (m.status === 'Survived') row.survived++;
+          else row.noCoverage++;
+          const original = originalOf(source, m.location);
+          const replacement = firstLine(m.replacement ?? '');
+          const key = keyOf(file, m.mutatorName, original, replacement);
+          if (reviewByKey.has(key)) {
+            used.add(key);
+            reviewedCount++;
+          } else {
+            unreviewed.push({ file, m, original, replacement });
+          }
+        } else if (m.status === 'Ignored') row.ignored++;
+        else total.errors++;
+      }
+      total.detected += row.detected;
+      total.valid += row.valid;
+      total.ignored += row.ignored;
+      rows.push(row);
+    }
+  }
+
+  rows.sort((a, b) => a.file.localeCompare(b.file));
+  console.log('\nmutation score per file (killed or timed out / all but ignored and errors):');
+  for (const r of rows) {
+    const extra = [
+      r.survived ? `${r.survived} survived` : '',
+      r.noCoverage ? `${r.noCoverage} not reached` : '',
+      r.ignored ? `${r.ignored} ignored` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    console.log(
+      `  ${pct(r.detected, r.valid).padStart(7)}  ${r.file}${extra ? `  (${extra})` : ''}`,
+    );
+  }
+  console.log(
+    `\nin all: ${total.count} mutants, score ${pct(total.detected, total.valid)}; ` +
+      `${total.valid - total.detected} undetected (${reviewedCount} reviewed in scripts/mutate-reviewed.json, ` +
+      `${unreviewed.length} not); ${total.ignored} ignored; ${total.errors} errors`,
+  );
+  if (unreviewed.length > 0) {
+    console.log('\nundetected and not reviewed (kill it with a test, or review it):');
+    unreviewed.sort(
+      (a, b) => a.file.localeCompare(b.file) || a.m.location.start.line - b.m.location.start.line,
+    );
+    for (const { file, m, original, replacement } of unreviewed) {
+      const where = `${file}:${m.location.start.line}:${m.location.start.column}`;
+      console.log(`  ${where} ${m.status} ${m.mutatorName}: ${original}  →  ${replacement}`);
+    }
+  }
+  const stale = reviewed.filter(
+    (e) => !used.has(keyOf(e.file, e.mutator, e.original, e.replacement)),
+  );
+  if (stale.length > 0 && missing.length === 0) {
+    console.log(
+      `\n${stale.length} review entries match no undetected mutant now (killed, or the code moved on):`,
+    );
+    for (const e of stale)
+      console.log(`  ${e.file} ${e.mutator}: ${e.original}  →  ${e.replacement}`);
+  }
+  if (missing.length > 0) {
+    console.log(
+      `\nno result yet for shard(s): ${missing.join(', ')} (npm run mutate -- --shard ${missing.join(',')})`,
+    );
+  }
+  return missing.length === 0 && unreviewed.length === 0;
+}

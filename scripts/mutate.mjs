@@ -1,0 +1,91 @@
+// `npm run mutate`: StrykerJS over the security core, one shard at a time (see
+// scripts/mutate-shards.mjs), then one report over every shard that has finished.
+//
+//   npm run mutate                         every shard, then the report
+//   npm run mutate -- --shard keys-use     only the named shards (comma-separated)
+//   npm run mutate -- --report             only the report, from the shards' last results
+//   npm run mutate -- --shard tuf-trust --mutate src/tuf/verify.ts   other flags go to Stryker
+//
+// Each shard keeps its incremental file, so stopping a run loses only the shard in progress
+// and a second run re-tests only what changed. The report lists every mutant that survived
+// or that no test reaches; each must be killed by a test or reviewed in
+// scripts/mutate-reviewed.json (why it is equivalent, or why the code it changes is not a
+// check). It exits non-zero when a survivor is unreviewed or a shard has no result yet.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { SHARDS } from './mutate-shards.mjs';
+
+const root = join(import.meta.dirname, '..');
+const FOLDERS = ['src/tuf', 'src/keys', 'src/signer'];
+
+function usage(message) {
+  console.error(`mutate: ${message}`);
+  console.error('usage: npm run mutate -- [--shard NAME[,NAME...]] [--report] [stryker flags]');
+  process.exit(2);
+}
+
+function parseArgs(argv) {
+  const opts = { shards: SHARDS.map((s) => s.name), reportOnly: false, stryker: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--report') opts.reportOnly = true;
+    else if (arg === '--shard' || arg.startsWith('--shard=')) {
+      const value = arg === '--shard' ? argv[++i] : arg.slice('--shard='.length);
+      if (!value) usage('--shard needs a shard name');
+      opts.shards = value.split(',');
+      for (const name of opts.shards) {
+        if (!SHARDS.some((s) => s.name === name)) {
+          usage(`--shard: no shard named "${name}" (${SHARDS.map((s) => s.name).join(', ')})`);
+        }
+      }
+    } else opts.stryker.push(arg);
+  }
+  return opts;
+}
+
+/** Every .ts file under the security folders must be in exactly one shard. */
+function checkShards() {
+  const listed = SHARDS.flatMap((s) => s.mutate);
+  // A shard names a file, or every .ts file of one folder as `folder/*.ts`.
+  const covered = (file) =>
+    listed.filter((p) => p === file || (p.endsWith('/*.ts') && p.slice(0, -5) === dirname(file)));
+  const problems = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else if (path.endsWith('.ts')) {
+        const n = covered(path).length;
+        if (n !== 1) problems.push(`${path} is in ${n} shards`);
+      }
+    }
+  };
+  FOLDERS.forEach(walk);
+  if (problems.length > 0) usage(`scripts/mutate-shards.mjs: ${problems.join('; ')}`);
+}
+
+function runShard(name, extra) {
+  console.log(`\n=== mutate: shard ${name} ===`);
+  const bin = join(root, 'node_modules', '.bin', 'stryker');
+  const result = spawnSync(bin, ['run', 'stryker.config.mjs', ...extra], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, DCT_MUTATE_SHARD: name },
+  });
+  return result.status === 0;
+}
+
+const opts = parseArgs(process.argv.slice(2));
+checkShards();
+const failed = [];
+if (!opts.reportOnly) {
+  for (const name of opts.shards) if (!runShard(name, opts.stryker)) failed.push(name);
+}
+const { report } = await import('./mutate-report.mjs');
+const ok = report(
+  root,
+  SHARDS.map((s) => s.name),
+);
+if (failed.length > 0) console.error(`mutate: Stryker failed in ${failed.join(', ')}`);
+process.exit(ok && failed.length === 0 ? 0 : 1);
