@@ -12,20 +12,21 @@ if (name && !shard) {
     `DCT_MUTATE_SHARD: no shard named "${name}" (${SHARDS.map((s) => s.name).join(', ')})`,
   );
 }
+// Also where scripts/stryker-live-reporter.mjs writes live.ndjson.
 const out = `reports/mutation/${shard ? shard.name : 'all'}`;
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.stryker.config.ts' },
-  plugins: ['@stryker-mutator/vitest-runner'],
+  plugins: ['@stryker-mutator/vitest-runner', './scripts/stryker-live-reporter.mjs'],
   mutate: shard ? shard.mutate : SHARDS.flatMap((s) => s.mutate),
   coverageAnalysis: 'perTest',
   concurrency: 2,
   incremental: true,
   incrementalFile: `${out}/incremental.json`,
   tempDirName: '.stryker-tmp',
-  reporters: ['clear-text', 'progress', 'html', 'json'],
+  reporters: ['clear-text', 'progress', 'html', 'json', 'live'],
   htmlReporter: { fileName: `${out}/mutation.html` },
   jsonReporter: { fileName: `${out}/mutation.json` },
   timeoutMS: 10_000,
