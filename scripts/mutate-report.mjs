@@ -1,7 +1,7 @@
 // The report of `npm run mutate`: reads each shard's Stryker JSON report
 // (reports/mutation/<shard>/mutation.json) and prints the score per file and in all, then every
 // mutant that survived or that no test reaches, unless scripts/mutate-reviewed.json explains it.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
@@ -23,9 +23,17 @@ function firstLine(text) {
   return rest.length > 0 ? `${line.trim()} …` : line.trim();
 }
 
-/** The identity of a mutant that a review entry names (stable when lines move). */
-function keyOf(file, mutator, original, replacement) {
-  return JSON.stringify([file, mutator, original, replacement]);
+/** The source line a mutant starts on, trimmed. */
+function lineOf(source, { start }) {
+  return (source.split('\n')[start.line - 1] ?? '').trim();
+}
+
+/**
+ * The identity of a mutant that a review entry names: the code it replaces and the whole line
+ * it is on, so an entry holds when lines move and lapses when that line is edited.
+ */
+function keyOf(file, mutator, line, original, replacement) {
+  return JSON.stringify([file, mutator, line, original, replacement]);
 }
 
 function loadReviewed(root) {
@@ -33,7 +41,7 @@ function loadReviewed(root) {
   if (!existsSync(path)) return [];
   const entries = JSON.parse(readFileSync(path, 'utf8'));
   for (const [i, e] of entries.entries()) {
-    for (const field of ['file', 'mutator', 'original', 'replacement', 'why']) {
+    for (const field of ['file', 'mutator', 'line', 'original', 'replacement', 'why']) {
       if (typeof e[field] !== 'string' || e[field] === '') {
         throw new Error(`scripts/mutate-reviewed.json: entry ${i} needs a non-empty "${field}"`);
       }
@@ -74,7 +82,7 @@ function pct(detected, valid) {
 export function report(root, shardNames) {
   const reviewed = loadReviewed(root);
   const reviewByKey = new Map(
-    reviewed.map((e) => [keyOf(e.file, e.mutator, e.original, e.replacement), e]),
+    reviewed.map((e) => [keyOf(e.file, e.mutator, e.line, e.original, e.replacement), e]),
   );
   const used = new Set();
   const missing = [];
@@ -103,7 +111,7 @@ export function report(root, shardNames) {
           else row.noCoverage++;
           const original = originalOf(source, m.location);
           const replacement = firstLine(m.replacement ?? '');
-          const key = keyOf(file, m.mutatorName, original, replacement);
+          const key = keyOf(file, m.mutatorName, lineOf(source, m.location), original, replacement);
           if (reviewByKey.has(key)) {
             used.add(key);
             reviewedCount++;
@@ -150,7 +158,7 @@ export function report(root, shardNames) {
     }
   }
   const stale = reviewed.filter(
-    (e) => !used.has(keyOf(e.file, e.mutator, e.original, e.replacement)),
+    (e) => !used.has(keyOf(e.file, e.mutator, e.line, e.original, e.replacement)),
   );
   if (stale.length > 0 && missing.length === 0 && partial.length === 0) {
     console.log(
@@ -159,10 +167,55 @@ export function report(root, shardNames) {
     for (const e of stale)
       console.log(`  ${e.file} ${e.mutator}: ${e.original}  →  ${e.replacement}`);
   }
+  if (partial.length > 0) {
+    console.log(
+      `\npartial results (a run under way, or stopped) for shard(s): ${partial.join(', ')}`,
+    );
+  }
   if (missing.length > 0) {
     console.log(
       `\nno result yet for shard(s): ${missing.join(', ')} (npm run mutate -- --shard ${missing.join(',')})`,
     );
   }
   return missing.length === 0 && partial.length === 0 && unreviewed.length === 0;
+}
+
+/**
+ * Records why an undetected mutant needs no test: `where` is file:line:column as the report
+ * prints it, `replacement` what the report shows after the arrow. Appends to
+ * scripts/mutate-reviewed.json; refuses when no undetected mutant matches.
+ */
+export function addReview(root, shardNames, where, mutator, replacement, why) {
+  const [file, line, column] = where.split(':');
+  const reviewed = loadReviewed(root);
+  const reviewedKeys = new Set(
+    reviewed.map((e) => keyOf(e.file, e.mutator, e.line, e.original, e.replacement)),
+  );
+  const found = [];
+  for (const shard of shardNames) {
+    const files = shardResults(root, shard);
+    const entry = files?.[file];
+    if (entry === undefined) continue;
+    for (const m of entry.mutants) {
+      const at = m.location.start;
+      if (!UNDETECTED.has(m.status) || m.mutatorName !== mutator) continue;
+      if (String(at.line) !== line || String(at.column) !== column) continue;
+      if (firstLine(m.replacement ?? '') !== replacement) continue;
+      const original = originalOf(entry.source, m.location);
+      const text = lineOf(entry.source, m.location);
+      if (!reviewedKeys.has(keyOf(file, mutator, text, original, replacement))) {
+        found.push({ file, mutator, line: text, original, replacement });
+      }
+    }
+  }
+  if (found.length === 0) {
+    throw new Error(
+      `no unreviewed undetected ${mutator} mutant at ${where} with replacement ${replacement}`,
+    );
+  }
+  if (!why) throw new Error('a review needs the reason');
+  const path = join(root, 'scripts', 'mutate-reviewed.json');
+  reviewed.push({ ...found[0], why });
+  writeFileSync(path, `${JSON.stringify(reviewed, null, 2)}\n`);
+  console.log(`reviewed: ${file} ${mutator}: ${found[0].original} → ${replacement}`);
 }

@@ -5,6 +5,7 @@
 //   npm run mutate -- --shard keys-use     only the named shards (comma-separated)
 //   npm run mutate -- --report             only the report, from the shards' last results
 //   npm run mutate -- --shard tuf-trust --mutate src/tuf/verify.ts   other flags go to Stryker
+//   npm run mutate -- --review src/x.ts:12:5 Mutator 'replacement' 'why it needs no test'
 //
 // Each shard keeps its incremental file, so stopping a run loses only the shard in progress
 // and a second run re-tests only what changed. The report lists every mutant that survived
@@ -21,16 +22,28 @@ const FOLDERS = ['src/tuf', 'src/keys', 'src/signer'];
 
 function usage(message) {
   console.error(`mutate: ${message}`);
-  console.error('usage: npm run mutate -- [--shard NAME[,NAME...]] [--report] [stryker flags]');
+  console.error(
+    'usage: npm run mutate -- [--shard NAME[,NAME...]] [--report] [--review WHERE MUTATOR REPLACEMENT WHY] [stryker flags]',
+  );
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const opts = { shards: SHARDS.map((s) => s.name), reportOnly: false, stryker: [] };
+  const opts = {
+    shards: SHARDS.map((s) => s.name),
+    reportOnly: false,
+    review: undefined,
+    stryker: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--report') opts.reportOnly = true;
-    else if (arg === '--shard' || arg.startsWith('--shard=')) {
+    else if (arg === '--review') {
+      opts.review = argv.slice(i + 1, i + 5);
+      if (opts.review.length !== 4)
+        usage('--review needs file:line:column, mutator, replacement, why');
+      i += 4;
+    } else if (arg === '--shard' || arg.startsWith('--shard=')) {
       const value = arg === '--shard' ? argv[++i] : arg.slice('--shard='.length);
       if (!value) usage('--shard needs a shard name');
       opts.shards = value.split(',');
@@ -78,6 +91,15 @@ function runShard(name, extra) {
 
 const opts = parseArgs(process.argv.slice(2));
 checkShards();
+if (opts.review !== undefined) {
+  const { addReview } = await import('./mutate-report.mjs');
+  addReview(
+    root,
+    SHARDS.map((s) => s.name),
+    ...opts.review,
+  );
+  process.exit(0);
+}
 const failed = [];
 if (!opts.reportOnly) {
   for (const name of opts.shards) if (!runShard(name, opts.stryker)) failed.push(name);

@@ -57,6 +57,36 @@ describe('canonicalJson (notary-spec.md §3.1)', () => {
     );
   });
 
+  it('names the value it cannot encode by its path, with the reason', () => {
+    expect(() => canonicalJson({ a: [1, { b: 1.5 }] })).toThrow(
+      expect.objectContaining({
+        code: 'TUF_BAD_NUMBER',
+        message: 'canonical JSON allows only integers up to 2^53, got 1.5 at $.a[1].b',
+      }),
+    );
+    expect(() => canonicalJson({ signed: { when: new Date(0) } })).toThrow(
+      expect.objectContaining({
+        code: 'TUF_BAD_METADATA',
+        message: 'canonical JSON cannot encode a object; pass plain JSON data at $.signed.when',
+      }),
+    );
+    expect(() => canonicalJson(2 ** 60)).toThrow(
+      expect.objectContaining({
+        message: `canonical JSON allows only integers up to 2^53, got ${2 ** 60} at $`,
+      }),
+    );
+  });
+
+  it('passes on an error that is not about a value as it was thrown', () => {
+    const boom = new TypeError('getter failed');
+    const value = {
+      get a(): number {
+        throw boom;
+      },
+    };
+    expect(() => canonicalJson(value)).toThrow(boom);
+  });
+
   it('is the same for JSON.parse of its own output (stable under round trips)', () => {
     const v = { 'k"\u00e9': ['\\', { é: 'x' }], n: -1 };
     const once = canonicalJson(v);
@@ -77,9 +107,15 @@ describe('htmlEscape (§3.2)', () => {
     expect(htmlEscape(b)).toBe(b);
   });
 
-  it('leaves other E2 80 xx sequences alone', () => {
+  it('leaves other E2 80 xx sequences alone, and returns the input itself', () => {
     const b = Buffer.from('"\u2027\u202a\u2030"', 'utf8');
-    expect(htmlEscape(b)).toEqual(b);
+    expect(htmlEscape(b)).toBe(b);
+  });
+
+  it('escapes only E2 80 A8/A9: not E2 xx A8, nor 80 A8 after another lead byte', () => {
+    // U+20A8 is E2 82 A8; U+1028 is E1 80 A8. The & makes the scan start before them.
+    const b = Buffer.from('"&\u20a8\u1028\u2029"', 'utf8');
+    expect(htmlEscape(b).toString('utf8')).toBe('"\\u0026\u20a8\u1028\\u2029"');
   });
 });
 
@@ -119,6 +155,8 @@ describe('parseJson refuses what Go and JSON.parse would read differently', () =
       ['{"a":{"x":1,"z":[{"x":2}]},"b":{"x":1,"y":1,"y":2}}', 'y'],
       ['{"x":{"x":{}},"t\\u0061g":1,"tag":2}', 'tag'],
       ['[{"k":1},{"k":2,"j":0,"k":3}]', 'k'],
+      // The first key found twice, not a later one.
+      ['{"a":1,"a":2,"b":1,"b":2}', 'a'],
     ] as const) {
       expect(() => parseJson(json), json).toThrow(`the key "${key}" is in one object twice`);
     }

@@ -407,9 +407,8 @@ function duplicateKey(src: string): string | undefined {
  * (U+017F) as s, the only non-ASCII runes that fold to ASCII letters.
  */
 export function goFold(name: string): string {
-  return name.replace(/[A-Z\u212a\u017f]/g, (c) =>
-    c === '\u212a' ? 'k' : c === '\u017f' ? 's' : c.toLowerCase(),
-  );
+  // toLowerCase already maps the Kelvin sign to k; it leaves ſ as it is.
+  return name.replace(/[A-Z\u212a\u017f]/g, (c) => (c === '\u017f' ? 's' : c.toLowerCase()));
 }
 
 /** The fields of a Go struct, for `foldedField`. */
