@@ -226,6 +226,9 @@ describe('literalSignedMessage is undefined for files Go would not write', () =>
       ['\\\\u003c\\u003c', '\\\\u003c<'],
       ['\\\\\\u003c', '\\\\<'],
       ['\\"\\u003c', '\\"<'],
+      // Four characters after another escape are not read as a \u escape's digits.
+      ['\\"003c\\u003c', '\\"003c<'],
+      ['\\\\0026\\u0026', '\\\\0026&'],
     ];
     for (const [inFile, inMessage] of cases) {
       const bytes = Buffer.from(`{"signed":{"s":"${inFile}"},"signatures":[]}`);

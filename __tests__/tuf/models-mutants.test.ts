@@ -189,6 +189,8 @@ describe('asTargets: target entries', () => {
       [{ hashes: {}, length: 2 ** 53 }, 'target "v1".length is not an integer ≥ 0'],
       [{ hashes: {} }, 'target "v1".length is not an integer ≥ 0'],
       [{ hashes: {}, length: 1, Custom: 1 }, '"Custom", which Go reads as "custom"'],
+      // An empty key holding a valid length does not stand in for the real one.
+      [{ hashes: {}, length: '1', '': 1 }, 'target "v1".length is not an integer ≥ 0'],
     ];
     for (const [entry, message] of cases) {
       expect(() => asTargets(withTarget(entry)), message).toThrow(refused(message));
@@ -326,7 +328,10 @@ describe('helpers', () => {
     expect(targetFile(hex, 0).length).toBe(0);
     for (const bad of [`${hex}0`, hex.slice(1), hex.toUpperCase(), `x${hex}`, `${hex}\n`]) {
       expect(() => targetFile(bad, 1), bad).toThrow(
-        expect.objectContaining({ code: 'TUF_BAD_TARGET' }),
+        expect.objectContaining({
+          code: 'TUF_BAD_TARGET',
+          message: `"${bad}" is not a hex sha256 digest`,
+        }),
       );
     }
     for (const length of [1.5, Number.NaN, 2 ** 53]) {

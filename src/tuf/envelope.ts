@@ -234,7 +234,7 @@ const SHORT_UNESCAPES: Record<number, Buffer> = {
 function htmlUnescape(json: Buffer): Buffer {
   const chunks: Buffer[] = [];
   let start = 0;
-  for (let i = json.indexOf(0x5c); i !== -1 && i < json.length;) {
+  for (let i = json.indexOf(0x5c); i !== -1;) {
     const short = SHORT_UNESCAPES[json[i + 1]];
     if (short !== undefined) {
       chunks.push(json.subarray(start, i), short);

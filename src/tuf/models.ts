@@ -330,7 +330,7 @@ export function parentRole(name: string): string {
 
 /** Whether the role's `paths` allow a target name (prefix match, §4.2). */
 export function pathsMatch(role: { paths?: string[] | undefined }, name: string): boolean {
-  return (role.paths ?? []).some((p) => name.startsWith(p));
+  return role.paths !== undefined && role.paths.some((p) => name.startsWith(p));
 }
 
 /**
