@@ -49,6 +49,8 @@ describe('canonicalJson (notary-spec.md §3.1)', () => {
 
   it('leaves out undefined properties and refuses non-JSON values', () => {
     expect(text({ a: undefined, b: 1 })).toBe('{"b":1}');
+    // A tag may be called "undefined"; it is an ordinary key.
+    expect(text({ undefined: 1, a: undefined })).toBe('{"undefined":1}');
     expect(() => canonicalJson({ d: new Date(0) })).toThrow(
       expect.objectContaining({ code: 'TUF_BAD_METADATA' }),
     );

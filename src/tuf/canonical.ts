@@ -110,7 +110,8 @@ function write(value: unknown, out: ByteWriter): void {
           `canonical JSON allows only integers up to 2^53, got ${String(value)}`,
         );
       }
-      out.text(String(value === 0 ? 0 : value));
+      // String(-0) is '0', as Go writes it.
+      out.text(String(value));
       return;
     case 'object':
       if (value === null) {
