@@ -67,8 +67,10 @@ function shardResults(root, shard) {
   for (const line of readFileSync(live, 'utf8').split('\n')) {
     if (line === '') continue;
     const m = JSON.parse(line);
-    if (m.source !== undefined) files[m.file] = { source: m.source, mutants: [] };
-    else {
+    if (m.source !== undefined) {
+      files[m.file] ??= { mutants: [] };
+      files[m.file].source = m.source;
+    } else {
       // Written by a reporter that did not record the source: read it in the checkout the
       // results came from (reports/mutation may be a link to another one).
       files[m.file] ??= {
