@@ -10,7 +10,7 @@
  * write fails. Written against the mutants StrykerJS left alive in signer/cosign.ts (issue 14).
  */
 import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signatureTag } from '../../src/cosign/image.js';
 import { attachSignatures, prepareSignature } from '../../src/cosign/sign.js';
 import { DctError } from '../../src/errors.js';
@@ -24,7 +24,7 @@ import { GroupImagesError } from '../../src/signer/images.js';
 import type { SignedTag } from '../../src/signer/types.js';
 import { loadTrustedRepo } from '../../src/tuf/load.js';
 import type { TrustedRepo } from '../../src/tuf/repo.js';
-import { newKey, TestRepo, type TestKey } from '../tuf/helpers/repo.js';
+import { newKey, TestRepo, testKeyOf, type TestKey } from '../tuf/helpers/repo.js';
 import { quietLog, ringOfKeys } from './flows.js';
 
 const GUN = 'registry.example.com/team/app';
@@ -85,13 +85,18 @@ let releases: TestKey;
 let ci: TestKey;
 let rsa: TestKey;
 const rings: KeyRing[] = [];
+/** The RSA key, made once: a plain Node key (nothing of src/ runs outside a test). */
+let rsaKey: KeyObject;
+beforeAll(() => {
+  rsaKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+});
 
 /** targets, targets/releases (any tag), targets/ci (tags `prod-…`), targets/rsa (an RSA key). */
-beforeAll(() => {
+beforeEach(() => {
   base = new TestRepo(GUN, MADE);
   base.delegate('targets', 'targets/releases');
   base.delegate('targets', 'targets/ci', { paths: ['prod-'] });
-  base.delegate('targets', 'targets/rsa', { keys: [newKey('rsa')] });
+  base.delegate('targets', 'targets/rsa', { keys: [testKeyOf(rsaKey)] });
   for (const role of ['targets/releases', 'targets/ci', 'targets/rsa']) {
     base.setTargets(role, () => undefined);
   }
@@ -100,7 +105,7 @@ beforeAll(() => {
   ci = base.delegationKeys.get('targets/ci')![0];
   rsa = base.delegationKeys.get('targets/rsa')![0];
 });
-afterAll(() => {
+afterEach(() => {
   for (const r of rings.splice(0)) r.dispose();
 });
 
@@ -127,8 +132,12 @@ async function cosignSign(reg: MemRegistry, ref: ImageRef, digest: string, ...ke
 }
 
 describe('checkCosign (verify with cosign)', () => {
-  const ref = parseImageRef(`${GUN}:v1`);
-  const prodRef = parseImageRef(`${GUN}:prod-1`);
+  let ref: ImageRef;
+  let prodRef: ImageRef;
+  beforeEach(() => {
+    ref = parseImageRef(`${GUN}:v1`);
+    prodRef = parseImageRef(`${GUN}:prod-1`);
+  });
 
   async function verdict(
     reg: MemRegistry,
@@ -229,7 +238,10 @@ describe('checkCosign (verify with cosign)', () => {
 });
 
 describe('prepareCosignSign (sign with cosign, before the DCT publish)', () => {
-  const ref = parseImageRef(`${GUN}:v1`);
+  let ref: ImageRef;
+  beforeEach(() => {
+    ref = parseImageRef(`${GUN}:v1`);
+  });
   const target = (digest: string) => new Map([[ref, { digest, size: 1 }]]);
 
   it('signs with each held P-256 key of the roles, once each, labelled by signer', async () => {
@@ -451,8 +463,12 @@ describe('prepareCosignSign (sign with cosign, before the DCT publish)', () => {
 });
 
 describe('writeCosignSignatures (after the DCT publish)', () => {
-  const a = parseImageRef(`${GUN}:a`);
-  const b = parseImageRef(`${GUN}:b`);
+  let a: ImageRef;
+  let b: ImageRef;
+  beforeEach(() => {
+    a = parseImageRef(`${GUN}:a`);
+    b = parseImageRef(`${GUN}:b`);
+  });
 
   async function planFor(reg: MemRegistry) {
     const shared = reg.image('shared');

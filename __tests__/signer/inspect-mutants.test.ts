@@ -9,7 +9,7 @@
  * StrykerJS left alive in signer/inspect.ts (issue 14).
  */
 import { createHash } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { canonicalKeyId } from '../../src/keys/keyid.js';
 import {
   dockerTrustJson,
@@ -49,7 +49,7 @@ async function load(r: TestRepo): Promise<TrustedRepo> {
  */
 let repo: TrustedRepo;
 let r: TestRepo;
-beforeAll(async () => {
+beforeEach(async () => {
   r = new TestRepo(GUN, MADE);
   r.setTargets('targets', (t) => {
     put(t, 'v10');

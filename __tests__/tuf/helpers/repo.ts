@@ -55,6 +55,11 @@ export function newKey(type: 'ecdsa' | 'rsa' | 'ed25519' = 'ecdsa'): TestKey {
       : type === 'rsa'
         ? generateKeyPairSync('rsa', { modulusLength: 2048 })
         : generateKeyPairSync('ed25519');
+  return testKeyOf(privateKey);
+}
+
+/** A TestKey over a private key made elsewhere (e.g. an RSA key made once, outside the tests). */
+export function testKeyOf(privateKey: KeyObject): TestKey {
   const tuf = tufKeyFromKeyObject(privateKey);
   const id = keyIdOf(tuf);
   return { key: privateKey, tuf, id, signer: signerFor(privateKey, id) };
