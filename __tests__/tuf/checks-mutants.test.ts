@@ -4,7 +4,7 @@
  * Written against the mutants StrykerJS left alive (issue 14).
  */
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   checkFileMeta,
   checkMaxLength,
@@ -20,7 +20,7 @@ import {
 import { signEnvelope } from '../../src/tuf/envelope.js';
 import type { MetaFile } from '../../src/tuf/models.js';
 import type { RoleKeySet } from '../../src/tuf/repo.js';
-import { newKey } from './helpers/repo.js';
+import { newKey, type TestKey } from './helpers/repo.js';
 
 const NOW = new Date('2030-06-01T12:00:00Z');
 const AT_NOW = '2030-06-01T12:00:00Z';
@@ -114,8 +114,12 @@ describe('expiryCheck', () => {
 });
 
 describe('checkRole', () => {
-  const key = newKey('ed25519');
-  const keys: RoleKeySet = { keyids: [key.id], threshold: 1, keys: { [key.id]: key.tuf } };
+  let key: TestKey;
+  let keys: RoleKeySet;
+  beforeEach(() => {
+    key = newKey('ed25519');
+    keys = { keyids: [key.id], threshold: 1, keys: { [key.id]: key.tuf } };
+  });
   const env = (version: number, expires = AT_NOW) =>
     signEnvelope({ _type: 'Targets', expires, version, targets: {} }, [key.signer]);
 

@@ -3,7 +3,7 @@
  * (Go's HTML escaping undone) instead of parse + canonical encode, with the Go-way derivation
  * as the fallback for files not written as Go writes them.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/tuf/canonical.js';
 import {
   literalSignedMessage,
@@ -12,7 +12,7 @@ import {
   signEnvelope,
 } from '../../src/tuf/envelope.js';
 import { verifySignatures } from '../../src/tuf/verify.js';
-import { newKey } from './helpers/repo.js';
+import { newKey, type TestKey } from './helpers/repo.js';
 
 const tricky = {
   _type: 'Targets',
@@ -44,9 +44,14 @@ describe('literalSignedMessage', () => {
 });
 
 describe('verifySignatures with the literal message', () => {
-  const k = newKey('ecdsa');
-  const keys = { [k.id]: k.tuf };
-  const role = { keyids: [k.id], threshold: 1 };
+  let k: TestKey;
+  let keys: Record<string, TestKey['tuf']>;
+  let role: { keyids: string[]; threshold: number };
+  beforeEach(() => {
+    k = newKey('ecdsa');
+    keys = { [k.id]: k.tuf };
+    role = { keyids: [k.id], threshold: 1 };
+  });
 
   it('accepts a Go-form file', () => {
     const env = parseEnvelope(signEnvelope(tricky, [k.signer]).bytes, 'targets', asIs);
@@ -138,7 +143,10 @@ describe('control characters in names (a co-signer’s TAB or NUL)', () => {
   // so that is what a signature covers; but raw they are not JSON, and Go's own file writer
   // fails on them (`json: error calling MarshalJSON for type *json.RawMessage: invalid
   // character '\t' in string literal`, notary 0.7.0). The file must hold them escaped.
-  const k = newKey('ecdsa');
+  let k: TestKey;
+  beforeEach(() => {
+    k = newKey('ecdsa');
+  });
   const names = [
     'a\tb',
     'nul\u0000x',

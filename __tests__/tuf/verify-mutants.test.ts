@@ -38,6 +38,7 @@ const { canonicalJson } = await import('../../src/tuf/canonical.js');
 const { parseEnvelope, signEnvelope } = await import('../../src/tuf/envelope.js');
 const { verifySignatures } = await import('../../src/tuf/verify.js');
 const { newKey } = await import('./helpers/repo.js');
+type TestKey = import('./helpers/repo.js').TestKey;
 
 const signed = { _type: 'Targets', a: 1, n: 'a&b<c>' };
 const asIs = (x: unknown) => x;
@@ -48,9 +49,14 @@ beforeEach(() => {
 });
 
 describe('the message an envelope signed here carries is the one checked', () => {
-  const k = newKey('ecdsa');
-  const keys = { [k.id]: k.tuf };
-  const role = { keyids: [k.id], threshold: 1 };
+  let k: TestKey;
+  let keys: Record<string, TestKey['tuf']>;
+  let role: { keyids: string[]; threshold: number };
+  beforeEach(() => {
+    k = newKey('ecdsa');
+    keys = { [k.id]: k.tuf };
+    role = { keyids: [k.id], threshold: 1 };
+  });
 
   it('a carried message the signatures do not cover fails, though the bytes would verify', () => {
     const env = signEnvelope(signed, [k.signer]);
@@ -71,8 +77,13 @@ describe('the message an envelope signed here carries is the one checked', () =>
 });
 
 describe('a file as Go writes it is checked over its literal message', () => {
-  const [a, b] = [newKey('ecdsa'), newKey('ed25519')];
-  const keys = { [a.id]: a.tuf, [b.id]: b.tuf };
+  let a: TestKey;
+  let b: TestKey;
+  let keys: Record<string, TestKey['tuf']>;
+  beforeEach(() => {
+    [a, b] = [newKey('ecdsa'), newKey('ed25519')];
+    keys = { [a.id]: a.tuf, [b.id]: b.tuf };
+  });
 
   it('at threshold: one check per signature, no canonical re-encoding', () => {
     const env = parseEnvelope(signEnvelope(signed, [a.signer]).bytes, 'targets', asIs);
