@@ -5,7 +5,7 @@
  * `ecdsa-x509` certificate that certifies such a key: Go's x509.ParseCertificate refuses it.
  */
 import { createPublicKey, generateKeyPairSync, sign, X509Certificate } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   certTufKey,
   keyIdOf,
@@ -20,14 +20,19 @@ import { explicitP256Spki, makeCertPem } from '../tuf/helpers/certs.js';
 
 describe('an ecdsa key with explicit curve parameters', () => {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const named = tufKeyFromKeyObject(privateKey);
-  const spki = explicitP256Spki(privateKey);
-  const explicit: TufKey = {
-    keytype: 'ecdsa',
-    keyval: { private: null, public: spki.toString('base64') },
-  };
+  let named: TufKey;
+  let spki: Buffer;
+  let explicit: TufKey;
   const message = Buffer.from('{"_type":"Targets"}');
   const sig = sign('sha256', message, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+  beforeEach(() => {
+    named = tufKeyFromKeyObject(privateKey);
+    spki = explicitP256Spki(privateKey);
+    explicit = {
+      keytype: 'ecdsa',
+      keyval: { private: null, public: spki.toString('base64') },
+    };
+  });
 
   it('is the same key to Node, so only the encoding differs', () => {
     const node = createPublicKey({ key: spki, format: 'der', type: 'spki' });
@@ -57,8 +62,12 @@ describe('an ecdsa-x509 certificate of a key with explicit curve parameters', ()
       notAfter: new Date(now.getTime() + 365 * 86_400_000),
       spki,
     });
-  const named = certTufKey(cert(), privateKey);
-  const explicit = certTufKey(cert(explicitP256Spki(privateKey)), privateKey);
+  let named: TufKey;
+  let explicit: TufKey;
+  beforeEach(() => {
+    named = certTufKey(cert(), privateKey);
+    explicit = certTufKey(cert(explicitP256Spki(privateKey)), privateKey);
+  });
   const message = Buffer.from('{"_type":"Root"}');
   const sig = sign('sha256', message, { key: privateKey, dsaEncoding: 'ieee-p1363' });
 

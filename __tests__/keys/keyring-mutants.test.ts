@@ -7,7 +7,7 @@
  * words of KEYRING_DISPOSED, and the compared exports zeroed when two files disagree.
  */
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { derSequence, sequence } from '../../src/keys/der.js';
 import { encryptNotaryKey, generateKey } from '../../src/keys/encrypt.js';
 import { keyIdOf, tufKeyFromKeyObject, type TufKey } from '../../src/keys/keyid.js';
@@ -61,8 +61,12 @@ describe('passphraseCandidates', () => {
 });
 
 describe('which files are opened', () => {
-  const root = generateKey('ecdsa');
-  const targets = generateKey('ecdsa');
+  let root: KeyObject;
+  let targets: KeyObject;
+  beforeEach(() => {
+    root = generateKey('ecdsa');
+    targets = generateKey('ecdsa');
+  });
   const files = () => [
     file(enc(root, 'root-pass-1', 'root')),
     file(enc(targets, 'repo-pass-1', 'targets')),
@@ -272,7 +276,10 @@ describe('what is held', () => {
 });
 
 describe('lookups', () => {
-  const k = generateKey('ecdsa');
+  let k: KeyObject;
+  beforeEach(() => {
+    k = generateKey('ecdsa');
+  });
   const ring = () => KeyRing.open([file(plain(k))], { include: 'all' });
 
   it('finds a held key by its TUF entry; a signer signs what the public key verifies', () => {

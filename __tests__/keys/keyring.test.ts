@@ -7,7 +7,7 @@ import {
   X509Certificate,
   type KeyObject,
 } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DctError } from '../../src/errors.js';
 import { OID, derOid, derSequence, sequence } from '../../src/keys/der.js';
 import { encryptNotaryKey, generateKey } from '../../src/keys/encrypt.js';
@@ -256,16 +256,20 @@ describe('KeyRing errors', () => {
 });
 
 describe('KeyRing lookups by metadata key', () => {
-  // Opened in the first test that asks, not while the file is collected: the mutation run
-  // (StrykerJS) counts code run at collection as covered by every test.
-  let opened: KeyRing | undefined;
-  const ring = () => (opened ??= KeyRing.open(backup(), { ...PASS, include: 'all' }));
+  // Opened before each test, not while the file is collected nor once for all: the mutation
+  // run (StrykerJS) counts code run outside a test as covered by every test.
+  let opened: KeyRing;
+  const ring = () => opened;
   const certPem = fixtureText('root-cert.pem');
   const certKey: TufKey = {
     keytype: 'ecdsa-x509',
     keyval: { private: null, public: Buffer.from(certPem).toString('base64') },
   };
-  const certId = keyIdOf(certKey);
+  let certId: string;
+  beforeEach(() => {
+    opened = KeyRing.open(backup(), { ...PASS, include: 'all' });
+    certId = keyIdOf(certKey);
+  });
 
   it('answers for the x509 root key of root.json by its TUF ID', () => {
     expect(certId).not.toBe(rootKey.id);
