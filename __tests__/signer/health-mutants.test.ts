@@ -5,7 +5,7 @@
  * shown, and the expiry warning exactly at 30 days left, at 0 days left and after expiry, never
  * for root. Written against the mutants StrykerJS left alive in signer/health.ts (issue 14).
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { KeyRing } from '../../src/keys/keyring.js';
 import {
   canSign,
@@ -23,7 +23,7 @@ import { ringOfKeys } from './flows.js';
 const GUN = 'registry.example.com/team/app';
 const MADE = new Date('2030-06-01T12:00:00Z');
 const rings: KeyRing[] = [];
-afterAll(() => {
+afterEach(() => {
   for (const r of rings.splice(0)) r.dispose();
 });
 

@@ -6,9 +6,9 @@
  * did go through, and each repository run once. Written against the mutants StrykerJS left
  * alive in signer/images.ts (issue 14).
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DctError, ImagesError } from '../../src/errors.js';
-import { parseImageRef } from '../../src/registry/reference.js';
+import { parseImageRef, type ImageRef } from '../../src/registry/reference.js';
 import {
   eachRepository,
   expectedDigest,
@@ -23,8 +23,12 @@ const D1 = `sha256:${'1'.repeat(64)}`;
 const D2 = `sha256:${'2'.repeat(64)}`;
 
 describe('expectedDigest (digest pins)', () => {
-  const tagged = parseImageRef(`${GUN}:v1`);
-  const pinned = parseImageRef(`${GUN}:v1@${D1}`);
+  let tagged: ImageRef;
+  let pinned: ImageRef;
+  beforeEach(() => {
+    tagged = parseImageRef(`${GUN}:v1`);
+    pinned = parseImageRef(`${GUN}:v1@${D1}`);
+  });
 
   it('the pin, the input, or nothing', () => {
     expect(expectedDigest(pinned, undefined)).toBe(D1);
@@ -100,7 +104,10 @@ describe('imageFailure', () => {
 });
 
 describe('forEachGroup', () => {
-  const { groups } = groupImages([`${GUN}:a`, `${GUN}:b`, 'registry.example.com/x/y:c']);
+  let groups: ReturnType<typeof groupImages>['groups'];
+  beforeEach(() => {
+    ({ groups } = groupImages([`${GUN}:a`, `${GUN}:b`, 'registry.example.com/x/y:c']));
+  });
 
   it('results of every group, a failure per image of a failed group', async () => {
     const out = await forEachGroup(groups, (g) =>

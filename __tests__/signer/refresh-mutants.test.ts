@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DctError, ImagesError } from '../../src/errors.js';
 import type { KeyRing } from '../../src/keys/keyring.js';
 import { parseDuration, refreshRepositories } from '../../src/signer/refresh.js';
@@ -26,7 +26,10 @@ import { quietLog, ringOfKeys } from './flows.js';
 const DAY = 86_400_000;
 const T0 = new Date(Math.floor(Date.now() / 1000) * 1000);
 /** Ten days before targets made at T0 expires. */
-const CLOCK = addDays(T0, TARGETS_EXPIRY_DAYS - 10);
+let CLOCK: Date;
+beforeEach(() => {
+  CLOCK = addDays(T0, TARGETS_EXPIRY_DAYS - 10);
+});
 
 let forged: ForgedNotary;
 let dockerConfigDir: string;
@@ -338,7 +341,10 @@ describe('refresh: what falls due', () => {
 });
 
 describe('refresh: roles that have already expired', () => {
-  const LATE = addDays(T0, TARGETS_EXPIRY_DAYS + 3);
+  let LATE: Date;
+  beforeEach(() => {
+    LATE = addDays(T0, TARGETS_EXPIRY_DAYS + 3);
+  });
 
   it('repairs expired roles it holds the keys of', async () => {
     const { r, releases } = makeRepo({ clock: LATE });

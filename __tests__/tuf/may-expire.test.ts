@@ -2,7 +2,7 @@
  * Loading for `refresh` (issue 11): the expiry of exactly the roles the caller re-signs is let
  * through, and nothing else is relaxed (signatures, thresholds, hashes, versions).
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseEnvelope } from '../../src/tuf/envelope.js';
 import { asTargets } from '../../src/tuf/models.js';
 import { addDays } from '../../src/tuf/time.js';
@@ -11,7 +11,10 @@ import { newKey, sha256b64, TestRepo } from './helpers/repo.js';
 
 const GUN = 'registry.example.com/team/app';
 const NOW = new Date('2030-06-01T12:00:00Z');
-const LATER = addDays(NOW, 3 * 365 + 10);
+let LATER: Date;
+beforeEach(() => {
+  LATER = addDays(NOW, 3 * 365 + 10);
+});
 
 const target = (name: string) => ({ hashes: { sha256: sha256b64(name) }, length: name.length });
 
