@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TokenAuth, parseChallenges, scopeCovers } from '../../src/http/auth.js';
 import { HttpClient, HttpError } from '../../src/http/client.js';
 import {
@@ -94,10 +94,14 @@ describe('TokenAuth', () => {
   beforeAll(async () => {
     pki = await makePki();
     server = await startFakeServer(pki);
+  });
+  beforeEach(() => {
     http = new HttpClient({ caPem: pki.caPem, sleep: () => Promise.resolve() });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await http.close();
+  });
+  afterAll(async () => {
     await server.close();
   });
   afterEach(() => {

@@ -1,8 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpClient, HttpError } from '../../src/http/client.js';
 import { NotaryClient, gunPath, trustServerFor } from '../../src/notary/client.js';
 import { parseImageRef } from '../../src/registry/reference.js';
-import { json, makePki, startFakeServer, type FakeServer } from '../http/fake-server.js';
+import {
+  json,
+  makePki,
+  startFakeServer,
+  type FakeServer,
+  type TestPki,
+} from '../http/fake-server.js';
 
 describe('trustServerFor', () => {
   it('defaults to notary.docker.io for Docker Hub and to the registry host otherwise', () => {
@@ -51,20 +57,23 @@ describe('gunPath', () => {
 describe('NotaryClient', () => {
   let server: FakeServer;
   let http: HttpClient;
+  let pki: TestPki;
   const gun = '127.0.0.1:5000/team/app';
   const base = `/v2/${gun}/_trust/tuf/`;
 
   beforeAll(async () => {
-    const pki = await makePki();
+    pki = await makePki();
     server = await startFakeServer(pki);
+  });
+  beforeEach(() => {
     http = new HttpClient({ caPem: pki.caPem, sleep: () => Promise.resolve(), retries: 1 });
   });
   afterAll(async () => {
-    await http.close();
     await server.close();
   });
-  afterEach(() => {
+  afterEach(async () => {
     server.requests.length = 0;
+    await http.close();
   });
 
   const client = (

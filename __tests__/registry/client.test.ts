@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/http/client.js';
 import {
   MANIFEST_MEDIA_TYPES,
@@ -13,11 +13,13 @@ import {
   makePki,
   startFakeServer,
   type FakeServer,
+  type TestPki,
 } from '../http/fake-server.js';
 
 let server: FakeServer;
 let http: HttpClient;
 let ref: ImageRef;
+let pki: TestPki;
 
 // Deliberately not canonical JSON: the digest must be of these bytes, not a re-serialization.
 const MANIFEST = Buffer.from(
@@ -28,17 +30,19 @@ const DIGEST = `sha256:${createHash('sha256').update(MANIFEST).digest('hex')}`;
 const failure = httpFailure;
 
 beforeAll(async () => {
-  const pki = await makePki();
+  pki = await makePki();
   server = await startFakeServer(pki);
+});
+beforeEach(() => {
   http = new HttpClient({ caPem: pki.caPem, sleep: () => Promise.resolve(), retries: 1 });
   ref = parseImageRef(`127.0.0.1:${server.port}/team/app:1.0`);
 });
 afterAll(async () => {
-  await http.close();
   await server.close();
 });
-afterEach(() => {
+afterEach(async () => {
   server.requests.length = 0;
+  await http.close();
 });
 
 describe('RegistryClient.resolveTag', () => {

@@ -4,7 +4,7 @@
  * serves trust data signed by keys the test holds (support/forged-notary.ts). Where the Go
  * notary CLI (0.7.0) judges the same bytes differently, its verdict is in the test's comment.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/http/client.js';
 import { NotaryClient } from '../../src/notary/client.js';
 import { canonicalJson } from '../../src/tuf/canonical.js';
@@ -30,10 +30,14 @@ let n = 0;
 
 beforeAll(async () => {
   forged = await ForgedNotary.start();
+});
+beforeEach(() => {
   http = new HttpClient({ caPem: forged.pki.caPem, retries: 1, sleep: () => Promise.resolve() });
 });
-afterAll(async () => {
+afterEach(async () => {
   await http.close();
+});
+afterAll(async () => {
   await forged.close();
 });
 afterEach(() => {

@@ -3,7 +3,7 @@
  * whose keys the test holds: a snapshot role of two keys at threshold two, and a read-back
  * whose timestamp is not signed by the repository's timestamp key.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/http/client.js';
 import type { KeyRing } from '../../src/keys/keyring.js';
 import { parseImageRef } from '../../src/registry/reference.js';
@@ -25,10 +25,14 @@ const rings: KeyRing[] = [];
 
 beforeAll(async () => {
   forged = await ForgedNotary.start();
+});
+beforeEach(() => {
   http = new HttpClient({ caPem: forged.pki.caPem, retries: 1, sleep: () => Promise.resolve() });
 });
-afterAll(async () => {
+afterEach(async () => {
   await http.close();
+});
+afterAll(async () => {
   await forged.close();
 });
 afterEach(() => {
