@@ -5,13 +5,15 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import { encryptNotaryKey, generateKey } from '../../src/keys/encrypt.js';
 
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'dct-admin-'));
+});
+beforeEach(async () => {
   await writeFile(
     join(dir, 'private.pem'),
     encryptNotaryKey(generateKey('ecdsa'), 'passphrase-123', { role: 'ci' }),

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, createPublicKey, sign } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   appendSignatureLayers,
   MAX_SIGNATURE_LAYERS,
@@ -82,7 +82,10 @@ describe('the simple-signing payload', () => {
 
 describe('cosign signatures', () => {
   const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-  const payload = simpleSigningPayload('r.io/a', DIGEST);
+  let payload: Buffer;
+  beforeEach(() => {
+    payload = simpleSigningPayload('r.io/a', DIGEST);
+  });
 
   it('are ASN.1 DER ECDSA over SHA-256, checked under the public key only', () => {
     const b64 = cosignSignature(key, payload);
@@ -104,8 +107,12 @@ describe('cosign signatures', () => {
 });
 
 describe('the signature image', () => {
-  const payload = simpleSigningPayload('r.io/a', DIGEST);
-  const layer = signatureLayer(payload, SIMPLE_SIGNING_MEDIA_TYPE, 'c2ln');
+  let payload: Buffer;
+  let layer: ReturnType<typeof signatureLayer>;
+  beforeEach(() => {
+    payload = simpleSigningPayload('r.io/a', DIGEST);
+    layer = signatureLayer(payload, SIMPLE_SIGNING_MEDIA_TYPE, 'c2ln');
+  });
 
   it('lives under sha256-<hex>.sig', () => {
     expect(signatureTag(DIGEST)).toBe(`sha256-${'ab'.repeat(32)}.sig`);
