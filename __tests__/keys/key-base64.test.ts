@@ -28,14 +28,14 @@ describe('a public key not in standard padded base64', () => {
     keytype: 'ed25519',
     keyval: { private: null, public: pub },
   });
-  let b64: string;
+  let b64: string; // 32 bytes: 43 characters and one '='
   // The 43rd character carries 4 bits of the last byte and 2 unused bits: flip the lowest.
   const lastBits = (b64: string) =>
     b64.slice(0, 42) + ALPHABET[ALPHABET.indexOf(b64[42]) ^ 1] + '=';
   beforeEach(() => {
     ({ privateKey, key } = keyWithSymbols());
     sig = sign(null, message, privateKey);
-    b64 = key.keyval.public; // 32 bytes: 43 characters and one '='
+    b64 = key.keyval.public;
   });
 
   it('reads the one spelling Go writes', () => {
