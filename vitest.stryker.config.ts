@@ -1,5 +1,11 @@
 import { relative } from 'node:path';
-import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import {
+  BaseSequencer,
+  type Reporter,
+  type TestModule,
+  type TestSpecification,
+  type Vitest,
+} from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -27,6 +33,31 @@ class QuickFirstSequencer extends BaseSequencer {
   }
 }
 
+/**
+ * Reports a test file that could not be loaded as an error of the run. Stryker's vitest runner
+ * counts only the tests that ran, so a mutant that makes a module throw as it loads (say, a
+ * table built at module level) left the files that import it with no tests, and the few other
+ * files passing: it read as "Survived". With an error in the run, Stryker marks the mutant
+ * "RuntimeError", which `npm run mutate`'s report counts as detected.
+ */
+class LoadErrorReporter implements Reporter {
+  private vitest: Vitest | undefined;
+
+  onInit(vitest: Vitest): void {
+    this.vitest = vitest;
+  }
+
+  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
+    for (const m of modules) {
+      // A plain Error: Stryker's runner prints the error with String(), which a serialized
+      // error (an object without a prototype) cannot give.
+      for (const { message } of m.errors()) {
+        this.vitest?.state.catchError(new Error(`${m.moduleId}: ${message}`), 'Load Error');
+      }
+    }
+  }
+}
+
 // Mutation testing (`npm run mutate`) runs the unit tests only: the integration tests start
 // real servers per file and would make every mutant take minutes.
 export default defineConfig({
@@ -34,6 +65,7 @@ export default defineConfig({
     include: ['__tests__/**/*.test.ts'],
     exclude: ['__tests__/**/*.itg.test.ts', 'node_modules/**'],
     testTimeout: 30_000,
+    reporters: ['default', new LoadErrorReporter()],
     sequence: process.env['DCT_SEQ'] === 'base' ? {} : { sequencer: QuickFirstSequencer },
   },
 });

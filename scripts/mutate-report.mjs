@@ -5,7 +5,9 @@ import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from 
 import { join } from 'node:path';
 
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
-const DETECTED = new Set(['Killed', 'Timeout']);
+// RuntimeError: the mutant made test files fail to load (vitest.stryker.config.ts reports
+// that as an error of the run), which fails the suite as surely as a failing test.
+const DETECTED = new Set(['Killed', 'Timeout', 'RuntimeError']);
 
 /** The code a mutant replaces: its first line, with "…" when the range goes on. */
 export function originalOf(source, { start, end }) {
@@ -139,7 +141,9 @@ export function report(root, shardNames) {
   }
 
   rows.sort((a, b) => a.file.localeCompare(b.file));
-  console.log('\nmutation score per file (killed or timed out / all but ignored and errors):');
+  console.log(
+    '\nmutation score per file (killed, timed out or failed to load / all but ignored and errors):',
+  );
   for (const r of rows) {
     const extra = [
       r.survived ? `${r.survived} survived` : '',
