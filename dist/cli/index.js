@@ -3140,7 +3140,8 @@ function write(value, out) {
             if (!Number.isSafeInteger(value)) {
                 throw new BadValue('TUF_BAD_NUMBER', `canonical JSON allows only integers up to 2^53, got ${String(value)}`);
             }
-            out.text(String(value === 0 ? 0 : value));
+            // String(-0) is '0', as Go writes it.
+            out.text(String(value));
             return;
         case 'object':
             if (value === null) {
@@ -3457,7 +3458,8 @@ function duplicateKey(src) {
  * (U+017F) as s, the only non-ASCII runes that fold to ASCII letters.
  */
 function goFold(name) {
-    return name.replace(/[A-Z\u212a\u017f]/g, (c) => c === '\u212a' ? 'k' : c === '\u017f' ? 's' : c.toLowerCase());
+    // toLowerCase already maps the Kelvin sign to k; it leaves ſ as it is.
+    return name.replace(/[A-Z\u212a\u017f]/g, (c) => (c === '\u017f' ? 's' : c.toLowerCase()));
 }
 /** The fields of a Go struct, for `foldedField`. */
 class GoFields {
@@ -3805,7 +3807,7 @@ const SHORT_UNESCAPES = {
 function htmlUnescape(json) {
     const chunks = [];
     let start = 0;
-    for (let i = json.indexOf(0x5c); i !== -1 && i < json.length;) {
+    for (let i = json.indexOf(0x5c); i !== -1;) {
         const short = SHORT_UNESCAPES[json[i + 1]];
         if (short !== undefined) {
             chunks.push(json.subarray(start, i), short);
@@ -6394,7 +6396,7 @@ function parentRole(name) {
 }
 /** Whether the role's `paths` allow a target name (prefix match, §4.2). */
 function models_pathsMatch(role, name) {
-    return (role.paths ?? []).some((p) => name.startsWith(p));
+    return role.paths !== undefined && role.paths.some((p) => name.startsWith(p));
 }
 /**
  * A child's paths limited to its parent's (Go `RestrictDelegationPathPrefixes`): keep the
