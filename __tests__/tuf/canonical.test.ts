@@ -80,13 +80,29 @@ describe('canonicalJson (notary-spec.md §3.1)', () => {
   });
 
   it('passes on an error that is not about a value as it was thrown', () => {
+    // The getter fails only once: the error is not the value's fault, and naming a path
+    // (which reads the value again) must not be tried.
     const boom = new TypeError('getter failed');
+    let reads = 0;
     const value = {
       get a(): number {
-        throw boom;
+        if (reads++ === 0) throw boom;
+        return 1;
       },
     };
     expect(() => canonicalJson(value)).toThrow(boom);
+  });
+
+  it('writes documents larger than its first chunk whole, wherever a chunk ends', () => {
+    for (const n of [511, 512, 513, 1500, 70_000]) {
+      const numbers = Array.from({ length: n }, (_, i) => i % 10);
+      expect(text(numbers), `${n} numbers`).toBe(JSON.stringify(numbers));
+      const strings = Array.from({ length: n }, (_, i) => 'x'.repeat(i % 7));
+      expect(text(strings), `${n} strings`).toBe(JSON.stringify(strings));
+      // Only single bytes: [ ] , written one by one up to and across each chunk's end.
+      const empties = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? [[]] : []));
+      expect(text(empties), `${n} empty lists`).toBe(JSON.stringify(empties));
+    }
   });
 
   it('is the same for JSON.parse of its own output (stable under round trips)', () => {
