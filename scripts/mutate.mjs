@@ -2,9 +2,9 @@
 // scripts/mutate-shards.mjs), then one report over every shard that has finished.
 //
 //   npm run mutate                         every shard, then the report
-//   npm run mutate -- --shard keys-use     only the named shards (comma-separated)
+//   npm run mutate -- --shard keys-ring    only the named shards (comma-separated)
 //   npm run mutate -- --report             only the report, from the shards' last results
-//   npm run mutate -- --shard tuf-trust --mutate src/tuf/verify.ts   other flags go to Stryker
+//   npm run mutate -- --shard tuf-envelope --mutate src/tuf/verify.ts   other flags go to Stryker
 //   npm run mutate -- --review src/x.ts:12:5 Mutator 'replacement' 'why it needs no test'
 //
 // Each shard keeps its incremental file, so stopping a run loses only the shard in progress
