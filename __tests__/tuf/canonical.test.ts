@@ -120,6 +120,18 @@ describe('htmlEscape (§3.2)', () => {
     );
   });
 
+  it('escapes a byte wherever it is, the first two included', () => {
+    for (const [input, out] of [
+      ['<', '\\u003c'],
+      ['"&"', '"\\u0026"'],
+      ['"\u2028"', '"\\u2028"'],
+      // All four lead bytes present, the first of them at index 1.
+      ['"&<>\u2028"', '"\\u0026\\u003c\\u003e\\u2028"'],
+    ]) {
+      expect(htmlEscape(Buffer.from(input, 'utf8')).toString('utf8'), input).toBe(out);
+    }
+  });
+
   it('returns the input when there is nothing to escape', () => {
     const b = Buffer.from('{"é":"x"}');
     expect(htmlEscape(b)).toBe(b);
