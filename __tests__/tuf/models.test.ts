@@ -316,5 +316,7 @@ describe('role names and paths', () => {
     expect(pathsMatch({}, 'v2')).toBe(false);
     expect(restrictPaths([''], ['a', 'b'])).toEqual(['a', 'b']);
     expect(restrictPaths(['a/'], ['a/b', 'b', 'a'])).toEqual(['a/b']);
+    // Under some parent prefix is enough; it need not be under all of them.
+    expect(restrictPaths(['a/', 'b/'], ['a/1', 'b/2', 'c/3'])).toEqual(['a/1', 'b/2']);
   });
 });
