@@ -432,3 +432,60 @@ describe('new metadata for a publish', () => {
     expect(t.expires).toBe(next.expires);
   });
 });
+
+describe('every Go struct field, spelled in another case, is refused where it stands', () => {
+  // Go's decoder reads `"Version"` as `version`; a file holding a field so spelled reads one
+  // way here and another way in Go. Each field of each struct, with the place it is named by.
+  const clash = (where: string, key: string, field: string) =>
+    refused(
+      `${where} has the key "${key}", which Go reads as "${field}"; a file that can be read two ways is refused`,
+    );
+  const upper = (field: string) => field.toUpperCase();
+
+  it('the signed part of each role', () => {
+    const cases: [(x: unknown) => unknown, () => Tree, string[]][] = [
+      [asRoot, root, ['_type', 'expires', 'version', 'consistent_snapshot', 'keys', 'roles']],
+      [asTargets, targets, ['_type', 'expires', 'version', 'delegations', 'targets']],
+      [asSnapshot, snapshot, ['_type', 'expires', 'version', 'meta']],
+      [asTimestamp, timestamp, ['_type', 'expires', 'version', 'meta']],
+    ];
+    for (const [read, make, names] of cases) {
+      for (const field of names) {
+        const signed = { ...make(), [upper(field)]: 1 };
+        expect(() => read(signed), field).toThrow(clash('"signed"', upper(field), field));
+      }
+    }
+  });
+
+  it('keys, key values, root roles, delegations and delegated roles', () => {
+    const cases: [string, (x: unknown) => unknown, () => Tree, string[], string, string[]][] = [
+      ['keys.k1', asRoot, root, ['keys', 'k1'], 'keys.k1', ['keytype', 'keyval']],
+      ['keyval', asRoot, root, ['keys', 'k1', 'keyval'], 'keys.k1.keyval', ['private', 'public']],
+      ['root role', asRoot, root, ['roles', 'root'], 'roles.root', ['keyids', 'threshold']],
+      ['delegations', asTargets, targets, ['delegations'], 'delegations', ['keys', 'roles']],
+      [
+        'delegated key',
+        asTargets,
+        targets,
+        ['delegations', 'keys', 'd1'],
+        'delegations.keys.d1',
+        ['keytype', 'keyval'],
+      ],
+    ];
+    for (const [label, read, make, path, where, names] of cases) {
+      for (const field of names) {
+        const signed = make();
+        at(signed, ...path)[upper(field)] = 1;
+        expect(() => read(signed), `${label} ${field}`).toThrow(clash(where, upper(field), field));
+      }
+    }
+    for (const field of ['keyids', 'name', 'paths', 'threshold']) {
+      const signed = targets();
+      const roles = at(signed, 'delegations')['roles'] as Tree[];
+      roles[0][upper(field)] = 1;
+      expect(() => asTargets(signed), `delegated role ${field}`).toThrow(
+        clash('delegations.roles[0]', upper(field), field),
+      );
+    }
+  });
+});
