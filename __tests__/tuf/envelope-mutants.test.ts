@@ -242,3 +242,25 @@ describe('literalSignedMessage is undefined for files Go would not write', () =>
     }
   });
 });
+
+describe('a Go field of the file or of a signature, spelled in another case, is refused', () => {
+  it('names the file or the signature that holds it', () => {
+    for (const field of ['signed', 'signatures']) {
+      const key = field.toUpperCase();
+      expect(() => parse(`{"signed":{},"signatures":[],"${key}":1}`), field).toThrow(
+        malformed(
+          `the file has the key "${key}", which Go reads as "${field}", so it can be read two ways`,
+        ),
+      );
+    }
+    for (const field of ['keyid', 'method', 'sig']) {
+      const key = field.toUpperCase();
+      const sig = `{"keyid":"k","method":"ecdsa","sig":"s","${key}":"x"}`;
+      expect(() => parse(`{"signed":{},"signatures":[${sig}]}`), field).toThrow(
+        malformed(
+          `signature 0 has the key "${key}", which Go reads as "${field}", so it can be read two ways`,
+        ),
+      );
+    }
+  });
+});
