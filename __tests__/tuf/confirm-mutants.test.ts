@@ -3,6 +3,7 @@
  * a missing or oversized timestamp, our own snapshot used without fetching it, and the versions kept for roles we did not upload. Written against the
  * mutants StrykerJS left alive (issue 14).
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { TIMESTAMP_MAX_BYTES, type MetaFetcher } from '../../src/tuf/checks.js';
 import { confirmUploaded } from '../../src/tuf/confirm.js';
@@ -36,7 +37,8 @@ describe('confirmUploaded, edges', () => {
     const { r, repo, uploaded } = await published();
     const before = repo.trustState().versions;
     expect(before['targets/ci']).toBe(1);
-    await expect(confirmUploaded(r.fetcher(), repo, uploaded, NOW)).resolves.toMatchObject({
+    const f = r.fetcher();
+    await expect(confirmUploaded(f, repo, uploaded, NOW)).resolves.toMatchObject({
       versions: {
         ...before,
         timestamp: r.timestamp!.signed.version,
@@ -44,6 +46,20 @@ describe('confirmUploaded, edges', () => {
         targets: uploaded.get('targets')!.version,
       },
     });
+    // The snapshot is asked for by name (and the hash the timestamp gives).
+    expect(f.requests).toEqual(['timestamp', expect.stringMatching(/^snapshot\.[0-9a-f]+$/)]);
+  });
+
+  it('a role the snapshot lists without a sha256 is not confirmed (undefined), not an error', async () => {
+    const { r, repo } = await published();
+    const ci = r.targets.get('targets/ci')!;
+    r.publish((s) => {
+      s.meta['targets/ci'].hashes = {
+        sha512: createHash('sha512').update(ci.bytes).digest('base64'),
+      };
+    });
+    const uploaded: Uploaded = new Map([['targets/ci', { bytes: ci.bytes, version: 1 }]]);
+    await expect(confirmUploaded(r.fetcher(), repo, uploaded, NOW)).resolves.toBeUndefined();
   });
 
   it('a timestamp missing on the server → TUF_MISSING', async () => {
