@@ -12,7 +12,7 @@ import {
   signEnvelope,
 } from '../../src/tuf/envelope.js';
 import { verifySignatures } from '../../src/tuf/verify.js';
-import { newKey, type TestKey } from './helpers/repo.js';
+import { newKey, oneKeyRole, type TestKey } from './helpers/repo.js';
 
 const tricky = {
   _type: 'Targets',
@@ -47,11 +47,7 @@ describe('verifySignatures with the literal message', () => {
   let k: TestKey;
   let keys: Record<string, TestKey['tuf']>;
   let role: { keyids: string[]; threshold: number };
-  beforeEach(() => {
-    k = newKey('ecdsa');
-    keys = { [k.id]: k.tuf };
-    role = { keyids: [k.id], threshold: 1 };
-  });
+  beforeEach(() => ({ k, keys, role } = oneKeyRole()));
 
   it('accepts a Go-form file', () => {
     const env = parseEnvelope(signEnvelope(tricky, [k.signer]).bytes, 'targets', asIs);

@@ -37,7 +37,7 @@ vi.resetModules();
 const { canonicalJson } = await import('../../src/tuf/canonical.js');
 const { parseEnvelope, signEnvelope } = await import('../../src/tuf/envelope.js');
 const { verifySignatures } = await import('../../src/tuf/verify.js');
-const { newKey } = await import('./helpers/repo.js');
+const { newKey, oneKeyRole } = await import('./helpers/repo.js');
 type TestKey = import('./helpers/repo.js').TestKey;
 
 const signed = { _type: 'Targets', a: 1, n: 'a&b<c>' };
@@ -52,11 +52,7 @@ describe('the message an envelope signed here carries is the one checked', () =>
   let k: TestKey;
   let keys: Record<string, TestKey['tuf']>;
   let role: { keyids: string[]; threshold: number };
-  beforeEach(() => {
-    k = newKey('ecdsa');
-    keys = { [k.id]: k.tuf };
-    role = { keyids: [k.id], threshold: 1 };
-  });
+  beforeEach(() => ({ k, keys, role } = oneKeyRole()));
 
   it('a carried message the signatures do not cover fails, though the bytes would verify', () => {
     const env = signEnvelope(signed, [k.signer]);

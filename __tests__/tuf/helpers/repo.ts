@@ -59,6 +59,16 @@ export function newKey(type: 'ecdsa' | 'rsa' | 'ed25519' = 'ecdsa'): TestKey {
 }
 
 /** A TestKey over a private key made elsewhere (e.g. an RSA key made once, outside the tests). */
+/** A new ECDSA key, a role of threshold 1 that names it, and the keys map a verifier takes. */
+export function oneKeyRole(): {
+  k: TestKey;
+  keys: Record<string, TestKey['tuf']>;
+  role: { keyids: string[]; threshold: number };
+} {
+  const k = newKey('ecdsa');
+  return { k, keys: { [k.id]: k.tuf }, role: { keyids: [k.id], threshold: 1 } };
+}
+
 export function testKeyOf(privateKey: KeyObject): TestKey {
   const tuf = tufKeyFromKeyObject(privateKey);
   const id = keyIdOf(tuf);
