@@ -1,7 +1,7 @@
 // The report of `npm run mutate`: reads each shard's Stryker JSON report
 // (reports/mutation/<shard>/mutation.json) and prints the score per file and in all, then every
 // mutant that survived or that no test reaches, unless scripts/mutate-reviewed.json explains it.
-import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
@@ -69,18 +69,9 @@ function shardResults(root, shard) {
   for (const line of readFileSync(live, 'utf8').split('\n')) {
     if (line === '') continue;
     const m = JSON.parse(line);
-    if (m.source !== undefined) {
-      files[m.file] ??= { mutants: [] };
-      files[m.file].source = m.source;
-    } else {
-      // Written by a reporter that did not record the source: read it in the checkout the
-      // results came from (reports/mutation may be a link to another one).
-      files[m.file] ??= {
-        source: readFileSync(join(realpathSync(dir), '../../..', m.file), 'utf8'),
-        mutants: [],
-      };
-      files[m.file].mutants.push(m);
-    }
+    // The reporter writes each file's source before the first of its mutants.
+    if (m.source !== undefined) files[m.file] = { source: m.source, mutants: [] };
+    else files[m.file].mutants.push(m);
   }
   Object.defineProperty(files, 'partial', { value: true, enumerable: false });
   return files;
