@@ -12,6 +12,8 @@
 //   --profile [all]        CPU-profile the action in the cases that miss a goal (or all)
 //   --entry <index.js>     another build of dist/main/index.js, to measure a fix
 //   --out <dir>            where the results go
+// DCT_BENCH_STAGES=1 prints each recorded trust-server request of the goal cases, grouped by
+// stage, with its start and end (ms since the recorder started).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';

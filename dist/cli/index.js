@@ -3485,42 +3485,6 @@ class GoFields {
         return undefined;
     }
 }
-/**
- * Whether two JSON values are the same data: the same keys (a property set to `undefined`
- * counts as absent), the same strings and numbers (0 and -0 alike). Same data has the same
- * canonical bytes; the reverse does not quite hold (a lone surrogate is written as U+FFFD),
- * so a caller that must know the bytes differ compares them when this says false.
- */
-function sameJson(a, b) {
-    if (a === b)
-        return true;
-    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null)
-        return false;
-    if (Array.isArray(a)) {
-        if (!Array.isArray(b) || a.length !== b.length)
-            return false;
-        for (let i = 0; i < a.length; i++)
-            if (!sameJson(a[i], b[i]))
-                return false;
-        return true;
-    }
-    if (Array.isArray(b))
-        return false;
-    const x = a;
-    const y = b;
-    let count = 0;
-    for (const k of Object.keys(x)) {
-        if (x[k] === undefined)
-            continue;
-        count++;
-        if (!Object.prototype.hasOwnProperty.call(y, k) || !sameJson(x[k], y[k]))
-            return false;
-    }
-    for (const k of Object.keys(y))
-        if (y[k] !== undefined)
-            count--;
-    return count === 0;
-}
 /** A deep copy of JSON data whose objects have no prototype (see `parseJson`). */
 function cloneJson(value) {
     if (Array.isArray(value))
@@ -7046,7 +7010,6 @@ function warnIfExpiring(repo, log, opts = {}) {
 
 
 
-
 const DEFAULT_ATTEMPTS = 12;
 /** Conflicts in a row with nothing new on the server before it is called stale. */
 const STALE_CONFLICTS = 3;
@@ -7288,12 +7251,14 @@ function readerKeys(root, repo, role, edited) {
 function readBack(env, role, keys, guard) {
     try {
         const read = parseEnvelope(env.bytes, role, guard);
-        verifySignatures(read, role, keys.keys, keys);
-        // The message is canonical(env.signed): the same data reads back as the same message,
-        // which spares encoding a large role again; anything else is compared byte for byte.
-        if (!sameJson(read.signed, env.signed) && !canonicalJson(read.signed).equals(env.message)) {
+        // A client verifies canonical(JSON.parse(signed)). The file's `signed`, unescaped, is
+        // canonical JSON, so it is that message, and it must be the one signed: then the client
+        // checks exactly what was signed, with no second encoding of a large role to compare.
+        const message = literalSignedMessage(env.bytes, read.signatures);
+        if (message === undefined || !message.equals(env.message)) {
             throw new errors/* DctError */.sY('TUF_BAD_METADATA', 'it reads back as other content than was signed');
         }
+        verifySignatures({ ...read, message }, role, keys.keys, keys);
     }
     catch (e) {
         throw new errors/* DctError */.sY('PUBLISH_READBACK', `refusing to publish ${role}: read back as a client reads it, ${(0,errors/* describeError */.Uc)(e)}; nothing was published`, { cause: e });

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { TrustedRepo } from '../../__tests__/support/notary-cli.js';
 import type { Sandbox } from '../../__tests__/support/servers.js';
 import { checkActionRun, runAction, type ActionBenchOptions } from './action.js';
-import { registryRequests, stagesOf, startRecorder } from './recorder.js';
+import { registryRequests, stagesOf, startRecorder, type RecordedRequest } from './recorder.js';
 import { timed, type Sample } from './measure.js';
 
 export const FLOOR_PROGRAM = join(dirname(fileURLToPath(import.meta.url)), 'floor-program.mjs');
@@ -94,6 +94,11 @@ export async function recordFloorPlan(
   let bodies = 0;
   const stages: { method: string; path: string; bodyFile?: string; contentType?: string }[][] = [];
   for (const st of stagesOf(rec.log)) {
+    if (process.env['DCT_BENCH_STAGES']) {
+      const t = (x: RecordedRequest) =>
+        `${x.method} ${x.path} ${x.start.toFixed(0)}–${x.end.toFixed(0)} ms`;
+      process.stderr.write(`  stage: ${st.map(t).join(' | ')}\n`);
+    }
     const stage = [];
     for (const x of st) {
       let bodyFile: string | undefined;

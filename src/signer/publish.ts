@@ -8,8 +8,12 @@ import { backoff, type BackoffPolicy } from '../http/client.js';
 import { shortId } from '../keys/keyid.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { TufKey } from '../keys/keyid.js';
-import { canonicalJson, sameJson } from '../tuf/canonical.js';
-import { parseEnvelope, signEnvelope, type Envelope } from '../tuf/envelope.js';
+import {
+  literalSignedMessage,
+  parseEnvelope,
+  signEnvelope,
+  type Envelope,
+} from '../tuf/envelope.js';
 import {
   asRoot,
   asSnapshot,
@@ -377,12 +381,14 @@ function readerKeys(
 function readBack<T>(env: Envelope<T>, role: string, keys: Keys, guard: (x: unknown) => T): void {
   try {
     const read = parseEnvelope(env.bytes, role, guard);
-    verifySignatures(read, role, keys.keys, keys);
-    // The message is canonical(env.signed): the same data reads back as the same message,
-    // which spares encoding a large role again; anything else is compared byte for byte.
-    if (!sameJson(read.signed, env.signed) && !canonicalJson(read.signed).equals(env.message!)) {
+    // A client verifies canonical(JSON.parse(signed)). The file's `signed`, unescaped, is
+    // canonical JSON, so it is that message, and it must be the one signed: then the client
+    // checks exactly what was signed, with no second encoding of a large role to compare.
+    const message = literalSignedMessage(env.bytes, read.signatures);
+    if (message === undefined || !message.equals(env.message!)) {
       throw new DctError('TUF_BAD_METADATA', 'it reads back as other content than was signed');
     }
+    verifySignatures({ ...read, message }, role, keys.keys, keys);
   } catch (e) {
     throw new DctError(
       'PUBLISH_READBACK',

@@ -437,33 +437,6 @@ export class GoFields {
   }
 }
 
-/**
- * Whether two JSON values are the same data: the same keys (a property set to `undefined`
- * counts as absent), the same strings and numbers (0 and -0 alike). Same data has the same
- * canonical bytes; the reverse does not quite hold (a lone surrogate is written as U+FFFD),
- * so a caller that must know the bytes differ compares them when this says false.
- */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  let count = 0;
-  for (const k of Object.keys(x)) {
-    if (x[k] === undefined) continue;
-    count++;
-    if (!Object.prototype.hasOwnProperty.call(y, k) || !sameJson(x[k], y[k])) return false;
-  }
-  for (const k of Object.keys(y)) if (y[k] !== undefined) count--;
-  return count === 0;
-}
-
 /** A deep copy of JSON data whose objects have no prototype (see `parseJson`). */
 export function cloneJson<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v: unknown) => cloneJson(v)) as T;
