@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { TIMESTAMP_MAX_BYTES, type MetaFetcher } from '../../src/tuf/checks.js';
 import { confirmUploaded } from '../../src/tuf/confirm.js';
 import { loadTrustedRepo } from '../../src/tuf/load.js';
+import { metaFileFor } from '../../src/tuf/models.js';
 import type { TrustedRepo } from '../../src/tuf/repo.js';
 import { sha256b64, TestRepo } from './helpers/repo.js';
 
@@ -109,13 +110,22 @@ describe('confirmUploaded, edges', () => {
     await expect(confirmUploaded(r.fetcher(), repo, uploaded, NOW)).resolves.toBeUndefined();
   });
 
-  it('errors name the file and its parent: a malformed timestamp, a snapshot of another length', async () => {
+  it('errors name the file and its parent: a malformed timestamp or snapshot, a snapshot of another length', async () => {
     const { r, repo, uploaded } = await published();
     const bad = r.fetcher();
     bad.files.set('timestamp', Buffer.from('{}'));
     await expect(confirmUploaded(bad, repo, uploaded, NOW)).rejects.toMatchObject({
       code: 'TUF_BAD_METADATA',
       message: expect.stringMatching(/^timestamp metadata is malformed/) as unknown,
+    });
+    // A snapshot whose hash and length the timestamp vouches for, but that does not parse.
+    const junk = Buffer.from('{}');
+    r.signTimestamp((t) => (t.meta['snapshot'] = metaFileFor(junk)));
+    const badSnapshot = r.fetcher();
+    badSnapshot.files.set('snapshot', junk);
+    await expect(confirmUploaded(badSnapshot, repo, uploaded, NOW)).rejects.toMatchObject({
+      code: 'TUF_BAD_METADATA',
+      message: expect.stringMatching(/^snapshot metadata is malformed/) as unknown,
     });
     r.signTimestamp((t) => (t.meta['snapshot'].length += 1));
     await expect(confirmUploaded(r.fetcher(), repo, uploaded, NOW)).rejects.toMatchObject({

@@ -265,6 +265,8 @@ describe('guards', () => {
       ['{"signed":', '{"Signed":{},"signed":'],
       [',"signatures":', ',"\u017fignatures":[],"signatures":'],
       ['"keyid":', '"KeyID":"x","keyid":'],
+      ['"method":', '"Method":"x","method":'],
+      ['"sig":', '"SIG":"x","sig":'],
     ]) {
       expect(() =>
         parseEnvelope(Buffer.from(file.replace(from, to)), 'targets', asTargets),
