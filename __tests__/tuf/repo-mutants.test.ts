@@ -7,13 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { bareObject } from '../../src/tuf/canonical.js';
 import { signEnvelope } from '../../src/tuf/envelope.js';
-import {
-  asRoot,
-  type DelegationRole,
-  type TargetFile,
-  type TargetsMeta,
-} from '../../src/tuf/models.js';
-import { TrustedRepo } from '../../src/tuf/repo.js';
+import { asRoot, type TargetFile, type TargetsMeta } from '../../src/tuf/models.js';
+import { TrustedRepo, type DelegationInfo } from '../../src/tuf/repo.js';
 
 const KEY = { keytype: 'ed25519', keyval: { private: null, public: 'AAAA' } };
 const file = (n: number): TargetFile => ({
@@ -71,7 +66,12 @@ function repoWith(roles: [string, Record<string, TargetFile>, string[]?][]): Tru
   roles.forEach(([name, entries, paths], i) => {
     repo.targets.set(name, targetsEnv(entries, 10 + i));
     if (name === 'targets') return;
-    const role: DelegationRole = { keyids: [`k${i}`], name, paths: paths ?? [''], threshold: 2 };
+    const role: DelegationInfo['role'] = {
+      keyids: [`k${i}`],
+      name,
+      paths: paths ?? [''],
+      threshold: 2,
+    };
     repo.addDelegation({
       role,
       keys: { [`k${i}`]: KEY },

@@ -5168,7 +5168,7 @@ function matchCnToGun(cn, gun) {
 function validRootCerts(root, gun, now, checkExpiry) {
     const valid = new Map();
     const rejected = [];
-    for (const id of root.roles['root']?.keyids ?? []) {
+    for (const id of root.roles['root'].keyids) {
         const problem = checkRootKey(root, id, gun, now, checkExpiry, valid);
         if (problem !== undefined)
             rejected.push(`key ${shortId(id)}: ${problem}`);
@@ -6800,7 +6800,7 @@ async function loadTargets(fetcher, repo, seen, check) {
         checkVersion(name, env.signed.version, seen);
         info.file = 'loaded';
         repo.targets.set(name, env);
-        const children = childrenOf(env, name, info.role.paths ?? []);
+        const children = childrenOf(env, name, info.role.paths);
         for (const child of children)
             prefetch(child.role.name);
         queue.unshift(...children);
@@ -6817,8 +6817,9 @@ function childrenOf(env, role, parentPaths) {
         if (!isDelegationName(entry.name) || parentRole(entry.name) !== role) {
             throw new errors/* DctError */.sY('TUF_BAD_METADATA', `${role} delegates to "${entry.name}", which is not a valid direct child role; ${STALE}`);
         }
-        const restricted = cloneJson(entry);
-        restricted.paths = restrictPaths(parentPaths, entry.paths ?? []);
+        const restricted = Object.assign(cloneJson(entry), {
+            paths: restrictPaths(parentPaths, entry.paths ?? []),
+        });
         return { role: restricted, keys: pickKeys(keys, entry.keyids), parent: role, file: 'absent' };
     });
 }

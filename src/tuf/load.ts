@@ -200,7 +200,7 @@ async function loadTargets(
     checkVersion(name, env.signed.version, seen);
     info.file = 'loaded';
     repo.targets.set(name, env);
-    const children = childrenOf(env, name, info.role.paths ?? []);
+    const children = childrenOf(env, name, info.role.paths);
     for (const child of children) prefetch(child.role.name);
     queue.unshift(...children);
   }
@@ -226,8 +226,9 @@ function childrenOf(
         `${role} delegates to "${entry.name}", which is not a valid direct child role; ${STALE}`,
       );
     }
-    const restricted = cloneJson(entry);
-    restricted.paths = restrictPaths(parentPaths, entry.paths ?? []);
+    const restricted = Object.assign(cloneJson(entry), {
+      paths: restrictPaths(parentPaths, entry.paths ?? []),
+    });
     return { role: restricted, keys: pickKeys(keys, entry.keyids), parent: role, file: 'absent' };
   });
 }

@@ -28,7 +28,7 @@ export interface RoleKeySet {
 /** Where a delegation stands after loading (see `TrustedRepo.delegation`). */
 export interface DelegationInfo {
   /** The entry from the parent, `paths` already restricted to the parent's (§4.2). */
-  role: DelegationRole;
+  role: DelegationRole & { paths: string[] };
   /** The parent's delegation keys for this role's keyids. */
   keys: Record<string, TufKey>;
   parent: string;

@@ -47,7 +47,7 @@ export function validRootCerts(
 ): { valid: Map<string, RootCert>; rejected: string[] } {
   const valid = new Map<string, RootCert>();
   const rejected: string[] = [];
-  for (const id of root.roles['root']?.keyids ?? []) {
+  for (const id of root.roles['root'].keyids) {
     const problem = checkRootKey(root, id, gun, now, checkExpiry, valid);
     if (problem !== undefined) rejected.push(`key ${shortId(id)}: ${problem}`);
   }
