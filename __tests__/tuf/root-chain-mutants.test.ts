@@ -89,7 +89,20 @@ describe('establishRoot, the cached root', () => {
       message:
         'could not validate the path to a trusted root: the cached root is unreadable; clear the action cache',
     });
-    expect((err as Error).cause).toBeInstanceOf(Error);
+    expect((err as Error).cause).toMatchObject({
+      code: 'TUF_BAD_METADATA',
+      message: expect.stringMatching(/^cached root metadata is not valid JSON/) as unknown,
+    });
+  });
+
+  it('a malformed server root is named as the root → TUF_BAD_METADATA', async () => {
+    const r = new TestRepo(GUN, NOW);
+    await expect(
+      establishRoot(r.fetcher(), Buffer.from('{}'), GUN, NOW, undefined, undefined),
+    ).rejects.toMatchObject({
+      code: 'TUF_BAD_METADATA',
+      message: expect.stringMatching(/^root metadata is malformed: "signed" is missing/) as unknown,
+    });
   });
 });
 
@@ -134,6 +147,18 @@ describe('establishRoot, the chain of versions', () => {
     ).rejects.toMatchObject({
       code: 'TUF_LENGTH',
       message: `root is larger than ${ROOT_MAX_BYTES} bytes; ${STALE}`,
+    });
+  });
+
+  it('a malformed version in between is named by its version → TUF_BAD_METADATA', async () => {
+    const r = new TestRepo(GUN, NOW);
+    const trusted = cache(r);
+    rotate(r);
+    rotate(r);
+    r.oldRoots.set(2, Buffer.from('{}'));
+    await expect(establish(r, trusted)).rejects.toMatchObject({
+      code: 'TUF_BAD_METADATA',
+      message: expect.stringMatching(/^root version 2 metadata is malformed/) as unknown,
     });
   });
 
@@ -212,7 +237,12 @@ describe('establishRoot, the chain of versions', () => {
         /^could not rotate trust to a new trusted root: root version 2 is not signed by the keys of trusted root version 1; /,
       ) as unknown,
     });
-    expect((err as Error).cause).toMatchObject({ code: 'TUF_THRESHOLD' });
+    expect((err as Error).cause).toMatchObject({
+      code: 'TUF_THRESHOLD',
+      message: expect.stringMatching(
+        /^valid signatures did not meet threshold for root version 2 /,
+      ) as unknown,
+    });
   });
 });
 
@@ -223,7 +253,7 @@ describe('establishRoot, certificates and pins', () => {
     await expect(establish(r)).rejects.toMatchObject({
       code: 'TUF_ROOT_UNTRUSTED',
       message: expect.stringMatching(
-        /^could not validate the path to a trusted root: unable to retrieve valid leaf certificates \(no root keys\); the root must hold a certificate for registry\.example\.com\/team\/app that is valid now/,
+        /^could not validate the path to a trusted root: unable to retrieve valid leaf certificates \(no root keys\); the root must hold a certificate for registry\.example\.com\/team\/app that is valid now \(an expired cached root needs a root rotation on the server and a cleared action cache\)$/,
       ) as unknown,
     });
   });
@@ -240,6 +270,24 @@ describe('establishRoot, certificates and pins', () => {
     });
   });
 
+  it('a certificate OpenSSL parses but X.509 forbids (a fractional notAfter) is rejected, naming the key', async () => {
+    const r = new TestRepo(GUN, NOW);
+    const odd = newRootKey({
+      cn: GUN,
+      notBefore: addDays(NOW, -1),
+      notAfter: addDays(NOW, 365),
+      fractionalNotAfter: true,
+    });
+    r.rootKeys = [odd];
+    r.signRoot(1);
+    await expect(establish(r)).rejects.toMatchObject({
+      code: 'TUF_ROOT_UNTRUSTED',
+      message: expect.stringContaining(
+        `unable to retrieve valid leaf certificates (key ${odd.id.slice(0, 7)}: the certificate does not parse)`,
+      ) as unknown,
+    });
+  });
+
   it('pins: empty means none; matched by TUF or canonical ID, in any case, around spaces', async () => {
     const r = new TestRepo(GUN, NOW);
     const id = r.rootKeys[0].id;
@@ -252,6 +300,19 @@ describe('establishRoot, certificates and pins', () => {
       code: 'TUF_ROOT_UNTRUSTED',
       message: `could not validate the path to a trusted root: unable to match any certificates to the pinned root key IDs (root has ${id}); check the root-key-ids input`,
     });
+  });
+
+  it('pins matching none of several certificates name them all, comma-separated', async () => {
+    const r = new TestRepo(GUN, NOW);
+    const [a, b] = [r.rootKeys[0], r.certKey(GUN)];
+    r.rootKeys = [a, b];
+    r.signRoot(1);
+    const err = await establish(r, undefined, ['00'.repeat(32)]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'TUF_ROOT_UNTRUSTED' });
+    expect([
+      `could not validate the path to a trusted root: unable to match any certificates to the pinned root key IDs (root has ${a.id}, ${b.id}); check the root-key-ids input`,
+      `could not validate the path to a trusted root: unable to match any certificates to the pinned root key IDs (root has ${b.id}, ${a.id}); check the root-key-ids input`,
+    ]).toContain((err as Error).message);
   });
 
   it('a pinned certificate that did not sign the root → TUF_ROOT_UNTRUSTED, with its cause', async () => {

@@ -5404,7 +5404,7 @@ function checkKeyType(key, where) {
     }
 }
 function invalid(where, what, cause) {
-    return new errors/* DctError */.sY('SIGNER_KEY_INVALID', `${where} ${what}`, cause === undefined ? undefined : { cause });
+    return new errors/* DctError */.sY('SIGNER_KEY_INVALID', `${where} ${what}`, { cause });
 }
 
 ;// CONCATENATED MODULE: ./src/cosign/key.ts
@@ -6624,7 +6624,7 @@ function signedByRootOf(by, next, gun, now, whose) {
     }
 }
 function rotationError(why, cause) {
-    return new errors/* DctError */.sY('TUF_ROOT_ROTATION', `could not rotate trust to a new trusted root: ${why}; ${STALE}, or ${CLEAR_CACHE}`, cause === undefined ? undefined : { cause });
+    return new errors/* DctError */.sY('TUF_ROOT_ROTATION', `could not rotate trust to a new trusted root: ${why}; ${STALE}, or ${CLEAR_CACHE}`, { cause });
 }
 /** The root's certificates whose CN matches the GUN and that are valid now; none is fatal. */
 function validLeafCerts(root, gun, now) {
@@ -6659,7 +6659,7 @@ function validateRoot(root, valid, pins) {
     }
 }
 function untrusted(reason, cause) {
-    return new errors/* DctError */.sY('TUF_ROOT_UNTRUSTED', `could not validate the path to a trusted root: ${reason}`, cause === undefined ? undefined : { cause });
+    return new errors/* DctError */.sY('TUF_ROOT_UNTRUSTED', `could not validate the path to a trusted root: ${reason}`, { cause });
 }
 function root_chain_describe(e) {
     return e instanceof Error ? e.message : String(e);
@@ -6772,8 +6772,8 @@ async function loadTargets(fetcher, repo, seen, check) {
         // Not in the snapshot: no file yet (docker's signer add creates none), i.e. empty;
         // unless this client has seen one, then its signatures are being hidden.
         if (fileMeta === undefined) {
-            const was = seen[name];
-            if (was !== undefined && was > 0) {
+            const was = seen[name] ?? 0;
+            if (was > 0) {
                 throw new errors/* DctError */.sY('TUF_ROLLBACK', `${name} was at version ${was} but the snapshot no longer lists it; ${STALE}, or ${CLEAR_CACHE}`);
             }
             continue;
@@ -9607,7 +9607,7 @@ function image_parseSignatureManifest(bytes, where) {
     return { doc: m };
 }
 function badImage(where, why, cause) {
-    return new errors/* DctError */.sY('COSIGN_BAD_SIGNATURE_IMAGE', `${where} is not a cosign signature image: ${why}`, cause === undefined ? undefined : { cause });
+    return new errors/* DctError */.sY('COSIGN_BAD_SIGNATURE_IMAGE', `${where} is not a cosign signature image: ${why}`, { cause });
 }
 /** The base64 signature a layer carries, if any. */
 function image_layerSignature(layer) {

@@ -86,7 +86,7 @@ function badImage(where: string, why: string, cause?: unknown): DctError {
   return new DctError(
     'COSIGN_BAD_SIGNATURE_IMAGE',
     `${where} is not a cosign signature image: ${why}`,
-    cause === undefined ? undefined : { cause },
+    { cause },
   );
 }
 

@@ -172,8 +172,8 @@ async function loadTargets(
     // Not in the snapshot: no file yet (docker's signer add creates none), i.e. empty;
     // unless this client has seen one, then its signatures are being hidden.
     if (fileMeta === undefined) {
-      const was = seen[name];
-      if (was !== undefined && was > 0) {
+      const was = seen[name] ?? 0;
+      if (was > 0) {
         throw new DctError(
           'TUF_ROLLBACK',
           `${name} was at version ${was} but the snapshot no longer lists it; ${STALE}, or ${CLEAR_CACHE}`,

@@ -108,7 +108,7 @@ function rotationError(why: string, cause?: unknown): DctError {
   return new DctError(
     'TUF_ROOT_ROTATION',
     `could not rotate trust to a new trusted root: ${why}; ${STALE}, or ${CLEAR_CACHE}`,
-    cause === undefined ? undefined : { cause },
+    { cause },
   );
 }
 
@@ -157,7 +157,7 @@ function untrusted(reason: string, cause?: unknown): DctError {
   return new DctError(
     'TUF_ROOT_UNTRUSTED',
     `could not validate the path to a trusted root: ${reason}`,
-    cause === undefined ? undefined : { cause },
+    { cause },
   );
 }
 

@@ -36,6 +36,9 @@ export interface CertOptions {
   /** The SubjectPublicKeyInfo to certify, in place of the key's own (the same key spelled
    * otherwise, say). */
   spki?: Buffer;
+  /** notAfter as a GeneralizedTime with a fraction of a second, which X.509 (RFC 5280)
+   * forbids but OpenSSL parses. */
+  fractionalNotAfter?: boolean;
 }
 
 function len(n: number): Buffer {
@@ -114,7 +117,15 @@ export function makeCertPem(o: CertOptions): string {
     der(0x02, serial),
     alg,
     name(o.cn),
-    seq(time(o.notBefore), time(o.notAfter)),
+    seq(
+      time(o.notBefore),
+      o.fractionalNotAfter === true
+        ? der(
+            0x18,
+            Buffer.from(`${o.notAfter.toISOString().replace(/[-:T]/g, '').slice(0, 14)}.5Z`),
+          )
+        : time(o.notAfter),
+    ),
     name(o.cn, o),
     spki,
     ...(o.v1 === true ? [] : [der(0xa3, seq(usage, basic))]),

@@ -156,9 +156,5 @@ function checkKeyType(key: KeyObject, where: string): void {
 }
 
 function invalid(where: string, what: string, cause?: unknown): DctError {
-  return new DctError(
-    'SIGNER_KEY_INVALID',
-    `${where} ${what}`,
-    cause === undefined ? undefined : { cause },
-  );
+  return new DctError('SIGNER_KEY_INVALID', `${where} ${what}`, { cause });
 }
