@@ -117,6 +117,17 @@ describe('loadKeyBlock: the passphrase check and dispatch', () => {
     }
   });
 
+  it('a wrong passphrase is KEY_BAD_PASSPHRASE, naming the key, with the decryption error as cause', () => {
+    const err = expectDctError(
+      () => loadKeyBlock(block(pbes2()), 'not-the-passphrase', LABEL),
+      'KEY_BAD_PASSPHRASE',
+    );
+    expect(err.message).toBe(
+      `${LABEL} could not be decrypted: the passphrase is wrong (or the file is damaged)`,
+    );
+    expect(err.cause).toBeInstanceOf(Error);
+  });
+
   it('an unencrypted block needs no passphrase, and ignores one', () => {
     const key = ec();
     const der = key.export({ type: 'pkcs8', format: 'der' });
@@ -374,6 +385,42 @@ describe('decryptPbes2: the header limits, checked before PBKDF2 runs', () => {
 function legacyPem(key: KeyObject, cipher: string, pass = PASS, type: 'sec1' | 'pkcs1' = 'sec1') {
   return parsePem(key.export({ type, format: 'pem', cipher, passphrase: pass }) as string)[0];
 }
+
+describe('decryptPbes2: the part of a header that does not parse is named in the cause', () => {
+  const junk = derOctets(Buffer.from([1]));
+  const salt = derOctets(randomBytes(8));
+  const count = derSmallInt(3);
+  const cipher = derSequence(derOid(OID.aes256cbc), derOctets(randomBytes(16)));
+  const info = (alg: Buffer) => derSequence(alg, derOctets(Buffer.alloc(16)));
+  const scheme = (params: Buffer) => info(derSequence(derOid(OID.pbes2), params));
+  const kdf = (part: Buffer) => scheme(derSequence(part, cipher));
+  const pbkdf2 = (...params: Buffer[]) =>
+    kdf(derSequence(derOid(OID.pbkdf2), derSequence(...params)));
+  // An INTEGER of seven bytes: more than smallInt reads.
+  const huge = Buffer.from([0x02, 0x07, 1, 1, 1, 1, 1, 1, 1]);
+
+  it.each([
+    ['the whole', junk, 'DER: expected EncryptedPrivateKeyInfo'],
+    ['the algorithm', info(junk), 'DER: expected AlgorithmIdentifier'],
+    ['the PBES2 parameters', scheme(junk), 'DER: expected PBES2 parameters'],
+    ['the KDF', kdf(junk), 'DER: expected KDF'],
+    [
+      'the PBKDF2 parameters',
+      kdf(derSequence(derOid(OID.pbkdf2), junk)),
+      'DER: expected PBKDF2 parameters',
+    ],
+    ['the salt', pbkdf2(count, count), 'DER: expected salt'],
+    ['the iteration count', pbkdf2(salt, salt), 'DER: expected iteration count'],
+    ['the key length', pbkdf2(salt, count, huge), 'DER: key length out of range'],
+    ['the PRF', pbkdf2(salt, count, junk), 'DER: expected PRF'],
+  ])('%s', (_, der, cause) => {
+    const err = pbesError(der, 'KEY_DAMAGED');
+    expect(err.message).toBe(
+      `${LABEL} is damaged (its encryption header does not parse); copy the key file again from ~/.docker/trust/private or your backup`,
+    );
+    expect(err.cause).toMatchObject({ message: cause });
+  });
+});
 
 describe('legacy Proc-Type encryption (decryptLegacy)', () => {
   it.each(['aes-128-cbc', 'aes-192-cbc', 'aes-256-cbc', 'des-ede3-cbc'])(
@@ -654,6 +701,7 @@ describe('PKCS#8 key algorithms and curves', () => {
     expect(err.message).toBe(
       `${LABEL} is damaged or not a private key: its PKCS#8 structure does not parse`,
     );
+    expect(err.cause).toMatchObject({ message: 'DER: expected privateKey' });
     expectDctError(
       () => loadKeyBlock(block(pbes2({ plain: broken })), PASS, LABEL),
       'KEY_BAD_PASSPHRASE',

@@ -713,7 +713,7 @@ const MAX_ITERATIONS = 10_000_000;
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 function isEncryptedBlock(block) {
     return (block.type === 'ENCRYPTED PRIVATE KEY' ||
-        (block.headers['Proc-Type'] ?? '').split(',').includes('ENCRYPTED'));
+        block.headers['Proc-Type']?.split(',').includes('ENCRYPTED') === true);
 }
 /**
  * Loads the key in `block`. `passphrase` is needed when `isEncryptedBlock`; `label` names the
@@ -725,7 +725,7 @@ function loadKeyBlock(block, passphrase, label) {
     if (encrypted && !passphrase) {
         throw new errors/* DctError */.sY('KEY_PASSPHRASE_MISSING', `${label} is encrypted and no passphrase was given`);
     }
-    const pass = encrypted ? Buffer.from(passphrase, 'utf8') : undefined;
+    const pass = encrypted ? Buffer.from(passphrase) : undefined;
     let plain;
     try {
         if (block.type === 'ENCRYPTED PRIVATE KEY') {
@@ -961,12 +961,10 @@ function ed25519FromNotary(raw, label, encrypted) {
     const pkcs8 = Buffer.alloc(ED25519_PKCS8_PREFIX.length + 32);
     let key;
     try {
+        // Any 32 bytes are an Ed25519 seed: this loads whatever the file holds.
         ED25519_PKCS8_PREFIX.copy(pkcs8);
         raw.copy(pkcs8, ED25519_PKCS8_PREFIX.length, 32, 64);
         key = (0,external_node_crypto_.createPrivateKey)({ key: pkcs8, format: 'der', type: 'pkcs8' });
-    }
-    catch (e) {
-        throw damaged(label, encrypted, 'its Ed25519 seed does not load', e);
     }
     finally {
         pkcs8.fill(0);
@@ -3915,8 +3913,8 @@ function checkRole(env, role, keys, seen, check) {
     return check(role, env.signed.expires, keys);
 }
 function checkVersion(role, version, seen) {
-    const current = seen[role];
-    if (current !== undefined && version < current) {
+    const current = seen[role] ?? 0;
+    if (version < current) {
         throw new errors/* DctError */.sY('TUF_ROLLBACK', `${role} version ${version} is lower than current version ${current}; ${STALE}, or ${CLEAR_CACHE}`);
     }
 }

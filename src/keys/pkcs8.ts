@@ -119,7 +119,7 @@ const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
 export function isEncryptedBlock(block: PemBlock): boolean {
   return (
     block.type === 'ENCRYPTED PRIVATE KEY' ||
-    (block.headers['Proc-Type'] ?? '').split(',').includes('ENCRYPTED')
+    block.headers['Proc-Type']?.split(',').includes('ENCRYPTED') === true
   );
 }
 
@@ -140,7 +140,7 @@ export function loadKeyBlock(
       `${label} is encrypted and no passphrase was given`,
     );
   }
-  const pass = encrypted ? Buffer.from(passphrase!, 'utf8') : undefined;
+  const pass = encrypted ? Buffer.from(passphrase!) : undefined;
   let plain: Buffer | undefined;
   try {
     if (block.type === 'ENCRYPTED PRIVATE KEY') {
@@ -413,11 +413,10 @@ function ed25519FromNotary(raw: Buffer, label: string, encrypted: boolean): KeyO
   const pkcs8 = Buffer.alloc(ED25519_PKCS8_PREFIX.length + 32);
   let key: KeyObject;
   try {
+    // Any 32 bytes are an Ed25519 seed: this loads whatever the file holds.
     ED25519_PKCS8_PREFIX.copy(pkcs8);
     raw.copy(pkcs8, ED25519_PKCS8_PREFIX.length, 32, 64);
     key = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
-  } catch (e) {
-    throw damaged(label, encrypted, 'its Ed25519 seed does not load', e);
   } finally {
     pkcs8.fill(0);
   }

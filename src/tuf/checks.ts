@@ -65,8 +65,8 @@ export function checkRole(
 }
 
 export function checkVersion(role: string, version: number, seen: Record<string, number>): void {
-  const current = seen[role];
-  if (current !== undefined && version < current) {
+  const current = seen[role] ?? 0;
+  if (version < current) {
     throw new DctError(
       'TUF_ROLLBACK',
       `${role} version ${version} is lower than current version ${current}; ${STALE}, or ${CLEAR_CACHE}`,
