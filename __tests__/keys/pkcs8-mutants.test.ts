@@ -413,6 +413,40 @@ describe('decryptPbes2: the part of a header that does not parse is named in the
     ['the iteration count', pbkdf2(salt, salt), 'DER: expected iteration count'],
     ['the key length', pbkdf2(salt, count, huge), 'DER: key length out of range'],
     ['the PRF', pbkdf2(salt, count, junk), 'DER: expected PRF'],
+    [
+      'the encryption scheme',
+      scheme(derSequence(derSequence(derOid(OID.pbkdf2), derSequence(salt, count)), junk)),
+      'DER: expected encryption scheme',
+    ],
+    [
+      'the IV',
+      scheme(
+        derSequence(
+          derSequence(derOid(OID.pbkdf2), derSequence(salt, count)),
+          derSequence(derOid(OID.aes256cbc), count),
+        ),
+      ),
+      'DER: expected IV',
+    ],
+    [
+      'the encrypted data',
+      derSequence(
+        derSequence(
+          derOid(OID.pbes2),
+          derSequence(derSequence(derOid(OID.pbkdf2), derSequence(salt, count)), cipher),
+        ),
+        count,
+      ),
+      'DER: expected encrypted data',
+    ],
+    ['an IV of 8 bytes', pbes2({ iv: randomBytes(8), data: Buffer.alloc(16) }), 'bad IV length'],
+    [
+      'a key length not the cipher’s',
+      pbes2({ keyLength: 16, data: Buffer.alloc(16) }),
+      'bad key length',
+    ],
+    ['no iterations', pbes2({ iterations: 0, data: Buffer.alloc(16) }), 'no PBKDF2 iterations'],
+    ['15 bytes of ciphertext', pbes2({ data: Buffer.alloc(15) }), 'bad ciphertext length'],
   ])('%s', (_, der, cause) => {
     const err = pbesError(der, 'KEY_DAMAGED');
     expect(err.message).toBe(
@@ -731,6 +765,41 @@ describe('PKCS#8 key algorithms and curves', () => {
       'KEY_NOT_A_KEY',
     );
     expect(err.message).toContain('its PKCS8 data does not parse');
+  });
+
+  it.each([
+    ['the whole', derOctets(Buffer.alloc(4)), 'DER: expected PrivateKeyInfo'],
+    [
+      'the version',
+      derSequence(derOctets(Buffer.alloc(1)), derSequence(derOid(OID.rsaEncryption))),
+      'DER: expected version',
+    ],
+    [
+      'the algorithm',
+      derSequence(derSmallInt(0), derSmallInt(0), derOctets(Buffer.alloc(4))),
+      'DER: expected AlgorithmIdentifier',
+    ],
+    [
+      'the EC curve',
+      pkcs8(derSequence(derOid(OID.ecPublicKey), derSequence())),
+      'DER: expected a named curve',
+    ],
+  ])('a PKCS#8 whose %s does not parse names it in the cause', (_, der, cause) => {
+    const err = expectDctError(
+      () => loadKeyBlock(block(der, 'PRIVATE KEY'), undefined, LABEL),
+      'KEY_NOT_A_KEY',
+    );
+    expect(err.cause).toMatchObject({ message: cause });
+  });
+
+  it('an EC or RSA key that is not a SEQUENCE says so in the cause', () => {
+    for (const type of ['EC PRIVATE KEY', 'RSA PRIVATE KEY']) {
+      const err = expectDctError(
+        () => loadKeyBlock(block(derOctets(Buffer.alloc(4)), type), undefined, LABEL),
+        'KEY_NOT_A_KEY',
+      );
+      expect(err.cause).toMatchObject({ message: 'DER: expected a SEQUENCE' });
+    }
   });
 
   it('trailing bytes after the PKCS#8 are ignored, as Go does (notary pads)', () => {
