@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DerError,
   TAG,
+  certificateParts,
   children,
   derBitString,
   derBoolean,
@@ -124,6 +125,31 @@ describe('oidOf', () => {
     expect(oid('0608 2a 8fffffffffff7f')).toBe(`1.2.${2 ** 46 - 1}`);
     expect(() => oid('0608 2a 90808080808000')).toThrow(new DerError('DER: OID arc too large'));
     expect(() => oid('0609 2a 8180808080808000')).toThrow(new DerError('DER: OID arc too large'));
+  });
+});
+
+describe('certificateParts', () => {
+  it('names the part that is not a SEQUENCE', () => {
+    const cases: [Buffer, string][] = [
+      [derOctets(hex('00')), 'DER: expected Certificate'],
+      [derSequence(derOctets(hex('00'))), 'DER: expected TBSCertificate'],
+      [derSequence(derSequence(), derOctets(hex('00'))), 'DER: expected AlgorithmIdentifier'],
+      [derSequence(derSequence()), 'DER: expected AlgorithmIdentifier'],
+    ];
+    for (const [der, message] of cases) {
+      expect(() => certificateParts(der), message).toThrow(new DerError(message));
+    }
+  });
+
+  it('skips the [0] version when present; an empty TBSCertificate has no fields', () => {
+    const alg = derSequence(derOid('1.2.840.10045.4.3.2'));
+    const serial = derSmallInt(7);
+    const v3 = certificateParts(derSequence(derSequence(tlv(0xa0, derSmallInt(2)), serial), alg));
+    expect(v3.tbs.map((n) => n.raw)).toEqual([serial]);
+    const v1 = certificateParts(derSequence(derSequence(serial), alg));
+    expect(v1.tbs.map((n) => n.raw)).toEqual([serial]);
+    expect(v1.signatureAlgorithm.raw).toEqual(alg);
+    expect(certificateParts(derSequence(derSequence(), alg)).tbs).toEqual([]);
   });
 });
 

@@ -29,6 +29,10 @@ describe('parsePem edges', () => {
     expect(b.headers).toEqual({ a: '2', b: 'x:y' });
     expect(b.headerOrder).toEqual(['a', 'b']);
     expect(b.der).toEqual(Buffer.from(body, 'base64'));
+    // a header is a line with a colon that does not start with dashes, whatever it ends with
+    const [d] = parsePem(pem('X', 'Comment: cut here-----\n\n'));
+    expect(d.headers).toEqual({ Comment: 'cut here-----' });
+    expect(d.der).toEqual(Buffer.from(body, 'base64'));
     // no headers at all, and no blank line
     const [c] = parsePem(pem('X'));
     expect(c.headers).toEqual({});
@@ -47,6 +51,11 @@ describe('parsePem edges', () => {
       'KEY_NOT_A_KEY',
     );
     expectDctError(() => parsePem('-----BEGIN X-----'), 'KEY_NOT_A_KEY');
+    // any line of dashes ends the body, even one that does not end in dashes
+    expectDctError(
+      () => parsePem(`-----BEGIN X-----\n${body}\n----- cut\n${body}\n-----END X-----\n`),
+      'KEY_NOT_A_KEY',
+    );
     // numbered by block
     const second = expectDctError(
       () => parsePem(pem('A') + `-----BEGIN B-----\n${body}\n`),
@@ -88,6 +97,17 @@ describe('pemBodyLines', () => {
 });
 
 describe('encodePem edges', () => {
+  it('Proc-Type first, then the other headers in byte order, then a blank line', () => {
+    const out = encodePem({
+      type: 'X',
+      headers: { b: '2', 'DEK-Info': 'x', a: '1', 'Proc-Type': '4,ENCRYPTED', C: '3' },
+      der: Buffer.from('QUJD', 'base64'),
+    });
+    expect(out).toBe(
+      '-----BEGIN X-----\nProc-Type: 4,ENCRYPTED\nC: 3\nDEK-Info: x\na: 1\nb: 2\n\nQUJD\n-----END X-----\n',
+    );
+  });
+
   it('no headers: no blank line; 64-character lines; an empty body', () => {
     const der = Buffer.alloc(48 * 2 + 3, 7);
     const out = encodePem({ type: 'X', headers: {}, der });

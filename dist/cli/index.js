@@ -406,8 +406,8 @@ function derTime(d) {
     const digits = d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
     const year = d.getUTCFullYear();
     return year >= 1950 && year < 2050
-        ? tlv(TAG.UTC_TIME, Buffer.from(`${digits.slice(2)}Z`, 'ascii'))
-        : tlv(TAG.GENERALIZED_TIME, Buffer.from(`${digits}Z`, 'ascii'));
+        ? tlv(TAG.UTC_TIME, Buffer.from(`${digits.slice(2)}Z`))
+        : tlv(TAG.GENERALIZED_TIME, Buffer.from(`${digits}Z`));
 }
 function derNull() {
     return Buffer.from([TAG.NULL, 0]);
@@ -1320,12 +1320,11 @@ function readBlocks(lines, blocks) {
             headers[name] = line.slice(colon + 1).trim();
         }
         const body = [];
-        for (; j < lines.length && lines[j] !== end; j++) {
-            if (lines[j].startsWith('-----'))
-                break;
-            body.push(lines[j].replace(/\s+/g, ''));
+        // The body ends at the first line of dashes: the END line, or whatever cut the block.
+        for (; j < lines.length && !lines[j].startsWith('-----'); j++) {
+            body.push(lines[j].replace(/\s/g, ''));
         }
-        if (j >= lines.length || lines[j] !== end) {
+        if (lines[j] !== end) {
             throw new errors/* DctError */.sY('KEY_NOT_A_KEY', `PEM block ${n} (${type}) has no matching END line; paste the whole key file`);
         }
         const b64 = body.join('');
@@ -1358,7 +1357,7 @@ function pem_pemBodyLines(text) {
 function encodePem(block) {
     const names = Object.keys(block.headers)
         .filter((k) => k !== 'Proc-Type')
-        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        .sort();
     if ('Proc-Type' in block.headers)
         names.unshift('Proc-Type');
     let out = `-----BEGIN ${block.type}-----\n`;
@@ -6103,7 +6102,7 @@ function extension(oid, critical, value) {
  */
 function directoryString(s) {
     const printable = /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(s);
-    return tlv(printable ? TAG.PRINTABLE_STRING : TAG.UTF8_STRING, Buffer.from(s, 'utf8'));
+    return tlv(printable ? TAG.PRINTABLE_STRING : TAG.UTF8_STRING, Buffer.from(s));
 }
 
 ;// CONCATENATED MODULE: ./src/tuf/models.ts

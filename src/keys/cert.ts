@@ -128,5 +128,5 @@ function extension(oid: string, critical: boolean, value: Buffer): Buffer {
  */
 function directoryString(s: string): Buffer {
   const printable = /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(s);
-  return tlv(printable ? TAG.PRINTABLE_STRING : TAG.UTF8_STRING, Buffer.from(s, 'utf8'));
+  return tlv(printable ? TAG.PRINTABLE_STRING : TAG.UTF8_STRING, Buffer.from(s));
 }

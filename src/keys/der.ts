@@ -204,8 +204,8 @@ export function derTime(d: Date): Buffer {
   const digits = d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
   const year = d.getUTCFullYear();
   return year >= 1950 && year < 2050
-    ? tlv(TAG.UTC_TIME, Buffer.from(`${digits.slice(2)}Z`, 'ascii'))
-    : tlv(TAG.GENERALIZED_TIME, Buffer.from(`${digits}Z`, 'ascii'));
+    ? tlv(TAG.UTC_TIME, Buffer.from(`${digits.slice(2)}Z`))
+    : tlv(TAG.GENERALIZED_TIME, Buffer.from(`${digits}Z`));
 }
 
 export function derNull(): Buffer {

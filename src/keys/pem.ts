@@ -56,11 +56,11 @@ function readBlocks(lines: string[], blocks: PemBlock[]): PemBlock[] {
       headers[name] = line.slice(colon + 1).trim();
     }
     const body: string[] = [];
-    for (; j < lines.length && lines[j] !== end; j++) {
-      if (lines[j].startsWith('-----')) break;
-      body.push(lines[j].replace(/\s+/g, ''));
+    // The body ends at the first line of dashes: the END line, or whatever cut the block.
+    for (; j < lines.length && !lines[j].startsWith('-----'); j++) {
+      body.push(lines[j].replace(/\s/g, ''));
     }
-    if (j >= lines.length || lines[j] !== end) {
+    if (lines[j] !== end) {
       throw new DctError(
         'KEY_NOT_A_KEY',
         `PEM block ${n} (${type}) has no matching END line; paste the whole key file`,
@@ -98,7 +98,7 @@ export function pemBodyLines(text: string): string[] {
 export function encodePem(block: Pick<PemBlock, 'type' | 'headers' | 'der'>): string {
   const names = Object.keys(block.headers)
     .filter((k) => k !== 'Proc-Type')
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort();
   if ('Proc-Type' in block.headers) names.unshift('Proc-Type');
   let out = `-----BEGIN ${block.type}-----\n`;
   for (const name of names) out += `${name}: ${block.headers[name]}\n`;
