@@ -66,6 +66,14 @@ describe('numeric fields', () => {
       }),
       'size too large',
     );
+    // 2^53 - 1 itself is read (and then refused as an entry over the size limit)
+    const safe = one('a.key', 'abcd', (h) => {
+      h.fill(0, 124, 136);
+      h[124] = 0x80;
+      h[129] = 0x1f; // 1f ff ff ff ff ff ff: 2^53 - 1
+      h.fill(0xff, 130, 136);
+    });
+    expectDctError(() => readTar(safe), 'KEY_ARCHIVE_TOO_LARGE');
   });
 
   it('a checksum field that is not octal is damage; a wrong sum names the checksum', () => {
@@ -88,6 +96,37 @@ describe('entries', () => {
     }
     for (const type of ['1', '2', '3', '4', '5', '6', 'g', 'K', 'V']) {
       expect(readTar(makeTar([{ name: 'a.key', data: 'k', type }])), type).toEqual([]);
+    }
+  });
+
+  it('a name filling its 100 bytes, a one-byte name, and ./ kept inside a path', () => {
+    const full = 'k'.repeat(96) + '.key';
+    expect(readTar(makeTar([{ name: full, data: 'a' }]))[0].path).toBe(full);
+    expect(readTar(makeTar([{ name: 'k', data: 'a' }]))[0].path).toBe('k');
+    expect(readTar(makeTar([{ name: 'dir/./a.key', data: 'a' }]))[0].path).toBe('dir/./a.key');
+  });
+
+  it('a GNU long name ends at its first NUL; g and K entries leave a pending name alone', () => {
+    const long = `private/${'y'.repeat(120)}.key`;
+    const tar = Buffer.from(makeTar([{ name: long, data: 'a' }], 'gnu'));
+    expect(readTar(tar)[0].path).toBe(long);
+    const cut = makeTar([
+      { name: '././@LongLink', type: 'L', data: 'a.key\0junk\0\0' },
+      { name: 'short', data: 'x' },
+    ]);
+    expect(readTar(cut).map((f) => f.path)).toEqual(['a.key']);
+    // the long name's header and data block, an entry of the given type, then the file
+    const between = (type: string) =>
+      Buffer.concat([
+        tar.subarray(0, 1024),
+        makeTar([{ name: 'skip', data: '', type }], 'pax', false),
+        tar.subarray(1024),
+      ]);
+    for (const type of ['g', 'K']) {
+      expect(
+        readTar(between(type)).map((f) => f.path),
+        type,
+      ).toEqual([long]);
     }
   });
 
@@ -126,10 +165,13 @@ describe('entries', () => {
     const sized = Buffer.from(makeTar([pax(rec('size', '2')), { name: 'a.key', data: 'abc' }]));
     // the data is then 2 bytes, and the next header starts after the one 512-byte block
     expect(readTar(sized)[0].data.toString()).toBe('ab');
+    const tens = makeTar([pax(rec('size', '12')), { name: 'a.key', data: 'abcdefghijklmn' }]);
+    expect(readTar(tens)[0].data.toString()).toBe('abcdefghijkl');
     for (const records of [
       '5 a=b',
       '0 a=b\n',
       '06 a=b\n',
+      '013 path=foo\n',
       '9 a=b\n',
       '6 ab\n\n',
       'x a=b\n',
@@ -193,6 +235,12 @@ describe('entries', () => {
     expect(readTar(noEnd).map((f) => f.path)).toEqual(['a.key']);
     bad(Buffer.concat([noEnd, Buffer.alloc(100, 1)]), 'truncated');
     bad(noEnd.subarray(0, 513), 'truncated');
+    // an entry whose data runs past the end: the same word, from the entry itself
+    const short = Buffer.from(makeTar([{ name: 'a.key', data: 'x'.repeat(600) }], 'pax', false));
+    bad(short.subarray(0, 1024), 'truncated');
+    // a pax header cut inside its records: truncated, not a malformed record
+    const paxCut = makeTar([{ name: `p/${'z'.repeat(200)}.key`, data: 'k' }], 'pax', false);
+    bad(paxCut.subarray(0, 512 + 20), 'truncated');
     expect(readTar(Buffer.alloc(0))).toEqual([]);
   });
 });
@@ -220,6 +268,7 @@ describe('detection and gunzip', () => {
     expect(err.message).toBe(
       'the key archive unpacks to more than 2 MiB; back up only ~/.docker/trust/private',
     );
+    expect(err.cause).toMatchObject({ code: 'ERR_BUFFER_TOO_LARGE' });
     const gz = gzipSync(Buffer.alloc(5000, 1));
     const cut = expectDctError(
       () => gunzipBounded(gz.subarray(0, gz.length - 4)),
@@ -232,9 +281,17 @@ describe('detection and gunzip', () => {
       () => gunzipBounded(Buffer.from('1f8b0800deadbeef', 'hex')),
       'KEY_BAD_ARCHIVE',
     );
-    expect(junk.message).toMatch(
-      /^the key archive is not a valid gzip file \([^\n)]+\); recreate it with tar -zcf$/,
+    expect(junk.message).toBe(
+      'the key archive is not a valid gzip file (truncated); recreate it with tar -zcf',
     );
+    const sum = Buffer.from(gz);
+    sum[sum.length - 8] ^= 1;
+    const check = expectDctError(() => gunzipBounded(sum), 'KEY_BAD_ARCHIVE');
+    expect(check.message).toBe(
+      'the key archive is not a valid gzip file (incorrect data check); recreate it with tar -zcf',
+    );
+    expect(check.cause).toBeInstanceOf(Error);
+    expect(junk.cause).toBeInstanceOf(Error);
   });
 });
 
@@ -273,8 +330,15 @@ describe('writeTar', () => {
     ]);
     expect(tar.length).toBe(512 * 5 + 512 + 512 + 1024);
     expect(readTar(tar).map((f) => f.data.length)).toEqual([3, 512, 0]);
-    expect(() => writeTar([{ path: 'x'.repeat(101), data: Buffer.alloc(0) }], new Date(0))).toThrow(
-      expect.objectContaining({ code: 'KEY_ARCHIVE_PATH' }) as Error,
+    const first = tar.subarray(0, 512);
+    expect(first.toString('latin1', 257, 265)).toBe('ustar\u000000');
+    expect(first.toString('latin1', 148, 156)).toMatch(/^[0-7]{6}\0 $/);
+    const long = 'x'.repeat(101);
+    expect(() => writeTar([{ path: long, data: Buffer.alloc(0) }], new Date(0))).toThrow(
+      expect.objectContaining({
+        code: 'KEY_ARCHIVE_PATH',
+        message: `the path ${long} is too long for the archive`,
+      }) as Error,
     );
     expect(writeTar([{ path: 'x'.repeat(100), data: Buffer.alloc(0) }], new Date(0)).length).toBe(
       512 * 3,

@@ -1385,7 +1385,7 @@ const tar_LIMITS = {
 };
 const BLOCK = 512;
 function tar_isGzip(buf) {
-    return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+    return buf[0] === 0x1f && buf[1] === 0x8b;
 }
 function tar_isTar(buf) {
     return buf.length >= BLOCK && buf.toString('latin1', 257, 262) === 'ustar';
@@ -1397,8 +1397,7 @@ function tar_gunzipBounded(gz, limit = tar_LIMITS.totalBytes) {
         return process.getBuiltinModule('node:zlib').gunzipSync(gz, { maxOutputLength: limit });
     }
     catch (e) {
-        const code = e.code;
-        if (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
+        if (e.code === 'ERR_BUFFER_TOO_LARGE') {
             throw new DctError('KEY_ARCHIVE_TOO_LARGE', `the key archive unpacks to more than ${limit >> 20} MiB; back up only ~/.docker/trust/private`, { cause: e });
         }
         throw new DctError('KEY_BAD_ARCHIVE', `the key archive is not a valid gzip file (${zlibMessage(e)}); recreate it with tar -zcf`, { cause: e });
@@ -1408,7 +1407,7 @@ function zlibMessage(e) {
     const errno = e.errno;
     if (errno === process.getBuiltinModule('node:zlib').constants.Z_BUF_ERROR)
         return 'truncated';
-    return e instanceof Error ? e.message.split('\n')[0] : 'unreadable';
+    return describeError(e).split('\n')[0];
 }
 function bad(message) {
     return new DctError('KEY_BAD_ARCHIVE', `the key archive is damaged: ${message}`);
@@ -1515,7 +1514,7 @@ function tar_readTar(tar) {
         const data = tar.subarray(dataStart, dataEnd);
         pos = dataStart + Math.ceil(size / BLOCK) * BLOCK;
         if (type === 'L') {
-            longName = data.toString('utf8').replace(/\0+$/, '');
+            longName = cString(data, 0, data.length);
             continue;
         }
         if (type === 'x') {
@@ -1564,23 +1563,24 @@ function writeTar(files, mtime) {
             throw new errors/* DctError */.sY('KEY_ARCHIVE_PATH', `the path ${path} is too long for the archive`);
         }
         const h = Buffer.alloc(BLOCK);
-        h.write(path, 0, 100, 'utf8');
+        // Every field but the path is ASCII.
+        h.write(path, 0, 100);
         const octal = (n, len) => `${n.toString(8).padStart(len - 1, '0')}\0`;
-        h.write(octal(mode, 8), 100, 'latin1');
-        h.write(octal(0, 8), 108, 'latin1');
-        h.write(octal(0, 8), 116, 'latin1');
-        h.write(octal(data?.length ?? 0, 12), 124, 'latin1');
-        h.write(octal(seconds, 12), 136, 'latin1');
-        h.write(' '.repeat(8), 148, 'latin1');
-        h.write(type, 156, 'latin1');
-        h.write('ustar\0', 257, 'latin1');
-        h.write('00', 263, 'latin1');
+        h.write(octal(mode, 8), 100);
+        h.write(octal(0, 8), 108);
+        h.write(octal(0, 8), 116);
+        h.write(octal(data?.length ?? 0, 12), 124);
+        h.write(octal(seconds, 12), 136);
+        h.write(' '.repeat(8), 148);
+        h.write(type, 156);
+        h.write('ustar\0', 257);
+        h.write('00', 263);
         let sum = 0;
         for (const b of h)
             sum += b;
-        h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+        h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
         blocks.push(h);
-        if (data !== undefined && data.length > 0) {
+        if (data !== undefined) {
             blocks.push(data, Buffer.alloc((BLOCK - (data.length % BLOCK)) % BLOCK));
         }
     };
@@ -5079,7 +5079,7 @@ function notaryPkcs8(key) {
 function encryptPkcs8(key, passphrase) {
     const salt = (0,external_node_crypto_.randomBytes)(8);
     const iv = (0,external_node_crypto_.randomBytes)(16);
-    const pass = Buffer.from(passphrase, 'utf8');
+    const pass = Buffer.from(passphrase);
     let plain;
     let dk;
     try {

@@ -72,7 +72,7 @@ export function notaryPkcs8(key: KeyObject): Buffer {
 export function encryptPkcs8(key: KeyObject, passphrase: string): Buffer {
   const salt = randomBytes(8);
   const iv = randomBytes(16);
-  const pass = Buffer.from(passphrase, 'utf8');
+  const pass = Buffer.from(passphrase);
   let plain: Buffer | undefined;
   let dk: Buffer | undefined;
   try {

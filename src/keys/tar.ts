@@ -3,7 +3,7 @@
  * `keys`). Only regular files are returned; nothing ever touches the disk. Bounds keep a
  * hostile archive from using much memory: see LIMITS.
  */
-import { DctError } from '../errors.js';
+import { DctError, describeError } from '../errors.js';
 
 export const LIMITS = {
   entries: 1000,
@@ -19,7 +19,7 @@ export interface TarFile {
 const BLOCK = 512;
 
 export function isGzip(buf: Buffer): boolean {
-  return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+  return buf[0] === 0x1f && buf[1] === 0x8b;
 }
 
 export function isTar(buf: Buffer): boolean {
@@ -32,8 +32,7 @@ export function gunzipBounded(gz: Buffer, limit: number = LIMITS.totalBytes): Bu
     // Loaded here, not at start: only a backup archive needs it.
     return process.getBuiltinModule('node:zlib').gunzipSync(gz, { maxOutputLength: limit });
   } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
+    if ((e as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new DctError(
         'KEY_ARCHIVE_TOO_LARGE',
         `the key archive unpacks to more than ${limit >> 20} MiB; back up only ~/.docker/trust/private`,
@@ -51,7 +50,7 @@ export function gunzipBounded(gz: Buffer, limit: number = LIMITS.totalBytes): Bu
 function zlibMessage(e: unknown): string {
   const errno = (e as { errno?: unknown }).errno;
   if (errno === process.getBuiltinModule('node:zlib').constants.Z_BUF_ERROR) return 'truncated';
-  return e instanceof Error ? e.message.split('\n')[0] : 'unreadable';
+  return describeError(e).split('\n')[0];
 }
 
 function bad(message: string): DctError {
@@ -166,7 +165,7 @@ export function readTar(tar: Buffer): TarFile[] {
     pos = dataStart + Math.ceil(size / BLOCK) * BLOCK;
 
     if (type === 'L') {
-      longName = data.toString('utf8').replace(/\0+$/, '');
+      longName = cString(data, 0, data.length);
       continue;
     }
     if (type === 'x') {
@@ -214,22 +213,23 @@ export function writeTar(files: (TarFile & { mode?: number })[], mtime: Date): B
       throw new DctError('KEY_ARCHIVE_PATH', `the path ${path} is too long for the archive`);
     }
     const h = Buffer.alloc(BLOCK);
-    h.write(path, 0, 100, 'utf8');
+    // Every field but the path is ASCII.
+    h.write(path, 0, 100);
     const octal = (n: number, len: number): string => `${n.toString(8).padStart(len - 1, '0')}\0`;
-    h.write(octal(mode, 8), 100, 'latin1');
-    h.write(octal(0, 8), 108, 'latin1');
-    h.write(octal(0, 8), 116, 'latin1');
-    h.write(octal(data?.length ?? 0, 12), 124, 'latin1');
-    h.write(octal(seconds, 12), 136, 'latin1');
-    h.write(' '.repeat(8), 148, 'latin1');
-    h.write(type, 156, 'latin1');
-    h.write('ustar\0', 257, 'latin1');
-    h.write('00', 263, 'latin1');
+    h.write(octal(mode, 8), 100);
+    h.write(octal(0, 8), 108);
+    h.write(octal(0, 8), 116);
+    h.write(octal(data?.length ?? 0, 12), 124);
+    h.write(octal(seconds, 12), 136);
+    h.write(' '.repeat(8), 148);
+    h.write(type, 156);
+    h.write('ustar\0', 257);
+    h.write('00', 263);
     let sum = 0;
     for (const b of h) sum += b;
-    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
     blocks.push(h);
-    if (data !== undefined && data.length > 0) {
+    if (data !== undefined) {
       blocks.push(data, Buffer.alloc((BLOCK - (data.length % BLOCK)) % BLOCK));
     }
   };
