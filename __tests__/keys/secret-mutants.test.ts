@@ -77,6 +77,18 @@ describe('masking', () => {
   });
 });
 
+describe('masking, exactly', () => {
+  it('masks no empty string, and a one-line input once', () => {
+    const b64 = Buffer.from(keyPem()).toString('base64');
+    const one = collect(`\n${b64}\n\n`).masked;
+    expect(one).not.toContain('');
+    expect(one.filter((m) => m === b64)).toHaveLength(1);
+    const many = collect(b64.match(/.{1,64}/g)!.join('\n\n')).masked;
+    expect(many).not.toContain('');
+    expect(many.filter((m) => m === b64)).toHaveLength(1);
+  });
+});
+
 describe('the decoded input is zeroed on every path', () => {
   it('base64 of PEM text', () => {
     const input = Buffer.from(keyPem()).toString('base64');
@@ -120,7 +132,15 @@ describe('readKeySecret: input checks', () => {
     );
     expect(empty.message).toContain('holds no private key (input block 1: ignored a X block');
     const text = Buffer.from('-----BEGIN nothing').toString('base64');
-    expectDctError(() => collect(text), 'KEY_NOT_A_KEY');
+    expect(expectDctError(() => collect(text), 'KEY_NOT_A_KEY').message).toBe(
+      'the keys input holds no private key; give the encrypted key files from ~/.docker/trust/private',
+    );
+    // PEM text inside base64 names its blocks the same way
+    const inner = expectDctError(
+      () => collect(Buffer.from(pub).toString('base64')),
+      'KEY_NOT_A_KEY',
+    );
+    expect(inner.message).toContain('(input block 1: ignored a PUBLIC KEY block');
   });
 
   it('an empty input, or only blank lines, is KEY_NOT_A_KEY', () => {
@@ -139,7 +159,8 @@ describe('readKeySecret: input checks', () => {
       expect(collect(b64).files).toHaveLength(1);
       expect(collect(`${b64.slice(0, 40)}\n\n${b64.slice(40)}\n`).files).toHaveLength(1);
     }
-    for (const bad of ['QUJD===', '=QUJD', 'QU JD', 'QUJD-', 'QUJDR']) {
+    // 'AAAAA==': five characters before the padding, one too many however much padding follows
+    for (const bad of ['QUJD===', '=QUJD', 'QU JD', 'QUJD-', 'QUJDR', 'AAAAA==']) {
       const err = expectDctError(() => collect(bad), 'KEY_BAD_BASE64');
       expect(err.message).toContain('neither PEM key text nor valid base64');
     }
@@ -265,7 +286,7 @@ describe('archives', () => {
 
 describe('keyPathInfo', () => {
   it('reads only `<64 hex>.key` or `<64 hex>_<role>.key`, as the last segment', () => {
-    expect(keyPathInfo(`${id}.key`)).toEqual({ idFromName: id });
+    expect(keyPathInfo(`${id}.key`)).toStrictEqual({ idFromName: id });
     expect(keyPathInfo(`./private/./${id}_targets.key`)).toEqual({
       idFromName: id,
       role: 'targets',

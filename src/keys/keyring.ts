@@ -137,7 +137,8 @@ export class KeyRing {
     if (unopened.length > 0) throw notOpened(unopened, opts);
     // After the duplicate check, so two files disagreeing is reported as such.
     for (const held of keys.values()) selfTest(held);
-    if (opts.include === 'signing' && keys.size === 0 && skippedRoot > 0) {
+    // Root keys are skipped only when signing keys are asked for.
+    if (keys.size === 0 && skippedRoot > 0) {
       ring.warnings.push(
         'the keys input holds only root keys; signing needs the repository or a delegation key',
       );
