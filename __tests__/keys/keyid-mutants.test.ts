@@ -94,6 +94,23 @@ describe('tufKeyFromKeyObject and publicKeyOf round-trip every plain type', () =
     }
   });
 
+  it('an ecdsa or rsa entry whose SPKI does not parse names the part', () => {
+    const entry = (keytype: string, der: Buffer): TufKey => ({
+      keytype,
+      keyval: { private: null, public: der.toString('base64') },
+    });
+    for (const keytype of ['ecdsa', 'rsa']) {
+      // an OCTET STRING, not the SubjectPublicKeyInfo SEQUENCE
+      expect(() => publicKeyOf(entry(keytype, Buffer.from('040100', 'hex')))).toThrow(
+        'DER: expected SubjectPublicKeyInfo',
+      );
+      // a SEQUENCE whose first part is not the algorithm SEQUENCE
+      expect(() => publicKeyOf(entry(keytype, Buffer.from('3003040100', 'hex')))).toThrow(
+        'DER: expected algorithm',
+      );
+    }
+  });
+
   it('an unknown key type is refused by name, both ways', () => {
     const key: TufKey = { keytype: 'dsa', keyval: { private: null, public: 'QUJD' } };
     expect(() => publicKeyOf(key)).toThrow('unsupported key type dsa');

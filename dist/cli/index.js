@@ -532,7 +532,7 @@ const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
  */
 function keyIdOf(key) {
     const canonical = `{"keytype":"${key.keytype}","keyval":{"private":null,"public":"${key.keyval.public}"}}`;
-    return (0,external_node_crypto_.createHash)('sha256').update(canonical, 'utf8').digest('hex');
+    return (0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex');
 }
 /** The TUF key object of a public (or private) KeyObject: ecdsa/rsa SPKI DER, ed25519 raw. */
 function tufKeyFromKeyObject(key) {
@@ -553,7 +553,7 @@ function ed25519PublicBytes(key) {
 }
 /** The `ecdsa-x509`/`rsa-x509` TUF key of a certificate: its PEM, base64 (notary-spec.md §2). */
 function certTufKey(pem, pub) {
-    return tufKey(certKeytype(pub), Buffer.from(pem, 'utf8'));
+    return tufKey(certKeytype(pub), Buffer.from(pem));
 }
 /** The public key a TUF key object holds; x509 types use the (first) certificate's key. */
 function keyid_publicKeyOf(key) {
@@ -567,8 +567,7 @@ function keyid_publicKeyOf(key) {
     switch (key.keytype) {
         case 'ecdsa':
         case 'rsa':
-            if (key.keytype === 'ecdsa')
-                requireNamedCurve(bytes);
+            requireNamedCurve(bytes);
             return (0,external_node_crypto_.createPublicKey)({ key: bytes, format: 'der', type: 'spki' });
         case 'ed25519':
             if (bytes.length !== 32)
@@ -581,9 +580,8 @@ function keyid_publicKeyOf(key) {
         case 'ecdsa-x509':
         case 'rsa-x509': {
             const cert = new external_node_crypto_.X509Certificate(bytes);
-            if (cert.publicKey.asymmetricKeyType === 'ec') {
-                requireNamedCurve(expectTag(certificateParts(cert.raw).tbs[5], TAG.SEQUENCE, 'SPKI').raw);
-            }
+            // A certificate OpenSSL parsed has its SubjectPublicKeyInfo sixth.
+            requireNamedCurve(certificateParts(cert.raw).tbs[5].raw);
             return cert.publicKey;
         }
         default:
@@ -593,7 +591,7 @@ function keyid_publicKeyOf(key) {
 /**
  * Go's x509.ParsePKIXPublicKey (and x509.ParseCertificate) takes an EC key's parameters only as
  * a named curve's OID; Node also reads them written out, as the same curve. A key notary cannot
- * read is not one here.
+ * read is not one here. Other keys' parameters are not looked at.
  */
 function requireNamedCurve(spki) {
     const alg = sequence(sequence(parseDerPrefix(spki), 'SubjectPublicKeyInfo')[0], 'algorithm');

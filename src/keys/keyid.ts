@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { certificateParts, expectTag, OID, oidOf, parseDerPrefix, sequence, TAG } from './der.js';
+import { certificateParts, OID, oidOf, parseDerPrefix, sequence } from './der.js';
 import { certKeytype, isCertKeytype, PLAIN_KEYTYPE } from './rules.js';
 
 /** An Ed25519 SPKI is this fixed prefix followed by the raw 32-byte public key (RFC 8410). */
@@ -18,7 +18,7 @@ export interface TufKey {
  */
 export function keyIdOf(key: TufKey): string {
   const canonical = `{"keytype":"${key.keytype}","keyval":{"private":null,"public":"${key.keyval.public}"}}`;
-  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+  return createHash('sha256').update(canonical).digest('hex');
 }
 
 /** The TUF key object of a public (or private) KeyObject: ecdsa/rsa SPKI DER, ed25519 raw. */
@@ -41,7 +41,7 @@ export function ed25519PublicBytes(key: KeyObject): Buffer {
 
 /** The `ecdsa-x509`/`rsa-x509` TUF key of a certificate: its PEM, base64 (notary-spec.md §2). */
 export function certTufKey(pem: string, pub: KeyObject): TufKey {
-  return tufKey(certKeytype(pub), Buffer.from(pem, 'utf8'));
+  return tufKey(certKeytype(pub), Buffer.from(pem));
 }
 
 /** The public key a TUF key object holds; x509 types use the (first) certificate's key. */
@@ -56,7 +56,7 @@ export function publicKeyOf(key: TufKey): KeyObject {
   switch (key.keytype) {
     case 'ecdsa':
     case 'rsa':
-      if (key.keytype === 'ecdsa') requireNamedCurve(bytes);
+      requireNamedCurve(bytes);
       return createPublicKey({ key: bytes, format: 'der', type: 'spki' });
     case 'ed25519':
       if (bytes.length !== 32) throw new Error('ed25519 key is not 32 bytes');
@@ -68,9 +68,8 @@ export function publicKeyOf(key: TufKey): KeyObject {
     case 'ecdsa-x509':
     case 'rsa-x509': {
       const cert = new X509Certificate(bytes);
-      if (cert.publicKey.asymmetricKeyType === 'ec') {
-        requireNamedCurve(expectTag(certificateParts(cert.raw).tbs[5], TAG.SEQUENCE, 'SPKI').raw);
-      }
+      // A certificate OpenSSL parsed has its SubjectPublicKeyInfo sixth.
+      requireNamedCurve(certificateParts(cert.raw).tbs[5].raw);
       return cert.publicKey;
     }
     default:
@@ -81,7 +80,7 @@ export function publicKeyOf(key: TufKey): KeyObject {
 /**
  * Go's x509.ParsePKIXPublicKey (and x509.ParseCertificate) takes an EC key's parameters only as
  * a named curve's OID; Node also reads them written out, as the same curve. A key notary cannot
- * read is not one here.
+ * read is not one here. Other keys' parameters are not looked at.
  */
 function requireNamedCurve(spki: Buffer): void {
   const alg = sequence(sequence(parseDerPrefix(spki), 'SubjectPublicKeyInfo')[0], 'algorithm');
