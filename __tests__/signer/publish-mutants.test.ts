@@ -16,20 +16,28 @@ import type { RepoConnection } from '../../src/signer/connect.js';
 import {
   loadRepo,
   publishChange,
+  readBack,
   saveTrust,
   warnIfRootExpiring,
   type Change,
   type PublishContext,
   type RoleEdit,
 } from '../../src/signer/publish.js';
-import { parseEnvelope } from '../../src/tuf/envelope.js';
+import { parseEnvelope, signEnvelope } from '../../src/tuf/envelope.js';
 import { asRoot, asSnapshot, asTargets, type TargetsMeta } from '../../src/tuf/models.js';
 import type { TrustedRepo } from '../../src/tuf/repo.js';
 import { validRootCerts } from '../../src/tuf/rootcert.js';
 import { parseExpires } from '../../src/tuf/time.js';
 import type { TrustState } from '../../src/tuf/trust-cache.js';
 import { MemoryTrustStore } from '../reliability/helpers.js';
-import { newKey, newRootKey, sha256b64, TestRepo, type TestKey } from '../tuf/helpers/repo.js';
+import {
+  newKey,
+  newRootKey,
+  oneKeyRole,
+  sha256b64,
+  TestRepo,
+  type TestKey,
+} from '../tuf/helpers/repo.js';
 import { quietLog, ringOfKeys } from './flows.js';
 
 const GUN = 'registry.example.com/team/app';
@@ -858,5 +866,36 @@ describe('publishChange waits, warnIfRootExpiring with several certificates', ()
     const log = quietLog();
     warnIfRootExpiring(repo, log, made);
     expect(log.lines).toEqual([]);
+  });
+});
+
+describe('readBack: the file must be the very message signed', () => {
+  const refused = (role: string) =>
+    expect.objectContaining({
+      code: 'PUBLISH_READBACK',
+      message: `refusing to publish ${role}: read back as a client reads it, it reads back as other content than was signed; nothing was published`,
+    }) as unknown;
+
+  it("passes what was signed; refuses another message, or a file not in Go's layout", () => {
+    const { k, keys, role } = oneKeyRole();
+    const t = asTargets({
+      _type: 'Targets',
+      delegations: { keys: {}, roles: [] },
+      expires: '2030-01-01T00:00:00Z',
+      targets: { v1: target('v1') },
+      version: 3,
+    });
+    const env = signEnvelope(t, [k.signer]);
+    const ks = { ...role, keys };
+    expect(() => readBack(env, 'targets', ks, asTargets)).not.toThrow();
+    const other = Buffer.from(env.message!.toString().replace('"version":3', '"version":4'));
+    expect(() => readBack({ ...env, message: other }, 'targets', ks, asTargets)).toThrow(
+      refused('targets'),
+    );
+    // Valid JSON, but a space after "signed": no literal message to compare.
+    const spaced = Buffer.from(env.bytes.toString().replace('{"signed":', '{"signed": '));
+    expect(() => readBack({ ...env, bytes: spaced }, 'targets', ks, asTargets)).toThrow(
+      refused('targets'),
+    );
   });
 });

@@ -7028,7 +7028,8 @@ async function loadRepo(ctx, trusted) {
         repo = await loadTrustedRepo(conn.notary, {
             gun: conn.gun,
             now: ctx.now?.(),
-            pinnedRootKeyIds: ctx.rootKeyIds.length > 0 ? ctx.rootKeyIds : undefined,
+            // An empty list pins nothing.
+            pinnedRootKeyIds: ctx.rootKeyIds,
             trusted,
             mayExpire: ctx.mayExpire,
         });
@@ -7209,9 +7210,10 @@ function signEdits(ctx, repo, change) {
         files.set(role, { bytes: env.bytes, version: env.signed.version, expires: env.signed.expires });
     }
     // Snapshot only when we hold its key; otherwise the server makes it (notary-spec.md §5.3).
-    const snapshotRole = root.roles['snapshot'];
-    const snapshotSigners = change.snapshotSigners ?? heldSigners(ctx.keys, snapshotRole && roleKeys(root, 'snapshot'));
-    const canSignSnapshot = snapshotRole !== undefined && snapshotSigners.length >= snapshotRole.threshold;
+    // Every root has a snapshot role (asRoot requires the four base roles).
+    const snapshotKeys = roleKeys(root, 'snapshot');
+    const snapshotSigners = change.snapshotSigners ?? heldSigners(ctx.keys, snapshotKeys);
+    const canSignSnapshot = snapshotSigners.length >= snapshotKeys.threshold;
     if (change.snapshot === true && !canSignSnapshot) {
         throw new errors/* DctError */.sY('SNAPSHOT_KEY_MISSING', `${repo.gun}: the snapshot is to be re-signed but the keys given cannot sign it; nothing was published`);
     }
@@ -7264,7 +7266,7 @@ function readBack(env, role, keys, guard) {
 /** The repository's snapshot key is the client's, and `keys` does not hold it (§5.3). */
 function snapshotKeyMissing(ctx, repo, cause) {
     const gun = ctx.conn.gun;
-    const ids = (repo.root.signed.roles['snapshot']?.keyids ?? []).map(shortId).join(', ');
+    const ids = repo.root.signed.roles['snapshot'].keyids.map(shortId).join(', ');
     return new errors/* DctError */.sY('SNAPSHOT_KEY_MISSING', `this repository's snapshot key (${ids || 'unknown'}) is held by its owner, not by the trust server, and \`keys\` does not hold it; ` +
         'add the snapshot key to `keys` (a backup of ~/.docker/trust/private has it), ' +
         `or let the server manage it once: \`dct key rotate ${gun} snapshot --server-managed\` (or \`notary key rotate ${gun} snapshot -r\`). Nothing was published`, { cause });

@@ -111,7 +111,8 @@ export async function loadRepo(
     repo = await loadTrustedRepo(conn.notary, {
       gun: conn.gun,
       now: ctx.now?.(),
-      pinnedRootKeyIds: ctx.rootKeyIds.length > 0 ? ctx.rootKeyIds : undefined,
+      // An empty list pins nothing.
+      pinnedRootKeyIds: ctx.rootKeyIds,
       trusted,
       mayExpire: ctx.mayExpire,
     });
@@ -330,11 +331,10 @@ function signEdits(
     files.set(role, { bytes: env.bytes, version: env.signed.version, expires: env.signed.expires });
   }
   // Snapshot only when we hold its key; otherwise the server makes it (notary-spec.md §5.3).
-  const snapshotRole = root.roles['snapshot'];
-  const snapshotSigners =
-    change.snapshotSigners ?? heldSigners(ctx.keys, snapshotRole && roleKeys(root, 'snapshot'));
-  const canSignSnapshot =
-    snapshotRole !== undefined && snapshotSigners.length >= snapshotRole.threshold;
+  // Every root has a snapshot role (asRoot requires the four base roles).
+  const snapshotKeys = roleKeys(root, 'snapshot');
+  const snapshotSigners = change.snapshotSigners ?? heldSigners(ctx.keys, snapshotKeys);
+  const canSignSnapshot = snapshotSigners.length >= snapshotKeys.threshold;
   if (change.snapshot === true && !canSignSnapshot) {
     throw new DctError(
       'SNAPSHOT_KEY_MISSING',
@@ -378,7 +378,12 @@ function readerKeys(
  * Reads a file about to be published as a client will (parse, guards, signatures with the
  * keys clients use) and checks it holds what was signed; otherwise nothing is sent.
  */
-function readBack<T>(env: Envelope<T>, role: string, keys: Keys, guard: (x: unknown) => T): void {
+export function readBack<T>(
+  env: Envelope<T>,
+  role: string,
+  keys: Keys,
+  guard: (x: unknown) => T,
+): void {
   try {
     const read = parseEnvelope(env.bytes, role, guard);
     // A client verifies canonical(JSON.parse(signed)). The file's `signed`, unescaped, is
@@ -401,7 +406,7 @@ function readBack<T>(env: Envelope<T>, role: string, keys: Keys, guard: (x: unkn
 /** The repository's snapshot key is the client's, and `keys` does not hold it (§5.3). */
 function snapshotKeyMissing(ctx: PublishContext, repo: TrustedRepo, cause: unknown): DctError {
   const gun = ctx.conn.gun;
-  const ids = (repo.root.signed.roles['snapshot']?.keyids ?? []).map(shortId).join(', ');
+  const ids = repo.root.signed.roles['snapshot'].keyids.map(shortId).join(', ');
   return new DctError(
     'SNAPSHOT_KEY_MISSING',
     `this repository's snapshot key (${ids || 'unknown'}) is held by its owner, not by the trust server, and \`keys\` does not hold it; ` +
