@@ -82,6 +82,8 @@ describe('isTrustState', () => {
       { ...good, root: 'QU=D' },
       { ...good, versions: null },
       { ...good, versions: 'v' },
+      // a number has no own values, so only the type test refuses it
+      { ...good, versions: 5 },
       { ...good, versions: [1] },
       { ...good, versions: { root: -1 } },
       { ...good, versions: { root: 1.5 } },

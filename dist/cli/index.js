@@ -9351,7 +9351,8 @@ function signableRoles(repo, keys, wanted, warn) {
         const missing = [...wantedRoles].filter((r) => !chosen.some((c) => c.role === r));
         if (missing.length > 0) {
             const known = delegations.map((d) => d.name);
-            const absent = missing.filter((m) => m !== 'targets' && !known.includes(m));
+            // `targets` is never missing: it was chosen or refused above.
+            const absent = missing.filter((m) => !known.includes(m));
             if (absent.length > 0) {
                 throw new errors/* DctError */.sY('SIGNER_NOT_DELEGATED', `${repo.gun} has no delegation ${absent.join(', ')} (it has ${known.join(', ') || 'none'}); ` +
                     'add the signer (`signer-add`, or `dct signer add`) or fix `signer`');
@@ -9450,11 +9451,6 @@ function lookup(meta, tag) {
 }
 
 ;// CONCATENATED MODULE: ./src/signer/revoke.ts
-/**
- * `revoke`: remove the tags from every role the keys may sign (as `docker trust revoke`
- * did, notary-spec.md §6.8), publish, and confirm by reading back.
- */
-
 
 
 
@@ -9473,9 +9469,8 @@ function revokeImages(opts) {
 async function revokeGroup(conn, refs, { repo, planner }, opts) {
     await publishChange({ ...opts, conn, log: opts.log }, planner.plan, planner.confirm, repo);
     return refs.map((ref) => {
+        // plan() records every tag it removes and refuses the group if any is in no role.
         const r = planner.removed.get(ref);
-        if (r === undefined)
-            throw new errors/* DctError */.sY('NOT_SIGNED', `${ref.input}: nothing was removed`);
         opts.log.info(`revoked ${ref.input} (${r.digest}) from ${r.roles.join(', ')}`);
         return { image: ref.input, gun: ref.gun, tag: ref.tag, ...r };
     });
@@ -9497,7 +9492,7 @@ function revokePlanner(refs, opts) {
                     notSigned.push(ref);
                 continue;
             }
-            const file = lookup(repo.targets.get(holding[0].role)?.signed, ref.tag);
+            const file = lookup(repo.targets.get(holding[0].role).signed, ref.tag);
             removed.set(ref, {
                 digest: digestOf(file) ?? 'unknown',
                 size: file.length,
@@ -9528,7 +9523,8 @@ function revokePlanner(refs, opts) {
     };
     const confirm = (repo) => {
         for (const ref of refs) {
-            for (const role of removed.get(ref)?.roles ?? []) {
+            // confirm() runs after plan(), which recorded every tag.
+            for (const role of removed.get(ref).roles) {
                 if (lookup(repo.targets.get(role)?.signed, ref.tag) !== undefined) {
                     return `${ref.tag} is still listed in ${role}`;
                 }
@@ -10178,7 +10174,7 @@ async function resolveTarget(conn, ref, want, command) {
     const pinnedFetch = want === undefined ? undefined : conn.registry.getManifest(ref, want);
     pinnedFetch?.catch(() => undefined);
     const current = await tagFetch;
-    if (want === undefined || pinnedFetch === undefined) {
+    if (pinnedFetch === undefined) {
         return { digest: current.digest, size: current.size };
     }
     if (current.digest !== want) {
@@ -10250,8 +10246,9 @@ function signPlanner(refs, targets, opts) {
         return [...edits.values()];
     };
     const confirm = (repo) => {
+        // After plan(), which gave every tag its roles or refused the group.
         for (const ref of refs) {
-            for (const role of rolesByTag.get(ref) ?? []) {
+            for (const role of rolesByTag.get(ref)) {
                 if (!sameTarget(lookup(repo.targets.get(role)?.signed, ref.tag), targets.get(ref))) {
                     return `${ref.tag} is not listed in ${role} with ${targets.get(ref).digest}`;
                 }

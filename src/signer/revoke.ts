@@ -2,7 +2,6 @@
  * `revoke`: remove the tags from every role the keys may sign (as `docker trust revoke`
  * did, notary-spec.md §6.8), publish, and confirm by reading back.
  */
-import { DctError } from '../errors.js';
 import type { ImageRef } from '../registry/reference.js';
 import type { TrustedRepo } from '../tuf/repo.js';
 import { perRepository, type RepoConnection } from './connect.js';
@@ -43,8 +42,8 @@ async function revokeGroup(
 ): Promise<SignedTag[]> {
   await publishChange({ ...opts, conn, log: opts.log }, planner.plan, planner.confirm, repo);
   return refs.map((ref) => {
-    const r = planner.removed.get(ref);
-    if (r === undefined) throw new DctError('NOT_SIGNED', `${ref.input}: nothing was removed`);
+    // plan() records every tag it removes and refuses the group if any is in no role.
+    const r = planner.removed.get(ref)!;
     opts.log.info(`revoked ${ref.input} (${r.digest}) from ${r.roles.join(', ')}`);
     return { image: ref.input, gun: ref.gun, tag: ref.tag, ...r };
   });
@@ -66,7 +65,7 @@ function revokePlanner(refs: ImageRef[], opts: RevokeOptions) {
         if (prev === undefined) notSigned.push(ref);
         continue;
       }
-      const file = lookup(repo.targets.get(holding[0].role)?.signed, ref.tag)!;
+      const file = lookup(repo.targets.get(holding[0].role)!.signed, ref.tag)!;
       removed.set(ref, {
         digest: digestOf(file) ?? 'unknown',
         size: file.length,
@@ -98,7 +97,8 @@ function revokePlanner(refs: ImageRef[], opts: RevokeOptions) {
   };
   const confirm = (repo: TrustedRepo): string | undefined => {
     for (const ref of refs) {
-      for (const role of removed.get(ref)?.roles ?? []) {
+      // confirm() runs after plan(), which recorded every tag.
+      for (const role of removed.get(ref)!.roles) {
         if (lookup(repo.targets.get(role)?.signed, ref.tag) !== undefined) {
           return `${ref.tag} is still listed in ${role}`;
         }

@@ -104,7 +104,8 @@ export function signableRoles(
     const missing = [...wantedRoles].filter((r) => !chosen.some((c) => c.role === r));
     if (missing.length > 0) {
       const known = delegations.map((d) => d.name);
-      const absent = missing.filter((m) => m !== 'targets' && !known.includes(m));
+      // `targets` is never missing: it was chosen or refused above.
+      const absent = missing.filter((m) => !known.includes(m));
       if (absent.length > 0) {
         throw new DctError(
           'SIGNER_NOT_DELEGATED',

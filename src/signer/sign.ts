@@ -81,7 +81,7 @@ async function resolveTarget(
   const pinnedFetch = want === undefined ? undefined : conn.registry.getManifest(ref, want);
   pinnedFetch?.catch(() => undefined);
   const current = await tagFetch;
-  if (want === undefined || pinnedFetch === undefined) {
+  if (pinnedFetch === undefined) {
     return { digest: current.digest, size: current.size };
   }
   if (current.digest !== want) {
@@ -168,8 +168,9 @@ function signPlanner(
     return [...edits.values()];
   };
   const confirm = (repo: TrustedRepo): string | undefined => {
+    // After plan(), which gave every tag its roles or refused the group.
     for (const ref of refs) {
-      for (const role of rolesByTag.get(ref) ?? []) {
+      for (const role of rolesByTag.get(ref)!) {
         if (!sameTarget(lookup(repo.targets.get(role)?.signed, ref.tag), targets.get(ref)!)) {
           return `${ref.tag} is not listed in ${role} with ${targets.get(ref)!.digest}`;
         }
