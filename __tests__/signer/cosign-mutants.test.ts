@@ -354,6 +354,8 @@ describe('prepareCosignSign (sign with cosign, before the DCT publish)', () => {
           { digest: `${m2}x` },
           { digest: `sha256:${'a'.repeat(63)}` },
           { digest: 7 },
+          // a list holding a digest is no digest, though it prints as one
+          { digest: [m2] },
           { digest: inner },
           { digest: m1 },
         ],
