@@ -5273,7 +5273,6 @@ function readCert(der) {
 
 
 
-
 const SIGNER_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const signer_keys_DAY_MS = 86_400_000;
 /** docker's rule: `^[a-z0-9][a-z0-9_-]*$`, and `releases` is reserved. Throws SIGNER_NAME_INVALID. */
@@ -5311,8 +5310,6 @@ function parseSignerKeys(text, source, now = new Date()) {
     blocks.forEach((block, i) => {
         const where = blocks.length > 1 ? `${source} (block ${i + 1})` : source;
         const key = readBlock(block, where, now);
-        if (key.role === undefined)
-            delete key.role;
         const same = keys.find((k) => k.canonicalId === key.canonicalId);
         if (same === undefined)
             keys.push(key);
@@ -5347,9 +5344,7 @@ function readBlock(block, where, now) {
     }
     if (block.type === 'CERTIFICATE')
         return readCertificate(block, where, now);
-    if (pkcs8_PRIVATE_KEY_TYPES.has(block.type)) {
-        throw new errors/* DctError */.sY('SIGNER_KEY_PRIVATE', `${where} holds a private key; give the public key`);
-    }
+    // Private key blocks never get here: parseSignerKeys refuses their BEGIN line first.
     throw invalid(where, `holds a ${block.type} block; expected PUBLIC KEY or CERTIFICATE`);
 }
 /** Go's `ValidateCertificate(cert, checkExpiry=true)` plus: a CA certificate is no signer. */

@@ -6,7 +6,6 @@ import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { DctError } from '../../errors.js';
 import { certTufKey, keyIdOf, shortId, tufKeyFromKeyObject } from '../../keys/keyid.js';
 import { encodePem, parsePem, type PemBlock } from '../../keys/pem.js';
-import { PRIVATE_KEY_TYPES } from '../../keys/pkcs8.js';
 import { MIN_RSA_BITS, rsaBits } from '../../keys/rules.js';
 import { readCert, SHA1_SIG_OIDS } from '../../tuf/rootcert.js';
 import type { SignerKey } from './types.js';
@@ -58,7 +57,6 @@ export function parseSignerKeys(text: string, source: string, now: Date = new Da
   blocks.forEach((block, i) => {
     const where = blocks.length > 1 ? `${source} (block ${i + 1})` : source;
     const key = readBlock(block, where, now);
-    if (key.role === undefined) delete key.role;
     const same = keys.find((k) => k.canonicalId === key.canonicalId);
     if (same === undefined) keys.push(key);
     else if (same.tufKey.keytype.endsWith('-x509') !== key.tufKey.keytype.endsWith('-x509')) {
@@ -93,9 +91,7 @@ function readBlock(block: PemBlock, where: string, now: Date): SignerKey {
     return { id, tufKey, canonicalId: id, source: where, ...(role ? { role } : {}) };
   }
   if (block.type === 'CERTIFICATE') return readCertificate(block, where, now);
-  if (PRIVATE_KEY_TYPES.has(block.type)) {
-    throw new DctError('SIGNER_KEY_PRIVATE', `${where} holds a private key; give the public key`);
-  }
+  // Private key blocks never get here: parseSignerKeys refuses their BEGIN line first.
   throw invalid(where, `holds a ${block.type} block; expected PUBLIC KEY or CERTIFICATE`);
 }
 
