@@ -61,7 +61,7 @@ export class FileTrustStore implements TrustStore {
     try {
       state = JSON.parse(text);
     } catch {
-      state = undefined;
+      // not JSON: refused as damaged just below
     }
     if (!isTrustState(state) || state.gun !== gun) {
       this.log.warning(

@@ -106,7 +106,7 @@ function shown(value: string): string {
 export function splitList(value: string | undefined): string[] {
   if (value === undefined) return [];
   const items = value
-    .split(/[\r\n,]+/)
+    .split(/[\r\n,]/)
     .map((s) => s.trim())
     .filter((s) => s !== '');
   return [...new Set(items)];
@@ -114,7 +114,7 @@ export function splitList(value: string | undefined): string[] {
 
 function text(value: string | undefined): string | undefined {
   const v = value?.trim();
-  return v === undefined || v === '' ? undefined : v;
+  return v === '' ? undefined : v;
 }
 
 /** Secret values exactly as given (not trimmed): what the runner could otherwise print. */
@@ -173,7 +173,8 @@ function parseBool(name: InputName, value: string | undefined, dflt: boolean, ba
   if (v === undefined) return dflt;
   if (TRUE.has(v)) return true;
   if (FALSE.has(v)) return false;
-  bad.push(`\`${name}\` must be true or false; got ${shown(value ?? '')}`);
+  // Set: an absent value took the default above.
+  bad.push(`\`${name}\` must be true or false; got ${shown(value!)}`);
   return dflt;
 }
 
@@ -211,8 +212,9 @@ export function parseInputs(raw: RawInputs, env: Env = {}): Inputs {
   const cmd = (text(raw.command) ?? 'sign').toLowerCase();
   const command = COMMANDS.find((c) => c === cmd);
   if (command === undefined) {
+    // Set: an absent command is sign.
     bad.push(
-      `\`command\` must be sign, verify, revoke, refresh, signer-add or signer-remove; got ${shown(raw.command ?? '')}`,
+      `\`command\` must be sign, verify, revoke, refresh, signer-add or signer-remove; got ${shown(raw.command!)}`,
     );
   }
   const admin = command === 'signer-add' || command === 'signer-remove';
