@@ -325,6 +325,10 @@ describe('naturalLess at its edges', () => {
     ['v1.2', 'v1.02', true],
     ['007', '7', false],
     ['07x', '7y', false],
+    // a character just below '0' is no digit: digits sort first
+    ['1', '.', true],
+    ['.', '1', false],
+    ['a/', 'a0', false],
   ];
   for (const [a, b, want] of cases) {
     it(`${JSON.stringify(a)} < ${JSON.stringify(b)} is ${want}`, () => {

@@ -8988,8 +8988,10 @@ function trustInfo(repo, tag) {
     const signers = [...signerKeys(repo)].map(([name, { keys, role }]) => withExpiry({ Name: name, Keys: keys.map((ID) => ({ ID })) }, repo.targets.get(role)?.signed.expires));
     signers.sort((a, b) => (a.Name > b.Name ? -1 : a.Name < b.Name ? 1 : 0));
     const administrativeKeys = [
-        withExpiry({ Name: 'Root', Keys: (root.roles['root']?.keyids ?? []).map((ID) => ({ ID })) }, root.expires),
-        withExpiry({ Name: 'Repository', Keys: (root.roles['targets']?.keyids ?? []).map((ID) => ({ ID })) }, repo.targets.get('targets')?.signed.expires),
+        withExpiry({ Name: 'Root', Keys: root.roles['root'].keyids.map((ID) => ({ ID })) }, root.expires),
+        withExpiry({ Name: 'Repository', Keys: root.roles['targets'].keyids.map((ID) => ({ ID })) }, 
+        // Every loaded repository has its targets file.
+        repo.targets.get('targets').signed.expires),
     ];
     const status = (role, s) => ({
         role,
@@ -9039,8 +9041,6 @@ function dockerTrustJson(name, info) {
  * json.Indent), `[]` when there are none. `<`, `>` and `&` are escaped as Go's encoder does.
  */
 function formatInspectJson(elements) {
-    if (elements.length === 0)
-        return '[]\n';
     const text = JSON.stringify(elements, null, 4)
         .replace(/</g, '\\u003c')
         .replace(/>/g, '\\u003e')
@@ -9071,15 +9071,16 @@ function naturalLess(a, b) {
             j++;
             continue;
         }
-        while (i < x.length && x[i] === 0x30)
+        // Past the end a byte reads undefined: neither '0' nor a digit.
+        while (x[i] === 0x30)
             i++;
-        while (j < y.length && y[j] === 0x30)
+        while (y[j] === 0x30)
             j++;
         const si = i;
         const sj = j;
-        while (i < x.length && digit(x[i]))
+        while (digit(x[i]))
             i++;
-        while (j < y.length && digit(y[j]))
+        while (digit(y[j]))
             j++;
         if (i - si !== j - sj)
             return i - si < j - sj;

@@ -165,12 +165,13 @@ export function trustInfo(repo: TrustedRepo, tag?: string): TrustInfo {
 
   const administrativeKeys = [
     withExpiry(
-      { Name: 'Root', Keys: (root.roles['root']?.keyids ?? []).map((ID) => ({ ID })) },
+      { Name: 'Root', Keys: root.roles['root'].keyids.map((ID) => ({ ID })) },
       root.expires,
     ),
     withExpiry(
-      { Name: 'Repository', Keys: (root.roles['targets']?.keyids ?? []).map((ID) => ({ ID })) },
-      repo.targets.get('targets')?.signed.expires,
+      { Name: 'Repository', Keys: root.roles['targets'].keyids.map((ID) => ({ ID })) },
+      // Every loaded repository has its targets file.
+      repo.targets.get('targets')!.signed.expires,
     ),
   ];
 
@@ -223,7 +224,6 @@ export function dockerTrustJson(name: string, info: TrustInfo): unknown {
  * json.Indent), `[]` when there are none. `<`, `>` and `&` are escaped as Go's encoder does.
  */
 export function formatInspectJson(elements: unknown[]): string {
-  if (elements.length === 0) return '[]\n';
   const text = JSON.stringify(elements, null, 4)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
@@ -253,12 +253,13 @@ export function naturalLess(a: string, b: string): boolean {
       j++;
       continue;
     }
-    while (i < x.length && x[i] === 0x30) i++;
-    while (j < y.length && y[j] === 0x30) j++;
+    // Past the end a byte reads undefined: neither '0' nor a digit.
+    while (x[i] === 0x30) i++;
+    while (y[j] === 0x30) j++;
     const si = i;
     const sj = j;
-    while (i < x.length && digit(x[i])) i++;
-    while (j < y.length && digit(y[j])) j++;
+    while (digit(x[i])) i++;
+    while (digit(y[j])) j++;
     if (i - si !== j - sj) return i - si < j - sj;
     const nx = x.subarray(si, i).toString('latin1');
     const ny = y.subarray(sj, j).toString('latin1');
