@@ -892,6 +892,11 @@ describe('readBack: the file must be the very message signed', () => {
     expect(() => readBack({ ...env, message: other }, 'targets', ks, asTargets)).toThrow(
       refused('targets'),
     );
+    expect(() => readBack({ ...env, message: other }, 'targets', ks, asTargets)).toThrow(
+      expect.objectContaining({
+        cause: expect.objectContaining({ code: 'TUF_BAD_METADATA' }) as unknown,
+      }) as unknown,
+    );
     // Valid JSON, but a space after "signed": no literal message to compare.
     const spaced = Buffer.from(env.bytes.toString().replace('{"signed":', '{"signed": '));
     expect(() => readBack({ ...env, bytes: spaced }, 'targets', ks, asTargets)).toThrow(

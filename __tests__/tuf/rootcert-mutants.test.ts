@@ -7,6 +7,15 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import {
+  DerError,
+  derOctets,
+  derOid,
+  derSequence,
+  derSmallInt,
+  derTime,
+  tlv,
+} from '../../src/keys/der.js';
 import { keyIdOf, type TufKey } from '../../src/keys/keyid.js';
 import { asRoot, type RootMeta } from '../../src/tuf/models.js';
 import { matchCnToGun, readCert, validRootCerts } from '../../src/tuf/rootcert.js';
@@ -127,5 +136,55 @@ describe('validRootCerts edges', () => {
     expect(verdict('no PEM here\n').rejected).toEqual([
       expect.stringMatching(/^key [0-9a-f]+: no certificate$/),
     ]);
+  });
+});
+
+describe('readCert names the part that does not parse', () => {
+  const alg = derSequence(derOid('1.2.840.10045.4.3.2'));
+  const name = derSequence(tlv(0x31, derSequence(derOid('2.5.4.3'), derOctets(Buffer.from('x')))));
+  const validity = derSequence(derTime(new Date(0)), derTime(new Date(1000)));
+  const cert = (parts: { validity?: Buffer; subject?: Buffer }) =>
+    derSequence(
+      derSequence(
+        derSmallInt(1),
+        alg,
+        name,
+        parts.validity ?? validity,
+        parts.subject ?? name,
+        derSequence(),
+      ),
+      alg,
+    );
+  const junk = derOctets(Buffer.from([1]));
+
+  it.each([
+    ['the validity', cert({ validity: junk }), 'DER: expected Validity'],
+    ['the subject', cert({ subject: junk }), 'DER: expected Name'],
+    [
+      'an attribute',
+      cert({ subject: derSequence(tlv(0x31, junk)) }),
+      'DER: expected AttributeTypeAndValue',
+    ],
+    [
+      'notBefore',
+      cert({ validity: derSequence(junk, derTime(new Date(0))) }),
+      'DER: expected notBefore',
+    ],
+    [
+      'notAfter',
+      cert({ validity: derSequence(derTime(new Date(0)), junk) }),
+      'DER: expected notAfter',
+    ],
+  ])('%s', (_, der, message) => {
+    expect(() => readCert(der)).toThrow(new DerError(message));
+  });
+
+  it('reads a well-formed one', () => {
+    expect(readCert(cert({}))).toEqual({
+      sigAlg: '1.2.840.10045.4.3.2',
+      cn: 'x',
+      notBefore: new Date(0),
+      notAfter: new Date(1000),
+    });
   });
 });
