@@ -6,9 +6,9 @@
  */
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DctError } from '../../src/errors.js';
 import { encodePem } from '../../src/keys/pem.js';
 import { parseSignerKeys, validateSignerName } from '../../src/signer/admin/index.js';
+import { expectDctError } from '../keys/helpers.js';
 import { makeCertPem } from '../tuf/helpers/certs.js';
 
 const NOW = new Date('2026-12-02T00:00:00Z');
@@ -21,24 +21,16 @@ const pub = (k: KeyObject) =>
     der: createPublicKey(k).export({ type: 'spki', format: 'der' }),
   });
 
-function failure(fn: () => unknown): DctError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DctError);
-    return e as DctError;
-  }
-  throw new Error('expected a DctError');
-}
-
 describe('validateSignerName', () => {
   it('releases is refused with the name code', () => {
-    expect(failure(() => validateSignerName('releases')).code).toBe('SIGNER_NAME_INVALID');
+    expect(expectDctError(() => validateSignerName('releases'), 'SIGNER_NAME_INVALID').code).toBe(
+      'SIGNER_NAME_INVALID',
+    );
   });
 
   it('200 characters pass, 201 do not; a bad name is shown by its first 80 characters', () => {
     expect(() => validateSignerName('a'.repeat(200))).not.toThrow();
-    const long = failure(() => validateSignerName('a'.repeat(201)));
+    const long = expectDctError(() => validateSignerName('a'.repeat(201)), 'SIGNER_NAME_INVALID');
     expect(long.code).toBe('SIGNER_NAME_INVALID');
     expect(long.message).toContain(`signer name "${'a'.repeat(80)}" must start`);
   });
@@ -46,7 +38,10 @@ describe('validateSignerName', () => {
 
 describe('parseSignerKeys', () => {
   it('text that is not readable PEM is SIGNER_KEY_INVALID, with the reason as cause', () => {
-    const e = failure(() => parseSignerKeys('-----BEGIN PUBLIC KEY-----\nQUJD\n', 'ci.pub', NOW));
+    const e = expectDctError(
+      () => parseSignerKeys('-----BEGIN PUBLIC KEY-----\nQUJD\n', 'ci.pub', NOW),
+      'SIGNER_KEY_INVALID',
+    );
     expect(e.code).toBe('SIGNER_KEY_INVALID');
     expect(e.message).toBe('ci.pub is not readable PEM text');
     expect(e.cause).toMatchObject({ code: 'KEY_NOT_A_KEY' });
@@ -54,9 +49,12 @@ describe('parseSignerKeys', () => {
 
   it('a problem in one of several blocks names that block; one block is named by the source', () => {
     const bad = encodePem({ type: 'PUBLIC KEY', headers: {}, der: Buffer.from('3000', 'hex') });
-    const second = failure(() => parseSignerKeys(pub(ec()) + bad, 'keys.pem', NOW));
+    const second = expectDctError(
+      () => parseSignerKeys(pub(ec()) + bad, 'keys.pem', NOW),
+      'SIGNER_KEY_INVALID',
+    );
     expect(second.message).toBe('keys.pem (block 2) holds a PUBLIC KEY block that does not parse');
-    const only = failure(() => parseSignerKeys(bad, 'keys.pem', NOW));
+    const only = expectDctError(() => parseSignerKeys(bad, 'keys.pem', NOW), 'SIGNER_KEY_INVALID');
     expect(only.message).toBe('keys.pem holds a PUBLIC KEY block that does not parse');
   });
 
@@ -98,7 +96,7 @@ describe('parseSignerKeys', () => {
 
   it('a certificate that does not parse is SIGNER_KEY_INVALID', () => {
     const junk = encodePem({ type: 'CERTIFICATE', headers: {}, der: Buffer.from('3000', 'hex') });
-    const e = failure(() => parseSignerKeys(junk, 'ci.crt', NOW));
+    const e = expectDctError(() => parseSignerKeys(junk, 'ci.crt', NOW), 'SIGNER_KEY_INVALID');
     expect(e.code).toBe('SIGNER_KEY_INVALID');
     expect(e.message).toBe('ci.crt holds a CERTIFICATE that does not parse');
   });
@@ -118,11 +116,15 @@ describe('parseSignerKeys', () => {
     ).toHaveLength(1);
     // one instant of validity, in the past: expired, not "no valid period"
     const instant = new Date(NOW.getTime() - DAY);
-    const e = failure(() => parseSignerKeys(at(instant, instant), 'c.crt', NOW));
+    const e = expectDctError(
+      () => parseSignerKeys(at(instant, instant), 'c.crt', NOW),
+      'SIGNER_KEY_EXPIRED',
+    );
     expect(e.code).toBe('SIGNER_KEY_EXPIRED');
     // notBefore after notAfter
-    const reversed = failure(() =>
-      parseSignerKeys(at(new Date(NOW.getTime() + DAY), NOW), 'd.crt', NOW),
+    const reversed = expectDctError(
+      () => parseSignerKeys(at(new Date(NOW.getTime() + DAY), NOW), 'd.crt', NOW),
+      'SIGNER_KEY_INVALID',
     );
     expect(reversed.code).toBe('SIGNER_KEY_INVALID');
     expect(reversed.message).toBe('d.crt is a certificate with no valid period');
