@@ -102,25 +102,19 @@ describe('walkOrder', () => {
     ]);
   });
 
-  it('each role once, and only under the parent the loader trusted for it', () => {
-    // A repository as a loader might leave it in memory: targets lists a twice, and b lists a
-    // too although a's trusted parent is targets.
-    const file = (children: string[]) => ({
-      signed: { delegations: { keys: {}, roles: children.map((name) => ({ name })) } },
-    });
-    const fake = {
-      targets: new Map([
-        ['targets', file(['targets/a', 'targets/b', 'targets/a'])],
-        ['targets/a', file([])],
-        ['targets/b', file(['targets/a', 'targets/b/c'])],
-        ['targets/b/c', file([])],
-      ]),
-      delegation: (name: string) => ({
-        role: { paths: [''] },
-        parent: name === 'targets/b/c' ? 'targets/b' : 'targets',
-      }),
-    } as unknown as TrustedRepo;
-    expect(walkOrder(fake)).toEqual(['targets', 'targets/a', 'targets/b', 'targets/b/c']);
+  it('a role its parent lists twice (so it has no file) is not walked', async () => {
+    const t = new TestRepo(GUN, MADE);
+    t.delegate('targets', 'targets/a');
+    t.delegate('targets', 'targets/b');
+    t.setTargets('targets/b', () => undefined);
+    t.setTargets('targets', (m) => void m.delegations.roles.push({ ...m.delegations.roles[0] }));
+    const loaded = await load(t);
+    expect(loaded.targets.get('targets')!.signed.delegations.roles.map((d) => d.name)).toEqual([
+      'targets/a',
+      'targets/b',
+      'targets/a',
+    ]);
+    expect(walkOrder(loaded)).toEqual(['targets', 'targets/b']);
   });
 });
 
@@ -142,6 +136,21 @@ describe('releasedSignatures', () => {
     expect(releasedSignatures(repo, 'only-ci')).toEqual([]);
     expect(releasedSignatures(repo, 'constructor')).toEqual([]);
     expect(releasedSignatures(repo, 'toString')).toEqual([]);
+  });
+
+  it('one tag under two digests: by digest, whichever role holds the lower one', async () => {
+    const [lo, hi] = ['a-content', 'b-content'].sort((x, y) => (hex(x) < hex(y) ? -1 : 1));
+    for (const [inTargets, inReleases] of [
+      [lo, hi],
+      [hi, lo],
+    ]) {
+      const t = new TestRepo(GUN, MADE);
+      t.delegate('targets', 'targets/releases');
+      t.setTargets('targets', (m) => put(m, 'x', inTargets));
+      t.setTargets('targets/releases', (m) => put(m, 'x', inReleases));
+      const rows = releasedSignatures(await load(t), 'x');
+      expect(rows.map((x) => x.Digest)).toEqual([hex(lo), hex(hi)]);
+    }
   });
 
   it('one tag under two digests: a row each, by digest; a target without sha256 shows none', async () => {
@@ -195,6 +204,36 @@ describe('signerKeys and trustInfo', () => {
     const missing = newKey();
     t.setTargets('targets', (m) => void m.delegations.roles[1].keyids.push(missing.id));
     const loaded = await load(t);
+    expect(signerKeys(loaded).size).toBe(0);
+  });
+
+  it('signers by name descending, whatever order the delegations are listed in', async () => {
+    for (const order of [
+      ['a', 'b', 'c', 'd'],
+      ['d', 'c', 'b', 'a'],
+      ['b', 'd', 'a', 'c'],
+    ]) {
+      const t = new TestRepo(GUN, MADE);
+      for (const name of order) t.delegate('targets', `targets/${name}`);
+      const info = trustInfo(await load(t));
+      expect(
+        info.signers.map((x) => x.Name),
+        order.join(),
+      ).toEqual(['d', 'c', 'b', 'a']);
+    }
+  });
+
+  it('a delegation key that is no key (a certificate that does not parse) drops the list', async () => {
+    const t = new TestRepo(GUN, MADE);
+    t.delegate('targets', 'targets/a');
+    t.delegate('targets', 'targets/b');
+    const bogus = { keytype: 'ecdsa-x509', keyval: { private: null, public: 'AAAA' } };
+    t.setTargets('targets', (m) => {
+      m.delegations.keys['f'.repeat(64)] = bogus;
+      m.delegations.roles[1].keyids.push('f'.repeat(64));
+    });
+    const loaded = await load(t);
+    expect(loaded.delegation('targets/b')!.role.keyids).toContain('f'.repeat(64));
     expect(signerKeys(loaded).size).toBe(0);
   });
 
@@ -329,6 +368,10 @@ describe('naturalLess at its edges', () => {
     ['1', '.', true],
     ['.', '1', false],
     ['a/', 'a0', false],
+    // digit runs of different lengths after the same prefix: the longer is the larger
+    ['x10', 'x9', false],
+    ['x9', 'x10', true],
+    ['x100', 'x10', false],
   ];
   for (const [a, b, want] of cases) {
     it(`${JSON.stringify(a)} < ${JSON.stringify(b)} is ${want}`, () => {

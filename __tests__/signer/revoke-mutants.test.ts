@@ -266,24 +266,7 @@ describe('revokeImages', () => {
 
   it('asks the trust server for push access', async () => {
     const { r, ci } = served();
-    const scopes: string[] = [];
-    forged.intercept = (req, res) => {
-      const url = new URL(req.path, forged.origin);
-      if (url.pathname === '/token') {
-        scopes.push(url.searchParams.get('scope') ?? '');
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ token: 'tok', expires_in: 300 }));
-        return true;
-      }
-      if (url.pathname.includes('/_trust/') && req.headers.authorization === undefined) {
-        res.writeHead(401, {
-          'www-authenticate': `Bearer realm="${forged.origin}/token",service="notary"`,
-        });
-        res.end();
-        return true;
-      }
-      return false;
-    };
+    const scopes = forged.requireTokens();
     await revokeImages(opts([`${r.gun}:v1`], ring(ci)).opts);
     expect([...new Set(scopes)]).toEqual([`repository:${r.gun}:pull,push`]);
   });

@@ -9,6 +9,8 @@
  * publish the server never keeps, and the token scope asked for.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createPublicKey, verify } from 'node:crypto';
+import { SIGNATURE_ANNOTATION, signatureTag } from '../../src/cosign/image.js';
 import { ImagesError } from '../../src/errors.js';
 import { shortId } from '../../src/keys/keyid.js';
 import type { KeyRing } from '../../src/keys/keyring.js';
@@ -186,6 +188,35 @@ describe('signImages', () => {
     ]);
   });
 
+  it('cosign also writes a cosign signature by the signing key, after publishing', async () => {
+    const { r, name, ci } = served();
+    const v1 = forged.pushImage(name, 'v1');
+    let writes = 0;
+    const attach = { settleMs: 0, beforeWrite: () => Promise.resolve(void writes++) };
+    const { log, opts: o } = opts([`${r.gun}:v1`], ring(ci), { cosign: { attach } });
+    const [tag] = await signImages(o);
+    // The settings reach the writer.
+    expect(writes).toBe(1);
+    expect(tag).toMatchObject({ digest: v1.digest, roles: ['targets/releases', 'targets/ci'] });
+    expect(forged.published).toHaveLength(1);
+    // One signature per key: releases and ci share ci's key, which signs once.
+    const put = forged.manifestPuts.filter((p) => p.repository === name);
+    expect(put.map((p) => p.reference)).toEqual([signatureTag(v1.digest)]);
+    const manifest = JSON.parse(put[0].bytes.toString()) as {
+      layers: { digest: string; annotations: Record<string, string> }[];
+    };
+    expect(manifest.layers).toHaveLength(1);
+    const payload = forged.blobs.get(manifest.layers[0].digest)!;
+    expect(JSON.parse(payload.toString())).toMatchObject({
+      critical: { image: { 'docker-manifest-digest': v1.digest } },
+    });
+    const sig = Buffer.from(manifest.layers[0].annotations[SIGNATURE_ANNOTATION], 'base64');
+    expect(verify('sha256', payload, createPublicKey(ci.key), sig)).toBe(true);
+    expect(log.lines).toContain(
+      `cosign-signed ${r.gun}@${v1.digest} with the releases key ${shortId(ci.id)}`,
+    );
+  });
+
   it('cosign with a DCT key that is not P-256 stops before anything is published', async () => {
     const rsa = newKey('rsa');
     const { r, name } = served({ ci: rsa });
@@ -329,24 +360,7 @@ describe('signImages', () => {
   it('asks the trust server for push access', async () => {
     const { r, name, ci } = served();
     forged.pushImage(name, 'v1');
-    const scopes: string[] = [];
-    forged.intercept = (req, res) => {
-      const url = new URL(req.path, forged.origin);
-      if (url.pathname === '/token') {
-        scopes.push(url.searchParams.get('scope') ?? '');
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ token: 'tok', expires_in: 300 }));
-        return true;
-      }
-      if (url.pathname.includes('/_trust/') && req.headers.authorization === undefined) {
-        res.writeHead(401, {
-          'www-authenticate': `Bearer realm="${forged.origin}/token",service="notary"`,
-        });
-        res.end();
-        return true;
-      }
-      return false;
-    };
+    const scopes = forged.requireTokens();
     await signImages(opts([`${r.gun}:v1`], ring(ci)).opts);
     expect([...new Set(scopes)]).toEqual([`repository:${r.gun}:pull,push`]);
   });

@@ -7999,22 +7999,20 @@ async function repo_loadIfExists(conn, opts) {
     return loadTrustedRepo(conn.notary, {
         gun: conn.gun,
         now: opts.now?.(),
-        pinnedRootKeyIds: opts.rootKeyIds !== undefined && opts.rootKeyIds.length > 0 ? opts.rootKeyIds : undefined,
+        // None or an empty list: trust on first use (root-chain.ts validateRoot).
+        pinnedRootKeyIds: opts.rootKeyIds,
         trusted,
     });
 }
 function publishContext(conn, keys, opts) {
-    const ctx = {
+    return {
         conn,
         keys,
         rootKeyIds: opts.rootKeyIds ?? [],
         log: opts.log,
+        trustStore: opts.trustStore,
+        now: opts.now,
     };
-    if (opts.trustStore !== undefined)
-        ctx.trustStore = opts.trustStore;
-    if (opts.now !== undefined)
-        ctx.now = opts.now;
-    return ctx;
 }
 /** A signer over a key the flow was handed (a new key); `keyId` is the ID metadata names. */
 function keySigner(keyId, key) {
@@ -8024,9 +8022,9 @@ function keySigner(keyId, key) {
 function baseRoleSigners(repo, keys, role) {
     const root = repo.root.signed;
     const r = root.roles[role];
+    // asRoot refuses a role naming a key root lacks.
     const signers = r.keyids.flatMap((id) => {
-        const key = root.keys[id];
-        const s = key === undefined ? undefined : keys.signerFor(id, key);
+        const s = keys.signerFor(id, root.keys[id]);
         return s === undefined ? [] : [s];
     });
     if (signers.length < r.threshold) {
@@ -8040,10 +8038,7 @@ function baseRoleSigners(repo, keys, role) {
 /** The canonical IDs of every key root lists (root certificates as their own public key). */
 function baseKeyIds(repo) {
     const root = repo.root.signed;
-    return Object.values(root.roles).flatMap((r) => r.keyids.flatMap((id) => {
-        const key = root.keys[id];
-        return key === undefined ? [] : [canonicalOf(id, key)];
-    }));
+    return Object.values(root.roles).flatMap((r) => r.keyids.map((id) => canonicalOf(id, root.keys[id])));
 }
 /** The key behind a root.json entry: for a certificate, its own public key (§2). */
 function canonicalOf(id, key) {
@@ -8077,7 +8072,8 @@ function canonicalOf(id, key) {
 /**
  * Creates the repository; with `signer`, also its delegations `targets/<name>` and
  * `targets/releases` in the same publish. Throws REPO_EXISTS when the server already has
- * trust data for it (nothing is changed), and whatever the key sources throw.
+ * trust data for it, or another client creates it first (nothing is changed), and whatever
+ * the key sources throw.
  */
 async function initRepository(opts) {
     if (opts.signer !== undefined)
@@ -8086,7 +8082,14 @@ async function initRepository(opts) {
         if ((await loadIfExists(conn, opts)) !== undefined) {
             throw new DctError('REPO_EXISTS', `${conn.server} already has trust data for ${conn.gun}; nothing was changed`);
         }
-        return (await createRepository(conn, opts, opts.newRepository, opts.signer)).init;
+        try {
+            return (await createRepository(conn, opts, opts.newRepository, opts.signer)).init;
+        }
+        catch (e) {
+            if (!isDctError(e) || e.code !== 'NOTARY_VERSION')
+                throw e;
+            throw new DctError('REPO_EXISTS', `another client created trust data for ${conn.gun} on ${conn.server} meanwhile; nothing of ours was stored`, { cause: e });
+        }
     });
 }
 function checkSigner(name, keys) {
@@ -8113,8 +8116,10 @@ async function createRepository(conn, opts, sources, signer) {
     if (targetsId === cert.canonicalId) {
         throw new errors/* DctError */.sY('KEY_REUSED', `${conn.gun}: the repository key must not be the root key (${shortId(targetsId)}); give a key of its own`);
     }
-    for (const k of signer?.keys ?? [])
-        checkNotAdminKey(conn.gun, k, [cert.canonicalId, targetsId]);
+    if (signer !== undefined) {
+        for (const k of signer.keys)
+            checkNotAdminKey(conn.gun, k, [cert.canonicalId, targetsId]);
+    }
     const ids = {
         root: cert.keyId,
         targets: targetsId,
@@ -8145,11 +8150,12 @@ async function createRepository(conn, opts, sources, signer) {
     if (repo === undefined || !repo.root.bytes.equals(rootFile.bytes)) {
         throw new errors/* DctError */.sY('PUBLISH_UNCONFIRMED', `${conn.gun}: after creating the repository the server shows ${repo === undefined ? 'no trust data' : 'another root'}; another client may have created it at the same time`);
     }
-    const top = repo.targets.get('targets')?.signed;
+    // Every loaded repository has its targets file.
+    const top = repo.targets.get('targets').signed;
     if (signer !== undefined) {
         const keyIds = signer.keys.map((k) => k.id);
         for (const role of [`targets/${signer.name}`, delegations_RELEASES]) {
-            if (top === undefined || !hasDelegationKeys(top, role, keyIds)) {
+            if (!hasDelegationKeys(top, role, keyIds)) {
                 throw new errors/* DctError */.sY('PUBLISH_UNCONFIRMED', `${conn.gun}: the server does not show ${role} after creating the repository`);
             }
         }
@@ -8286,7 +8292,8 @@ async function addSigner(opts) {
         opts.log.info(changed
             ? `${conn.gun}: added signer ${opts.name} (keys ${keyIds.map(shortId).join(', ')})`
             : `${conn.gun}: signer ${opts.name} already had these keys; nothing to publish`);
-        const idsOf = (name) => after?.roles.find((d) => d.name === name)?.keyids ?? [];
+        // plan() set `after`, holding both roles (edited, or already as wanted).
+        const idsOf = (name) => after.roles.find((d) => d.name === name).keyids;
         return {
             gun: conn.gun,
             server: conn.server,
@@ -8317,7 +8324,8 @@ async function removeSigner(opts) {
         if (entry === undefined) {
             const names = top.delegations.roles
                 .map((d) => d.name)
-                .filter((n) => n !== delegations_RELEASES && /^targets\/[^/]+$/.test(n))
+                // The loader refuses an entry that is not a direct child: each is targets/<one name>.
+                .filter((n) => n !== delegations_RELEASES)
                 .map((n) => n.slice('targets/'.length));
             throw new errors/* DctError */.sY('SIGNER_NOT_FOUND', `${conn.gun} has no signer ${opts.name} (signers: ${names.join(', ') || 'none'})`);
         }
@@ -8391,7 +8399,7 @@ function lastSignerProblem(repo, name, removed) {
     if (remaining.length < releases.threshold) {
         return `signer ${name} is the last signer of ${delegations_RELEASES} in ${repo.gun}: without it no key can sign releases${tags > 0 ? `, and the ${tagText} released there stop verifying` : ''}`;
     }
-    if (file !== undefined && tags > 0) {
+    if (tags > 0) {
         const signedBy = new Set(file.signatures.map((s) => s.keyid).filter((id) => remaining.includes(id)));
         if (signedBy.size < releases.threshold) {
             return `signer ${name} signed the current ${delegations_RELEASES} of ${repo.gun}: without it the ${tagText} released there stop verifying until another signer signs again`;
@@ -8418,13 +8426,14 @@ async function rotateKey(opts) {
     if (!ROLES.includes(role)) {
         throw new errors/* DctError */.sY('ROLE_INVALID', `cannot rotate the key of ${JSON.stringify(role)}; the roles are ${ROLES.join(', ')}`);
     }
-    const serverManaged = role === 'timestamp' || (role === 'snapshot' && opts.serverManaged === true);
     if (role === 'timestamp' && opts.serverManaged === false) {
         throw new errors/* DctError */.sY('ROTATE_INVALID', 'the timestamp key is always the server’s; rotate it with the server');
     }
     if ((role === 'root' || role === 'targets') && opts.serverManaged === true) {
         throw new errors/* DctError */.sY('ROTATE_INVALID', `the ${role} key cannot be held by the server; only snapshot and timestamp can`);
     }
+    // Narrows `role` for rotateKey below (root and targets with `serverManaged` were refused).
+    const serverManaged = role === 'timestamp' || (role === 'snapshot' && opts.serverManaged === true);
     if (!serverManaged && opts.newKey === undefined) {
         throw new errors/* DctError */.sY('ROTATE_INVALID', `rotating the ${role} key needs the new key`);
     }
@@ -8443,6 +8452,9 @@ async function rotateKey(opts) {
         if (serverManaged) {
             const tufKey = await conn.notary.rotateKey(role);
             next = { id: keyIdOf(tufKey), tufKey };
+            if (oldKeyIds.includes(next.id)) {
+                throw new errors/* DctError */.sY('NOTARY_BAD_KEY', `${conn.gun}: the trust server answered the rotation of the ${role} key with a key the role already has (${shortId(next.id)}); nothing was rotated`);
+            }
         }
         else {
             const key = await opts.newKey();
@@ -8462,7 +8474,9 @@ async function rotateKey(opts) {
                 throw new errors/* DctError */.sY('KEY_REUSED', `${conn.gun}: key ${shortId(reused)} already serves another role of the repository; the new ${role} key must be a key of its own`);
             }
         }
-        let rootVersion = repo.root.signed.version + 1;
+        // Set by the first plan's edit: the new key is no key of root yet (refused above if it
+        // were). A retry after a lost answer may find the change already there and edit nothing.
+        let rootVersion = 0;
         const plan = (r) => {
             const current = r.root.signed.roles[role];
             if (current.keyids.length === 1 && current.keyids[0] === next.id)
@@ -8540,10 +8554,9 @@ function replaceRoleKey(root, role, next) {
  * §5.1); whoever trusted its old root must then forget it too, which the result spells out.
  */
 
-
 async function deleteRemoteTrust(opts) {
     return repo_withRepository(opts, async (conn) => {
-        const had = (await conn.notary.fetch('root', { maxLength: ROOT_MAX_BYTES })) !== undefined;
+        const had = (await conn.notary.fetch('root')) !== undefined;
         await conn.notary.deleteTrustData();
         const gun = conn.gun;
         opts.log.info(had
@@ -8887,24 +8900,20 @@ const inspect_RELEASES = 'targets/releases';
 function walkOrder(repo, tag) {
     const out = [];
     const queue = ['targets'];
-    const seen = new Set();
     while (queue.length > 0) {
         const role = queue.shift();
         const file = repo.targets.get(role);
-        if (file === undefined || seen.has(role))
+        if (file === undefined)
             continue;
-        seen.add(role);
-        if (role !== 'targets' && tag !== undefined) {
-            const info = repo.delegation(role);
-            if (info === undefined || !models_pathsMatch(info.role, tag))
-                continue;
+        // The loader keeps a delegation entry for every role a loaded file lists (the first entry
+        // of a name; each a direct child of that file's role), so a loaded role has one; and it
+        // refuses a loaded role listed twice, so none is reached twice.
+        if (role !== 'targets' && tag !== undefined && !models_pathsMatch(repo.delegation(role).role, tag)) {
+            continue;
         }
         out.push(role);
-        for (const child of file.signed.delegations.roles) {
-            // Only children the loader trusted (paths within the parent's, listed once).
-            if (repo.delegation(child.name)?.parent === role)
-                queue.push(child.name);
-        }
+        for (const child of file.signed.delegations.roles)
+            queue.push(child.name);
     }
     return out;
 }
@@ -8919,14 +8928,11 @@ const isReleased = (role) => role === 'targets' || role === inspect_RELEASES;
  * in natural order. Without `tag`, every target of every role is considered (as docker does).
  */
 function releasedSignatures(repo, tag) {
-    const found = [];
-    for (const role of walkOrder(repo, tag)) {
+    const found = walkOrder(repo, tag).flatMap((role) => {
         const targets = repo.targets.get(role).signed.targets;
         const names = tag === undefined ? Object.keys(targets) : has(targets, tag) ? [tag] : [];
-        for (const name of names) {
-            found.push({ role, name, digest: targetSha256(targets[name]) ?? '' });
-        }
-    }
+        return names.map((name) => ({ role, name, digest: targetSha256(targets[name]) ?? '' }));
+    });
     const rows = new Map();
     const key = (name, digest) => JSON.stringify([name, digest]);
     for (const f of found) {
@@ -8939,15 +8945,14 @@ function releasedSignatures(repo, tag) {
         if (row !== undefined && !isReleased(f.role))
             row.Signers.push(signerOf(f.role));
     }
+    // Rows are unique by tag and digest, and natural order ties only equal tags.
     return [...rows.values()].sort((a, b) => naturalLess(a.SignedTag, b.SignedTag)
         ? -1
         : naturalLess(b.SignedTag, a.SignedTag)
             ? 1
             : a.Digest < b.Digest
                 ? -1
-                : a.Digest > b.Digest
-                    ? 1
-                    : 0);
+                : 1);
 }
 function has(targets, name) {
     return Object.prototype.hasOwnProperty.call(targets, name);
@@ -8986,7 +8991,8 @@ function trustInfo(repo, tag) {
     const root = repo.root.signed;
     const withExpiry = (info, expires) => expires === undefined ? info : { ...info, Expires: expires };
     const signers = [...signerKeys(repo)].map(([name, { keys, role }]) => withExpiry({ Name: name, Keys: keys.map((ID) => ({ ID })) }, repo.targets.get(role)?.signed.expires));
-    signers.sort((a, b) => (a.Name > b.Name ? -1 : a.Name < b.Name ? 1 : 0));
+    // Names are unique (a map's keys).
+    signers.sort((a, b) => (a.Name < b.Name ? 1 : -1));
     const administrativeKeys = [
         withExpiry({ Name: 'Root', Keys: root.roles['root'].keyids.map((ID) => ({ ID })) }, root.expires),
         withExpiry({ Name: 'Repository', Keys: root.roles['targets'].keyids.map((ID) => ({ ID })) }, 
@@ -10251,7 +10257,7 @@ function signPlanner(refs, targets, opts) {
         }
         return undefined;
     };
-    return { plan, confirm, rolesOf: (ref) => rolesByTag.get(ref) ?? [] };
+    return { plan, confirm, rolesOf: (ref) => rolesByTag.get(ref) };
 }
 /**
  * Everything that can fail before publishing: the tags in the registry, the trust data, and

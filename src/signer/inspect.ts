@@ -54,21 +54,18 @@ export interface TrustInfo {
 export function walkOrder(repo: TrustedRepo, tag?: string): string[] {
   const out: string[] = [];
   const queue = ['targets'];
-  const seen = new Set<string>();
   while (queue.length > 0) {
     const role = queue.shift()!;
     const file = repo.targets.get(role);
-    if (file === undefined || seen.has(role)) continue;
-    seen.add(role);
-    if (role !== 'targets' && tag !== undefined) {
-      const info = repo.delegation(role);
-      if (info === undefined || !pathsMatch(info.role, tag)) continue;
+    if (file === undefined) continue;
+    // The loader keeps a delegation entry for every role a loaded file lists (the first entry
+    // of a name; each a direct child of that file's role), so a loaded role has one; and it
+    // refuses a loaded role listed twice, so none is reached twice.
+    if (role !== 'targets' && tag !== undefined && !pathsMatch(repo.delegation(role)!.role, tag)) {
+      continue;
     }
     out.push(role);
-    for (const child of file.signed.delegations.roles) {
-      // Only children the loader trusted (paths within the parent's, listed once).
-      if (repo.delegation(child.name)?.parent === role) queue.push(child.name);
-    }
+    for (const child of file.signed.delegations.roles) queue.push(child.name);
   }
   return out;
 }
@@ -86,14 +83,11 @@ const isReleased = (role: string): boolean => role === 'targets' || role === REL
  * in natural order. Without `tag`, every target of every role is considered (as docker does).
  */
 export function releasedSignatures(repo: TrustedRepo, tag?: string): SignedTagRow[] {
-  const found: { role: string; name: string; digest: string }[] = [];
-  for (const role of walkOrder(repo, tag)) {
+  const found = walkOrder(repo, tag).flatMap((role) => {
     const targets = repo.targets.get(role)!.signed.targets;
     const names = tag === undefined ? Object.keys(targets) : has(targets, tag) ? [tag] : [];
-    for (const name of names) {
-      found.push({ role, name, digest: targetSha256(targets[name]) ?? '' });
-    }
-  }
+    return names.map((name) => ({ role, name, digest: targetSha256(targets[name]) ?? '' }));
+  });
   const rows = new Map<string, SignedTagRow>();
   const key = (name: string, digest: string): string => JSON.stringify([name, digest]);
   for (const f of found) {
@@ -105,6 +99,7 @@ export function releasedSignatures(repo: TrustedRepo, tag?: string): SignedTagRo
     const row = rows.get(key(f.name, f.digest));
     if (row !== undefined && !isReleased(f.role)) row.Signers.push(signerOf(f.role));
   }
+  // Rows are unique by tag and digest, and natural order ties only equal tags.
   return [...rows.values()].sort((a, b) =>
     naturalLess(a.SignedTag, b.SignedTag)
       ? -1
@@ -112,9 +107,7 @@ export function releasedSignatures(repo: TrustedRepo, tag?: string): SignedTagRo
         ? 1
         : a.Digest < b.Digest
           ? -1
-          : a.Digest > b.Digest
-            ? 1
-            : 0,
+          : 1,
   );
 }
 
@@ -161,7 +154,8 @@ export function trustInfo(repo: TrustedRepo, tag?: string): TrustInfo {
       repo.targets.get(role)?.signed.expires,
     ),
   );
-  signers.sort((a, b) => (a.Name > b.Name ? -1 : a.Name < b.Name ? 1 : 0));
+  // Names are unique (a map's keys).
+  signers.sort((a, b) => (a.Name < b.Name ? 1 : -1));
 
   const administrativeKeys = [
     withExpiry(

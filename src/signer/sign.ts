@@ -102,7 +102,7 @@ async function resolveTarget(
 interface SignPlanner {
   plan: (repo: TrustedRepo) => RoleEdit[];
   confirm: (repo: TrustedRepo) => string | undefined;
-  /** The roles each tag went into, as of the last plan. */
+  /** The roles each tag went into, as of the last plan (which refuses a tag that has none). */
   rolesOf: (ref: ImageRef) => string[];
 }
 
@@ -178,7 +178,7 @@ function signPlanner(
     }
     return undefined;
   };
-  return { plan, confirm, rolesOf: (ref) => rolesByTag.get(ref) ?? [] };
+  return { plan, confirm, rolesOf: (ref) => rolesByTag.get(ref)! };
 }
 
 interface PreparedSign {

@@ -3,13 +3,12 @@
  * forgets every piece of trust data of the repository (`DELETE …/_trust/tuf/`, notary-spec.md
  * §5.1); whoever trusted its old root must then forget it too, which the result spells out.
  */
-import { ROOT_MAX_BYTES } from '../../tuf/checks.js';
 import { withRepository } from './repo.js';
 import type { DeleteRemoteOptions, DeleteRemoteResult } from './types.js';
 
 export async function deleteRemoteTrust(opts: DeleteRemoteOptions): Promise<DeleteRemoteResult> {
   return withRepository(opts, async (conn) => {
-    const had = (await conn.notary.fetch('root', { maxLength: ROOT_MAX_BYTES })) !== undefined;
+    const had = (await conn.notary.fetch('root')) !== undefined;
     await conn.notary.deleteTrustData();
     const gun = conn.gun;
     opts.log.info(

@@ -76,7 +76,8 @@ export function removeSignerFromImages(opts: SignerAdminOptions): Promise<Signer
  * by ID) and the repository key for this GUN (`role: targets`, `gun:` this repository or none).
  */
 export function fromKeyRing(keys: KeyRing, gun: string): NewRepository {
-  const byId = (a: HeldKey, b: HeldKey) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  // The IDs of a ring's keys are unique.
+  const byId = (a: HeldKey, b: HeldKey) => (a.id < b.id ? -1 : 1);
   return {
     rootKey: () => {
       const root = keys
@@ -97,10 +98,11 @@ export function fromKeyRing(keys: KeyRing, gun: string): NewRepository {
         .filter((k) => k.role === 'targets' && (k.gun === undefined || k.gun === gun))
         .sort((a, b) => Number(a.gun !== gun) - Number(b.gun !== gun) || byId(a, b));
       if (fit[0] === undefined) {
+        // None fits, so each of these names another GUN.
         const others = keys.held().filter((k) => k.role === 'targets');
         throw new DctError(
           'REPOSITORY_KEY_MISSING',
-          `${gun} has no trust data yet; to create it, \`keys\` must hold a repository key for it (a key file with \`role: targets\` and \`gun: ${gun}\`, or no gun)${others.length > 0 ? `; the targets keys given are for ${others.map((k) => `${k.gun ?? '?'} (${shortId(k.id)})`).join(', ')}` : ''}`,
+          `${gun} has no trust data yet; to create it, \`keys\` must hold a repository key for it (a key file with \`role: targets\` and \`gun: ${gun}\`, or no gun)${others.length > 0 ? `; the targets keys given are for ${others.map((k) => `${k.gun!} (${shortId(k.id)})`).join(', ')}` : ''}`,
         );
       }
       return fit[0].key;

@@ -23,7 +23,8 @@ import type { AdminOptions, InitOptions, InitResult, NewRepository, SignerKey } 
 /**
  * Creates the repository; with `signer`, also its delegations `targets/<name>` and
  * `targets/releases` in the same publish. Throws REPO_EXISTS when the server already has
- * trust data for it (nothing is changed), and whatever the key sources throw.
+ * trust data for it, or another client creates it first (nothing is changed), and whatever
+ * the key sources throw.
  */
 export async function initRepository(opts: InitOptions): Promise<InitResult> {
   if (opts.signer !== undefined) checkSigner(opts.signer.name, opts.signer.keys);
@@ -34,7 +35,16 @@ export async function initRepository(opts: InitOptions): Promise<InitResult> {
         `${conn.server} already has trust data for ${conn.gun}; nothing was changed`,
       );
     }
-    return (await createRepository(conn, opts, opts.newRepository, opts.signer)).init;
+    try {
+      return (await createRepository(conn, opts, opts.newRepository, opts.signer)).init;
+    } catch (e) {
+      if (!isDctError(e) || e.code !== 'NOTARY_VERSION') throw e;
+      throw new DctError(
+        'REPO_EXISTS',
+        `another client created trust data for ${conn.gun} on ${conn.server} meanwhile; nothing of ours was stored`,
+        { cause: e },
+      );
+    }
   });
 }
 
@@ -72,7 +82,9 @@ export async function createRepository(
       `${conn.gun}: the repository key must not be the root key (${shortId(targetsId)}); give a key of its own`,
     );
   }
-  for (const k of signer?.keys ?? []) checkNotAdminKey(conn.gun, k, [cert.canonicalId, targetsId]);
+  if (signer !== undefined) {
+    for (const k of signer.keys) checkNotAdminKey(conn.gun, k, [cert.canonicalId, targetsId]);
+  }
 
   const ids = {
     root: cert.keyId,
@@ -117,11 +129,12 @@ export async function createRepository(
       `${conn.gun}: after creating the repository the server shows ${repo === undefined ? 'no trust data' : 'another root'}; another client may have created it at the same time`,
     );
   }
-  const top = repo.targets.get('targets')?.signed;
+  // Every loaded repository has its targets file.
+  const top = repo.targets.get('targets')!.signed;
   if (signer !== undefined) {
     const keyIds = signer.keys.map((k) => k.id);
     for (const role of [`targets/${signer.name}`, RELEASES]) {
-      if (top === undefined || !hasDelegationKeys(top, role, keyIds)) {
+      if (!hasDelegationKeys(top, role, keyIds)) {
         throw new DctError(
           'PUBLISH_UNCONFIRMED',
           `${conn.gun}: the server does not show ${role} after creating the repository`,

@@ -40,8 +40,8 @@ export async function loadIfExists(
   return loadTrustedRepo(conn.notary, {
     gun: conn.gun,
     now: opts.now?.(),
-    pinnedRootKeyIds:
-      opts.rootKeyIds !== undefined && opts.rootKeyIds.length > 0 ? opts.rootKeyIds : undefined,
+    // None or an empty list: trust on first use (root-chain.ts validateRoot).
+    pinnedRootKeyIds: opts.rootKeyIds,
     trusted,
   });
 }
@@ -51,15 +51,14 @@ export function publishContext(
   keys: KeyRing,
   opts: AdminOptions,
 ): PublishContext {
-  const ctx: PublishContext = {
+  return {
     conn,
     keys,
     rootKeyIds: opts.rootKeyIds ?? [],
     log: opts.log,
+    trustStore: opts.trustStore,
+    now: opts.now,
   };
-  if (opts.trustStore !== undefined) ctx.trustStore = opts.trustStore;
-  if (opts.now !== undefined) ctx.now = opts.now;
-  return ctx;
 }
 
 /** A signer over a key the flow was handed (a new key); `keyId` is the ID metadata names. */
@@ -75,9 +74,9 @@ export function baseRoleSigners(
 ): TufSigner[] {
   const root = repo.root.signed;
   const r = root.roles[role];
+  // asRoot refuses a role naming a key root lacks.
   const signers = r.keyids.flatMap((id) => {
-    const key = root.keys[id];
-    const s = key === undefined ? undefined : keys.signerFor(id, key);
+    const s = keys.signerFor(id, root.keys[id]);
     return s === undefined ? [] : [s];
   });
   if (signers.length < r.threshold) {
@@ -96,10 +95,7 @@ export function baseRoleSigners(
 export function baseKeyIds(repo: TrustedRepo): string[] {
   const root = repo.root.signed;
   return Object.values(root.roles).flatMap((r) =>
-    r.keyids.flatMap((id) => {
-      const key = root.keys[id];
-      return key === undefined ? [] : [canonicalOf(id, key)];
-    }),
+    r.keyids.map((id) => canonicalOf(id, root.keys[id])),
   );
 }
 

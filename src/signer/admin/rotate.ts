@@ -36,8 +36,6 @@ export async function rotateKey(opts: RotateKeyOptions): Promise<RotateKeyResult
       `cannot rotate the key of ${JSON.stringify(role)}; the roles are ${ROLES.join(', ')}`,
     );
   }
-  const serverManaged =
-    role === 'timestamp' || (role === 'snapshot' && opts.serverManaged === true);
   if (role === 'timestamp' && opts.serverManaged === false) {
     throw new DctError(
       'ROTATE_INVALID',
@@ -50,6 +48,9 @@ export async function rotateKey(opts: RotateKeyOptions): Promise<RotateKeyResult
       `the ${role} key cannot be held by the server; only snapshot and timestamp can`,
     );
   }
+  // Narrows `role` for rotateKey below (root and targets with `serverManaged` were refused).
+  const serverManaged =
+    role === 'timestamp' || (role === 'snapshot' && opts.serverManaged === true);
   if (!serverManaged && opts.newKey === undefined) {
     throw new DctError('ROTATE_INVALID', `rotating the ${role} key needs the new key`);
   }
@@ -72,6 +73,12 @@ export async function rotateKey(opts: RotateKeyOptions): Promise<RotateKeyResult
     if (serverManaged) {
       const tufKey = await conn.notary.rotateKey(role);
       next = { id: keyIdOf(tufKey), tufKey };
+      if (oldKeyIds.includes(next.id)) {
+        throw new DctError(
+          'NOTARY_BAD_KEY',
+          `${conn.gun}: the trust server answered the rotation of the ${role} key with a key the role already has (${shortId(next.id)}); nothing was rotated`,
+        );
+      }
     } else {
       const key = await opts.newKey!();
       if (key.type !== 'private') throw new TypeError('the new key must be a private key');
@@ -92,7 +99,9 @@ export async function rotateKey(opts: RotateKeyOptions): Promise<RotateKeyResult
       }
     }
 
-    let rootVersion = repo.root.signed.version + 1;
+    // Set by the first plan's edit: the new key is no key of root yet (refused above if it
+    // were). A retry after a lost answer may find the change already there and edit nothing.
+    let rootVersion = 0;
     const plan = (r: TrustedRepo): Change => {
       const current = r.root.signed.roles[role];
       if (current.keyids.length === 1 && current.keyids[0] === next.id) return { roles: [] };

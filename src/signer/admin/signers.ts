@@ -109,7 +109,8 @@ export async function addSigner(opts: AddSignerOptions): Promise<AddSignerResult
         ? `${conn.gun}: added signer ${opts.name} (keys ${keyIds.map(shortId).join(', ')})`
         : `${conn.gun}: signer ${opts.name} already had these keys; nothing to publish`,
     );
-    const idsOf = (name: string) => after?.roles.find((d) => d.name === name)?.keyids ?? [];
+    // plan() set `after`, holding both roles (edited, or already as wanted).
+    const idsOf = (name: string) => after!.roles.find((d) => d.name === name)!.keyids;
     return {
       gun: conn.gun,
       server: conn.server,
@@ -143,7 +144,8 @@ export async function removeSigner(opts: RemoveSignerOptions): Promise<RemoveSig
     if (entry === undefined) {
       const names = top.delegations.roles
         .map((d) => d.name)
-        .filter((n) => n !== RELEASES && /^targets\/[^/]+$/.test(n))
+        // The loader refuses an entry that is not a direct child: each is targets/<one name>.
+        .filter((n) => n !== RELEASES)
         .map((n) => n.slice('targets/'.length));
       throw new DctError(
         'SIGNER_NOT_FOUND',
@@ -225,9 +227,9 @@ function lastSignerProblem(repo: TrustedRepo, name: string, removed: string[]): 
   if (remaining.length < releases.threshold) {
     return `signer ${name} is the last signer of ${RELEASES} in ${repo.gun}: without it no key can sign releases${tags > 0 ? `, and the ${tagText} released there stop verifying` : ''}`;
   }
-  if (file !== undefined && tags > 0) {
+  if (tags > 0) {
     const signedBy = new Set(
-      file.signatures.map((s) => s.keyid).filter((id) => remaining.includes(id)),
+      file!.signatures.map((s) => s.keyid).filter((id) => remaining.includes(id)),
     );
     if (signedBy.size < releases.threshold) {
       return `signer ${name} signed the current ${RELEASES} of ${repo.gun}: without it the ${tagText} released there stop verifying until another signer signs again`;

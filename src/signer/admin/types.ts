@@ -146,7 +146,7 @@ export interface RotateKeyOptions extends AdminOptions {
   keys: KeyRing;
   /**
    * `snapshot`: let the server hold the new key (`POST snapshot.key`). `timestamp` is always
-   * the server's. Ignored for `root` and `targets`.
+   * the server's (`false` is refused); `root` and `targets` never are (`true` is refused).
    */
   serverManaged?: boolean;
   /** The new key, for `root`, `targets` and a local `snapshot`. */
