@@ -8917,9 +8917,12 @@ function walkOrder(repo, tag) {
     }
     return out;
 }
-/** `targets/ci` -> `ci`; `targets/releases/x` -> `releases/x` (docker's notaryRoleToSigner). */
+/**
+ * `targets/ci` -> `ci`; `targets/releases/x` -> `releases/x` (docker's notaryRoleToSigner), for
+ * the delegations it is given (never `targets` itself).
+ */
 function signerOf(role) {
-    return role.startsWith('targets/') ? role.slice('targets/'.length) : role;
+    return role.slice('targets/'.length);
 }
 const isReleased = (role) => role === 'targets' || role === inspect_RELEASES;
 /**

@@ -70,9 +70,12 @@ export function walkOrder(repo: TrustedRepo, tag?: string): string[] {
   return out;
 }
 
-/** `targets/ci` -> `ci`; `targets/releases/x` -> `releases/x` (docker's notaryRoleToSigner). */
+/**
+ * `targets/ci` -> `ci`; `targets/releases/x` -> `releases/x` (docker's notaryRoleToSigner), for
+ * the delegations it is given (never `targets` itself).
+ */
 function signerOf(role: string): string {
-  return role.startsWith('targets/') ? role.slice('targets/'.length) : role;
+  return role.slice('targets/'.length);
 }
 
 const isReleased = (role: string): boolean => role === 'targets' || role === RELEASES;
