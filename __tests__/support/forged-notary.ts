@@ -31,6 +31,7 @@ import { signEnvelope } from '../../src/tuf/envelope.js';
 import {
   asRoot,
   asSnapshot,
+  asTimestamp,
   metaFileFor,
   updatedSnapshot,
   type SnapshotMeta,
@@ -64,10 +65,7 @@ export class ManagedRepo {
   key(role: 'timestamp' | 'snapshot', root?: Buffer): TestKey {
     const held = this.keys[role];
     if (held.length === 0) held.push(newKey('ecdsa'));
-    const named =
-      root === undefined
-        ? []
-        : asRoot((JSON.parse(root.toString()) as { signed: unknown }).signed).roles[role].keyids;
+    const named = root === undefined ? [] : asRoot(signedOf(root)).roles[role].keyids;
     return held.find((k) => named.includes(k.id)) ?? held[held.length - 1];
   }
 }
@@ -321,8 +319,7 @@ export class ForgedNotary {
     for (const [role, bytes] of p.files) {
       repo.files.set(role, bytes);
       if (role === 'root') {
-        const version = (JSON.parse(bytes.toString()) as { signed: { version: number } }).signed
-          .version;
+        const version = asRoot(signedOf(bytes)).version;
         repo.roots.set(version, bytes);
       }
     }
@@ -333,7 +330,7 @@ export class ForgedNotary {
       const prev: SnapshotMeta =
         old === undefined
           ? { _type: 'Snapshot', expires: '', meta: {}, version: 0 }
-          : asSnapshot((JSON.parse(old.toString()) as { signed: unknown }).signed);
+          : asSnapshot(signedOf(old));
       const listed = new Map(
         [...repo.files].filter(([role]) => role !== 'timestamp' && role !== 'snapshot'),
       );
@@ -341,10 +338,7 @@ export class ForgedNotary {
       repo.files.set('snapshot', signEnvelope(snap, [m.key('snapshot', root).signer]).bytes);
     }
     const oldTs = repo.files.get('timestamp');
-    const version =
-      oldTs === undefined
-        ? 1
-        : (JSON.parse(oldTs.toString()) as { signed: { version: number } }).signed.version + 1;
+    const version = oldTs === undefined ? 1 : asTimestamp(signedOf(oldTs)).version + 1;
     const ts = {
       _type: 'Timestamp' as const,
       expires: goTime(addDays(now, 14)),
@@ -388,6 +382,11 @@ export class ForgedNotary {
     const plain = /^(.+)\.json$/.exec(name);
     return plain === null ? undefined : repo.files.get(plain[1]);
   }
+}
+
+/** The `signed` part of a metadata file, as stored (not checked: tests judge what was sent). */
+function signedOf(bytes: Buffer): unknown {
+  return (JSON.parse(bytes.toString()) as { signed: unknown }).signed;
 }
 
 function notFound(res: ServerResponse, code: string): void {
