@@ -11,6 +11,7 @@ import {
   type FakeServer,
   type TestPki,
   httpFailure,
+  onTestClock,
 } from './fake-server.js';
 
 let pki: TestPki;
@@ -256,28 +257,47 @@ describe.each([
       server.handle(() => {
         // never answers
       });
-      const err = await rejection(
-        client({ timeoutMs: 300, retries: 1 }).request({
-          method: 'GET',
-          url: `${server.origin}/s`,
-        }),
-      );
+      const attempts: string[] = [];
+      const err = await onTestClock(async (expire) => {
+        const failed = rejection(
+          client({ timeoutMs: 300, retries: 1, requestLog: (l) => attempts.push(l) }).request({
+            method: 'GET',
+            url: `${server.origin}/s`,
+          }),
+        );
+        // Just short of the deadline nothing gives up; at it, the attempt does.
+        await expire(() => server.requests.length === 1, 299);
+        await expire(() => true, 0);
+        expect(attempts).toEqual([]);
+        await expire(() => true, 1);
+        await expire(() => server.requests.length === 2, 300);
+        return failed;
+      });
+      expect(attempts).toEqual([
+        `GET ${server.origin}/s -> HTTP_TIMEOUT`,
+        `GET ${server.origin}/s -> HTTP_TIMEOUT`,
+      ]);
       expect(err.code).toBe('HTTP_TIMEOUT');
       expect(err.message).toContain(`127.0.0.1:${server.port}`);
       expect(server.requests).toHaveLength(2);
     });
 
     it('times out a body that stops halfway', async () => {
+      let written = false;
       server.handle((_req, res) => {
         res.writeHead(200, { 'content-length': '1000' });
-        res.write('partial');
+        res.write('partial', () => (written = true));
       });
-      const err = await rejection(
-        client({ timeoutMs: 300, retries: 0 }).request({
-          method: 'GET',
-          url: `${server.origin}/s`,
-        }),
-      );
+      const err = await onTestClock(async (expire) => {
+        const failed = rejection(
+          client({ timeoutMs: 300, retries: 0 }).request({
+            method: 'GET',
+            url: `${server.origin}/s`,
+          }),
+        );
+        await expire(() => written, 300);
+        return failed;
+      });
       expect(err.code).toBe('HTTP_TIMEOUT');
     });
 

@@ -1,6 +1,6 @@
 // A scriptable local HTTPS server with a throwaway CA, for the faults the real servers cannot
 // be made to show (resets, stalls, truncated bodies, odd statuses), and a CONNECT proxy.
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { HttpError } from '../../src/http/client.js';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -18,6 +18,35 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
+/** Taken before any test fakes the timers: real waits for the network to make progress. */
+const realSetTimeout = globalThis.setTimeout;
+
+/**
+ * Runs a deadline test on a clock it moves itself, not on wall time: `setTimeout` and
+ * `clearTimeout` are faked (the HTTP client's deadlines and the HTTP/2 SETTINGS wait use them;
+ * sockets keep Node's own timers, Date is real). `expire(ready, ms)` waits, in real time,
+ * until `ready()` holds (the server saw the request, wrote the part of the body), then moves
+ * the clock `ms` on, firing every deadline due by then. The timers are real again after.
+ */
+export async function onTestClock<T>(
+  fn: (expire: (ready: () => boolean, ms: number) => Promise<void>) => Promise<T>,
+): Promise<T> {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  try {
+    return await fn(async (ready, ms) => {
+      const giveUp = Date.now() + 20_000;
+      while (!ready()) {
+        if (Date.now() > giveUp) throw new Error('the awaited step never happened');
+        await new Promise((r) => realSetTimeout(r, 2));
+      }
+      // What the client does with what it just read (headers, a first chunk) happens first.
+      await new Promise((r) => realSetTimeout(r, 20));
+      vi.advanceTimersByTime(ms);
+    });
+  } finally {
+    vi.useRealTimers();
+  }
+}
 
 export interface TestPki {
   caPem: string;

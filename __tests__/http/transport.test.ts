@@ -12,6 +12,7 @@ import { NodeTransport } from '../../src/http/transport.js';
 import {
   httpFailure,
   makePki,
+  onTestClock,
   startFakeServer,
   type FakeServer,
   type TestPki,
@@ -244,18 +245,24 @@ describe('HTTP/2 sessions that fail', () => {
       // /once stalls the first time only, /always every time.
       if (req.path === '/once' && n++ > 0) res.writeHead(200).end('late but whole');
     });
-    const res = await client({ timeoutMs: 300, retries: 1 }).request({
-      method: 'GET',
-      url: `${h2server.origin}/once`,
+    const { res, err } = await onTestClock(async (expire) => {
+      const answered = client({ timeoutMs: 300, retries: 1 }).request({
+        method: 'GET',
+        url: `${h2server.origin}/once`,
+      });
+      await expire(() => h2server.requests.length === 1, 300);
+      const res = await answered;
+      expect(h2server.connections).toBe(2);
+      const failed = httpFailure(
+        client({ timeoutMs: 300, retries: 0 }).request({
+          method: 'GET',
+          url: `${h2server.origin}/s`,
+        }),
+      );
+      await expire(() => h2server.requests.length === 3, 300);
+      return { res, err: await failed };
     });
     expect(res.body.toString()).toBe('late but whole');
-    expect(h2server.connections).toBe(2);
-    const err = await httpFailure(
-      client({ timeoutMs: 300, retries: 0 }).request({
-        method: 'GET',
-        url: `${h2server.origin}/s`,
-      }),
-    );
     expect(err.code).toBe('HTTP_TIMEOUT');
     expect(err.requestSent).toBe(true);
   });
@@ -275,14 +282,19 @@ describe('servers that say h2 and then nothing', () => {
     const port = (mute.address() as AddressInfo).port;
     try {
       const c = client({ timeoutMs: 300, retries: 1 });
-      const err = await httpFailure(
-        c.request({ method: 'POST', url: `https://127.0.0.1:${port}/p`, body: Buffer.from('x') }),
-      );
+      const { err, get } = await onTestClock(async (expire) => {
+        const posted = httpFailure(
+          c.request({ method: 'POST', url: `https://127.0.0.1:${port}/p`, body: Buffer.from('x') }),
+        );
+        await expire(() => sockets.size === 1, 300);
+        const err = await posted;
+        const got = httpFailure(c.request({ method: 'GET', url: `https://127.0.0.1:${port}/` }));
+        await expire(() => sockets.size === 2, 300);
+        await expire(() => sockets.size === 3, 300);
+        return { err, get: await got };
+      });
       expect(err.code).toBe('HTTP_TIMEOUT');
       expect(err.requestSent).toBe(false);
-      const get = await httpFailure(
-        c.request({ method: 'GET', url: `https://127.0.0.1:${port}/` }),
-      );
       expect(get.code).toBe('HTTP_TIMEOUT');
       expect(sleeps).toHaveLength(1);
       await c.close();

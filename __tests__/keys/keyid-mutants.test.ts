@@ -195,3 +195,49 @@ describe('rules tables', () => {
     expect(MIN_RSA_BITS).toBe(2048);
   });
 });
+
+describe('publicKeyOf reads each key once', () => {
+  const ecdsa = (): TufKey =>
+    tufKeyFromKeyObject(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey);
+
+  it('gives the same KeyObject for the same type and text, another for another type', () => {
+    const key = ecdsa();
+    const first = publicKeyOf(key);
+    // An equal key object read from other metadata is the same key.
+    expect(
+      publicKeyOf({ keytype: 'ecdsa', keyval: { private: null, public: key.keyval.public } }),
+    ).toBe(first);
+    // The key type is part of what was read: the same bytes named rsa are read on their own.
+    const asRsa = publicKeyOf({ ...key, keytype: 'rsa' });
+    expect(asRsa).not.toBe(first);
+    expect(same(asRsa, first)).toBe(true);
+  });
+
+  it('a key that cannot be read throws every time, and is never kept', () => {
+    const bad: TufKey = { keytype: 'ed25519', keyval: { private: null, public: 'QUJD' } };
+    expect(() => publicKeyOf(bad)).toThrow('ed25519 key is not 32 bytes');
+    expect(() => publicKeyOf(bad)).toThrow('ed25519 key is not 32 bytes');
+  });
+
+  it('keeps at most 256 keys: past that it starts over, and still reads each right', () => {
+    const first = ecdsa();
+    const kept = publicKeyOf(first);
+    const others = Array.from({ length: 256 }, ecdsa);
+    for (const k of others)
+      expect(
+        same(
+          publicKeyOf(k),
+          createPublicKey({
+            key: Buffer.from(k.keyval.public, 'base64'),
+            format: 'der',
+            type: 'spki',
+          }),
+        ),
+      ).toBe(true);
+    const again = publicKeyOf(first);
+    expect(again).not.toBe(kept);
+    expect(same(again, kept)).toBe(true);
+    // What was read after the start-over is kept.
+    expect(publicKeyOf(others[255])).toBe(publicKeyOf(others[255]));
+  });
+});

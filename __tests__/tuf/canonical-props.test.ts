@@ -22,9 +22,6 @@ import type { TufSigner } from '../../src/keys/sign.js';
 
 // --- the reference: the string encoder canonicalJson used before -------------------------
 
-const byUtf8 = (a: string, b: string): number =>
-  Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-
 function refQuote(s: string): string {
   return `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 }
@@ -40,9 +37,12 @@ function refWrite(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(refWrite).join(',')}]`;
   if (typeof value === 'object') {
     const o = value as Record<string, unknown>;
+    // Sorted by their UTF-8 bytes, each key encoded once rather than at every comparison.
     const keys = Object.keys(o)
       .filter((k) => o[k] !== undefined)
-      .sort(byUtf8);
+      .map((k) => ({ k, utf8: Buffer.from(k, 'utf8') }))
+      .sort((a, b) => Buffer.compare(a.utf8, b.utf8))
+      .map(({ k }) => k);
     return `{${keys.map((k) => `${refQuote(k)}:${refWrite(o[k])}`).join(',')}}`;
   }
   throw new Error(`cannot encode ${typeof value}`);

@@ -554,8 +554,28 @@ function ed25519PublicBytes(key) {
 function certTufKey(pem, pub) {
     return tufKey(certKeytype(pub), Buffer.from(pem));
 }
+/**
+ * Keys already read, by type and text. Reading a certificate costs far more than the check it
+ * serves, and the same few keys are read for every file, role and run of a process. A key's
+ * reading depends only on these two strings, and a KeyObject cannot be changed, so a repeat
+ * gets the same object. Keys that could not be read are not kept: they throw again.
+ */
+const readKeys = new Map();
+const READ_KEYS_KEPT = 256;
 /** The public key a TUF key object holds; x509 types use the (first) certificate's key. */
 function keyid_publicKeyOf(key) {
+    const known = `${key.keytype}\n${key.keyval.public}`;
+    let pub = readKeys.get(known);
+    if (pub === undefined) {
+        pub = readPublicKey(key);
+        // Metadata names few keys; a process that meets more starts over rather than grow.
+        if (readKeys.size >= READ_KEYS_KEPT)
+            readKeys.clear();
+        readKeys.set(known, pub);
+    }
+    return pub;
+}
+function readPublicKey(key) {
     const bytes = Buffer.from(key.keyval.public, 'base64');
     // Go decodes []byte strictly (padded standard base64) and its key IDs hash the key as it
     // writes it again; Buffer.from skips what it cannot read. Only the one spelling Go writes
